@@ -1,0 +1,71 @@
+"""The factor formula (因素法), after the central method of 财综〔2019〕31号 (domain.md §2.1).
+
+For pool p, factor k, district i::
+
+    v_ik     = x_ik · D_i        (1/x_ik for an inverse factor; D_i = 1 for unweighted factors)
+    share_ik = v_ik / Σ_j v_jk
+    share_i  = Σ_k w_k · share_ik
+    amount_i = pool · share_i
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class FormulaResult:
+    """Every intermediate of one pool's formula, each a column of ``factors`` or ``districts``."""
+
+    factors: pd.DataFrame
+    """Long table, one row per (district, factor): value, difficulty_coef, adjusted_value, factor_share, weight, weighted_share."""
+    districts: pd.DataFrame
+    """One row per district: difficulty_coef, share, amount_wan (unrounded)."""
+
+
+def factor_formula(
+    table: pd.DataFrame,
+    weights: Mapping[str, float],
+    amount_wan: float,
+    *,
+    difficulty: np.ndarray | None = None,
+    inverse: Sequence[str] = (),
+    unweighted: Sequence[str] = (),
+) -> FormulaResult:
+    """Shares and amounts of one pool; ``table`` holds the factor columns (floats), one row per district."""
+    factors = list(weights)
+    values = table[factors].to_numpy(dtype=float)
+    n_districts = values.shape[0]
+    coef = np.ones(n_districts) if difficulty is None else np.asarray(difficulty, dtype=float)
+    is_inverse = np.array([f in inverse for f in factors])
+    is_weighted = np.array([f not in unweighted for f in factors])
+
+    base = np.where(is_inverse, 1.0 / np.where(is_inverse, values, 1.0), values)
+    applied = np.where(is_weighted, coef[:, None], 1.0)
+    adjusted = base * applied
+    factor_share = adjusted / adjusted.sum(axis=0)
+    weight = np.array([weights[f] for f in factors])
+    weighted = factor_share * weight
+    share = weighted.sum(axis=1)
+
+    long = pd.DataFrame(
+        {
+            "district": np.repeat(table.index.to_numpy(), len(factors)),
+            "factor": np.tile(factors, n_districts),
+            "value": values.ravel(),
+            "inverse": np.tile(is_inverse, n_districts),
+            "difficulty_coef": applied.ravel(),
+            "adjusted_value": adjusted.ravel(),
+            "factor_share": factor_share.ravel(),
+            "weight": np.tile(weight, n_districts),
+            "weighted_share": weighted.ravel(),
+        }
+    )
+    per_district = pd.DataFrame(
+        {"difficulty_coef": coef, "share": share, "amount_wan": amount_wan * share}, index=table.index
+    )
+    return FormulaResult(factors=long, districts=per_district)

@@ -1,0 +1,98 @@
+"""The ``finmodel`` command.
+
+    finmodel run FILE [--out DIR] [--set KEY=VALUE ...] [--lang zh|en]
+    finmodel validate FILE [--set KEY=VALUE ...]
+
+Errors print one message and exit non-zero (2 bad input, 3 infeasible); ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from .allocation import allocate
+from .errors import FinmodelError
+from .report import LANGS, summary_text, write_allocation_report
+from .scenario import load_scenario
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="finmodel",
+        description="Allocate old-community renovation subsidies (老旧小区改造补助资金) and write the approval tables.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run a scenario and write its reports")
+    run.add_argument("file", type=Path, help="scenario file (TOML)")
+    run.add_argument("--out", type=Path, help="output folder (default: reports/<scenario file stem>)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a scenario value, e.g. pools.central.amount_wan=32000 (repeatable)")
+    run.add_argument("--lang", choices=LANGS, default="zh", help="language of the reports (default: zh)")
+    run.add_argument("--quiet", action="store_true", help="print only the paths written")
+
+    validate = commands.add_parser("validate", help="check a scenario and its tables without running it")
+    validate.add_argument("file", type=Path, help="scenario file (TOML)")
+    validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                          help="override a scenario value before checking (repeatable)")
+    for sub in (run, validate):
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return parser
+
+
+def _status(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _run(args: argparse.Namespace) -> int:
+    _status(f"读取情景 reading {args.file}")
+    scenario = load_scenario(args.file, args.overrides)
+    _status(f"测算分配 allocating {sum(p.amount_wan for p in scenario.pools):,.2f} 万元 "
+            f"in {len(scenario.pools)} pools among {len(scenario.districts)} units")
+    result = allocate(scenario)
+    out = args.out or Path("reports") / args.file.stem
+    written = write_allocation_report(result, out, lang=args.lang, command="finmodel " + " ".join(args.argv))
+    if not args.quiet:
+        print(summary_text(result, args.lang))
+        print()
+        failed = [c for c in result.checks if not c.passed]
+        print(f"checks: {len(result.checks) - len(failed)} passed, {len(failed)} failed")
+    for path in written.values():
+        print(f"wrote {path}")
+    return 0 if all(c.passed for c in result.checks) else 1
+
+
+def _validate(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.file, args.overrides)
+    pools = ", ".join(f"{p.id} {p.amount_wan:,.2f} 万元" for p in scenario.pools)
+    print(f"{args.file}: valid — {len(scenario.districts)} units; pools: {pools}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser().parse_args(argv)
+    args.argv = argv
+    try:
+        return {"run": _run, "validate": _validate}[args.command](args)
+    except FinmodelError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a defect, not bad input: say so plainly, keep the traceback behind --debug
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Small openpyxl helpers shared by the workbook sheets."""
+
+from __future__ import annotations
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+MONEY = "#,##0.00"
+MONEY4 = "#,##0.0000"
+SHARE = "0.0000000000"
+NUMBER = "#,##0.####"
+
+
+def font_name(lang: str) -> str:
+    return "宋体" if lang == "zh" else "Calibri"
+
+
+def put(ws, row: int, col: int, value, *, fmt: str | None = None, bold: bool = False, box: bool = False,
+        align: str | None = None, size: float | None = None, fill: bool = False, lang: str = "zh", wrap: bool = False):
+    """Write one cell; text that a spreadsheet would run as a formula is kept as text."""
+    cell = ws.cell(row=row, column=col)
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    if fmt:
+        cell.number_format = fmt
+    cell.font = Font(name=font_name(lang), bold=bold, size=size or 11)
+    if box:
+        cell.border = BOX
+    if fill:
+        cell.fill = HEADER_FILL
+    if align or wrap:
+        cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
+    return cell

@@ -1,0 +1,45 @@
+"""The allocation table as text: for the CSV export and the printed summary."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..allocation import AllocationResult
+from .labels import pool_label, t
+
+
+def units_text(units: int) -> str:
+    """0.01 万元 units as the exact decimal text '1234.56', never through a float."""
+    sign = "-" if units < 0 else ""
+    units = abs(int(units))
+    return f"{sign}{units // 100}.{units % 100:02d}"
+
+
+def summary_frame(result: AllocationResult, lang: str = "zh") -> pd.DataFrame:
+    """序号, 区县, 合计 and one column per pool, amounts as exact two-decimal text; the 合计 row first."""
+    wan = t("wan", lang)
+    unit = (lambda text: f"{text}（{wan}）") if lang == "zh" else (lambda text: f"{text} ({wan})")
+    pools = result.scenario.pools
+    units = result.amount_units
+    total_column = unit(t("total", lang))
+    pool_columns = [unit(pool_label(p, lang)) for p in pools]
+    rows = [[ "", t("total", lang), units_text(int(units.to_numpy().sum()))]
+            + [units_text(int(units[p.id].sum())) for p in pools]]
+    for number, district in enumerate(result.districts, start=1):
+        values = [int(units.at[district, p.id]) for p in pools]
+        rows.append([str(number), district, units_text(sum(values))] + [units_text(v) for v in values])
+    return pd.DataFrame(rows, columns=[t("seq", lang), t("district", lang), total_column] + pool_columns)
+
+
+def summary_csv(result: AllocationResult, lang: str = "zh") -> bytes:
+    """UTF-8 with BOM, so that Excel shows the Chinese headers correctly."""
+    text = summary_frame(result, lang).to_csv(index=False, lineterminator="\r\n")
+    return ("\ufeff" + text).encode("utf-8")
+
+
+def summary_text(result: AllocationResult, lang: str = "zh") -> str:
+    frame = summary_frame(result, lang)
+    with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200,
+                           "display.max_columns", None):
+        body = frame.to_string(index=False)
+    return f"{result.scenario.name}\n{t('unit_wan', lang)}\n{body}"

@@ -1,0 +1,325 @@
+"""The approval workbook (附件：……资金分配表), laid out as Chinese finance bureaus attach it."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import numpy as np
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..allocation import AllocationResult, difficulty_for
+from ..scenario import Pool
+from ..tables import column_label
+from .cells import MONEY, MONEY4, NUMBER, SHARE, put
+from .files import normalised_zip
+from .labels import pool_label, t
+
+
+def allocation_workbook(result: AllocationResult, lang: str = "zh") -> bytes:
+    """The workbook as bytes: same result, same bytes."""
+    wb = Workbook()
+    summary_sheet(wb.active, result, lang)
+    factors_sheet(wb.create_sheet(), result, lang)
+    checks_sheet(wb.create_sheet(), result, lang)
+    parameters_sheet(wb.create_sheet(), result, lang)
+    # The run's real time is in the manifest; the workbook carries a fixed one so reruns are identical.
+    fixed = datetime(2000, 1, 1)
+    wb.properties.created = wb.properties.modified = fixed
+    wb.properties.creator = wb.properties.lastModifiedBy = "finmodel"
+    wb.properties.title = result.scenario.name
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return normalised_zip(buffer.getvalue())
+
+
+def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
+    """汇总: the table that is signed."""
+    ws.title = t("sheet_summary", lang)
+    pools = result.scenario.pools
+    headers = [t("seq", lang), t("district", lang), t("total", lang)] + [pool_label(p, lang) for p in pools]
+    headers.append(t("remark", lang))
+    width = len(headers)
+    last = get_column_letter(width)
+
+    put(ws, 1, 1, t("attachment", lang), lang=lang, bold=True)
+    put(ws, 2, 1, result.scenario.name + t("table_suffix", lang), bold=True, size=16, align="center", lang=lang)
+    ws.merge_cells(f"A2:{last}2")
+    ws.row_dimensions[2].height = 30
+    put(ws, 3, width, t("unit_wan", lang), align="right", lang=lang)
+
+    header_row, total_row = 4, 5
+    for col, text in enumerate(headers, start=1):
+        put(ws, header_row, col, text, bold=True, box=True, align="center", fill=True, lang=lang, wrap=True)
+    ws.row_dimensions[header_row].height = 32
+
+    units = result.amount_units
+    pool_totals = [int(units[p.id].sum()) for p in pools]
+    put(ws, total_row, 1, None, box=True, lang=lang)
+    put(ws, total_row, 2, t("total", lang), bold=True, box=True, align="center", lang=lang)
+    put(ws, total_row, 3, sum(pool_totals) / 100, fmt=MONEY, bold=True, box=True, align="right", lang=lang)
+    for offset, total in enumerate(pool_totals):
+        put(ws, total_row, 4 + offset, total / 100, fmt=MONEY, bold=True, box=True, align="right", lang=lang)
+    put(ws, total_row, width, None, box=True, lang=lang)
+
+    for number, district in enumerate(result.districts, start=1):
+        row = total_row + number
+        put(ws, row, 1, number, box=True, align="center", lang=lang)
+        put(ws, row, 2, district, box=True, align="center", lang=lang)
+        row_units = [int(units.at[district, p.id]) for p in pools]
+        put(ws, row, 3, sum(row_units) / 100, fmt=MONEY, box=True, align="right", lang=lang)
+        for offset, value in enumerate(row_units):
+            put(ws, row, 4 + offset, value / 100, fmt=MONEY, box=True, align="right", lang=lang)
+        put(ws, row, width, None, box=True, lang=lang, wrap=True)
+
+    footer = total_row + len(result.districts) + 2
+    prepared = result.scenario.config.scenario.prepared_by
+    put(ws, footer, 1, t("prepared_by", lang) + (prepared or ""), lang=lang)
+    put(ws, footer, max(3, width // 2), t("reviewed_by", lang), lang=lang)
+    put(ws, footer, width - 1, t("date", lang), lang=lang)
+
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 20
+    for col in range(3, width):
+        ws.column_dimensions[get_column_letter(col)].width = 17
+    ws.column_dimensions[last].width = 24
+    ws.freeze_panes = ws.cell(row=total_row + 1, column=3)
+    _print_setup(ws, width, f"{header_row}:{total_row}")
+
+
+def _print_setup(ws: Worksheet, width: int, title_rows: str | None = None) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if width > 7 else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def factors_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
+    """因素测算: enough figures per pool to recompute any formula amount with a calculator."""
+    ws.title = t("sheet_factors", lang)
+    put(ws, 1, 1, t("recompute_note", lang), lang=lang, wrap=True)
+    ws.row_dimensions[1].height = 48
+    row = 3
+    widest = 0
+    for pool in result.scenario.pools:
+        row, width = _pool_block(ws, result, pool, row, lang)
+        widest = max(widest, width)
+        row += 2
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(widest, 8))
+    ws.column_dimensions["A"].width = 20
+    for col in range(2, widest + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 15
+    _print_setup(ws, widest)
+
+
+def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, lang: str) -> tuple[int, int]:
+    formula = result.formula[pool.id]
+    factors = list(pool.weights)
+    frame = formula.factors
+    scenario = result.scenario
+    tiers = scenario.config.difficulty
+    derived = (
+        pool.difficulty is not None
+        and tiers is not None
+        and pool.difficulty == tiers.column
+        and pool.difficulty not in scenario.districts.columns
+    )
+
+    title = f"{pool_label(pool, lang)}　{t('pool_amount', lang)} {pool.amount_wan:,.2f} {t('wan', lang)}"
+    put(ws, row, 1, title, bold=True, size=12, lang=lang)
+    row += 1
+    if derived:
+        put(ws, row, 1, t("derived_note", lang).format(*tiers.tiers, tiers.source), lang=lang)
+        row += 1
+
+    # Two header rows: factor name with its weight above, the four figures of the factor below.
+    lead = [t("district", lang)]
+    if derived:
+        lead.append(t("self_sufficiency", lang))
+    if pool.difficulty is not None:
+        lead.append(t("difficulty_coef", lang))
+    col = 1
+    for text in lead:
+        put(ws, row, col, text, bold=True, box=True, align="center", fill=True, lang=lang, wrap=True)
+        put(ws, row + 1, col, None, box=True, lang=lang)
+        ws.merge_cells(start_row=row, start_column=col, end_row=row + 1, end_column=col)
+        col += 1
+    factor_cols: dict[str, int] = {}
+    for factor in factors:
+        name = column_label(factor, lang)
+        if factor in pool.inverse:
+            name += t("inverse_note", lang)
+        if pool.difficulty is not None and factor in pool.unweighted:
+            name += t("unweighted_note", lang)
+        put(ws, row, col, f"{name}　{t('weight', lang)} {pool.weights[factor]:g}", bold=True, box=True,
+            align="center", fill=True, lang=lang, wrap=True)
+        ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + 3)
+        for k, key in enumerate(("value", "adjusted", "factor_share", "weighted_share")):
+            put(ws, row + 1, col + k, t(key, lang), bold=True, box=True, align="center", fill=True, lang=lang)
+        factor_cols[factor] = col
+        col += 4
+    tail = {"share": col, "formula_amount": col + 1, "final_amount": col + 2}
+    for key, c in tail.items():
+        put(ws, row, c, t(key, lang), bold=True, box=True, align="center", fill=True, lang=lang, wrap=True)
+        put(ws, row + 1, c, None, box=True, lang=lang)
+        ws.merge_cells(start_row=row, start_column=c, end_row=row + 1, end_column=c)
+    ws.row_dimensions[row].height = 32
+    width = col + 2
+    row += 2
+
+    by_factor = {f: frame[frame["factor"] == f].set_index("district") for f in factors}
+    coef = difficulty_for(scenario, pool.difficulty)
+    coef_by = dict(zip(scenario.districts.index, coef)) if coef is not None else {}
+    ratio_by = {}
+    if derived:
+        ratio = scenario.districts[tiers.revenue] / scenario.districts[tiers.expenditure]
+        ratio_by = ratio.to_dict()
+    for district in result.districts:
+        c = 1
+        put(ws, row, c, district, box=True, lang=lang)
+        c += 1
+        if derived:
+            put(ws, row, c, float(ratio_by[district]), fmt="0.0000", box=True, lang=lang)
+            c += 1
+        if pool.difficulty is not None:
+            put(ws, row, c, float(coef_by[district]), fmt="0.00", box=True, lang=lang)
+        for factor in factors:
+            line = by_factor[factor].loc[district]
+            c = factor_cols[factor]
+            put(ws, row, c, float(line["value"]), fmt=NUMBER, box=True, lang=lang)
+            put(ws, row, c + 1, float(line["adjusted_value"]), fmt="#,##0.0000####", box=True, lang=lang)
+            put(ws, row, c + 2, float(line["factor_share"]), fmt=SHARE, box=True, lang=lang)
+            put(ws, row, c + 3, float(line["weighted_share"]), fmt=SHARE, box=True, lang=lang)
+        put(ws, row, tail["share"], float(formula.districts.at[district, "share"]), fmt=SHARE, box=True, lang=lang)
+        put(ws, row, tail["formula_amount"], float(formula.districts.at[district, "amount_wan"]), fmt=MONEY4,
+            box=True, lang=lang)
+        put(ws, row, tail["final_amount"], int(result.amount_units.at[district, pool.id]) / 100, fmt=MONEY,
+            box=True, lang=lang)
+        row += 1
+
+    put(ws, row, 1, t("total", lang), bold=True, box=True, lang=lang)
+    for factor in factors:
+        column = by_factor[factor]
+        c = factor_cols[factor]
+        put(ws, row, c + 1, float(np.sum(column["adjusted_value"])), fmt="#,##0.0000####", bold=True, box=True,
+            lang=lang)
+        put(ws, row, c + 2, float(np.sum(column["factor_share"])), fmt=SHARE, bold=True, box=True, lang=lang)
+        put(ws, row, c + 3, float(np.sum(column["weighted_share"])), fmt=SHARE, bold=True, box=True, lang=lang)
+    put(ws, row, tail["share"], float(formula.districts["share"].sum()), fmt=SHARE, bold=True, box=True, lang=lang)
+    put(ws, row, tail["formula_amount"], float(formula.districts["amount_wan"].sum()), fmt=MONEY4, bold=True,
+        box=True, lang=lang)
+    put(ws, row, tail["final_amount"], int(result.amount_units[pool.id].sum()) / 100, fmt=MONEY, bold=True,
+        box=True, lang=lang)
+    return row + 1, width
+
+
+def checks_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
+    """合规检查: each check with 通过 / 未通过."""
+    ws.title = t("sheet_checks", lang)
+    pools = {p.id: p for p in result.scenario.pools}
+    for col, key in enumerate(("seq", "check", "result", "detail"), start=1):
+        put(ws, 1, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
+    for number, check in enumerate(result.checks, start=1):
+        name = t(f"check_{check.code}", lang)
+        if check.pool:
+            name = f"{pool_label(pools[check.pool], lang)}：{name}" if lang == "zh" else (
+                f"{pool_label(pools[check.pool], lang)}: {name}")
+        put(ws, number + 1, 1, number, box=True, align="center", lang=lang)
+        put(ws, number + 1, 2, name, box=True, lang=lang)
+        put(ws, number + 1, 3, t("passed" if check.passed else "failed", lang), box=True, align="center",
+            bold=not check.passed, lang=lang)
+        put(ws, number + 1, 4, check.detail, box=True, lang=lang)
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 60
+    ws.column_dimensions["C"].width = 10
+    ws.column_dimensions["D"].width = 28
+    ws.freeze_panes = "A2"
+
+
+def parameter_rows(result: AllocationResult, lang: str) -> list[tuple[str, str, str, str]]:
+    """(key, value, unit, source) for every scenario value, in file order."""
+    config = result.scenario.config
+    weight = t("weight", lang)
+    rows = [
+        ("scenario.name", config.scenario.name, "", ""),
+        ("scenario.year", str(config.scenario.year), "", ""),
+        ("scenario.prepared_by", config.scenario.prepared_by, "", ""),
+        ("districts.table", config.districts.table, "", result.scenario.inputs.get(config.districts.table, "")),
+        ("districts.key", config.districts.key, "", ""),
+    ]
+    if config.districts.sheet:
+        rows.append(("districts.sheet", config.districts.sheet, "", ""))
+    if config.difficulty:
+        d = config.difficulty
+        rows += [
+            ("difficulty.column", d.column, "", ""),
+            ("difficulty.revenue", d.revenue, "", ""),
+            ("difficulty.expenditure", d.expenditure, "", ""),
+            ("difficulty.tiers", " / ".join(f"{x:g}" for x in d.tiers), "", d.source),
+        ]
+    for pool in config.pools:
+        base = f"pools.{pool.id}"
+        rows += [
+            (f"{base}.label", pool.label, "", ""),
+            (f"{base}.amount_wan", f"{pool.amount_wan:.2f}", t("wan", lang), pool.amount_source),
+        ]
+        rows += [(f"{base}.weights.{f}", f"{w:g}", weight, pool.weights_source) for f, w in pool.weights.items()]
+        rows += [
+            (f"{base}.difficulty", pool.difficulty or "", "", ""),
+            (f"{base}.inverse", ", ".join(pool.inverse), "", ""),
+            (f"{base}.unweighted", ", ".join(pool.unweighted), "", ""),
+        ]
+    return rows
+
+
+def parameters_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
+    """参数: every scenario value, its unit and source; every override, old → new; the input files."""
+    ws.title = t("sheet_params", lang)
+    for col, key in enumerate(("key", "param_value", "unit", "source"), start=1):
+        put(ws, 1, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
+    row = 2
+    for values in parameter_rows(result, lang):
+        for col, value in enumerate(values, start=1):
+            put(ws, row, col, value, box=True, lang=lang, wrap=col == 4)
+        row += 1
+
+    row += 1
+    put(ws, row, 1, t("overrides", lang), bold=True, lang=lang)
+    row += 1
+    for col, key in enumerate(("key", "old", "new"), start=1):
+        put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
+    row += 1
+    if not result.scenario.overrides:
+        put(ws, row, 1, t("no_overrides", lang), box=True, lang=lang)
+        row += 1
+    for override in result.scenario.overrides:
+        for col, value in enumerate((override.key, _text(override.old), _text(override.new)), start=1):
+            put(ws, row, col, value, box=True, lang=lang)
+        row += 1
+
+    row += 1
+    put(ws, row, 1, t("input_files", lang), bold=True, lang=lang)
+    row += 1
+    for name, digest in result.scenario.inputs.items():
+        put(ws, row, 1, name, box=True, lang=lang)
+        put(ws, row, 2, digest, box=True, lang=lang)
+        row += 1
+
+    ws.column_dimensions["A"].width = 42
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["C"].width = 10
+    ws.column_dimensions["D"].width = 80
+    ws.freeze_panes = "A2"
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

@@ -1,0 +1,410 @@
+"""Allocation scenario: the TOML schema, loading, ``--set`` overrides and the checks against the tables.
+
+A scenario is validated whole before anything runs: the file against the schema
+(unknown keys are errors), then every column it names against its table.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Iterable, Mapping
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import InputError
+from .policy import parameter
+from .tables import numeric_column, read_table, sha256_of
+
+WEIGHT_TOLERANCE = 1e-9
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class ScenarioInfo(_Strict):
+    name: str = Field(min_length=1)
+    """Title of the allocation, used as the workbook title (e.g. 济南市2023年老旧小区改造补助资金分配)."""
+    year: int = Field(ge=2000, le=2100)
+    """Budget year."""
+    order: list[str] | None = None
+    """Order of the units in reports; default: the official Jinan order, then the table's order."""
+    prepared_by: str = ""
+    """编制单位 printed in the workbook's signature block."""
+
+
+class DistrictsTable(_Strict):
+    table: str = Field(min_length=1)
+    """CSV or XLSX file, relative to the scenario file; one row per district or county."""
+    key: str = "district"
+    """Column with the unique unit names."""
+    sheet: str | None = None
+    """Sheet of an XLSX table (default: the first)."""
+
+
+class DifficultyTiers(_Strict):
+    column: str = Field(min_length=1)
+    """Name under which the derived coefficient is offered to the pools' ``difficulty`` key."""
+    revenue: str = "budget_revenue_wan"
+    """Revenue column; self-sufficiency = revenue ÷ expenditure."""
+    expenditure: str = "budget_expenditure_wan"
+    """Expenditure column."""
+    tiers: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]] = (
+        tuple(parameter("difficulty_tiers").value)
+    )
+    """Coefficients for the poorest, middle and richest tercile of self-sufficiency."""
+    source: str = parameter("difficulty_tiers").source
+    """Where the tiers come from."""
+
+
+class Pool(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """ASCII identifier (``central``, ``provincial``, ``city`` …), used by ``--set pools.<id>.…``."""
+    label: str = Field(min_length=1)
+    """Chinese name of the pool, the column header in the approval table."""
+    label_en: str = ""
+    """English name of the pool (default: the id)."""
+    amount_wan: float = Field(ge=0)
+    """Amount to allocate, 万元, at most two decimals."""
+    amount_source: str = ""
+    """Where the amount comes from."""
+    weights: dict[str, Annotated[float, Field(ge=0)]] = Field(min_length=1)
+    """Factor weights by district-table column; they sum to 1."""
+    weights_source: str = ""
+    """Where the weights come from."""
+    difficulty: str | None = None
+    """Column multiplied into every quantity factor before shares are taken (财政困难程度系数)."""
+    inverse: list[str] = []
+    """Factors where less means more: the share uses 1/x (e.g. fiscal capacity)."""
+    unweighted: list[str] = ["performance_score"]
+    """Factors the difficulty coefficient does not touch."""
+
+    @field_validator("amount_wan")
+    @classmethod
+    def _two_decimals(cls, value: float) -> float:
+        cents = value * 100
+        if not math.isfinite(value) or abs(cents - round(cents)) > 1e-6:
+            raise ValueError(f"{value!r} has more than two decimals of 万元; amounts are allocated in 0.01 万元")
+        return value
+
+    @field_validator("weights")
+    @classmethod
+    def _sum_to_one(cls, weights: dict[str, float]) -> dict[str, float]:
+        total = math.fsum(weights.values())
+        if abs(total - 1.0) > WEIGHT_TOLERANCE:
+            raise ValueError(f"weights sum to {total:.10g}, they must sum to 1")
+        return weights
+
+    @model_validator(mode="after")
+    def _factor_lists_name_weights(self) -> Pool:
+        stray = [f for f in self.inverse if f not in self.weights]
+        if stray:
+            raise ValueError(f"inverse names {stray}, which are not weighted factors of this pool")
+        if "unweighted" in self.model_fields_set:
+            stray = [f for f in self.unweighted if f not in self.weights]
+            if stray:
+                raise ValueError(f"unweighted names {stray}, which are not weighted factors of this pool")
+        return self
+
+    @property
+    def amount_units(self) -> int:
+        """The amount in units of 0.01 万元, the grain of the approval table."""
+        return round(self.amount_wan * 100)
+
+
+class ScenarioConfig(_Strict):
+    scenario: ScenarioInfo
+    districts: DistrictsTable
+    difficulty: DifficultyTiers | None = None
+    """Derive a difficulty coefficient by tiers of fiscal self-sufficiency, for tables without one."""
+    pools: list[Pool] = Field(min_length=1)
+    """Subsidy pools (central, provincial, city …), each split among the districts."""
+
+    @field_validator("pools")
+    @classmethod
+    def _unique_ids(cls, pools: list[Pool]) -> list[Pool]:
+        seen: set[str] = set()
+        for pool in pools:
+            if pool.id in seen:
+                raise ValueError(f"pool id '{pool.id}' is used twice")
+            seen.add(pool.id)
+        return pools
+
+
+@dataclass(frozen=True)
+class Override:
+    """One ``--set`` change: the key, the value before (None if absent) and after."""
+
+    key: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario with its tables loaded: what the engines take."""
+
+    config: ScenarioConfig
+    path: Path
+    districts: pd.DataFrame
+    """Numeric columns the pools use, floats, indexed by unit name in table order."""
+    district_table: pd.DataFrame
+    """The table as read (text), for reports that show every column."""
+    inputs: dict[str, str] = field(default_factory=dict)
+    """Every input file (path as given relative to the scenario's folder) → sha256."""
+    overrides: tuple[Override, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.config.scenario.name
+
+    @property
+    def pools(self) -> list[Pool]:
+        return self.config.pools
+
+    def pool(self, pool_id: str) -> Pool:
+        for pool in self.config.pools:
+            if pool.id == pool_id:
+                return pool
+        raise KeyError(f"no pool '{pool_id}' (pools: {', '.join(p.id for p in self.config.pools)})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> Scenario:
+    """Read, override, validate and load a scenario file and its tables.
+
+    ``overrides`` are ``"key=value"`` strings as given to ``--set`` (values in TOML
+    syntax, bare text taken as a string) or a mapping of key → value.
+    """
+    path = Path(path)
+    raw = read_toml(path)
+    raw, applied = apply_overrides(raw, overrides, file=path)
+    config = validate_config(raw, file=path)
+    return _load_tables(config, path, applied)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise InputError("scenario file not found", file=path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", file=path) from exc
+    except tomllib.TOMLDecodeError as exc:
+        text = str(exc)
+        if text.startswith("Cannot overwrite a value") or text.startswith("Cannot declare"):
+            text = "a key or table is given twice " + text[text.find("("):]
+        raise InputError(f"not valid TOML: {text}", file=path) from exc
+
+
+def validate_config(raw: Mapping[str, Any], *, file: Path | None = None) -> ScenarioConfig:
+    try:
+        return ScenarioConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = [_describe(error, raw) for error in exc.errors()]
+        message = problems[0] if len(problems) == 1 else "\n  " + "\n  ".join(problems)
+        raise InputError(message, file=file) from exc
+
+
+def _describe(error: Mapping[str, Any], raw: Mapping[str, Any]) -> str:
+    loc = tuple(error["loc"])
+    if error["type"] == "extra_forbidden":
+        parent, unknown = _dotted(loc[:-1], raw), loc[-1]
+        allowed = _fields_at(loc[:-1])
+        hint = difflib.get_close_matches(str(unknown), allowed, n=1)
+        where = f" in [{parent}]" if parent else ""
+        text = f"unknown key '{unknown}'{where}"
+        if hint:
+            text += f"; did you mean '{hint[0]}'?"
+        elif allowed:
+            text += f" (allowed: {', '.join(allowed)})"
+        return text
+    if error["type"] == "missing":
+        return f"{_dotted(loc, raw)}: required key is missing"
+    message = error["msg"].removeprefix("Value error, ")
+    where = _dotted(loc, raw)
+    return f"{where}: {message}" if where else message
+
+
+def _dotted(loc: tuple, raw: Mapping[str, Any]) -> str:
+    """``('pools', 0, 'weights')`` → ``pools.central.weights``: lists of tables are named by id."""
+    parts: list[str] = []
+    node: Any = raw
+    for item in loc:
+        if isinstance(item, int) and isinstance(node, list):
+            element = node[item] if item < len(node) else None
+            name = element.get("id") if isinstance(element, dict) else None
+            parts.append(str(name) if isinstance(name, str) and name else f"[{item}]")
+            node = element
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts).replace(".[", "[")
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    model: Any = ScenarioConfig
+    for item in loc:
+        if isinstance(item, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or item not in model.model_fields:
+            return []
+        model = _model_in(model.model_fields[item].annotation)
+    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, (types.UnionType,)) or typing.get_origin(annotation) in (list, typing.Union):
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Overrides
+
+
+def apply_overrides(
+    raw: Mapping[str, Any], overrides: Iterable[str] | Mapping[str, Any], *, file: Path | None = None
+) -> tuple[dict[str, Any], tuple[Override, ...]]:
+    """Apply every override to a copy of ``raw``; nothing is validated here, the caller validates the whole."""
+    pairs = list(overrides.items()) if isinstance(overrides, Mapping) else [_split(text) for text in overrides]
+    data = copy.deepcopy(dict(raw))
+    applied = []
+    for key, value in pairs:
+        parent, last = _walk(data, key, file=file)
+        applied.append(Override(key=key, old=copy.deepcopy(parent.get(last)), new=value))
+        parent[last] = value
+    return data, tuple(applied)
+
+
+def _split(text: str) -> tuple[str, Any]:
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise InputError(f"--set expects KEY=VALUE, got '{text}'")
+    return key, parse_value(value.strip())
+
+
+def parse_value(text: str) -> Any:
+    """A ``--set`` value in TOML syntax (32000, 0.4, true, [1, 2], "text"); anything else is a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _walk(data: dict[str, Any], key: str, *, file: Path | None) -> tuple[dict[str, Any], str]:
+    parts = key.split(".")
+    node: Any = data
+    for depth, part in enumerate(parts[:-1]):
+        here = ".".join(parts[: depth + 1])
+        child = node.get(part) if isinstance(node, dict) else None
+        if child is None:
+            child = node.setdefault(part, {}) if isinstance(node, dict) else None
+        if isinstance(child, list):
+            # A list of tables ([[pools]]) is addressed by the id of its element.
+            ids = [item.get("id") for item in child if isinstance(item, dict)]
+            nxt = parts[depth + 1]
+            if nxt not in ids:
+                raise InputError(
+                    f"--set {key}: no element with id '{nxt}' in '{here}' (ids: {', '.join(map(str, ids))})",
+                    file=file,
+                )
+            node = {nxt: child[ids.index(nxt)]}
+            continue
+        if not isinstance(child, dict):
+            raise InputError(f"--set {key}: '{here}' is a value, not a table", file=file)
+        node = child
+    return node, parts[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+
+
+def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ...]) -> Scenario:
+    base = path.parent
+    table_path = (base / config.districts.table).resolve()
+    if not table_path.is_file():
+        raise InputError(f"table file not found: {table_path}", file=path, key="districts.table")
+    table = read_table(table_path, key=config.districts.key, sheet=config.districts.sheet, where="districts.table")
+    inputs = {path.name: sha256_of(path), config.districts.table: sha256_of(table_path)}
+
+    numeric: dict[str, pd.Series] = {}
+
+    def need(column: str, where: str) -> None:
+        if column not in numeric:
+            try:
+                numeric[column] = numeric_column(table, column, where=where)
+            except InputError as exc:
+                if exc.file is None:  # the column itself is missing: the scenario key is the place
+                    raise InputError(exc.message, file=path, key=where) from exc
+                raise
+
+    derived = config.difficulty.column if config.difficulty else None
+    if config.difficulty:
+        if derived in table.columns:
+            need(derived, "difficulty.column")
+        else:
+            need(config.difficulty.revenue, "difficulty.revenue")
+            need(config.difficulty.expenditure, "difficulty.expenditure")
+            if (numeric[config.difficulty.expenditure] <= 0).any():
+                bad = numeric[config.difficulty.expenditure].index[numeric[config.difficulty.expenditure] <= 0][0]
+                raise InputError(
+                    f"expenditure must be above 0 to derive a difficulty coefficient (unit '{bad}')",
+                    file=table_path, column=config.difficulty.expenditure,
+                )
+    for pool in config.pools:
+        for factor in pool.weights:
+            need(factor, f"pools.{pool.id}.weights.{factor}")
+            if factor in pool.inverse and (numeric[factor] <= 0).any():
+                bad = numeric[factor].index[numeric[factor] <= 0][0]
+                row = list(table.index).index(bad) + 2
+                raise InputError(
+                    f"an inverse factor (1/x) needs values above 0, got {numeric[factor][bad]:g} (unit '{bad}')",
+                    file=table_path, row=row, column=factor,
+                )
+            if numeric[factor].sum() <= 0:
+                raise InputError(
+                    f"factor '{factor}' is 0 for every unit, so no share can be taken of it",
+                    file=table_path, column=factor,
+                )
+        if pool.difficulty is not None:
+            if pool.difficulty == derived and pool.difficulty not in table.columns:
+                continue
+            if pool.difficulty not in table.columns:
+                hint = " (or declare [difficulty] with this column to derive it by tiers)" if not derived else ""
+                raise InputError(
+                    f"no column '{pool.difficulty}' in {table_path}{hint}",
+                    file=path, key=f"pools.{pool.id}.difficulty",
+                )
+            need(pool.difficulty, f"pools.{pool.id}.difficulty")
+            if (numeric[pool.difficulty] <= 0).any():
+                raise InputError("difficulty coefficients must be above 0", file=table_path, column=pool.difficulty)
+
+    order = config.scenario.order
+    if order is not None:
+        unknown = [name for name in order if name not in table.index]
+        if unknown:
+            raise InputError(f"names not in the district table: {', '.join(unknown)}", file=path, key="scenario.order")
+
+    districts = pd.DataFrame(numeric, index=table.index)
+    return Scenario(
+        config=config, path=path, districts=districts, district_table=table, inputs=inputs, overrides=applied
+    )

@@ -1,0 +1,168 @@
+"""The factor formula against values worked out by hand, and its invariants."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import finmodel as fm
+from finmodel.allocation import factor_formula
+from finmodel.policy import tiered_difficulty
+
+from .conftest import write_scenario
+
+HAND_ROWS = [
+    # district, households, floor area, performance, fiscal self-sufficiency, difficulty
+    {"district": "甲区", "households": 100, "floor_area_m2": 1000, "performance_score": 80,
+     "fiscal_capacity_ratio": 2.0, "difficulty_coef": 0.8},
+    {"district": "乙区", "households": 200, "floor_area_m2": 1000, "performance_score": 90,
+     "fiscal_capacity_ratio": 1.0, "difficulty_coef": 1.0},
+    {"district": "丙县", "households": 300, "floor_area_m2": 2000, "performance_score": 100,
+     "fiscal_capacity_ratio": 0.5, "difficulty_coef": 1.2},
+]
+HAND_POOL = {
+    "id": "city", "label": "市级财政补助资金", "amount_wan": 1000.0, "difficulty": "difficulty_coef",
+    "inverse": ["fiscal_capacity_ratio"],
+    "weights": {"households": 0.4, "floor_area_m2": 0.2, "performance_score": 0.2, "fiscal_capacity_ratio": 0.2},
+}
+
+# Worked by hand:
+#   households × D:            80, 200, 360   (sum 640)  → 1/8, 5/16, 9/16
+#   floor area × D:           800, 1000, 2400 (sum 4200) → 4/21, 5/21, 12/21
+#   performance (no D):        80, 90, 100    (sum 270)  → 8/27, 9/27, 10/27
+#   (1 / self-sufficiency) × D: 0.4, 1, 2.4   (sum 3.8)  → 2/19, 5/19, 12/19
+HAND_SHARES = {
+    "甲区": F(2, 5) * F(1, 8) + F(1, 5) * F(4, 21) + F(1, 5) * F(8, 27) + F(1, 5) * F(2, 19),
+    "乙区": F(2, 5) * F(5, 16) + F(1, 5) * F(5, 21) + F(1, 5) * F(9, 27) + F(1, 5) * F(5, 19),
+    "丙县": F(2, 5) * F(9, 16) + F(1, 5) * F(12, 21) + F(1, 5) * F(10, 27) + F(1, 5) * F(12, 19),
+}
+
+
+def test_hand_example_matches_to_1e_9(tmp_path):
+    assert sum(HAND_SHARES.values()) == 1
+    result = fm.allocate(fm.load_scenario(write_scenario(tmp_path, HAND_ROWS, [HAND_POOL])))
+    table = result.table
+    for district, share in HAND_SHARES.items():
+        assert table.at[district, "city_share"] == pytest.approx(float(share), abs=1e-9)
+        assert table.at[district, "city_formula_wan"] == pytest.approx(float(1000 * share), abs=1e-9)
+
+
+def test_hand_example_intermediates(tmp_path):
+    result = fm.allocate(fm.load_scenario(write_scenario(tmp_path, HAND_ROWS, [HAND_POOL])))
+    factors = result.factors.set_index(["district", "factor"])
+    # Performance is not multiplied by the difficulty coefficient; the inverse factor is.
+    assert factors.at[("丙县", "performance_score"), "difficulty_coef"] == 1.0
+    assert factors.at[("丙县", "fiscal_capacity_ratio"), "adjusted_value"] == pytest.approx(2.4, abs=1e-12)
+    assert factors.at[("甲区", "households"), "factor_share"] == pytest.approx(1 / 8, abs=1e-12)
+    assert factors.at[("乙区", "floor_area_m2"), "weighted_share"] == pytest.approx(0.2 * 5 / 21, abs=1e-12)
+    assert factors.at[("甲区", "fiscal_capacity_ratio"), "factor_share"] == pytest.approx(2 / 19, abs=1e-12)
+
+
+def test_hand_example_rounded_amounts(tmp_path):
+    result = fm.allocate(fm.load_scenario(write_scenario(tmp_path, HAND_ROWS, [HAND_POOL])))
+    exact = {d: 1000 * s * 100 for d, s in HAND_SHARES.items()}  # in 0.01 万元
+    floors = {d: int(v) for d, v in exact.items()}
+    left = 100_000 - sum(floors.values())
+    by_remainder = sorted(exact, key=lambda d: exact[d] - floors[d], reverse=True)
+    expected = {d: floors[d] + (1 if d in by_remainder[:left] else 0) for d in exact}
+    assert result.amount_units["city"].to_dict() == expected
+    assert int(result.amount_units["city"].sum()) == 100_000
+
+
+def test_difficulty_by_tercile_by_hand():
+    ratio = np.array([0.3, 0.5, 0.9, 1.1, 1.5, 2.0])
+    # Cut points: 1/3 quantile = 0.5 + (2/3)(0.9 − 0.5) ≈ 0.767; 2/3 quantile = 1.1 + (1/3)(1.5 − 1.1) ≈ 1.233
+    assert tiered_difficulty(ratio, (1.2, 1.0, 0.8)).tolist() == [1.2, 1.2, 1.0, 1.0, 0.8, 0.8]
+    # A unit exactly on a cut point takes the poorer tier.
+    assert tiered_difficulty(np.array([1.0, 2.0, 3.0, 4.0]), (1.2, 1.0, 0.8)).tolist() == [1.2, 1.2, 1.0, 0.8]
+
+
+def test_derived_difficulty_enters_the_formula(tmp_path):
+    rows = [
+        {"district": name, "households": 100, "budget_revenue_wan": rev, "budget_expenditure_wan": 100}
+        for name, rev in [("甲", 30), ("乙", 50), ("丙", 90), ("丁", 110), ("戊", 150), ("己", 200)]
+    ]
+    pool = {"id": "central", "label": "中央", "amount_wan": 620.0, "difficulty": "difficulty_coef",
+            "weights": {"households": 1.0}}
+    path = write_scenario(tmp_path, rows, [pool], extra='[difficulty]\ncolumn = "difficulty_coef"\n')
+    result = fm.allocate(fm.load_scenario(path))
+    # Equal households, so shares follow the coefficients 1.2, 1.2, 1.0, 1.0, 0.8, 0.8 (sum 6.0).
+    assert result.table["central_formula_wan"].round(9).to_dict() == {
+        "甲": 124.0, "乙": 124.0, "丙": 103.333333333, "丁": 103.333333333, "戊": 82.666666667, "己": 82.666666667,
+    }
+
+
+def test_table_column_overrides_derivation(tmp_path):
+    rows = [{"district": "甲", "households": 1, "difficulty_coef": 2.0, "budget_revenue_wan": 1,
+             "budget_expenditure_wan": 1},
+            {"district": "乙", "households": 1, "difficulty_coef": 1.0, "budget_revenue_wan": 9,
+             "budget_expenditure_wan": 1}]
+    pool = {"id": "central", "label": "中央", "amount_wan": 300.0, "difficulty": "difficulty_coef",
+            "weights": {"households": 1.0}}
+    path = write_scenario(tmp_path, rows, [pool], extra='[difficulty]\ncolumn = "difficulty_coef"\n')
+    result = fm.allocate(fm.load_scenario(path))
+    assert result.table["central_formula_wan"].to_dict() == {"甲": 200.0, "乙": 100.0}
+
+
+# ------------------------------------------------------------------------------------------------
+# Properties on random tables
+
+positive = st.floats(min_value=0.01, max_value=1e7, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def random_pool(draw):
+    n = draw(st.integers(min_value=1, max_value=25))
+    k = draw(st.integers(min_value=1, max_value=5))
+    factors = [f"f{j}" for j in range(k)]
+    values = np.array(draw(st.lists(st.lists(positive, min_size=k, max_size=k), min_size=n, max_size=n)))
+    raw_weights = draw(st.lists(st.integers(min_value=1, max_value=100), min_size=k, max_size=k))
+    weights = {f: w / sum(raw_weights) for f, w in zip(factors, raw_weights)}
+    difficulty = np.array(draw(st.lists(st.sampled_from([0.8, 1.0, 1.2]), min_size=n, max_size=n)))
+    inverse = [f for f in factors if draw(st.booleans())]
+    table = pd.DataFrame(values, columns=factors, index=[f"d{i}" for i in range(n)])
+    units = draw(st.integers(min_value=0, max_value=10**11))
+    return table, weights, difficulty, inverse, units
+
+
+@settings(max_examples=200, deadline=None)
+@given(random_pool())
+def test_rounded_pool_sums_exactly_and_never_negative(case):
+    table, weights, difficulty, inverse, units = case
+    result = factor_formula(table, weights, units / 100, difficulty=difficulty, inverse=inverse)
+    share = result.districts["share"].to_numpy()
+    rounded = fm.largest_remainder(share, units)
+    assert int(rounded.sum()) == units
+    assert (rounded >= 0).all()
+    assert np.abs(rounded - share * units).max() < 1 + 1e-6 * max(units, 1)
+    assert share.sum() == pytest.approx(1.0, abs=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(random_pool(), st.sampled_from([2.0, 0.5, 3.0]))
+def test_scaling_a_factor_keeps_the_shares(case, scale):
+    table, weights, difficulty, inverse, units = case
+    before = factor_formula(table, weights, 1.0, difficulty=difficulty, inverse=inverse).districts["share"]
+    first = next(iter(weights))
+    after = factor_formula(table.assign(**{first: table[first] * scale}), weights, 1.0,
+                           difficulty=difficulty, inverse=inverse).districts["share"]
+    np.testing.assert_allclose(after.to_numpy(), before.to_numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_doubling_households_keeps_shares_of_jinan(jinan_path, tmp_path):
+    base = fm.allocate(fm.load_scenario(jinan_path))
+    table = base.scenario.district_table.reset_index()
+    table["households"] = table["households"].astype(int) * 2
+    data = tmp_path / "data"
+    data.mkdir()
+    table.to_csv(data / "jinan-2023-districts.csv", index=False)
+    (tmp_path / "jinan.toml").write_text(jinan_path.read_text(encoding="utf-8"), encoding="utf-8")
+    doubled = fm.allocate(fm.load_scenario(tmp_path / "jinan.toml"))
+    for pool in base.scenario.pools:
+        np.testing.assert_allclose(doubled.table[f"{pool.id}_share"], base.table[f"{pool.id}_share"], rtol=1e-12)
+        assert doubled.amount_units[pool.id].equals(base.amount_units[pool.id])
