@@ -1,0 +1,199 @@
+"""The approval workbook, the CSV export, the manifest and the command, on the Jinan scenario."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import openpyxl
+import pytest
+
+import finmodel as fm
+from finmodel.cli import main
+
+from .conftest import JINAN, write_scenario
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def jinan_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("jinan")
+    assert main(["run", str(JINAN), "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def _summary(path):
+    wb = openpyxl.load_workbook(path)
+    return wb, wb["汇总"]
+
+
+def test_outputs_written(jinan_run):
+    for name in ("allocation.xlsx", "allocation.csv", "allocation.png", "manifest.json"):
+        assert (jinan_run / name).stat().st_size > 0
+    assert not [p for p in jinan_run.iterdir() if p.name.startswith(".staging")]
+
+
+def test_summary_sheet_totals_equal_pools(jinan_run):
+    scenario = fm.load_scenario(JINAN)
+    wb, ws = _summary(jinan_run / "allocation.xlsx")
+    assert wb.sheetnames == ["汇总", "因素测算", "合规检查", "参数"]
+    assert ws["A1"].value == "附件"
+    assert ws["A2"].value == scenario.name + "表"
+    assert "A2:G2" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws.cell(row=3, column=7).value == "单位：万元"
+    headers = [c.value for c in ws[4]]
+    assert headers == ["序号", "区县", "合计", "中央财政补助资金", "省级财政补助资金", "市级财政补助资金", "备注"] + [None] * (
+        len(headers) - 7)
+    assert all(CJK.search(h) for h in headers if h)
+    total_row = [c.value for c in ws[5]]
+    assert total_row[1] == "合计"
+    for col, pool in zip((4, 5, 6), scenario.pools):
+        column_sum = sum(ws.cell(row=r, column=col).value for r in range(6, 16))
+        assert abs(column_sum - pool.amount_wan) < 0.005
+        assert abs(ws.cell(row=5, column=col).value - pool.amount_wan) < 0.005
+        assert ws.cell(row=6, column=col).number_format == "#,##0.00"
+    assert abs(ws.cell(row=5, column=3).value - 80000) < 0.005
+    for r in range(6, 16):
+        row_total = ws.cell(row=r, column=3).value
+        assert abs(row_total - sum(ws.cell(row=r, column=c).value for c in (4, 5, 6))) < 0.005
+    names = [ws.cell(row=r, column=2).value for r in range(6, 16)]
+    assert names[:4] == ["历下区", "市中区", "槐荫区", "天桥区"]
+    assert names[-1] == "其他区县（未列明）"
+
+
+def test_summary_print_setup(jinan_run):
+    _, ws = _summary(jinan_run / "allocation.xlsx")
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+    assert ws.page_setup.orientation == "portrait"  # 7 columns
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$4:$5"
+    assert ws.freeze_panes == "C6"
+    footer = [ws.cell(row=17, column=c).value for c in range(1, 8)]
+    assert "编制单位：济南市财政局" in footer and "审核：" in footer and "日期：" in footer
+
+
+def test_factor_sheet_lets_a_reviewer_recompute(jinan_run):
+    """Every formula amount on 因素测算 equals pool × Σ weight × adjusted ÷ column total, read from the sheet."""
+    wb = openpyxl.load_workbook(jinan_run / "allocation.xlsx")
+    ws = wb["因素测算"]
+    scenario = fm.load_scenario(JINAN)
+    rows = list(ws.iter_rows(values_only=True))
+    titles = [i for i, r in enumerate(rows) if r[0] and "　资金总额 " in str(r[0])]
+    assert len(titles) == len(scenario.pools)
+    for pool, start in zip(scenario.pools, titles):
+        header = next(i for i in range(start, start + 4) if rows[i][0] == "区县")
+        top, sub = rows[header], rows[header + 1]
+        body = rows[header + 2: header + 2 + 10]
+        total = rows[header + 12]
+        assert total[0] == "合计"
+        weight_cols = [(c, float(str(v).split("权重 ")[1])) for c, v in enumerate(top) if v and "权重" in str(v)]
+        assert len(weight_cols) == len(pool.weights)
+        amount_col = top.index("测算金额（万元）")
+        for line in body:
+            share = sum(w * line[c + 1] / total[c + 1] for c, w in weight_cols)
+            assert line[amount_col] == pytest.approx(pool.amount_wan * share, abs=1e-6)
+        assert sub[weight_cols[0][0]] == "原值"
+
+
+def test_checks_sheet_all_pass(jinan_run):
+    ws = openpyxl.load_workbook(jinan_run / "allocation.xlsx")["合规检查"]
+    results = [r[2] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert results and set(results) == {"通过"}
+
+
+def test_csv_has_bom_and_exact_totals(jinan_run):
+    raw = (jinan_run / "allocation.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0] == "序号,区县,合计（万元）,中央财政补助资金（万元）,省级财政补助资金（万元）,市级财政补助资金（万元）"
+    assert lines[1] == ",合计,80000.00,30000.00,20000.00,30000.00"
+    from decimal import Decimal
+    cells = [line.split(",") for line in lines[2:]]
+    for col, pool_total in ((3, "30000.00"), (4, "20000.00"), (5, "30000.00")):
+        assert sum(Decimal(c[col]) for c in cells) == Decimal(pool_total)
+
+
+def test_reruns_are_byte_identical(jinan_run, tmp_path):
+    assert main(["run", str(JINAN), "--out", str(tmp_path), "--quiet"]) == 0
+    for name in ("allocation.xlsx", "allocation.csv", "allocation.png"):
+        assert (tmp_path / name).read_bytes() == (jinan_run / name).read_bytes(), name
+
+
+def test_manifest_records_what_produced_the_run(jinan_run):
+    record = json.loads((jinan_run / "manifest.json").read_text(encoding="utf-8"))
+    assert {i["file"] for i in record["inputs"]} == {"jinan-2023.toml", "data/jinan-2023-districts.csv"}
+    assert all(len(i["sha256"]) == 64 for i in record["inputs"])
+    assert record["versions"]["finmodel"] and record["versions"]["pulp"].startswith("3.3")
+    assert record["overrides"] == []
+    assert record["solver"]["status"].startswith("not used")
+    import hashlib
+    for output in record["outputs"]:
+        assert hashlib.sha256((jinan_run / output["file"]).read_bytes()).hexdigest() == output["sha256"]
+
+
+def test_set_override_is_applied_and_recorded(tmp_path, capsys):
+    assert main(["run", str(JINAN), "--out", str(tmp_path), "--set", "pools.central.amount_wan=32000"]) == 0
+    printed = capsys.readouterr().out
+    assert "82000.00" in printed
+    record = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert record["overrides"] == [{"key": "pools.central.amount_wan", "old": 30000.0, "new": 32000}]
+    wb = openpyxl.load_workbook(tmp_path / "allocation.xlsx")
+    assert abs(wb["汇总"].cell(row=5, column=4).value - 32000) < 0.005
+    params = [r for r in wb["参数"].iter_rows(values_only=True)]
+    assert ("pools.central.amount_wan", "30000", "32000") in [tuple(r[:3]) for r in params]
+    assert ("pools.central.amount_wan", "32000.00") in [tuple(r[:2]) for r in params]
+
+
+def test_english_workbook(tmp_path):
+    assert main(["run", str(JINAN), "--out", str(tmp_path), "--lang", "en", "--quiet"]) == 0
+    wb = openpyxl.load_workbook(tmp_path / "allocation.xlsx")
+    assert wb.sheetnames == ["Summary", "Factors", "Checks", "Parameters"]
+    headers = [c.value for c in wb["Summary"][4]][:7]
+    assert headers == ["No.", "District / county", "Total", "Central subsidy", "Provincial subsidy", "City subsidy",
+                       "Remarks"]
+
+
+def test_landscape_when_wider_than_seven_columns(tmp_path):
+    rows = [{"district": "甲", "households": 1}, {"district": "乙", "households": 3}]
+    pools = [{"id": f"p{i}", "label": f"资金{i}", "amount_wan": 10.0, "weights": {"households": 1.0}} for i in range(5)]
+    result = fm.allocate(fm.load_scenario(write_scenario(tmp_path, rows, pools)))
+    fm.write_allocation_report(result, tmp_path / "out")
+    ws = openpyxl.load_workbook(tmp_path / "out" / "allocation.xlsx")["汇总"]
+    assert ws.page_setup.orientation == "landscape"
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    rows = [{"district": "=HYPERLINK(\"http://x\",\"点击\")", "households": 1},
+            {"district": "+乙", "households": 3}, {"district": "@丙", "households": 2}]
+    pool = {"id": "central", "label": "-中央", "amount_wan": 60.0, "weights": {"households": 1.0}}
+    result = fm.allocate(fm.load_scenario(write_scenario(tmp_path, rows, [pool], name="=1+1")))
+    fm.write_allocation_report(result, tmp_path / "out")
+    wb = openpyxl.load_workbook(tmp_path / "out" / "allocation.xlsx")
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula: {cell.value}"
+    names = [wb["汇总"].cell(row=r, column=2).value for r in range(6, 9)]
+    assert names[0].startswith("=HYPERLINK")
+
+
+def test_failed_run_leaves_previous_outputs(tmp_path, monkeypatch):
+    result = fm.allocate(fm.load_scenario(JINAN))
+    paths = fm.write_allocation_report(result, tmp_path)
+    before = {p.name: p.read_bytes() for p in paths.values()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("finmodel.report.summary_csv", broken)
+    with pytest.raises(RuntimeError):
+        fm.write_allocation_report(result, tmp_path)
+    assert {p.name: p.read_bytes() for p in paths.values()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before)
+
+
+def test_validate_command(capsys):
+    assert main(["validate", str(JINAN)]) == 0
+    assert "valid" in capsys.readouterr().out
