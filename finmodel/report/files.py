@@ -9,14 +9,15 @@ import tempfile
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, Mapping
 
 # Zip entries carry the time they were written; a fixed stamp makes the xlsx a function of its content.
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def normalised_zip(data: bytes) -> bytes:
-    """The same archive with every entry's timestamp fixed and its order kept."""
+def normalised_zip(data: bytes, rewrite: Mapping[str, Callable[[bytes], bytes]] | None = None) -> bytes:
+    """The same archive with every entry's timestamp fixed, its order kept, and named entries rewritten."""
+    rewrite = rewrite or {}
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
@@ -24,7 +25,10 @@ def normalised_zip(data: bytes) -> bytes:
             entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr
-            target.writestr(entry, source.read(info.filename))
+            content = source.read(info.filename)
+            if info.filename in rewrite:
+                content = rewrite[info.filename](content)
+            target.writestr(entry, content)
     return out.getvalue()
 
 

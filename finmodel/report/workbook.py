@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 
 import numpy as np
@@ -26,13 +27,21 @@ def allocation_workbook(result: AllocationResult, lang: str = "zh") -> bytes:
     checks_sheet(wb.create_sheet(), result, lang)
     parameters_sheet(wb.create_sheet(), result, lang)
     # The run's real time is in the manifest; the workbook carries a fixed one so reruns are identical.
-    fixed = datetime(2000, 1, 1)
-    wb.properties.created = wb.properties.modified = fixed
+    # openpyxl stamps "modified" with the clock while saving, so it is replaced in the saved file.
+    wb.properties.created = _FIXED_TIME
     wb.properties.creator = wb.properties.lastModifiedBy = "finmodel"
     wb.properties.title = result.scenario.name
     buffer = io.BytesIO()
     wb.save(buffer)
-    return normalised_zip(buffer.getvalue())
+    return normalised_zip(buffer.getvalue(), rewrite={"docProps/core.xml": _fixed_modified})
+
+
+_FIXED_TIME = datetime(2000, 1, 1)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _fixed_modified(xml: bytes) -> bytes:
+    return _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", xml)
 
 
 def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
