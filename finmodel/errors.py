@@ -61,3 +61,9 @@ class InfeasibleError(FinmodelError):
     def __init__(self, message: str, diagnosis: object = None) -> None:
         self.diagnosis = diagnosis
         super().__init__(message)
+
+
+class SolveError(FinmodelError):
+    """The solver stopped without a proven optimum (time limit, numerical trouble); nothing is exported."""
+
+    exit_code = 4

@@ -14,7 +14,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Iterable, Mapping
+from typing import Annotated, Any, Iterable, Literal, Mapping
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -86,6 +86,8 @@ class Pool(_Strict):
     """Factors where less means more: the share uses 1/x (e.g. fiscal capacity)."""
     unweighted: list[str] = ["performance_score"]
     """Factors the difficulty coefficient does not touch."""
+    eligible: list[str] | None = None
+    """Spending categories this pool may pay for (keys of ``allocation.need.by_category``); default: all."""
 
     @field_validator("amount_wan")
     @classmethod
@@ -120,6 +122,143 @@ class Pool(_Strict):
         return round(self.amount_wan * 100)
 
 
+# ---------------------------------------------------------------------------------------------
+# The allocation LP: every family is off unless the scenario sets it.
+
+
+class NeedSpec(_Strict):
+    total: str | None = None
+    """Column: what a unit can absorb from all pools together (fundable need), 万元."""
+    by_category: dict[str, str] | None = None
+    """Category → column of the need in that category, 万元 (e.g. basic = "need_basic_wan")."""
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> NeedSpec:
+        if (self.total is None) == (self.by_category is None):
+            raise ValueError("give either total (one column) or by_category (a column per category)")
+        if self.by_category is not None and not self.by_category:
+            raise ValueError("by_category names no category")
+        return self
+
+
+class CofinancingSpec(_Strict):
+    rates: tuple[Annotated[float, Field(gt=0, le=10)], Annotated[float, Field(gt=0, le=10)],
+                 Annotated[float, Field(gt=0, le=10)]] | None = None
+    """Own money per unit of subsidy by fiscal tier (poorest, middle, richest); needs [difficulty]."""
+    rate: str | None = None
+    """Column with each unit's co-financing rate (instead of ``rates``)."""
+    capacity: str | None = None
+    """Column: the most own money a unit can put in, 万元."""
+    capacity_share: float | None = Field(default=None, gt=0, le=1)
+    """Capacity as a share of the expenditure column (instead of ``capacity``)."""
+    expenditure: str = "budget_expenditure_wan"
+    """Expenditure column used with ``capacity_share``."""
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self) -> CofinancingSpec:
+        if (self.rates is None) == (self.rate is None):
+            raise ValueError("give either rates (by fiscal tier) or rate (a column)")
+        if (self.capacity is None) == (self.capacity_share is None):
+            raise ValueError("give either capacity (a column) or capacity_share (of expenditure)")
+        return self
+
+
+class HoldHarmless(_Strict):
+    last_year: str
+    """Column with last year's amount, 万元; units with none (0) are not bound."""
+    floor: float | None = Field(default=None, ge=0)
+    """A unit gets at least floor × last year (e.g. 0.9)."""
+    cap: float | None = Field(default=None, gt=0)
+    """A unit gets at most cap × last year (e.g. 1.2)."""
+    source: str = ""
+
+
+class Corridor(_Strict):
+    low: float | None = Field(default=None, ge=0, le=1)
+    """A unit gets at least low × its formula amount (all pools)."""
+    high: float | None = Field(default=None, ge=1)
+    """A unit gets at most high × its formula amount (all pools)."""
+
+
+class Minimum(_Strict):
+    amount_wan: float = Field(gt=0)
+    """Least total for a unit with a plan, 万元."""
+    plan: str = "households"
+    """A unit has a plan when this column is above 0."""
+
+
+class PerformanceRule(_Strict):
+    score: str = "performance_score"
+    cutoffs: tuple[float, float, float] = tuple(parameter("jiangxi_2022_grade_cutoffs").value)
+    """Scores above the first are 优, from the second 良, from the third 合格, below it 差."""
+    poor_at_most_formula: bool = True
+    """A unit graded 差 gets no more than its formula amount from any pool."""
+
+
+class HouseholdsSpec(_Strict):
+    households: str = "households"
+    """Column: households planned (the most that can be funded)."""
+    need_per_household: str
+    """Column: subsidy needed per household, 万元."""
+
+
+class AllocationSpec(_Strict):
+    objective: Literal["formula_fit", "max_households", "max_min_coverage"] = "formula_fit"
+    """formula_fit: as close to the formula as the rules allow (lexicographic minimax of relative deviations);
+    max_households: the most households funded; max_min_coverage: the largest least share of need covered."""
+    solver: Literal["highs", "cbc"] = "highs"
+    method: Literal["simplex", "ipm", "choose"] = "simplex"
+    """HiGHS method; ipm runs with crossover."""
+    time_limit_s: float | None = Field(default=120.0, gt=0)
+    """Per solve; a solve stopped by it blocks the export."""
+    need: NeedSpec | None = None
+    cofinancing: CofinancingSpec | None = None
+    hold_harmless: HoldHarmless | None = None
+    corridor: Corridor | None = None
+    minimum: Minimum | None = None
+    max_pool_share: float | None = Field(default=None, gt=0, le=1)
+    """No unit gets more than this share of any pool."""
+    performance: PerformanceRule | None = None
+    households: HouseholdsSpec | None = None
+
+    @model_validator(mode="after")
+    def _objective_inputs(self) -> AllocationSpec:
+        if self.objective == "max_households" and self.households is None:
+            raise ValueError("objective max_households needs [allocation.households] (need_per_household column)")
+        if self.objective == "max_min_coverage" and self.need is None:
+            raise ValueError("objective max_min_coverage needs [allocation.need]")
+        return self
+
+    def columns(self) -> dict[str, str]:
+        """Every table column the LP reads → the scenario key that names it."""
+        used: dict[str, str] = {}
+        if self.need:
+            if self.need.total:
+                used[self.need.total] = "allocation.need.total"
+            for category, column in (self.need.by_category or {}).items():
+                used[column] = f"allocation.need.by_category.{category}"
+        if self.cofinancing:
+            c = self.cofinancing
+            if c.rate:
+                used[c.rate] = "allocation.cofinancing.rate"
+            if c.capacity:
+                used[c.capacity] = "allocation.cofinancing.capacity"
+            else:
+                used[c.expenditure] = "allocation.cofinancing.expenditure"
+        if self.hold_harmless:
+            used[self.hold_harmless.last_year] = "allocation.hold_harmless.last_year"
+        if self.minimum:
+            used[self.minimum.plan] = "allocation.minimum.plan"
+        if self.performance:
+            used[self.performance.score] = "allocation.performance.score"
+        if self.households:
+            used[self.households.households] = "allocation.households.households"
+            used[self.households.need_per_household] = "allocation.households.need_per_household"
+        return used
+
+
 class ScenarioConfig(_Strict):
     scenario: ScenarioInfo
     districts: DistrictsTable
@@ -127,6 +266,8 @@ class ScenarioConfig(_Strict):
     """Derive a difficulty coefficient by tiers of fiscal self-sufficiency, for tables without one."""
     pools: list[Pool] = Field(min_length=1)
     """Subsidy pools (central, provincial, city …), each split among the districts."""
+    allocation: AllocationSpec | None = None
+    """The allocation LP (needs, eligible uses, co-financing, guarantees); without it the formula is final."""
 
     @field_validator("pools")
     @classmethod
@@ -137,6 +278,25 @@ class ScenarioConfig(_Strict):
                 raise ValueError(f"pool id '{pool.id}' is used twice")
             seen.add(pool.id)
         return pools
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> ScenarioConfig:
+        categories = None
+        if self.allocation and self.allocation.need and self.allocation.need.by_category:
+            categories = set(self.allocation.need.by_category)
+        for pool in self.pools:
+            if pool.eligible is None:
+                continue
+            if categories is None:
+                raise ValueError(f"pools.{pool.id}.eligible needs [allocation.need.by_category] to name categories")
+            unknown = [c for c in pool.eligible if c not in categories]
+            if unknown:
+                raise ValueError(f"pools.{pool.id}.eligible names unknown categories {unknown} "
+                                 f"(categories: {', '.join(sorted(categories))})")
+        cof = self.allocation.cofinancing if self.allocation else None
+        if cof and cof.rates is not None and self.difficulty is None:
+            raise ValueError("allocation.cofinancing.rates are by fiscal tier, which needs [difficulty]")
+        return self
 
 
 @dataclass(frozen=True)
@@ -397,6 +557,13 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
             need(pool.difficulty, f"pools.{pool.id}.difficulty")
             if (numeric[pool.difficulty] <= 0).any():
                 raise InputError("difficulty coefficients must be above 0", file=table_path, column=pool.difficulty)
+
+    if config.allocation:
+        for column, where in config.allocation.columns().items():
+            need(column, where)
+        if config.difficulty and config.allocation.cofinancing and config.allocation.cofinancing.rates:
+            need(config.difficulty.revenue, "difficulty.revenue")
+            need(config.difficulty.expenditure, "difficulty.expenditure")
 
     order = config.scenario.order
     if order is not None:

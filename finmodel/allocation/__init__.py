@@ -1,19 +1,28 @@
-"""Subsidy allocation (切块分配): the factor formula, then rounding to the approval table's grain."""
+"""Subsidy allocation (切块分配): the factor formula, the allocation LP, rounding and explanations."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
+from ..errors import InfeasibleError, SolveError
 from ..policy import tiered_difficulty
 from ..scenario import Scenario
+from ..solver import Infeasible, SolverError, SolverSettings
 from ..tables import ordered
+from .diagnose import Finding, elastic_findings, precheck
+from .explain import Explanation, explain
 from .formula import FormulaResult, factor_formula
-from .rounding import largest_remainder
+from .lp import AllocationLP, LPSolution
+from .problem import CELL_UPPER, TOTAL_LOWER, TOTAL_UPPER, AllocationProblem, build_problem
+from .rounding import controlled_round, largest_remainder
 
-__all__ = ["AllocationResult", "Check", "allocate", "factor_formula", "largest_remainder"]
+__all__ = [
+    "AllocationProblem", "AllocationResult", "Check", "Explanation", "Finding", "allocate", "controlled_round",
+    "factor_formula", "largest_remainder",
+]
 
 
 @dataclass(frozen=True)
@@ -37,12 +46,23 @@ class AllocationResult:
     """District × pool id: formula amount, 万元, unrounded."""
     amount_units: pd.DataFrame
     """District × pool id: final amount in integer units of 0.01 万元 (exact sums)."""
+    unallocated_units: pd.Series | None = None
+    """Pool id → amount left unallocated (未分配), 0.01 万元; None when no LP ran."""
+    explanations: list[Explanation] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    problem: AllocationProblem | None = None
+    lp: LPSolution | None = None
+    solver: dict | None = None
     checks: list[Check] = field(default_factory=list)
 
     @property
     def amount_wan(self) -> pd.DataFrame:
         """District × pool id: final amount, 万元, two decimals."""
         return self.amount_units / 100
+
+    @property
+    def has_unallocated(self) -> bool:
+        return self.unallocated_units is not None and bool((self.unallocated_units > 0).any())
 
     @property
     def factors(self) -> pd.DataFrame:
@@ -53,16 +73,23 @@ class AllocationResult:
 
     @property
     def table(self) -> pd.DataFrame:
-        """The approval table as data: per district, each pool's share, formula and final amounts, and the total."""
+        """Per district: each pool's share, formula and final amounts; totals, difference and the rules that bind."""
         columns: dict[str, pd.Series] = {}
         for pool in self.scenario.pools:
             columns[f"{pool.id}_share"] = self.formula[pool.id].districts["share"]
             columns[f"{pool.id}_formula_wan"] = self.formula_wan[pool.id]
             columns[f"{pool.id}_amount_wan"] = self.amount_wan[pool.id]
+        columns["total_formula_wan"] = self.formula_wan.sum(axis=1)
         columns["total_amount_wan"] = self.amount_units.sum(axis=1) / 100
         frame = pd.DataFrame(columns).loc[self.districts]
+        frame["difference_wan"] = (frame["total_amount_wan"] - frame["total_formula_wan"]).round(2)
+        rules = {e.district: ", ".join(dict.fromkeys(r.family for r in e.rules)) or e.cause for e in self.explanations}
+        frame["binding"] = [rules.get(d, "") for d in frame.index]
         frame.index.name = "district"
         return frame
+
+    def explanation(self, district: str) -> Explanation | None:
+        return next((e for e in self.explanations if e.district == district), None)
 
 
 def difficulty_for(scenario: Scenario, column: str | None) -> np.ndarray | None:
@@ -78,13 +105,12 @@ def difficulty_for(scenario: Scenario, column: str | None) -> np.ndarray | None:
 
 
 def allocate(scenario: Scenario) -> AllocationResult:
-    """Split every pool among the districts by its factor formula and round to 0.01 万元 with exact totals."""
+    """Split every pool by its factor formula; with ``[allocation]``, solve the LP; round to 0.01 万元 exactly."""
     names = list(scenario.districts.index)
     report_order = ordered(names, scenario.config.scenario.order)
     formula: dict[str, FormulaResult] = {}
-    units: dict[str, np.ndarray] = {}
     for pool in scenario.pools:
-        result = factor_formula(
+        formula[pool.id] = factor_formula(
             scenario.districts,
             pool.weights,
             pool.amount_wan,
@@ -92,39 +118,120 @@ def allocate(scenario: Scenario) -> AllocationResult:
             inverse=pool.inverse,
             unweighted=pool.unweighted,
         )
-        formula[pool.id] = result
-        units[pool.id] = largest_remainder(result.districts["share"].to_numpy(), pool.amount_units)
     formula_wan = pd.DataFrame({pid: f.districts["amount_wan"] for pid, f in formula.items()}, index=names)
-    amount_units = pd.DataFrame(units, index=names).loc[report_order]
     result = AllocationResult(
         scenario=scenario,
         districts=report_order,
         formula=formula,
         formula_wan=formula_wan.loc[report_order],
-        amount_units=amount_units,
+        amount_units=pd.DataFrame(),
     )
-    return AllocationResult(**{**result.__dict__, "checks": run_checks(result)})
+    if scenario.config.allocation is None:
+        units = {p.id: largest_remainder(formula[p.id].districts["share"].to_numpy(), p.amount_units)
+                 for p in scenario.pools}
+        result = replace(result, amount_units=pd.DataFrame(units, index=names).loc[report_order])
+    else:
+        result = _solve(result, formula_wan.to_numpy().T)
+    return replace(result, checks=run_checks(result))
+
+
+def _solve(result: AllocationResult, formula_matrix: np.ndarray) -> AllocationResult:
+    scenario = result.scenario
+    spec = scenario.config.allocation
+    problem = build_problem(scenario, formula_matrix)
+    settings = SolverSettings(name=spec.solver, method=spec.method, time_limit_s=spec.time_limit_s)
+    findings = precheck(problem)
+    if any(f.severity == "infeasible" for f in findings):
+        raise _infeasible(problem, settings, findings)
+    model = AllocationLP(problem, settings)
+    try:
+        solution = model.solve()
+    except Infeasible:
+        raise _infeasible(problem, settings, findings) from None
+    except SolverError as exc:
+        raise SolveError(str(exc)) from exc
+
+    n_pools, n_units = problem.shape
+    low, high = problem.total_range()
+    values = np.vstack([solution.amounts.T, solution.unallocated[None, :]]) * 100
+    row_low = np.append(np.round(low * 100), 0)
+    row_high = np.append(np.where(np.isfinite(high), np.floor(high * 100 + 1e-6), np.inf), np.inf)
+    pool_units = np.array([p.amount_units for p in scenario.pools])
+    rounded = controlled_round(values, pool_units, row_low, row_high)
+    names = problem.districts
+    amount_units = pd.DataFrame(rounded[:n_units], index=names, columns=problem.pools).loc[result.districts]
+    unallocated = pd.Series(rounded[n_units], index=problem.pools)
+    explanations = explain(problem, solution, rounded[:n_units].T)
+    order = {name: k for k, name in enumerate(result.districts)}
+    explanations.sort(key=lambda e: order[e.district])
+    if unallocated.sum() > 0 and not any(f.severity == "unallocated" for f in findings):
+        findings.append(Finding(
+            "unallocated", "coupled_caps",
+            f"各区县在各项约束下可接受额度不足，{unallocated.sum() / 100:,.2f} 万元列为未分配",
+            f"under all the rules together the units can take no more: {unallocated.sum() / 100:,.2f} stays unallocated",
+            unallocated.sum() / 100,
+        ))
+    return replace(
+        result, amount_units=amount_units, unallocated_units=unallocated, explanations=explanations,
+        findings=findings, problem=problem, lp=solution,
+        solver={**model.lp.manifest(), "formula_fit_stages": len(solution.stage_levels)},
+    )
+
+
+def _infeasible(problem: AllocationProblem, settings: SolverSettings, findings: list[Finding]) -> InfeasibleError:
+    try:
+        missed = elastic_findings(problem, settings)
+    except SolverError as exc:  # the elastic model always has a solution; say so if the solver still fails
+        missed = [Finding("infeasible", "elastic_failed", f"弹性模型求解失败：{exc}", f"elastic solve failed: {exc}")]
+    known = {f.zh for f in findings}
+    diagnosis = [f for f in findings if f.severity == "infeasible"] + [f for f in missed if f.zh not in known]
+    lines = "\n  ".join(f.en for f in diagnosis)
+    return InfeasibleError(f"the allocation rules cannot all be met:\n  {lines}", diagnosis=diagnosis)
 
 
 def run_checks(result: AllocationResult) -> list[Check]:
     """The checks shown on the workbook's 合规检查 sheet; each is computed, none assumed."""
     checks = []
+    unallocated = result.unallocated_units
     for pool in result.scenario.pools:
         spent = int(result.amount_units[pool.id].sum())
-        checks.append(
-            Check("pool_spent", pool.id, spent == pool.amount_units, f"{spent / 100:.2f} / {pool.amount_wan:.2f}")
-        )
+        left = 0 if unallocated is None else int(unallocated[pool.id])
+        checks.append(Check("pool_spent", pool.id, spent + left == pool.amount_units,
+                            f"{spent / 100:.2f} + {left / 100:.2f} / {pool.amount_wan:.2f}"))
         share_total = float(result.formula[pool.id].districts["share"].sum())
-        checks.append(
-            Check("shares_sum_to_one", pool.id, abs(share_total - 1) < 1e-9, f"{share_total:.12f}")
-        )
-        gap = float((result.amount_wan[pool.id] - result.formula_wan[pool.id]).abs().max())
-        checks.append(
-            Check("rounding_within_grain", pool.id, gap < 0.01, f"{gap:.4f}")
-        )
+        checks.append(Check("shares_sum_to_one", pool.id, abs(share_total - 1) < 1e-9, f"{share_total:.12f}"))
+        if result.lp is None:
+            gap = float((result.amount_wan[pool.id] - result.formula_wan[pool.id]).abs().max())
+            checks.append(Check("rounding_within_grain", pool.id, gap < 0.01, f"{gap:.4f}"))
     negative = int((result.amount_units < 0).to_numpy().sum())
     checks.append(Check("no_negative", None, negative == 0, str(negative)))
-    total = int(result.amount_units.to_numpy().sum())
+    total = int(result.amount_units.to_numpy().sum()) + (0 if unallocated is None else int(unallocated.sum()))
     budget = sum(pool.amount_units for pool in result.scenario.pools)
     checks.append(Check("grand_total", None, total == budget, f"{total / 100:.2f} / {budget / 100:.2f}"))
+    if result.problem is not None:
+        checks += _bound_checks(result)
+    return checks
+
+
+def _bound_checks(result: AllocationResult) -> list[Check]:
+    """Every bound of the LP, checked on the rounded table (bounds sit on the 0.01 万元 grain)."""
+    problem = result.problem
+    units = result.amount_units.loc[problem.districts, problem.pools].to_numpy().T  # (pools, units)
+    totals = units.sum(axis=0)
+    checks = []
+    for bound in problem.bounds:
+        limit = np.round(bound.values * 100)
+        if bound.kind == CELL_UPPER:
+            broken = int(np.sum(~np.isnan(limit) & (units > limit)))
+        elif bound.kind == TOTAL_UPPER:
+            broken = int(np.sum(~np.isnan(limit) & (totals > limit)))
+        elif bound.kind == TOTAL_LOWER:
+            broken = int(np.sum(~np.isnan(limit) & (totals < limit)))
+        else:
+            continue
+        checks.append(Check(f"bound_{bound.family}", None, broken == 0, str(broken)))
+    if problem.need_by_category is not None and result.lp is not None:
+        used = result.lp.by_category.sum(axis=0)  # (units, categories)
+        broken = int(np.sum(used > problem.need_by_category + 1e-6))
+        checks.append(Check("bound_need_category", None, broken == 0, str(broken)))
     return checks

@@ -36,3 +36,104 @@ def largest_remainder(shares: np.ndarray, total_units: int) -> np.ndarray:
     winners = np.argsort(-remainders, kind="stable")[:left]
     floors[winners] += 1
     return floors
+
+
+class RoundingError(RuntimeError):
+    """No rounding keeps every row within its bounds; cannot happen for a feasible unrounded table."""
+
+
+def controlled_round(
+    values: np.ndarray, column_totals: np.ndarray, row_low: np.ndarray, row_high: np.ndarray
+) -> np.ndarray:
+    """Round a (rows, columns) table of grains to integers that keep every column total exact,
+    round each cell down or up, and keep each row total within [row_low, row_high].
+
+    Columns are first rounded on their own by largest remainder. A row that then breaches
+    its bounds passes a unit along an alternating path: the row gives up a rounded-up cell
+    in some column to another row whose cell there was rounded down (and had a remainder),
+    and so on until a row that can take it. Such a path exists whenever the unrounded table
+    meets the bounds (the rounding is a flow problem with integral solutions); the search is
+    breadth-first with fixed tie-breaks, so the result is deterministic.
+    """
+    snapped = np.round(np.asarray(values, dtype=float), 6)  # solver noise must not decide a remainder
+    floors = np.floor(snapped)
+    remainder = snapped - floors
+    up = np.zeros(snapped.shape, dtype=bool)
+    for c in range(snapped.shape[1]):
+        if snapped[:, c].sum() == 0 and column_totals[c] == 0:
+            continue
+        left = int(column_totals[c] - floors[:, c].sum())
+        if left < 0 or left > snapped.shape[0]:
+            raise RoundingError(f"column {c}: its cells do not add up to its total")
+        order = np.argsort(-remainder[:, c], kind="stable")[:left]
+        up[order, c] = True
+    total = floors.sum(axis=1) + up.sum(axis=1)
+    low, high = np.asarray(row_low, dtype=float), np.asarray(row_high, dtype=float)
+    for _ in range(4 * snapped.shape[0] + 4):
+        over = np.flatnonzero(total > high)
+        under = np.flatnonzero(total < low)
+        if not over.size and not under.size:
+            return (floors + up).astype(np.int64)
+        if over.size:
+            _move(int(over[0]), up, remainder, total, can_end=total < high, giving=True)
+        else:
+            _move(int(under[0]), up, remainder, total, can_end=total > low, giving=False)
+    raise RoundingError("rounding did not settle")
+
+
+def _move(start: int, up: np.ndarray, remainder: np.ndarray, total: np.ndarray, can_end: np.ndarray,
+          giving: bool) -> None:
+    """Pass one unit out of (giving) or into row ``start`` along the shortest alternating path."""
+    rows, columns = up.shape
+    # A row can hand a unit on in column c when its cell there is rounded up; the receiving cell
+    # must be rounded down and have a remainder. Taking is the same walk with the roles swapped.
+    can_give = up
+    can_take = ~up & (remainder > 0)
+    if not giving:
+        can_give, can_take = can_take, can_give
+    parent: dict[int, tuple[int, int]] = {}
+    visited = np.zeros(rows, dtype=bool)
+    visited[start] = True
+    frontier = [start]
+    used_columns = np.zeros(columns, dtype=bool)
+    while frontier:
+        reached: list[int] = []
+        for c in range(columns):
+            if used_columns[c]:
+                continue
+            givers = [r for r in frontier if can_give[r, c]]
+            if not givers:
+                continue
+            used_columns[c] = True
+            # The giver whose up-round is least deserved, the taker whose is most deserved.
+            giver = min(givers, key=lambda r: (remainder[r, c] if giving else -remainder[r, c], r))
+            takers = np.flatnonzero(can_take[:, c] & ~visited)
+            if not takers.size:
+                continue
+            key = -remainder[takers, c] if giving else remainder[takers, c]
+            takers = takers[np.lexsort((takers, key))]
+            for taker in takers:
+                visited[taker] = True
+                parent[int(taker)] = (giver, c)
+                reached.append(int(taker))
+            ends = [t for t in takers if can_end[t]]
+            if ends:
+                _apply(int(ends[0]), start, parent, up, total, giving)
+                return
+        frontier = reached
+    raise RoundingError(f"row {start}: no rounding keeps it within its bounds")
+
+
+def _apply(end: int, start: int, parent: dict[int, tuple[int, int]], up: np.ndarray, total: np.ndarray,
+           giving: bool) -> None:
+    row = end
+    while row != start:
+        giver, c = parent[row]
+        if giving:  # giver's cell goes down, row's cell goes up
+            up[giver, c], up[row, c] = False, True
+        else:  # giver (in the reversed walk) takes: its cell goes up, row's goes down
+            up[giver, c], up[row, c] = True, False
+        row = giver
+    delta = 1 if giving else -1
+    total[start] -= delta
+    total[end] += delta

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from ..allocation import AllocationResult
-from .charts import allocation_chart, cjk_font
+from .charts import allocation_chart, cjk_font, comparison_chart
 from .files import staged_outputs
 from .labels import LANGS, t
 from .manifest import manifest
@@ -15,7 +15,7 @@ from .summary import summary_csv, summary_frame, summary_text
 from .workbook import allocation_workbook
 
 __all__ = [
-    "LANGS", "allocation_chart", "allocation_workbook", "cjk_font", "summary_csv", "summary_frame",
+    "LANGS", "allocation_chart", "allocation_workbook", "cjk_font", "comparison_chart", "summary_csv", "summary_frame",
     "summary_text", "t", "write_allocation_report",
 ]
 
@@ -24,16 +24,22 @@ def write_allocation_report(result: AllocationResult, out_dir: str | Path, *, la
                             command: str = "finmodel run") -> dict[str, Path]:
     """Write allocation.xlsx, allocation.csv, allocation.png and manifest.json into ``out_dir``, all or none."""
     out_dir = Path(out_dir)
-    png = io.BytesIO()
-    allocation_chart(result, lang).savefig(png, format="png", metadata={"Software": None})
     outputs = {
         "allocation.xlsx": allocation_workbook(result, lang),
         "allocation.csv": summary_csv(result, lang),
-        "allocation.png": png.getvalue(),
+        "allocation.png": _png(allocation_chart(result, lang)),
     }
-    record = manifest(result.scenario, command=command, outputs=outputs, lang=lang)
+    if result.lp is not None:
+        outputs["allocation-vs-formula.png"] = _png(comparison_chart(result, lang))
+    record = manifest(result.scenario, command=command, outputs=outputs, lang=lang, solver=result.solver)
     outputs["manifest.json"] = (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     with staged_outputs(out_dir) as stage:
         for name, data in outputs.items():
             (stage / name).write_bytes(data)
     return {name: out_dir / name for name in outputs}
+
+
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()

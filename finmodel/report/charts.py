@@ -52,3 +52,32 @@ def allocation_chart(result: AllocationResult, lang: str = "zh") -> Figure:
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def comparison_chart(result: AllocationResult, lang: str = "zh") -> Figure:
+    """Formula and final totals side by side for each district, with the difference written at the end."""
+    font = cjk_font()
+    districts = list(reversed(result.districts))
+    formula = result.formula_wan.loc[districts].sum(axis=1).to_numpy()
+    final = result.amount_units.loc[districts].sum(axis=1).to_numpy() / 100
+    y = np.arange(len(districts))
+    fig = Figure(figsize=(9, 0.5 * len(districts) + 1.8), dpi=120)
+    ax = fig.add_subplot()
+    ax.barh(y + 0.2, formula, height=0.4, label=t("chart_formula", lang), color="#9fb7d4")
+    ax.barh(y - 0.2, final, height=0.4, label=t("chart_final", lang), color="#1f4e89")
+    for k, (f, a) in enumerate(zip(formula, final)):
+        diff = a - f
+        if abs(diff) >= 0.01:
+            ax.text(max(f, a), y[k], f" {diff:+,.2f}", va="center", fontsize=8, family=font,
+                    color="#b22222" if diff < 0 else "#2e7d32")
+    ax.set_yticks(y, districts)
+    for label in ax.get_yticklabels():
+        label.set_family(font)
+    ax.set_xlabel(t("wan", lang), family=font)
+    ax.set_title(f"{result.scenario.name}：{t('chart_compare_title', lang)}" if lang == "zh"
+                 else f"{result.scenario.name}: {t('chart_compare_title', lang)}", family=font)
+    ax.set_xlim(0, max(formula.max(), final.max()) * 1.18 if len(formula) else 1)
+    ax.legend(prop={"family": font}, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig

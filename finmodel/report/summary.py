@@ -23,11 +23,14 @@ def summary_frame(result: AllocationResult, lang: str = "zh") -> pd.DataFrame:
     units = result.amount_units
     total_column = unit(t("total", lang))
     pool_columns = [unit(pool_label(p, lang)) for p in pools]
-    rows = [[ "", t("total", lang), units_text(int(units.to_numpy().sum()))]
-            + [units_text(int(units[p.id].sum())) for p in pools]]
+    left = [0 if result.unallocated_units is None else int(result.unallocated_units[p.id]) for p in pools]
+    pool_totals = [int(units[p.id].sum()) + extra for p, extra in zip(pools, left)]
+    rows = [["", t("total", lang), units_text(sum(pool_totals))] + [units_text(v) for v in pool_totals]]
     for number, district in enumerate(result.districts, start=1):
         values = [int(units.at[district, p.id]) for p in pools]
         rows.append([str(number), district, units_text(sum(values))] + [units_text(v) for v in values])
+    if result.has_unallocated:
+        rows.append(["", t("unallocated", lang), units_text(sum(left))] + [units_text(v) for v in left])
     return pd.DataFrame(rows, columns=[t("seq", lang), t("district", lang), total_column] + pool_columns)
 
 

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..allocation import AllocationResult, difficulty_for
+from ..allocation.problem import family_label
 from ..scenario import Pool
 from ..tables import column_label
 from .cells import MONEY, MONEY4, NUMBER, SHARE, put
@@ -24,6 +25,7 @@ def allocation_workbook(result: AllocationResult, lang: str = "zh") -> bytes:
     wb = Workbook()
     summary_sheet(wb.active, result, lang)
     factors_sheet(wb.create_sheet(), result, lang)
+    adjustments_sheet(wb.create_sheet(), result, lang)
     checks_sheet(wb.create_sheet(), result, lang)
     parameters_sheet(wb.create_sheet(), result, lang)
     # The run's real time is in the manifest; the workbook carries a fixed one so reruns are identical.
@@ -68,6 +70,8 @@ def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     pool_totals = [int(units[p.id].sum()) for p in pools]
     put(ws, total_row, 1, None, box=True, lang=lang)
     put(ws, total_row, 2, t("total", lang), bold=True, box=True, align="center", lang=lang)
+    if result.unallocated_units is not None:
+        pool_totals = [total + int(result.unallocated_units[p.id]) for total, p in zip(pool_totals, pools)]
     put(ws, total_row, 3, sum(pool_totals) / 100, fmt=MONEY, bold=True, box=True, align="right", lang=lang)
     for offset, total in enumerate(pool_totals):
         put(ws, total_row, 4 + offset, total / 100, fmt=MONEY, bold=True, box=True, align="right", lang=lang)
@@ -81,9 +85,23 @@ def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
         put(ws, row, 3, sum(row_units) / 100, fmt=MONEY, box=True, align="right", lang=lang)
         for offset, value in enumerate(row_units):
             put(ws, row, 4 + offset, value / 100, fmt=MONEY, box=True, align="right", lang=lang)
-        put(ws, row, width, None, box=True, lang=lang, wrap=True)
+        explanation = result.explanation(district)
+        put(ws, row, width, explanation.remark(lang) if explanation else None, box=True, lang=lang, wrap=True)
 
-    footer = total_row + len(result.districts) + 2
+    last_row = total_row + len(result.districts)
+    if result.has_unallocated:
+        last_row += 1
+        left = [int(result.unallocated_units[p.id]) for p in pools]
+        put(ws, last_row, 1, None, box=True, lang=lang)
+        put(ws, last_row, 2, t("unallocated", lang), bold=True, box=True, align="center", lang=lang)
+        put(ws, last_row, 3, sum(left) / 100, fmt=MONEY, box=True, align="right", lang=lang)
+        for offset, value in enumerate(left):
+            put(ws, last_row, 4 + offset, value / 100, fmt=MONEY, box=True, align="right", lang=lang)
+        reasons = [f.text(lang) for f in result.findings if f.severity == "unallocated"]
+        put(ws, last_row, width, "；".join(reasons) if lang == "zh" else "; ".join(reasons), box=True, lang=lang,
+            wrap=True)
+
+    footer = last_row + 2
     prepared = result.scenario.config.scenario.prepared_by
     put(ws, footer, 1, t("prepared_by", lang) + (prepared or ""), lang=lang)
     put(ws, footer, max(3, width // 2), t("reviewed_by", lang), lang=lang)
@@ -227,6 +245,53 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
     return row + 1, width
 
 
+def adjustments_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
+    """调整说明: for each unit moved off its formula amount, by how much and which rule moved it."""
+    ws.title = t("sheet_adjust", lang)
+    spec = result.scenario.config.allocation
+    if spec is None:
+        put(ws, 1, 1, t("no_lp", lang), lang=lang, wrap=True)
+        ws.merge_cells("A1:H1")
+        ws.row_dimensions[1].height = 36
+        ws.column_dimensions["A"].width = 12
+        return
+    solver = result.solver or {}
+    put(ws, 1, 1, f"{t('objective', lang)}：{t('objective_' + spec.objective, lang)}" if lang == "zh" else
+        f"{t('objective', lang)}: {t('objective_' + spec.objective, lang)}", bold=True, lang=lang)
+    put(ws, 2, 1, t("solver_line", lang).format(solver.get("version", ""), solver.get("solves", ""),
+                                               ", ".join(solver.get("statuses", []))), lang=lang)
+    headers = ["seq", "district", "formula_amount", "final_amount", "difference", "reason", "shadow_price",
+               "explanation"]
+    row = 4
+    for col, key in enumerate(headers, start=1):
+        put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
+    objective = spec.objective
+    for number, item in enumerate(result.explanations, start=1):
+        row += 1
+        prices = "; ".join(
+            f"{r.shadow_price:.6g}" for r in item.rules
+        )
+        values = [number, item.district, item.formula_wan, item.final_wan, item.difference_wan, item.remark(lang),
+                  prices, item.sentence(lang, objective)]
+        for col, value in enumerate(values, start=1):
+            fmt = MONEY if col in (3, 4, 5) else None
+            put(ws, row, col, value, fmt=fmt, box=True, lang=lang, wrap=col in (6, 8),
+                align="right" if fmt else None)
+    if not result.explanations:
+        row += 1
+        put(ws, row, 1, t("no_adjustment", lang), lang=lang)
+    if result.findings:
+        row += 2
+        put(ws, row, 1, t("findings", lang), bold=True, lang=lang)
+        for finding in result.findings:
+            row += 1
+            put(ws, row, 1, finding.text(lang), lang=lang)
+    for col, width in zip("ABCDEFGH", (6, 18, 15, 15, 14, 26, 14, 90)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "C5"
+    _print_setup(ws, len(headers), "4:4")
+
+
 def checks_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     """合规检查: each check with 通过 / 未通过."""
     ws.title = t("sheet_checks", lang)
@@ -234,7 +299,10 @@ def checks_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     for col, key in enumerate(("seq", "check", "result", "detail"), start=1):
         put(ws, 1, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
     for number, check in enumerate(result.checks, start=1):
-        name = t(f"check_{check.code}", lang)
+        if check.code.startswith("bound_"):
+            name = t("check_bound", lang).format(family_label(check.code.removeprefix("bound_"), lang))
+        else:
+            name = t(f"check_{check.code}", lang)
         if check.pool:
             name = f"{pool_label(pools[check.pool], lang)}：{name}" if lang == "zh" else (
                 f"{pool_label(pools[check.pool], lang)}: {name}")
@@ -283,7 +351,23 @@ def parameter_rows(result: AllocationResult, lang: str) -> list[tuple[str, str, 
             (f"{base}.inverse", ", ".join(pool.inverse), "", ""),
             (f"{base}.unweighted", ", ".join(pool.unweighted), "", ""),
         ]
+    if config.allocation is not None:
+        rows += [(f"allocation.{key}", _text(value), "", "") for key, value in _flatten(
+            config.allocation.model_dump(exclude_none=True))]
+        for pool in config.pools:
+            if pool.eligible is not None:
+                rows.append((f"pools.{pool.id}.eligible", ", ".join(pool.eligible), "", ""))
     return rows
+
+
+def _flatten(data: dict, prefix: str = "") -> list[tuple[str, object]]:
+    items: list[tuple[str, object]] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            items += _flatten(value, f"{prefix}{key}.")
+        else:
+            items.append((f"{prefix}{key}", value))
+    return items
 
 
 def parameters_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
@@ -331,4 +415,6 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_text(v) for v in value)
     return str(value)
