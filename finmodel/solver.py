@@ -11,6 +11,7 @@ import contextlib
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -31,6 +32,12 @@ class SolverSettings:
     time_limit_s: float | None = None
     threads: int | None = 1
     """One thread keeps runs repeatable."""
+
+    @property
+    def value_precision(self) -> float:
+        """Relative precision of the values read back: highspy hands over doubles; PuLP reads CBC's
+        solution file, which prints 8 significant digits (14309.98290552 comes back as 14309.983)."""
+        return 1e-8 if self.name == "cbc" else 1e-12
 
 
 @dataclass(frozen=True)
@@ -154,7 +161,10 @@ class LinearModel:
             if s.method == "ipm":
                 options["run_crossover"] = "on"
             return pulp.HiGHS(msg=False, timeLimit=s.time_limit_s, threads=s.threads, **options)
-        return pulp.PULP_CBC_CMD(msg=False, timeLimit=s.time_limit_s, threads=s.threads)
+        # PuLP 3.3 bundles CBC and warns that PuLP 4 will not; the project pins PuLP < 3.4.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return pulp.PULP_CBC_CMD(msg=False, timeLimit=s.time_limit_s, threads=s.threads)
 
     def solve(self, stage: str) -> SolveRecord:
         """Solve; return the record if optimal, raise Infeasible or SolverError otherwise."""

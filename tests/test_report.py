@@ -200,3 +200,32 @@ def test_failed_run_leaves_previous_outputs(tmp_path, monkeypatch):
 def test_validate_command(capsys):
     assert main(["validate", str(JINAN)]) == 0
     assert "valid" in capsys.readouterr().out
+
+
+def test_jinan_adjustments_sheet_explains_every_moved_district(jinan_run):
+    wb = openpyxl.load_workbook(jinan_run / "allocation.xlsx")
+    ws = wb["调整说明"]
+    rows = [r for r in ws.iter_rows(min_row=5, values_only=True) if isinstance(r[0], int)]
+    summary = wb["汇总"]
+    moved = {}
+    result = fm.allocate(fm.load_scenario(JINAN))
+    for r in range(6, 16):
+        name = summary.cell(row=r, column=2).value
+        final = summary.cell(row=r, column=3).value
+        formula = float(result.formula_wan.loc[name].sum())
+        if abs(final - formula) >= 0.01:
+            moved[name] = final
+            assert summary.cell(row=r, column=7).value, f"{name} moved without a remark"
+    assert {r[1] for r in rows} == set(moved)
+    need_capped = [r for r in rows if r[5] == "受需求上限约束"]
+    assert need_capped, "the Jinan need caps should bind somewhere"
+    for r in rows:
+        assert r[3] == pytest.approx(moved[r[1]], abs=0.005)
+        assert r[4] == pytest.approx(r[3] - r[2], abs=0.011)
+        assert r[1] in r[7] and "万元" in r[7]
+    assert (jinan_run / "allocation-vs-formula.png").stat().st_size > 0
+
+
+def test_jinan_uses_needs_cofinancing_and_hold_harmless():
+    spec = fm.load_scenario(JINAN).config.allocation
+    assert spec.need and spec.cofinancing and spec.hold_harmless

@@ -185,6 +185,13 @@ def _infeasible(problem: AllocationProblem, settings: SolverSettings, findings: 
         missed = [Finding("infeasible", "elastic_failed", f"弹性模型求解失败：{exc}", f"elastic solve failed: {exc}")]
     known = {f.zh for f in findings}
     diagnosis = [f for f in findings if f.severity == "infeasible"] + [f for f in missed if f.zh not in known]
+    if not diagnosis:
+        diagnosis = [Finding(
+            "infeasible", "numerical",
+            f"求解器报告无可行解，但弹性模型可满足全部要求：属数值问题，可改用 solver = \"cbc\" 或 method = \"ipm\"",
+            "the solver reported the model infeasible, yet every requirement can be met in the elastic model: "
+            "a numerical problem; try solver = \"cbc\" or method = \"ipm\"",
+        )]
     lines = "\n  ".join(f.en for f in diagnosis)
     return InfeasibleError(f"the allocation rules cannot all be met:\n  {lines}", diagnosis=diagnosis)
 

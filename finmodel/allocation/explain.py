@@ -47,9 +47,9 @@ class Explanation:
         if self.cause == "objective":
             return "按分配目标调整" if lang == "zh" else "moved by the objective"
         if names:
-            return ("分摊调整差额，受" + "、".join(names) + "约束") if lang == "zh" else (
+            return ("分摊差额，受" + "、".join(names) + "约束") if lang == "zh" else (
                 "pro rata share, stopped by " + ", ".join(names))
-        return "按测算比例分摊调整差额" if lang == "zh" else "pro rata share of the difference"
+        return "按测算比例分摊差额" if lang == "zh" else "pro rata share of the difference"
 
     def sentence(self, lang: str, objective: str = "formula_fit") -> str:
         diff = self.difference_wan

@@ -25,7 +25,8 @@ from ..solver import LinearModel, SolverSettings
 from .problem import CELL_UPPER, TOTAL_LOWER, TOTAL_UPPER, AllocationProblem
 
 DUAL_TOL = 1e-9
-# A fixed deviation is given this much room so the next stage stays feasible within solver tolerances.
+# A fixed deviation is given this much room (relative) so the next stage stays feasible within solver
+# tolerances and the precision of the values read back.
 FIX_ROOM = 1e-9
 
 
@@ -85,6 +86,7 @@ class AllocationLP:
         self.unallocated = [self.lp.variable(f"u_p{p}", f"{p_names[p]} 未分配") for p in range(n_pools)]
         self.t = self.lp.variable("t", "largest relative deviation")
         self.y = None
+        self.bound_rows: list[BoundRow] = []
         if problem.categories:
             self._categories()
         for p in range(n_pools):
@@ -93,7 +95,6 @@ class AllocationLP:
                 pulp.lpSum(self.x[p]) + self.unallocated[p] == float(problem.pool_wan[p]),
                 f"{p_names[p]} spent exactly",
             )
-        self.bound_rows: list[BoundRow] = []
         for bound in problem.bounds:
             self._bound(bound)
 
@@ -190,22 +191,28 @@ class AllocationLP:
         # Keep the optimum (to a relative 1e-9) while the formula fit breaks the ties.
         self.lp.constrain("objective_kept", goal >= best - 1e-9 * max(1.0, abs(best)))
 
+    def _scale(self) -> np.ndarray:
+        return np.maximum(self.problem.formula, 0.01)  # a zero formula amount is measured against the grain
+
+    def deviation_rows(self) -> None:
+        """|x − f| ≤ t · f for every cell, and the objective min t: the first formula-fit stage."""
+        f, scale = self.problem.formula, self._scale()
+        for p, i in zip(*np.nonzero(np.ones(f.shape, dtype=bool))):
+            self.lp.constrain(f"dev_hi_p{p}_d{i}", self.x[p][i] - float(scale[p, i]) * self.t <= float(f[p, i]))
+            self.lp.constrain(f"dev_lo_p{p}_d{i}", self.x[p][i] + float(scale[p, i]) * self.t >= float(f[p, i]))
+        self.lp.minimise(self.t)
+
     def _formula_fit(self, solution: LPSolution) -> None:
         pr = self.problem
         f = pr.formula
-        scale = np.maximum(f, 0.01)  # a zero formula amount is measured against the 0.01 万元 grain
+        scale = self._scale()
         free = np.ones(f.shape, dtype=bool)
         stage = 0
+        self.deviation_rows()
         while free.any():
             cells = list(zip(*np.nonzero(free)))
-            hi_ids, lo_ids = [], []
-            for p, i in cells:
-                hi, lo = f"dev_hi_p{p}_d{i}", f"dev_lo_p{p}_d{i}"
-                self.lp.constrain(hi, self.x[p][i] - float(scale[p, i]) * self.t <= float(f[p, i]))
-                self.lp.constrain(lo, self.x[p][i] + float(scale[p, i]) * self.t >= float(f[p, i]))
-                hi_ids.append(hi)
-                lo_ids.append(lo)
-            self.t.lowBound = 0.0
+            hi_ids = [f"dev_hi_p{p}_d{i}" for p, i in cells]
+            lo_ids = [f"dev_lo_p{p}_d{i}" for p, i in cells]
             self.lp.minimise(self.t)
             self.lp.solve(f"formula fit, stage {stage + 1}")
             level = max(0.0, float(self.t.varValue))
@@ -224,7 +231,8 @@ class AllocationLP:
                         (p, i) for p, i in cells
                         if abs(float(self.x[p][i].varValue) - f[p, i]) >= (level - 1e-9) * scale[p, i]
                     ]
-            room = level * (1 + FIX_ROOM) + 1e-12
+            precision = max(FIX_ROOM, 2 * self.lp.settings.value_precision)
+            room = level * (1 + precision) + precision
             for p, i in blocked:
                 var = self.x[p][i]
                 var.lowBound = max(0.0, f[p, i] - room * scale[p, i])

@@ -33,6 +33,21 @@ def put(ws, row: int, col: int, value, *, fmt: str | None = None, bold: bool = F
         cell.border = BOX
     if fill:
         cell.fill = HEADER_FILL
-    if align or wrap:
-        cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
+    cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
     return cell
+
+
+def display_width(text: str) -> int:
+    """Width in Excel character units: a Chinese character takes two."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+
+
+def fit_height(ws, row: int, wrapped: dict[int, str], line_height: float = 15.0) -> None:
+    """Set a row's height for its wrapped cells; spreadsheets do not grow rows written by a program."""
+    from openpyxl.utils import get_column_letter
+
+    lines = 1
+    for col, text in wrapped.items():
+        width = ws.column_dimensions[get_column_letter(col)].width or 8.43
+        lines = max(lines, -(-display_width(text or "") // max(1, int(width) - 1)))
+    ws.row_dimensions[row].height = line_height * lines

@@ -65,6 +65,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "reason": ("调整原因", "Reason"),
     "shadow_price": ("影子价格", "Shadow price"),
     "explanation": ("说明", "Explanation"),
+    "price_unit_formula_fit": ("百分点/万元", "points per 10k yuan"),
+    "price_unit_max_households": ("户/万元", "households per 10k yuan"),
+    "price_unit_max_min_coverage": ("百分点/万元", "points per 10k yuan"),
     "unallocated": ("未分配", "Unallocated"),
     "no_lp": (
         "本情景未启用分配优化模型（[allocation]），分配金额即因素法测算金额，按最大余数法取整至0.01万元。",

@@ -15,7 +15,7 @@ from ..allocation import AllocationResult, difficulty_for
 from ..allocation.problem import family_label
 from ..scenario import Pool
 from ..tables import column_label
-from .cells import MONEY, MONEY4, NUMBER, SHARE, put
+from .cells import MONEY, MONEY4, NUMBER, SHARE, fit_height, put
 from .files import normalised_zip
 from .labels import pool_label, t
 
@@ -61,6 +61,12 @@ def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     ws.row_dimensions[2].height = 30
     put(ws, 3, width, t("unit_wan", lang), align="right", lang=lang)
 
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 20
+    for col in range(3, width):
+        ws.column_dimensions[get_column_letter(col)].width = 17
+    ws.column_dimensions[last].width = 30
+
     header_row, total_row = 4, 5
     for col, text in enumerate(headers, start=1):
         put(ws, header_row, col, text, bold=True, box=True, align="center", fill=True, lang=lang, wrap=True)
@@ -86,7 +92,9 @@ def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
         for offset, value in enumerate(row_units):
             put(ws, row, 4 + offset, value / 100, fmt=MONEY, box=True, align="right", lang=lang)
         explanation = result.explanation(district)
-        put(ws, row, width, explanation.remark(lang) if explanation else None, box=True, lang=lang, wrap=True)
+        remark = explanation.remark(lang) if explanation else None
+        put(ws, row, width, remark, box=True, lang=lang, wrap=True)
+        fit_height(ws, row, {width: remark or ""}, line_height=16)
 
     last_row = total_row + len(result.districts)
     if result.has_unallocated:
@@ -98,8 +106,9 @@ def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
         for offset, value in enumerate(left):
             put(ws, last_row, 4 + offset, value / 100, fmt=MONEY, box=True, align="right", lang=lang)
         reasons = [f.text(lang) for f in result.findings if f.severity == "unallocated"]
-        put(ws, last_row, width, "；".join(reasons) if lang == "zh" else "; ".join(reasons), box=True, lang=lang,
-            wrap=True)
+        reason = "；".join(reasons) if lang == "zh" else "; ".join(reasons)
+        put(ws, last_row, width, reason, box=True, lang=lang, wrap=True)
+        fit_height(ws, last_row, {width: reason}, line_height=16)
 
     footer = last_row + 2
     prepared = result.scenario.config.scenario.prepared_by
@@ -107,11 +116,6 @@ def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     put(ws, footer, max(3, width // 2), t("reviewed_by", lang), lang=lang)
     put(ws, footer, width - 1, t("date", lang), lang=lang)
 
-    ws.column_dimensions["A"].width = 6
-    ws.column_dimensions["B"].width = 20
-    for col in range(3, width):
-        ws.column_dimensions[get_column_letter(col)].width = 17
-    ws.column_dimensions[last].width = 24
     ws.freeze_panes = ws.cell(row=total_row + 1, column=3)
     _print_setup(ws, width, f"{header_row}:{total_row}")
 
@@ -266,17 +270,23 @@ def adjustments_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> Non
     for col, key in enumerate(headers, start=1):
         put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
     objective = spec.objective
+    for col, width in zip("ABCDEFGH", (6, 18, 15, 15, 14, 30, 16, 70)):
+        ws.column_dimensions[col].width = width
+    put(ws, row, 7, f"{t('shadow_price', lang)}（{t('price_unit_' + objective, lang)}）" if lang == "zh" else
+        f"{t('shadow_price', lang)} ({t('price_unit_' + objective, lang)})", bold=True, box=True, fill=True,
+        align="center", lang=lang, wrap=True)
+    fit_height(ws, row, {7: t("shadow_price", lang) + t("price_unit_" + objective, lang)})
+    scale = 1 if objective == "max_households" else 100  # fractions are shown in percentage points
     for number, item in enumerate(result.explanations, start=1):
         row += 1
-        prices = "; ".join(
-            f"{r.shadow_price:.6g}" for r in item.rules
-        )
+        prices = "; ".join(f"{abs(r.shadow_price) * scale:.4f}" for r in item.rules)
         values = [number, item.district, item.formula_wan, item.final_wan, item.difference_wan, item.remark(lang),
                   prices, item.sentence(lang, objective)]
         for col, value in enumerate(values, start=1):
             fmt = MONEY if col in (3, 4, 5) else None
             put(ws, row, col, value, fmt=fmt, box=True, lang=lang, wrap=col in (6, 8),
-                align="right" if fmt else None)
+                align="right" if fmt or col == 7 else None)
+        fit_height(ws, row, {6: values[5], 8: values[7]})
     if not result.explanations:
         row += 1
         put(ws, row, 1, t("no_adjustment", lang), lang=lang)
@@ -286,8 +296,6 @@ def adjustments_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> Non
         for finding in result.findings:
             row += 1
             put(ws, row, 1, finding.text(lang), lang=lang)
-    for col, width in zip("ABCDEFGH", (6, 18, 15, 15, 14, 26, 14, 90)):
-        ws.column_dimensions[col].width = width
     ws.freeze_panes = "C5"
     _print_setup(ws, len(headers), "4:4")
 
