@@ -209,8 +209,9 @@ class AllocationSpec(_Strict):
     """formula_fit: as close to the formula as the rules allow (lexicographic minimax of relative deviations);
     max_households: the most households funded; max_min_coverage: the largest least share of need covered."""
     solver: Literal["highs", "cbc"] = "highs"
-    method: Literal["simplex", "ipm", "choose"] = "simplex"
-    """HiGHS method; ipm runs with crossover."""
+    method: Literal["auto", "simplex", "ipm", "choose"] = "auto"
+    """HiGHS method: auto (simplex for small models, interior point for large), simplex, ipm (with crossover)
+    or choose."""
     time_limit_s: float | None = Field(default=120.0, gt=0)
     """Per solve; a solve stopped by it blocks the export."""
     need: NeedSpec | None = None

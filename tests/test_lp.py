@@ -55,11 +55,29 @@ def test_floor_takes_from_the_others_pro_rata():
 
 
 def test_a_single_lp_minimising_the_largest_deviation_would_not_do_this():
-    """Minimise the largest relative deviation, then the sum: A at 30 fixes t = 25 %, and the 10 may land
-    anywhere within ±25 % of the others; the sum of deviations is then indifferent to where. Progressive
-    filling pins it to the pro-rata split; the staged levels show it: 25 %, then 16.67 %."""
-    result = solve([total("need", [30, NAN, NAN, NAN])])
-    assert result.stage_levels[:2] == pytest.approx([0.25, 1 / 6], abs=1e-9)
+    """Minimise the largest relative deviation (25 %, fixed by A's cap), then the sum of relative deviations:
+    the 10 A cannot take goes where it costs least per unit, the biggest district: B to its 25 % limit
+    (37.5), the rest to C. Progressive filling shares it pro rata instead."""
+    import pulp
+
+    model = LinearModel("single")
+    x = [model.variable(f"x{i}", name) for i, name in enumerate("ABCD")]
+    d = [model.variable(f"d{i}", name) for i, name in enumerate("ABCD")]
+    f = FORMULA[0]
+    model.constrain("pool", pulp.lpSum(x) == 100)
+    model.constrain("capA", x[0] <= 30)
+    for i in range(4):
+        model.constrain(f"hi{i}", x[i] - f[i] <= f[i] * d[i])
+        model.constrain(f"lo{i}", f[i] - x[i] <= f[i] * d[i])
+        model.constrain(f"max{i}", d[i] <= 0.25)
+    model.minimise(pulp.lpSum(d))
+    model.solve("single LP")
+    single = [model.value(v) for v in x]
+    np.testing.assert_allclose(single, [30, 37.5, 22.5, 10], atol=1e-7)
+    staged = solve([total("need", [30, NAN, NAN, NAN])])
+    np.testing.assert_allclose(staged.amounts[0], [30, 35, 23 + 1 / 3, 11 + 2 / 3], atol=1e-7)
+    deviations = np.abs(staged.amounts[0] - f) / f
+    np.testing.assert_allclose(np.sort(deviations)[::-1], [0.25, 1 / 6, 1 / 6, 1 / 6], atol=1e-9)
 
 
 def test_no_binding_constraint_returns_the_formula():
@@ -251,8 +269,8 @@ def test_floor_above_cap_is_named(tmp_path, capsys):
 
 
 def test_time_limited_run_is_not_taken_as_optimal(monkeypatch):
-    """PuLP maps HiGHS's time limit to status Optimal with solution status 'integer feasible'."""
-    model = LinearModel("limit", SolverSettings(time_limit_s=1))
+    """PuLP maps a time limit to status Optimal with solution status 'integer feasible' (CBC goes through PuLP)."""
+    model = LinearModel("limit", SolverSettings(name="cbc", time_limit_s=1))
     x = model.variable("x", "x")
     model.constrain("c", x >= 1)
     model.minimise(x)
@@ -263,6 +281,18 @@ def test_time_limited_run_is_not_taken_as_optimal(monkeypatch):
 
     monkeypatch.setattr(pulp.LpProblem, "solve", stopped)
     with pytest.raises(SolverError, match="solution status"):
+        model.solve("test")
+
+
+def test_highs_time_limit_blocks_the_result(monkeypatch):
+    import highspy
+
+    model = LinearModel("limit", SolverSettings(time_limit_s=1))
+    x = model.variable("x", "x")
+    model.constrain("c", x >= 1)
+    model.minimise(x)
+    monkeypatch.setattr(highspy.Highs, "getModelStatus", lambda self: highspy.HighsModelStatus.kTimeLimit)
+    with pytest.raises(SolverError, match="Time limit reached"):
         model.solve("test")
 
 

@@ -21,13 +21,23 @@ from typing import NamedTuple
 import numpy as np
 import pulp
 
-from ..solver import LinearModel, SolverSettings
+from ..solver import Infeasible, LinearModel, SolverSettings
 from .problem import CELL_UPPER, TOTAL_LOWER, TOTAL_UPPER, AllocationProblem
 
 DUAL_TOL = 1e-9
-# A fixed deviation is given this much room (relative) so the next stage stays feasible within solver
-# tolerances and the precision of the values read back.
-FIX_ROOM = 1e-9
+# A fixed cell keeps this much room (relative to its formula amount) so the next stage stays feasible
+# within solver tolerances and the precision of the values read back.
+FIX_ROOM = 1e-12
+
+
+class BoundRow(NamedTuple):
+    """One bound constraint of the model: its id, family, pool (None for a unit's total), unit and limit (万元)."""
+
+    cid: str
+    family: str
+    pool: int | None
+    unit: int
+    limit: float
 
 
 @dataclass
@@ -43,7 +53,7 @@ class LPSolution:
     stage_levels: list[float]
     """Largest relative deviation at each formula-fit stage."""
     duals: list[dict[str, float]]
-    """Per formula-fit stage: constraint id → dual price (change of that stage's deviation per 万元)."""
+    """Per formula-fit stage: constraint id → nonzero dual price (change of that stage's deviation per 万元)."""
     objective_duals: dict[str, float] = field(default_factory=dict)
     """At the objective stage: constraint id → dual (objective per 万元)."""
     objective_value: float | None = None
@@ -53,22 +63,12 @@ class LPSolution:
     model: LinearModel | None = None
 
 
-class BoundRow(NamedTuple):
-    """One bound constraint of the model: its id, family, pool (None for a unit's total), unit and limit (万元)."""
-
-    cid: str
-    family: str
-    pool: int | None
-    unit: int
-    limit: float
-
-
 def _cid(family: str, pool: int | None, unit: int) -> str:
     return f"{family}_d{unit}" if pool is None else f"{family}_p{pool}_d{unit}"
 
 
 class AllocationLP:
-    """Builds the model once; stages change bounds, objectives and the deviation constraints."""
+    """Builds the model once; stages change bounds, objectives and which deviation rows are active."""
 
     def __init__(self, problem: AllocationProblem, settings: SolverSettings, name: str = "allocation",
                  elastic: bool = False) -> None:
@@ -83,10 +83,12 @@ class AllocationLP:
             [self.lp.variable(f"x_p{p}_d{i}", f"{p_names[p]} → {d_names[i]}") for i in range(n_units)]
             for p in range(n_pools)
         ]
+        self.x_col = np.array([[self.lp.col(v) for v in row] for row in self.x], dtype=int).reshape(problem.shape)
         self.unallocated = [self.lp.variable(f"u_p{p}", f"{p_names[p]} 未分配") for p in range(n_pools)]
         self.t = self.lp.variable("t", "largest relative deviation")
         self.y = None
         self.bound_rows: list[BoundRow] = []
+        self.bound_row_index: list[int] = []
         if problem.categories:
             self._categories()
         for p in range(n_pools):
@@ -97,6 +99,11 @@ class AllocationLP:
             )
         for bound in problem.bounds:
             self._bound(bound)
+        self.dev_hi = self.dev_lo = None
+
+    def _add_bound_row(self, constraint, family: str, pool: int | None, unit: int, limit: float, cid: str) -> None:
+        self.bound_row_index.append(self.lp.constrain(cid, constraint))
+        self.bound_rows.append(BoundRow(cid, family, pool, unit, limit))
 
     def _categories(self) -> None:
         pr = self.problem
@@ -116,8 +123,9 @@ class AllocationLP:
                 parts = [self.y[p, i, c] for p in range(n_pools) if (p, i, c) in self.y]
                 if parts:
                     cid = f"need_category_c{c}_d{i}"
-                    self.lp.constrain(cid, pulp.lpSum(parts) - self._give(cid) <= float(pr.need_by_category[i, c]))
-                    self.bound_rows.append(BoundRow(cid, "need_category", None, i, float(pr.need_by_category[i, c])))
+                    limit = float(pr.need_by_category[i, c])
+                    self._add_bound_row(pulp.lpSum(parts) - self._give(cid) <= limit, "need_category", None, i,
+                                        limit, cid)
 
     def _bound(self, bound) -> None:
         n_pools, n_units = self.problem.shape
@@ -125,18 +133,19 @@ class AllocationLP:
         if bound.kind == CELL_UPPER:
             for p in range(n_pools):
                 for i in np.flatnonzero(~np.isnan(values[p])):
-                    cid = _cid(bound.family, p, i)
-                    self.lp.constrain(cid, self.x[p][i] - self._give(cid) <= float(values[p, i]))
-                    self.bound_rows.append(BoundRow(cid, bound.family, p, int(i), float(values[p, i])))
+                    cid, limit = _cid(bound.family, p, i), float(values[p, i])
+                    self._add_bound_row(self.x[p][i] - self._give(cid) <= limit, bound.family, p, int(i), limit, cid)
             return
         for i in np.flatnonzero(~np.isnan(values)):
             total = pulp.lpSum(self.x[p][i] for p in range(n_pools))
-            cid = _cid(bound.family, None, i)
+            cid, limit = _cid(bound.family, None, i), float(values[i])
             if bound.kind == TOTAL_UPPER:
-                self.lp.constrain(cid, total - self._give(cid) <= float(values[i]))
+                constraint = total - self._give(cid) <= limit
             elif bound.kind == TOTAL_LOWER:
-                self.lp.constrain(cid, total + self._give(cid) >= float(values[i]))
-            self.bound_rows.append(BoundRow(cid, bound.family, None, int(i), float(values[i])))
+                constraint = total + self._give(cid) >= limit
+            else:
+                continue
+            self._add_bound_row(constraint, bound.family, None, int(i), limit, cid)
 
     def _give(self, cid: str):
         """In elastic mode, a variable by which the requirement may be missed; otherwise nothing."""
@@ -150,21 +159,26 @@ class AllocationLP:
         """Elastic mode: the smallest total by which the requirements must be missed, per constraint."""
         self.lp.minimise(pulp.lpSum(self.shortfall.values()))
         self.lp.solve("elastic: least shortfall")
-        return {cid: float(var.varValue) for cid, var in self.shortfall.items() if float(var.varValue) > 1e-6}
+        return {cid: self.lp.value(var) for cid, var in self.shortfall.items() if self.lp.value(var) > 1e-6}
 
     # -- stages -----------------------------------------------------------------------------------
     def _fix_unallocated(self) -> None:
         pr = self.problem
         can_leave_money = any(b.kind in (TOTAL_UPPER, CELL_UPPER) for b in pr.bounds) or bool(pr.categories)
         for p, var in enumerate(self.unallocated):
+            col = self.lp.col(var)
             if not can_leave_money:
-                var.lowBound = var.upBound = 0.0
+                self.lp.set_bounds([col], 0.0, 0.0)
                 continue
             self.lp.minimise(var)
             self.lp.solve(f"least unallocated, pool {pr.pools[p]}")
-            least = max(0.0, float(var.varValue))
+            least = max(0.0, self.lp.value(var))
             least = 0.0 if least < 1e-9 else least
-            var.lowBound = var.upBound = least
+            self.lp.set_bounds([col], least, least)
+
+    def _bound_duals(self) -> dict[str, float]:
+        duals = self.lp.duals(self.bound_row_index)
+        return {self.bound_rows[k].cid: float(duals[k]) for k in np.flatnonzero(duals != 0)}
 
     def _objective_stage(self, solution: LPSolution) -> None:
         pr = self.problem
@@ -184,10 +198,10 @@ class AllocationLP:
                     self.lp.constrain(f"cov_d{i}", float(pr.need_total[i]) * z - totals[i] <= 0)
             goal = z
         self.lp.minimise(-goal)
-        self.lp.solve(f"objective {pr.objective}")
-        best = float(pulp.value(goal))
+        record = self.lp.solve(f"objective {pr.objective}")
+        best = -float(record.objective)
         solution.objective_value = best
-        solution.objective_duals = {cid: self.lp.constraints[cid].pi or 0.0 for cid, *_ in self.bound_rows}
+        solution.objective_duals = self._bound_duals()
         # Keep the optimum (to a relative 1e-9) while the formula fit breaks the ties.
         self.lp.constrain("objective_kept", goal >= best - 1e-9 * max(1.0, abs(best)))
 
@@ -197,50 +211,139 @@ class AllocationLP:
     def deviation_rows(self) -> None:
         """|x − f| ≤ t · f for every cell, and the objective min t: the first formula-fit stage."""
         f, scale = self.problem.formula, self._scale()
+        hi = np.zeros(f.shape, dtype=int)
+        lo = np.zeros(f.shape, dtype=int)
         for p, i in zip(*np.nonzero(np.ones(f.shape, dtype=bool))):
-            self.lp.constrain(f"dev_hi_p{p}_d{i}", self.x[p][i] - float(scale[p, i]) * self.t <= float(f[p, i]))
-            self.lp.constrain(f"dev_lo_p{p}_d{i}", self.x[p][i] + float(scale[p, i]) * self.t >= float(f[p, i]))
+            hi[p, i] = self.lp.constrain(f"dev_hi_p{p}_d{i}",
+                                         self.x[p][i] - float(scale[p, i]) * self.t <= float(f[p, i]))
+            lo[p, i] = self.lp.constrain(f"dev_lo_p{p}_d{i}",
+                                         self.x[p][i] + float(scale[p, i]) * self.t >= float(f[p, i]))
+        self.dev_hi, self.dev_lo = hi, lo
         self.lp.minimise(self.t)
 
-    def _formula_fit(self, solution: LPSolution) -> None:
+    def forced_levels(self) -> np.ndarray:
+        """(pools, units): a deviation each cell cannot go below, from its unit's own bounds.
+
+        A cap U below the unit's formula total F forces the s-weighted mean of its cells' downward
+        deviations to at least (F − U) / Σs (likewise a floor, upward); a cap on one cell forces that
+        cell alone. Where a unit has both kinds and a cell cap forces harder, only the cell caps count:
+        the mean argument then no longer bounds the other cells.
+        """
         pr = self.problem
-        f = pr.formula
+        f, scale = pr.formula, self._scale()
+        total, weight = f.sum(axis=0), scale.sum(axis=0)
+        low, high = pr.total_range()
+        with np.errstate(invalid="ignore"):
+            by_unit = np.maximum(np.where(high < total, (total - high) / weight, 0.0),
+                                 np.where(low > total, (low - total) / weight, 0.0))
+            caps = pr.cell_caps()
+            by_cell = np.where(caps < f, (f - caps) / scale, 0.0)
+        mixed = (by_cell > by_unit[None, :]).any(axis=0)
+        return np.where(mixed[None, :], by_cell, np.maximum(by_cell, by_unit[None, :]))
+
+    def _least_level(self, free: np.ndarray, pinned: np.ndarray, forced: np.ndarray) -> float:
+        """Min t with the ``pinned`` cells held within their forced deviation and the other free cells within t."""
+        f, scale = self.problem.formula, self._scale()
+        cells = np.nonzero(pinned)
+        band = forced[cells] * (1 + 1e-9) + 1e-12
+        saved = self.lp.bounds(self.x_col[cells])
+        self.lp.set_bounds(self.x_col[cells], np.maximum(0.0, f[cells] - band * scale[cells]),
+                           f[cells] + band * scale[cells])
+        self.lp.drop(self.dev_hi[cells])
+        self.lp.drop(self.dev_lo[cells])
+        try:
+            self.lp.solve("formula fit, probe of forced cells")
+            return max(0.0, self.lp.value(self.t))
+        except Infeasible:  # the pinned cells cannot all sit at their forced levels: not reachable
+            return np.inf
+        finally:
+            self.lp.set_bounds(self.x_col[cells], *saved)
+            self.lp.activate(self.dev_hi[cells])
+            self.lp.activate(self.dev_lo[cells])
+
+    def _pin(self, cells, precision: float) -> None:
+        """Hold cells where they stand (at their level, on their side of the formula); a ±level band would
+        let later stages trade its room against smaller cells."""
+        x = self.lp.values(self.x_col[cells])
+        pad = precision * self._scale()[cells]
+        self.lp.set_bounds(self.x_col[cells], np.maximum(0.0, x - pad), x + pad)
+        self.lp.drop(self.dev_hi[cells])
+        self.lp.drop(self.dev_lo[cells])
+
+    def _settle_forced(self, free: np.ndarray, forced: np.ndarray, precision: float) -> np.ndarray:
+        """Fix, in one go, every free cell whose own bounds force it above the level the rest can reach.
+
+        With t̂ the least t such that every free cell can be within max(t, its forced level), the
+        lexicographic optimum has each cell forced above t̂ exactly at its forced level (a convex
+        combination with a solution at t̂ would otherwise lower the sorted deviations). t̂ is found by
+        bisection over the distinct forced levels, so a few solves replace a stage per level.
+        Returns the cells fixed.
+        """
+        levels = np.unique(forced[free & (forced > 1e-12)])[::-1]  # descending
+        if not levels.size:
+            return np.zeros(free.shape, dtype=bool)
+
+        def reachable(k: int) -> bool:  # can every free cell be within max(levels[k], its forced level)?
+            return self._least_level(free, free & (forced >= levels[k]), forced) <= levels[k] * (1 + 1e-9) + 1e-12
+
+        if not reachable(0):
+            return np.zeros(free.shape, dtype=bool)
+        good, bad = 0, levels.size  # reachable(good) holds; reachable(bad) fails or is past the end
+        while bad - good > 1:
+            middle = (good + bad) // 2
+            good, bad = (middle, bad) if reachable(middle) else (good, middle)
+        # Cells forced strictly above t̂ sit at their forced level; re-solve with them banded, then pin.
+        settled = free & (forced >= levels[good])
+        if good + 1 < levels.size:
+            t_hat = self._least_level(free, settled, forced)
+            settled = free & (forced > t_hat * (1 + 1e-9) + 1e-12)
+        if not settled.any():
+            return settled
+        cells = np.nonzero(settled)
+        band = forced[cells] * (1 + 1e-9) + 1e-12
+        f, scale = self.problem.formula, self._scale()
+        self.lp.set_bounds(self.x_col[cells], np.maximum(0.0, f[cells] - band * scale[cells]),
+                           f[cells] + band * scale[cells])
+        self.lp.drop(self.dev_hi[cells])
+        self.lp.drop(self.dev_lo[cells])
+        self.lp.solve("formula fit, forced cells settled")
+        self._pin(cells, precision)
+        return settled
+
+    def _formula_fit(self, solution: LPSolution) -> None:
+        f = self.problem.formula
         scale = self._scale()
         free = np.ones(f.shape, dtype=bool)
-        stage = 0
         self.deviation_rows()
+        forced = self.forced_levels()
+        precision = max(FIX_ROOM, 2 * self.lp.settings.value_precision)
+        stage = 0
         while free.any():
-            cells = list(zip(*np.nonzero(free)))
-            hi_ids = [f"dev_hi_p{p}_d{i}" for p, i in cells]
-            lo_ids = [f"dev_lo_p{p}_d{i}" for p, i in cells]
-            self.lp.minimise(self.t)
+            settled = self._settle_forced(free, forced, precision)
+            if settled.any():
+                solution.fixed_stage[settled] = stage
+                free &= ~settled
+                if not free.any():
+                    solution.duals.append(self._bound_duals())
+                    solution.stage_levels.append(float(forced[settled].min()))
+                    break
             self.lp.solve(f"formula fit, stage {stage + 1}")
-            level = max(0.0, float(self.t.varValue))
-            constraints = self.lp.constraints
-            solution.duals.append({cid: constraints[cid].pi or 0.0 for cid, *_ in self.bound_rows})
+            level = max(0.0, self.lp.value(self.t))
+            solution.duals.append(self._bound_duals())
             solution.stage_levels.append(level)
             if level <= 1e-12:
-                blocked = cells  # every free cell sits on its formula amount
+                blocked = free.copy()  # every free cell sits on its formula amount
             else:
-                blocked = [
-                    cell for cell, hi, lo in zip(cells, hi_ids, lo_ids)
-                    if abs(constraints[hi].pi or 0.0) > DUAL_TOL or abs(constraints[lo].pi or 0.0) > DUAL_TOL
-                ]
-                if not blocked:  # duals lost in tolerance: fix the cells sitting at the level
-                    blocked = [
-                        (p, i) for p, i in cells
-                        if abs(float(self.x[p][i].varValue) - f[p, i]) >= (level - 1e-9) * scale[p, i]
-                    ]
-            precision = max(FIX_ROOM, 2 * self.lp.settings.value_precision)
-            room = level * (1 + precision) + precision
-            for p, i in blocked:
-                var = self.x[p][i]
-                var.lowBound = max(0.0, f[p, i] - room * scale[p, i])
-                var.upBound = f[p, i] + room * scale[p, i]
-                free[p, i] = False
-                solution.fixed_stage[p, i] = stage
-            self.lp.drop(f"dev_hi_p{p}_d{i}" for p, i in blocked)
-            self.lp.drop(f"dev_lo_p{p}_d{i}" for p, i in blocked)
+                priced = (np.abs(self.lp.duals(self.dev_hi.ravel())) > DUAL_TOL) | (
+                    np.abs(self.lp.duals(self.dev_lo.ravel())) > DUAL_TOL)
+                blocked = free & priced.reshape(f.shape)
+                if not blocked.any():  # duals lost in tolerance: fix the cells sitting at the level
+                    x = self.lp.values(self.x_col.ravel()).reshape(f.shape)
+                    blocked = free & (np.abs(x - f) >= (level - 1e-9) * scale)
+            cells = np.nonzero(blocked)
+            self._pin(cells, precision)
+            free &= ~blocked
+            solution.fixed_stage[cells] = stage
             stage += 1
 
     def solve(self) -> LPSolution:
@@ -253,14 +356,15 @@ class AllocationLP:
         if pr.objective != "formula_fit":
             self._objective_stage(solution)
         self._formula_fit(solution)
-        solution.amounts = np.array([[float(v.varValue) for v in row] for row in self.x])
-        solution.unallocated = np.array([float(v.varValue) for v in self.unallocated])
+        solution.amounts = self.lp.values(self.x_col.ravel()).reshape(pr.shape)
+        solution.unallocated = np.array([self.lp.value(v) for v in self.unallocated])
         if self.y is not None:
             detail = np.zeros(pr.shape + (len(pr.categories),))
             for (p, i, c), var in self.y.items():
-                detail[p, i, c] = float(var.varValue)
+                detail[p, i, c] = self.lp.value(var)
             solution.by_category = detail
-        solution.slack = {cid: float(self.lp.constraints[cid].slack or 0.0) for cid, *_ in self.bound_rows}
+        slack = self.lp.slacks(self.bound_row_index)
+        solution.slack = {row.cid: float(s) for row, s in zip(self.bound_rows, slack)}
         solution.bound_rows = list(self.bound_rows)
         return solution
 
