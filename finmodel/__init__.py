@@ -13,7 +13,7 @@ from importlib import metadata as _metadata
 
 from .allocation import AllocationResult, allocate, factor_formula, largest_remainder
 from .errors import FinmodelError, InfeasibleError, InputError
-from .report import allocation_chart, summary_frame, write_allocation_report
+from .report import allocation_chart, comparison_chart, summary_frame, write_allocation_report
 from .scenario import Scenario, ScenarioConfig, load_scenario
 
 try:
@@ -23,6 +23,6 @@ except _metadata.PackageNotFoundError:  # running from a source tree that is not
 
 __all__ = [
     "AllocationResult", "FinmodelError", "InfeasibleError", "InputError", "Scenario", "ScenarioConfig",
-    "allocate", "allocation_chart", "factor_formula", "largest_remainder", "load_scenario", "summary_frame",
+    "allocate", "allocation_chart", "comparison_chart", "factor_formula", "largest_remainder", "load_scenario", "summary_frame",
     "write_allocation_report",
 ]

@@ -108,8 +108,8 @@ def test_csv_has_bom_and_exact_totals(jinan_run):
     raw = (jinan_run / "allocation.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = raw.decode("utf-8-sig").splitlines()
-    assert lines[0] == "序号,区县,合计（万元）,中央财政补助资金（万元）,省级财政补助资金（万元）,市级财政补助资金（万元）"
-    assert lines[1] == ",合计,80000.00,30000.00,20000.00,30000.00"
+    assert lines[0] == "序号,区县,合计（万元）,中央财政补助资金（万元）,省级财政补助资金（万元）,市级财政补助资金（万元）,备注"
+    assert lines[1] == ",合计,80000.00,30000.00,20000.00,30000.00,"
     from decimal import Decimal
     cells = [line.split(",") for line in lines[2:]]
     for col, pool_total in ((3, "30000.00"), (4, "20000.00"), (5, "30000.00")):

@@ -25,13 +25,18 @@ def summary_frame(result: AllocationResult, lang: str = "zh") -> pd.DataFrame:
     pool_columns = [unit(pool_label(p, lang)) for p in pools]
     left = [0 if result.unallocated_units is None else int(result.unallocated_units[p.id]) for p in pools]
     pool_totals = [int(units[p.id].sum()) + extra for p, extra in zip(pools, left)]
-    rows = [["", t("total", lang), units_text(sum(pool_totals))] + [units_text(v) for v in pool_totals]]
+    rows = [["", t("total", lang), units_text(sum(pool_totals))] + [units_text(v) for v in pool_totals] + [""]]
     for number, district in enumerate(result.districts, start=1):
         values = [int(units.at[district, p.id]) for p in pools]
-        rows.append([str(number), district, units_text(sum(values))] + [units_text(v) for v in values])
+        explanation = result.explanation(district)
+        rows.append([str(number), district, units_text(sum(values))] + [units_text(v) for v in values]
+                    + [explanation.remark(lang) if explanation else ""])
     if result.has_unallocated:
-        rows.append(["", t("unallocated", lang), units_text(sum(left))] + [units_text(v) for v in left])
-    return pd.DataFrame(rows, columns=[t("seq", lang), t("district", lang), total_column] + pool_columns)
+        reasons = [f.text(lang) for f in result.findings if f.severity == "unallocated"]
+        rows.append(["", t("unallocated", lang), units_text(sum(left))] + [units_text(v) for v in left]
+                    + ["；".join(reasons) if lang == "zh" else "; ".join(reasons)])
+    columns = [t("seq", lang), t("district", lang), total_column] + pool_columns + [t("remark", lang)]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def summary_csv(result: AllocationResult, lang: str = "zh") -> bytes:
