@@ -70,7 +70,7 @@ class Explanation:
         head = (f"{self.district}: formula {self.formula_wan:,.2f}, final {self.final_wan:,.2f} "
                 f"({move} {abs(diff):,.2f}, 10k yuan): ")
         parts = [f"{family_label(r.family, 'en')}{' (' + r.pool + ')' if r.pool else ''} at {r.limit_wan:,.2f} "
-                 f"({_price_en(r.shadow_price, objective)})" for r in self.rules]
+                 f"({_price(r.shadow_price, objective, 'en')})" for r in self.rules]
         if self.cause == "rules":
             return head + "held by " + "; ".join(parts) + "."
         if self.cause == "objective":
@@ -85,31 +85,27 @@ class Explanation:
 
     def _rules_zh(self, objective: str) -> list[str]:
         return [f"{family_label(r.family, 'zh')}（{r.pool + '，' if r.pool else ''}"
-                f"{r.limit_wan:,.2f}万元；{_price_zh(r.shadow_price, objective)}）" for r in self.rules]
+                f"{r.limit_wan:,.2f}万元；{_price(r.shadow_price, objective, 'zh')}）" for r in self.rules]
 
 
-def _unique(items):
-    seen = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
+def _unique(items) -> list:
+    return list(dict.fromkeys(items))
 
 
-def _price_zh(price: float, objective: str) -> str:
-    if objective == "max_households":
-        return f"影子价格：每放宽1万元，可多资助{abs(price):.4f}户"
-    if objective == "max_min_coverage":
-        return f"影子价格：每放宽1万元，最低需求保障率提高{abs(price) * 100:.4f}个百分点"
-    return f"影子价格：每放宽1万元，最大偏离率降低{abs(price) * 100:.4f}个百分点"
+# Shadow-price wording by objective; households are counted, deviations and coverage shown in points.
+_PRICE = {
+    ("max_households", "zh"): ("影子价格：每放宽1万元，可多资助{:.4f}户", 1),
+    ("max_households", "en"): ("shadow price: {:.4f} more households per 10k yuan of relaxation", 1),
+    ("max_min_coverage", "zh"): ("影子价格：每放宽1万元，最低需求保障率提高{:.4f}个百分点", 100),
+    ("max_min_coverage", "en"): ("shadow price: least coverage up {:.4f} points per 10k yuan", 100),
+    ("formula_fit", "zh"): ("影子价格：每放宽1万元，最大偏离率降低{:.4f}个百分点", 100),
+    ("formula_fit", "en"): ("shadow price: largest deviation down {:.4f} points per 10k yuan", 100),
+}
 
 
-def _price_en(price: float, objective: str) -> str:
-    if objective == "max_households":
-        return f"shadow price: {abs(price):.4f} more households per 10k yuan of relaxation"
-    if objective == "max_min_coverage":
-        return f"shadow price: least coverage up {abs(price) * 100:.4f} points per 10k yuan"
-    return f"shadow price: largest deviation down {abs(price) * 100:.4f} points per 10k yuan"
+def _price(price: float, objective: str, lang: str) -> str:
+    template, scale = _PRICE[(objective, lang)]
+    return template.format(abs(price) * scale)
 
 
 def _objective_zh(objective: str) -> str:
