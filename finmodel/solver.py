@@ -21,6 +21,10 @@ import numpy as np
 import pulp
 
 SOLVERS = ("highs", "cbc")
+
+# Models are written with PuLP's expressions; other modules take these names from here, not from PuLP.
+Variable = pulp.LpVariable
+lp_sum = pulp.lpSum
 HIGHS_METHODS = ("auto", "simplex", "ipm", "choose")
 # Above this many columns "auto" takes the interior point method: on the 30,000-district benchmark one
 # solve took 60 s by warm-started simplex and 9 s by interior point with crossover.

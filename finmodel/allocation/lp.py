@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
-import pulp
 
-from ..solver import Infeasible, LinearModel, SolverSettings
+from ..solver import Infeasible, LinearModel, SolverSettings, Variable, lp_sum
 from .problem import CELL_UPPER, TOTAL_LOWER, TOTAL_UPPER, AllocationProblem
 
 DUAL_TOL = 1e-9
@@ -75,7 +74,7 @@ class AllocationLP:
         self.problem = problem
         self.lp = LinearModel(name, settings)
         self.elastic = elastic
-        self.shortfall: dict[str, pulp.LpVariable] = {}
+        self.shortfall: dict[str, Variable] = {}
         """Elastic mode: constraint id → how far the requirement is missed, 万元."""
         n_pools, n_units = problem.shape
         p_names, d_names = problem.pools, problem.districts
@@ -94,7 +93,7 @@ class AllocationLP:
         for p in range(n_pools):
             self.lp.constrain(
                 f"pool_p{p}",
-                pulp.lpSum(self.x[p]) + self.unallocated[p] == float(problem.pool_wan[p]),
+                lp_sum(self.x[p]) + self.unallocated[p] == float(problem.pool_wan[p]),
                 f"{p_names[p]} spent exactly",
             )
         for bound in problem.bounds:
@@ -117,14 +116,14 @@ class AllocationLP:
                         var = self.lp.variable(f"y_p{p}_d{i}_c{c}", f"{pr.pools[p]} → {pr.districts[i]} ({category})")
                         self.y[p, i, c] = var
                         parts.append(var)
-                self.lp.constrain(f"split_p{p}_d{i}", self.x[p][i] - pulp.lpSum(parts) == 0)
+                self.lp.constrain(f"split_p{p}_d{i}", self.x[p][i] - lp_sum(parts) == 0)
         for i in range(n_units):
             for c in range(len(pr.categories)):
                 parts = [self.y[p, i, c] for p in range(n_pools) if (p, i, c) in self.y]
                 if parts:
                     cid = f"need_category_c{c}_d{i}"
                     limit = float(pr.need_by_category[i, c])
-                    self._add_bound_row(pulp.lpSum(parts) - self._give(cid) <= limit, "need_category", None, i,
+                    self._add_bound_row(lp_sum(parts) - self._give(cid) <= limit, "need_category", None, i,
                                         limit, cid)
 
     def _bound(self, bound) -> None:
@@ -137,7 +136,7 @@ class AllocationLP:
                     self._add_bound_row(self.x[p][i] - self._give(cid) <= limit, bound.family, p, int(i), limit, cid)
             return
         for i in np.flatnonzero(~np.isnan(values)):
-            total = pulp.lpSum(self.x[p][i] for p in range(n_pools))
+            total = lp_sum(self.x[p][i] for p in range(n_pools))
             cid, limit = _cid(bound.family, None, i), float(values[i])
             if bound.kind == TOTAL_UPPER:
                 constraint = total - self._give(cid) <= limit
@@ -157,7 +156,7 @@ class AllocationLP:
 
     def least_shortfall(self) -> dict[str, float]:
         """Elastic mode: the smallest total by which the requirements must be missed, per constraint."""
-        self.lp.minimise(pulp.lpSum(self.shortfall.values()))
+        self.lp.minimise(lp_sum(self.shortfall.values()))
         self.lp.solve("elastic: least shortfall")
         return {cid: self.lp.value(var) for cid, var in self.shortfall.items() if self.lp.value(var) > 1e-6}
 
@@ -183,14 +182,14 @@ class AllocationLP:
     def _objective_stage(self, solution: LPSolution) -> None:
         pr = self.problem
         n_pools, n_units = pr.shape
-        totals = [pulp.lpSum(self.x[p][i] for p in range(n_pools)) for i in range(n_units)]
+        totals = [lp_sum(self.x[p][i] for p in range(n_pools)) for i in range(n_units)]
         if pr.objective == "max_households":
             funded = [self.lp.variable(f"h_d{i}", f"{pr.districts[i]} households funded", 0.0,
                                        float(pr.households[i])) for i in range(n_units)]
             for i in range(n_units):
                 if pr.need_per_household[i] > 0:
                     self.lp.constrain(f"hh_d{i}", float(pr.need_per_household[i]) * funded[i] - totals[i] <= 0)
-            goal = pulp.lpSum(funded)
+            goal = lp_sum(funded)
         else:  # max_min_coverage
             z = self.lp.variable("z", "least share of need covered", 0.0, None)
             for i in range(n_units):
