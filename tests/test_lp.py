@@ -98,7 +98,7 @@ def test_hold_harmless_floor_and_cap():
 def test_corridor_floor_stops_a_district_sharing_a_cut():
     # D needs 15; shared pro rata A would fall to 37.78, but the corridor keeps it at 95 % of 40 = 38,
     # so B and C give the rest: 100 − 15 − 38 = 47 in proportion 30:20.
-    result = solve([total("minimum", [NAN, NAN, NAN, 15]), total("corridor_low", [38, 28.5, 19, 9.5])])
+    result = solve([total("minimum", [NAN, NAN, NAN, 15]), total("corridor_low", [38, NAN, NAN, NAN])])
     np.testing.assert_allclose(result.amounts[0], [38, 28.2, 18.8, 15], atol=1e-7)
 
 
