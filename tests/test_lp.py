@@ -336,3 +336,22 @@ def test_categories_with_cbc_match_highs():
     highs = solve_allocation(AllocationProblem(**kwargs))
     cbc = solve_allocation(AllocationProblem(**kwargs), SolverSettings(name="cbc"))
     np.testing.assert_allclose(highs.amounts, cbc.amounts, atol=1e-5)
+
+
+def test_max_households_from_a_scenario(tmp_path):
+    rows = [{"district": "甲", "households": 60, "per_household_wan": 1.0, "weight": 1},
+            {"district": "乙", "households": 100, "per_household_wan": 2.0, "weight": 1}]
+    pool = {"id": "city", "label": "市级资金", "amount_wan": 100.0, "weights": {"weight": 1.0}}
+    extra = ('[allocation]\nobjective = "max_households"\n'
+             '[allocation.households]\nneed_per_household = "per_household_wan"\n')
+    result = fm.allocate(fm.load_scenario(write_scenario(tmp_path, rows, [pool], extra=extra)))
+    assert result.amount_units["city"].to_dict() == {"甲": 6000, "乙": 4000}
+    assert result.lp.objective_value == pytest.approx(80.0, abs=1e-6)
+    assert result.explanation("甲").cause == "objective"
+    assert "资助户数最大化" in result.explanation("甲").sentence("zh", "max_households")
+
+
+def test_objective_needs_its_inputs(tmp_path):
+    extra = '[allocation]\nobjective = "max_households"\n'
+    with pytest.raises(fm.InputError, match="max_households needs"):
+        fm.load_scenario(write_scenario(tmp_path, ROWS, [POOL], extra=extra))
