@@ -220,25 +220,31 @@ class AllocationLP:
         self.dev_hi, self.dev_lo = hi, lo
         self.lp.minimise(self.t)
 
-    def forced_levels(self) -> np.ndarray:
-        """(pools, units): a deviation each cell cannot go below, from its unit's own bounds.
+    def forced_levels(self, free: np.ndarray | None = None, pinned: np.ndarray | None = None) -> np.ndarray:
+        """(pools, units): a deviation each free cell cannot go below, from its unit's own bounds.
 
-        A cap U below the unit's formula total F forces the s-weighted mean of its cells' downward
-        deviations to at least (F − U) / Σs (likewise a floor, upward); a cap on one cell forces that
-        cell alone. Where a unit has both kinds and a cell cap forces harder, only the cell caps count:
-        the mean argument then no longer bounds the other cells.
+        A cap U below what a unit must have forces the s-weighted mean of its free cells' downward
+        deviations to at least (pinned + Σ_free f − U) / Σ_free s, where ``pinned`` is what its fixed
+        cells already hold (likewise a floor, upward); a cap on one cell forces that cell alone. Where a
+        unit has both kinds and a cell cap forces harder, only the cell caps count: the mean argument then
+        no longer bounds the other cells.
         """
         pr = self.problem
         f, scale = pr.formula, self._scale()
-        total, weight = f.sum(axis=0), scale.sum(axis=0)
+        free = np.ones(f.shape, dtype=bool) if free is None else free
+        held = np.zeros(f.shape) if pinned is None else np.where(free, 0.0, pinned)
+        need = (held + np.where(free, f, 0.0)).sum(axis=0)
+        weight = np.where(free, scale, 0.0).sum(axis=0)
         low, high = pr.total_range()
-        with np.errstate(invalid="ignore"):
-            by_unit = np.maximum(np.where(high < total, (total - high) / weight, 0.0),
-                                 np.where(low > total, (low - total) / weight, 0.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            by_unit = np.maximum(np.where(high < need, (need - high) / weight, 0.0),
+                                 np.where(low > need, (low - need) / weight, 0.0))
             caps = pr.cell_caps()
             by_cell = np.where(caps < f, (f - caps) / scale, 0.0)
-        mixed = (by_cell > by_unit[None, :]).any(axis=0)
-        return np.where(mixed[None, :], by_cell, np.maximum(by_cell, by_unit[None, :]))
+        by_unit = np.where(weight > 0, by_unit, 0.0)
+        mixed = (free & (by_cell > by_unit[None, :])).any(axis=0)
+        levels = np.where(mixed[None, :], by_cell, np.maximum(by_cell, by_unit[None, :]))
+        return np.where(free, levels, 0.0)
 
     def _least_level(self, free: np.ndarray, pinned: np.ndarray, forced: np.ndarray) -> float:
         """Min t with the ``pinned`` cells held within their forced deviation and the other free cells within t."""
@@ -313,14 +319,18 @@ class AllocationLP:
         f = self.problem.formula
         scale = self._scale()
         free = np.ones(f.shape, dtype=bool)
+        pinned = np.zeros(f.shape)
         self.deviation_rows()
-        forced = self.forced_levels()
         precision = max(FIX_ROOM, 2 * self.lp.settings.value_precision)
         stage = 0
         while free.any():
+            # Forced levels are recomputed as cells get fixed: a fixed cell above its unit's mean changes
+            # what the unit's remaining cells must carry.
+            forced = self.forced_levels(free, pinned)
             settled = self._settle_forced(free, forced, precision)
             if settled.any():
                 solution.fixed_stage[settled] = stage
+                pinned[settled] = self.lp.values(self.x_col[settled])
                 free &= ~settled
                 if not free.any():
                     solution.duals.append(self._bound_duals())
@@ -341,6 +351,7 @@ class AllocationLP:
                     blocked = free & (np.abs(x - f) >= (level - 1e-9) * scale)
             cells = np.nonzero(blocked)
             self._pin(cells, precision)
+            pinned[cells] = self.lp.values(self.x_col[cells])
             free &= ~blocked
             solution.fixed_stage[cells] = stage
             stage += 1
