@@ -347,6 +347,13 @@ class LinearModel:
             h.run()
         model_status = h.getModelStatus()
         kind = highspy.HighsModelStatus
+        if model_status in (kind.kUnknown, kind.kSolveError) and self.method_used() != "simplex":
+            # Interior point can stall on a badly conditioned stage; the simplex settles it.
+            h.setOptionValue("solver", "simplex")
+            with _quiet_stdout():
+                h.run()
+            h.setOptionValue("solver", self.method_used())
+            model_status = h.getModelStatus()
         if model_status == kind.kOptimal:
             status, sol_status = "Optimal", "Optimal Solution Found"
         elif model_status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):

@@ -143,3 +143,25 @@ def test_rounding_repairs_a_row_below_its_floor(floor_row):
     low[floor_row] = 1
     rounded = controlled_round(values, np.array([1, 1]), low, np.full(3, np.inf))
     assert rounded[floor_row].sum() >= 1 and rounded.sum(axis=0).tolist() == [1, 1]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(feasible_problem())
+def test_the_optimum_is_unique_whatever_the_method(problem):
+    """Lexicographic minimax leaves no ties: simplex and interior point land on the same amounts."""
+    from finmodel.solver import SolverSettings
+
+    simplex = solve_allocation(problem, SolverSettings(method="simplex")).amounts
+    ipm = solve_allocation(problem, SolverSettings(method="ipm")).amounts
+    np.testing.assert_allclose(ipm, simplex, rtol=1e-7, atol=1e-6)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(feasible_problem())
+def test_cbc_lands_where_highs_does(problem):
+    """CBC's solution file prints 8 significant digits, so the cells agree to a tenth of the 0.01 万元 grain."""
+    from finmodel.solver import SolverSettings
+
+    highs = solve_allocation(problem).amounts
+    cbc = solve_allocation(problem, SolverSettings(name="cbc")).amounts
+    np.testing.assert_allclose(cbc, highs, rtol=1e-6, atol=1e-3)

@@ -270,7 +270,7 @@ class AllocationLP:
         """Hold cells where they stand (at their level, on their side of the formula); a ±level band would
         let later stages trade its room against smaller cells."""
         x = self.lp.values(self.x_col[cells])
-        pad = precision * self._scale()[cells]
+        pad = precision * np.maximum(self._scale()[cells], np.abs(x))  # precision is relative to the value read
         self.lp.set_bounds(self.x_col[cells], np.maximum(0.0, x - pad), x + pad)
         self.lp.drop(self.dev_hi[cells])
         self.lp.drop(self.dev_lo[cells])
