@@ -45,10 +45,11 @@ class SolverSettings:
 
     @property
     def value_precision(self) -> float:
-        """Relative precision of the values read back: highspy hands over doubles; PuLP reads CBC's
+        """Relative precision of the values read back: highspy hands over doubles, good to its tolerances
+        (interior point's crossover leaves rows met to about 1e-9); PuLP reads CBC's
         solution file, which prints 8 significant digits (14309.98290552 comes back as 14309.983), and
         values pinned at that precision must still add up across rows, hence a margin above 1e-8."""
-        return 5e-8 if self.name == "cbc" else 1e-12
+        return 5e-8 if self.name == "cbc" else 1e-10
 
 
 @dataclass(frozen=True)
@@ -347,12 +348,16 @@ class LinearModel:
             h.run()
         model_status = h.getModelStatus()
         kind = highspy.HighsModelStatus
-        if model_status in (kind.kUnknown, kind.kSolveError) and self.method_used() != "simplex":
-            # Interior point can stall on a badly conditioned stage; the simplex settles it.
+        if model_status in (kind.kUnknown, kind.kSolveError):
+            # A warm start from a basis the stage made ill-conditioned, or an interior point run that stalls,
+            # can end without a verdict; the simplex from scratch, with presolve, settles it.
+            h.clearSolver()
             h.setOptionValue("solver", "simplex")
+            h.setOptionValue("presolve", "on")
             with _quiet_stdout():
                 h.run()
             h.setOptionValue("solver", self.method_used())
+            h.setOptionValue("presolve", "off" if self.method_used() == "simplex" else "on")
             model_status = h.getModelStatus()
         if model_status == kind.kOptimal:
             status, sol_status = "Optimal", "Optimal Solution Found"

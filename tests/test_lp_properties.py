@@ -153,7 +153,7 @@ def test_the_optimum_is_unique_whatever_the_method(problem):
 
     simplex = solve_allocation(problem, SolverSettings(method="simplex")).amounts
     ipm = solve_allocation(problem, SolverSettings(method="ipm")).amounts
-    np.testing.assert_allclose(ipm, simplex, rtol=1e-7, atol=1e-6)
+    np.testing.assert_allclose(ipm, simplex, rtol=1e-7, atol=1e-5)  # a thousandth of the 0.01 万元 grain
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -246,10 +246,10 @@ class AllocationLP:
         levels = np.where(mixed[None, :], by_cell, np.maximum(by_cell, by_unit[None, :]))
         return np.where(free, levels, 0.0)
 
-    def _least_level(self, free: np.ndarray, pinned: np.ndarray, forced: np.ndarray) -> float:
-        """Min t with the ``pinned`` cells held within their forced deviation and the other free cells within t."""
+    def _least_level(self, free: np.ndarray, banded: np.ndarray, forced: np.ndarray) -> float:
+        """Min t with the ``banded`` cells held within their forced deviation and the other free cells within t."""
         f, scale = self.problem.formula, self._scale()
-        cells = np.nonzero(pinned)
+        cells = np.nonzero(banded)
         band = forced[cells] * (1 + 1e-9) + 1e-12
         saved = self.lp.bounds(self.x_col[cells])
         self.lp.set_bounds(self.x_col[cells], np.maximum(0.0, f[cells] - band * scale[cells]),
@@ -259,7 +259,7 @@ class AllocationLP:
         try:
             self.lp.solve("formula fit, probe of forced cells")
             return max(0.0, self.lp.value(self.t))
-        except Infeasible:  # the pinned cells cannot all sit at their forced levels: not reachable
+        except Infeasible:  # the banded cells cannot all sit at their forced levels: not reachable
             return np.inf
         finally:
             self.lp.set_bounds(self.x_col[cells], *saved)
@@ -270,10 +270,29 @@ class AllocationLP:
         """Hold cells where they stand (at their level, on their side of the formula); a ±level band would
         let later stages trade its room against smaller cells."""
         x = self.lp.values(self.x_col[cells])
-        pad = precision * np.maximum(self._scale()[cells], np.abs(x))  # precision is relative to the value read
-        self.lp.set_bounds(self.x_col[cells], np.maximum(0.0, x - pad), x + pad)
+        self._pinned[cells] = x
+        self._is_pinned[cells] = True
+        self._hold(cells, precision)
         self.lp.drop(self.dev_hi[cells])
         self.lp.drop(self.dev_lo[cells])
+
+    def _hold(self, cells, precision: float) -> None:
+        x = self._pinned[cells]
+        pad = precision * np.maximum(self._scale()[cells], np.abs(x)) + self._slack  # relative to the value read
+        self.lp.set_bounds(self.x_col[cells], np.maximum(0.0, x - pad), x + pad)
+
+    def _solve_stage(self, name: str, precision: float) -> None:
+        """Solve a stage; if pinned values, each met only to the solver's tolerance, leave no room together,
+        widen every pin a hundredfold and try again (up to 1e-5 万元 a cell)."""
+        while True:
+            try:
+                self.lp.solve(name)
+                return
+            except Infeasible:
+                if self._slack >= 1e-5 or not self._is_pinned.any():
+                    raise
+                self._slack *= 100
+                self._hold(np.nonzero(self._is_pinned), precision)
 
     def _settle_forced(self, free: np.ndarray, forced: np.ndarray, precision: float) -> np.ndarray:
         """Fix, in one go, every free cell whose own bounds force it above the level the rest can reach.
@@ -311,7 +330,7 @@ class AllocationLP:
                            f[cells] + band * scale[cells])
         self.lp.drop(self.dev_hi[cells])
         self.lp.drop(self.dev_lo[cells])
-        self.lp.solve("formula fit, forced cells settled")
+        self._solve_stage("formula fit, forced cells settled", precision)
         self._pin(cells, precision)
         return settled
 
@@ -319,7 +338,9 @@ class AllocationLP:
         f = self.problem.formula
         scale = self._scale()
         free = np.ones(f.shape, dtype=bool)
-        pinned = np.zeros(f.shape)
+        self._pinned = pinned = np.zeros(f.shape)
+        self._is_pinned = np.zeros(f.shape, dtype=bool)
+        self._slack = 1e-9
         self.deviation_rows()
         precision = max(FIX_ROOM, 2 * self.lp.settings.value_precision)
         stage = 0
@@ -330,13 +351,12 @@ class AllocationLP:
             settled = self._settle_forced(free, forced, precision)
             if settled.any():
                 solution.fixed_stage[settled] = stage
-                pinned[settled] = self.lp.values(self.x_col[settled])
                 free &= ~settled
                 if not free.any():
                     solution.duals.append(self._bound_duals())
                     solution.stage_levels.append(float(forced[settled].min()))
                     break
-            self.lp.solve(f"formula fit, stage {stage + 1}")
+            self._solve_stage(f"formula fit, stage {stage + 1}", precision)
             level = max(0.0, self.lp.value(self.t))
             solution.duals.append(self._bound_duals())
             solution.stage_levels.append(level)
@@ -351,7 +371,6 @@ class AllocationLP:
                     blocked = free & (np.abs(x - f) >= (level - 1e-9) * scale)
             cells = np.nonzero(blocked)
             self._pin(cells, precision)
-            pinned[cells] = self.lp.values(self.x_col[cells])
             free &= ~blocked
             solution.fixed_stage[cells] = stage
             stage += 1
