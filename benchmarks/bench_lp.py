@@ -12,9 +12,9 @@ import time
 
 import numpy as np
 
+from finmodel.allocation import round_solution
 from finmodel.allocation.lp import AllocationLP
 from finmodel.allocation.problem import AllocationProblem, Bound, grid_down, grid_up
-from finmodel.allocation.rounding import controlled_round
 from finmodel.solver import SolverSettings
 
 
@@ -47,14 +47,8 @@ def main(sizes: list[int]) -> None:
         start = time.perf_counter()
         solution = model.solve()
         solved = time.perf_counter() - start
-        low, high = problem.total_range()
         start = time.perf_counter()
-        controlled_round(
-            np.vstack([solution.amounts.T, solution.unallocated[None, :]]) * 100,
-            np.round(problem.pool_wan * 100).astype(int),
-            np.append(np.round(low * 100), 0),
-            np.append(np.where(np.isfinite(high), np.floor(high * 100 + 1e-6), np.inf), np.inf),
-        )
+        round_solution(problem, solution)
         rounded = time.perf_counter() - start
         in_solver = sum(r.seconds for r in model.lp.records)
         print(f"{n:>10,} {built:>10.2f} {solved:>10.2f} {len(model.lp.records):>7} "

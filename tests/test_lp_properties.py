@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from finmodel.allocation import round_solution
 from finmodel.allocation.lp import solve_allocation
 from finmodel.allocation.problem import AllocationProblem, Bound, grid_down, grid_up
 from finmodel.allocation.rounding import controlled_round
@@ -75,20 +76,12 @@ def feasible_problem(draw):
     return problem
 
 
-def _round(problem, result):
-    low, high = problem.total_range()
-    values = np.vstack([result.amounts.T, result.unallocated[None, :]]) * 100
-    row_low = np.append(np.round(low * 100), 0)
-    row_high = np.append(np.where(np.isfinite(high), np.floor(high * 100 + 1e-6), np.inf), np.inf)
-    return controlled_round(values, np.round(problem.pool_wan * 100).astype(int), row_low, row_high)
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(feasible_problem())
 def test_pools_spent_and_bounds_kept_after_rounding(problem):
     result = solve_allocation(problem)
     np.testing.assert_allclose(result.unallocated, 0, atol=1e-6)  # a feasible split exists, so nothing is left
-    rounded = _round(problem, result)
+    rounded = round_solution(problem, result)
     n = problem.shape[1]
     assert (rounded[:n].sum(axis=0) + rounded[n] == np.round(problem.pool_wan * 100)).all()
     assert (rounded >= 0).all()

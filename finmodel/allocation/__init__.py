@@ -21,7 +21,7 @@ from .rounding import controlled_round, largest_remainder
 
 __all__ = [
     "AllocationProblem", "AllocationResult", "Check", "Explanation", "Finding", "allocate", "controlled_round",
-    "factor_formula", "largest_remainder",
+    "factor_formula", "largest_remainder", "round_solution",
 ]
 
 
@@ -152,12 +152,7 @@ def _solve(result: AllocationResult, formula_matrix: np.ndarray) -> AllocationRe
         raise SolveError(str(exc)) from exc
 
     n_pools, n_units = problem.shape
-    low, high = problem.total_range()
-    values = np.vstack([solution.amounts.T, solution.unallocated[None, :]]) * 100
-    row_low = np.append(np.round(low * 100), 0)
-    row_high = np.append(np.where(np.isfinite(high), np.floor(high * 100 + 1e-6), np.inf), np.inf)
-    pool_units = np.array([p.amount_units for p in scenario.pools])
-    rounded = controlled_round(values, pool_units, row_low, row_high)
+    rounded = round_solution(problem, solution)
     names = problem.districts
     amount_units = pd.DataFrame(rounded[:n_units], index=names, columns=problem.pools).loc[result.districts]
     unallocated = pd.Series(rounded[n_units], index=problem.pools)
@@ -178,6 +173,16 @@ def _solve(result: AllocationResult, formula_matrix: np.ndarray) -> AllocationRe
     )
 
 
+def round_solution(problem: AllocationProblem, solution: LPSolution) -> np.ndarray:
+    """(units + 1, pools) in 0.01 万元: the LP's amounts rounded with every pool exact and every unit's total
+    within its bounds; the last row is what each pool leaves unallocated."""
+    low, high = problem.total_range()
+    values = np.vstack([solution.amounts.T, solution.unallocated[None, :]]) * 100
+    row_low = np.append(np.round(low * 100), 0)
+    row_high = np.append(np.where(np.isfinite(high), np.floor(high * 100 + 1e-6), np.inf), np.inf)
+    return controlled_round(values, np.round(problem.pool_wan * 100).astype(np.int64), row_low, row_high)
+
+
 def _infeasible(problem: AllocationProblem, settings: SolverSettings, findings: list[Finding]) -> InfeasibleError:
     try:
         missed = elastic_findings(problem, settings)
@@ -188,7 +193,7 @@ def _infeasible(problem: AllocationProblem, settings: SolverSettings, findings: 
     if not diagnosis:
         diagnosis = [Finding(
             "infeasible", "numerical",
-            f"求解器报告无可行解，但弹性模型可满足全部要求：属数值问题，可改用 solver = \"cbc\" 或 method = \"ipm\"",
+            "求解器报告无可行解，但弹性模型可满足全部要求：属数值问题，可改用 solver = \"cbc\" 或 method = \"ipm\"",
             "the solver reported the model infeasible, yet every requirement can be met in the elastic model: "
             "a numerical problem; try solver = \"cbc\" or method = \"ipm\"",
         )]

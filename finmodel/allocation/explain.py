@@ -103,9 +103,13 @@ _PRICE = {
 }
 
 
+def shown_price(price: float, objective: str) -> float:
+    """A shadow price as reports show it: households per 万元, or points (of deviation or coverage) per 万元."""
+    return abs(price) * _PRICE[(objective, "en")][1]
+
+
 def _price(price: float, objective: str, lang: str) -> str:
-    template, scale = _PRICE[(objective, lang)]
-    return template.format(abs(price) * scale)
+    return _PRICE[(objective, lang)][0].format(shown_price(price, objective))
 
 
 def _objective_zh(objective: str) -> str:

@@ -248,14 +248,9 @@ class AllocationLP:
 
     def _least_level(self, free: np.ndarray, banded: np.ndarray, forced: np.ndarray) -> float:
         """Min t with the ``banded`` cells held within their forced deviation and the other free cells within t."""
-        f, scale = self.problem.formula, self._scale()
         cells = np.nonzero(banded)
-        band = forced[cells] * (1 + 1e-9) + 1e-12
         saved = self.lp.bounds(self.x_col[cells])
-        self.lp.set_bounds(self.x_col[cells], np.maximum(0.0, f[cells] - band * scale[cells]),
-                           f[cells] + band * scale[cells])
-        self.lp.drop(self.dev_hi[cells])
-        self.lp.drop(self.dev_lo[cells])
+        self._band(cells, forced)
         try:
             self.lp.solve("formula fit, probe of forced cells")
             return max(0.0, self.lp.value(self.t))
@@ -265,6 +260,15 @@ class AllocationLP:
             self.lp.set_bounds(self.x_col[cells], *saved)
             self.lp.activate(self.dev_hi[cells])
             self.lp.activate(self.dev_lo[cells])
+
+    def _band(self, cells, forced: np.ndarray) -> None:
+        """Hold cells within their forced deviation of the formula, in place of their deviation rows."""
+        f, scale = self.problem.formula, self._scale()
+        band = forced[cells] * (1 + 1e-9) + 1e-12
+        self.lp.set_bounds(self.x_col[cells], np.maximum(0.0, f[cells] - band * scale[cells]),
+                           f[cells] + band * scale[cells])
+        self.lp.drop(self.dev_hi[cells])
+        self.lp.drop(self.dev_lo[cells])
 
     def _pin(self, cells, precision: float) -> None:
         """Hold cells where they stand (at their level, on their side of the formula); a ±level band would
@@ -324,12 +328,7 @@ class AllocationLP:
         if not settled.any():
             return settled
         cells = np.nonzero(settled)
-        band = forced[cells] * (1 + 1e-9) + 1e-12
-        f, scale = self.problem.formula, self._scale()
-        self.lp.set_bounds(self.x_col[cells], np.maximum(0.0, f[cells] - band * scale[cells]),
-                           f[cells] + band * scale[cells])
-        self.lp.drop(self.dev_hi[cells])
-        self.lp.drop(self.dev_lo[cells])
+        self._band(cells, forced)
         self._solve_stage("formula fit, forced cells settled", precision)
         self._pin(cells, precision)
         return settled

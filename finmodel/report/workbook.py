@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..allocation import AllocationResult, difficulty_for
+from ..allocation.explain import shown_price
 from ..allocation.problem import family_label
 from ..scenario import Pool
 from ..tables import column_label
@@ -276,10 +277,9 @@ def adjustments_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> Non
         f"{t('shadow_price', lang)} ({t('price_unit_' + objective, lang)})", bold=True, box=True, fill=True,
         align="center", lang=lang, wrap=True)
     fit_height(ws, row, {7: t("shadow_price", lang) + t("price_unit_" + objective, lang)})
-    scale = 1 if objective == "max_households" else 100  # fractions are shown in percentage points
     for number, item in enumerate(result.explanations, start=1):
         row += 1
-        prices = "; ".join(f"{abs(r.shadow_price) * scale:.4f}" for r in item.rules)
+        prices = "; ".join(f"{shown_price(r.shadow_price, objective):.4f}" for r in item.rules)
         values = [number, item.district, item.formula_wan, item.final_wan, item.difference_wan, item.remark(lang),
                   prices, item.sentence(lang, objective)]
         for col, value in enumerate(values, start=1):
