@@ -53,7 +53,15 @@ def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file, args.overrides)
     _status(f"测算分配 allocating {sum(p.amount_wan for p in scenario.pools):,.2f} 万元 "
             f"in {len(scenario.pools)} pools among {len(scenario.districts)} units")
-    result = allocate(scenario)
+    solves = 0
+
+    def progress(record) -> None:
+        nonlocal solves
+        solves += 1
+        if not args.quiet:
+            _status(f"  求解 solve {solves}: {record.stage} — {record.status}, {record.seconds:.2f} s")
+
+    result = allocate(scenario, progress)
     out = args.out or Path("reports") / args.file.stem
     written = write_allocation_report(result, out, lang=args.lang, command="finmodel " + " ".join(args.argv))
     if not args.quiet:

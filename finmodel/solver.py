@@ -15,7 +15,7 @@ import warnings
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import pulp
@@ -85,7 +85,8 @@ def solver_version(name: str) -> str:
 
 @contextlib.contextmanager
 def _quiet_stdout() -> Iterator[None]:
-    """Send what native solver code prints (HiGHS prints its banner when created) to stderr, not stdout."""
+    """Silence what native solver code prints on stdout (HiGHS prints its banner when created, before any
+    option can turn it off), so that printed tables stay clean."""
     try:
         fd = sys.stdout.fileno()
     except (AttributeError, OSError, ValueError):  # a captured or in-memory stdout has no descriptor
@@ -93,21 +94,14 @@ def _quiet_stdout() -> Iterator[None]:
         return
     sys.stdout.flush()
     saved = os.dup(fd)
+    sink = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(sys.stderr.fileno() if _has_fd(sys.stderr) else os.open(os.devnull, os.O_WRONLY), fd)
+        os.dup2(sink, fd)
         yield
     finally:
-        sys.stdout.flush()
         os.dup2(saved, fd)
         os.close(saved)
-
-
-def _has_fd(stream) -> bool:
-    try:
-        stream.fileno()
-        return True
-    except (AttributeError, OSError, ValueError):
-        return False
+        os.close(sink)
 
 
 class LinearModel:
@@ -119,9 +113,12 @@ class LinearModel:
     solve writes the model through PuLP afresh.
     """
 
-    def __init__(self, name: str, settings: SolverSettings | None = None) -> None:
+    def __init__(self, name: str, settings: SolverSettings | None = None,
+                 progress: Callable[[SolveRecord], None] | None = None) -> None:
         self.name = name
         self.settings = settings or SolverSettings()
+        self.progress = progress
+        """Called after every solve, for long runs to show where they are."""
         if self.settings.name not in SOLVERS:
             raise ValueError(f"unknown solver '{self.settings.name}' (use one of {', '.join(SOLVERS)})")
         if self.settings.method not in HIGHS_METHODS:
@@ -285,6 +282,8 @@ class LinearModel:
         record = SolveRecord(stage=stage, status=status, solution_status=sol_status, objective=objective,
                              seconds=time.perf_counter() - start)
         self.records.append(record)
+        if self.progress is not None:
+            self.progress(record)
         if status == "Infeasible":
             raise Infeasible(f"{stage}: the model is infeasible", record)
         if status != "Optimal" or sol_status != "Optimal Solution Found":

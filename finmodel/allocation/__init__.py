@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ import pandas as pd
 from ..errors import InfeasibleError, SolveError
 from ..policy import tiered_difficulty
 from ..scenario import Scenario
-from ..solver import Infeasible, SolverError, SolverSettings
+from ..solver import Infeasible, SolveRecord, SolverError, SolverSettings
 from ..tables import ordered
 from .diagnose import Finding, elastic_findings, precheck
 from .explain import Explanation, explain
@@ -104,8 +105,11 @@ def difficulty_for(scenario: Scenario, column: str | None) -> np.ndarray | None:
     return tiered_difficulty(revenue / expenditure, tiers.tiers)
 
 
-def allocate(scenario: Scenario) -> AllocationResult:
-    """Split every pool by its factor formula; with ``[allocation]``, solve the LP; round to 0.01 万元 exactly."""
+def allocate(scenario: Scenario, progress: Callable[[SolveRecord], None] | None = None) -> AllocationResult:
+    """Split every pool by its factor formula; with ``[allocation]``, solve the LP; round to 0.01 万元 exactly.
+
+    ``progress`` is called after every LP solve (stage name, status, seconds), for long runs.
+    """
     names = list(scenario.districts.index)
     report_order = ordered(names, scenario.config.scenario.order)
     formula: dict[str, FormulaResult] = {}
@@ -131,11 +135,11 @@ def allocate(scenario: Scenario) -> AllocationResult:
                  for p in scenario.pools}
         result = replace(result, amount_units=pd.DataFrame(units, index=names).loc[report_order])
     else:
-        result = _solve(result, formula_wan.to_numpy().T)
+        result = _solve(result, formula_wan.to_numpy().T, progress)
     return replace(result, checks=run_checks(result))
 
 
-def _solve(result: AllocationResult, formula_matrix: np.ndarray) -> AllocationResult:
+def _solve(result: AllocationResult, formula_matrix: np.ndarray, progress=None) -> AllocationResult:
     scenario = result.scenario
     spec = scenario.config.allocation
     problem = build_problem(scenario, formula_matrix)
@@ -143,7 +147,7 @@ def _solve(result: AllocationResult, formula_matrix: np.ndarray) -> AllocationRe
     findings = precheck(problem)
     if any(f.severity == "infeasible" for f in findings):
         raise _infeasible(problem, settings, findings)
-    model = AllocationLP(problem, settings)
+    model = AllocationLP(problem, settings, progress=progress)
     try:
         solution = model.solve()
     except Infeasible:

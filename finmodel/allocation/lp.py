@@ -70,9 +70,9 @@ class AllocationLP:
     """Builds the model once; stages change bounds, objectives and which deviation rows are active."""
 
     def __init__(self, problem: AllocationProblem, settings: SolverSettings, name: str = "allocation",
-                 elastic: bool = False) -> None:
+                 elastic: bool = False, progress=None) -> None:
         self.problem = problem
-        self.lp = LinearModel(name, settings)
+        self.lp = LinearModel(name, settings, progress)
         self.elastic = elastic
         self.shortfall: dict[str, Variable] = {}
         """Elastic mode: constraint id → how far the requirement is missed, 万元."""
