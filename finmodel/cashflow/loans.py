@@ -1,0 +1,111 @@
+"""Debt schedules: bank loans with grace years and interest during construction, and special bonds.
+
+Conventions (finmodel design §5): annual periods unless ``payments_per_year`` says otherwise; money in the
+caller's unit (万元 in scenarios). Interest during construction follows Chinese feasibility-study practice:
+a draw earns half a year's interest in the year it is drawn (建设期利息 = (年初借款本息累计 + 本年借款额 ÷ 2)
+× 年利率).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+METHODS = ("equal_installment", "equal_principal", "bullet")
+COLUMNS = ["period", "phase", "opening_balance", "drawdown", "interest", "principal", "payment", "closing_balance"]
+
+
+def _round(value: float, step: float | None) -> float:
+    return value if step is None else round(round(value / step) * step, 10)
+
+
+def loan_schedule(
+    principal: float,
+    rate: float,
+    years: int,
+    *,
+    grace_years: int = 0,
+    method: str = "equal_installment",
+    drawdowns: Sequence[float] | None = None,
+    construction_interest: str = "capitalise",
+    payments_per_year: int = 1,
+    round_to: float | None = None,
+) -> pd.DataFrame:
+    """The loan period by period: opening balance, drawdown, interest, principal, payment, closing balance.
+
+    ``drawdowns`` are the amounts drawn in each construction year (they must add up to ``principal``); without
+    them the whole principal is lent at the start. During construction interest is capitalised (added to the
+    balance) or paid. ``years`` is the term after construction, ``grace_years`` of it interest only; the rest
+    is repaid by ``method`` in ``payments_per_year`` instalments a year. ``round_to=0.01`` rounds interest and
+    payment to cents each period as bank schedules do, the last payment taking up the difference.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if construction_interest not in ("capitalise", "pay"):
+        raise ValueError(f"construction_interest must be 'capitalise' or 'pay', got {construction_interest!r}")
+    if not (principal >= 0 and rate >= 0 and years >= 1 and 0 <= grace_years < years and payments_per_year >= 1):
+        raise ValueError("need principal ≥ 0, rate ≥ 0, years ≥ 1, 0 ≤ grace_years < years, payments_per_year ≥ 1")
+    rows = []
+    balance = 0.0
+    if drawdowns is None:
+        balance = float(principal)
+    else:
+        draws = [float(d) for d in drawdowns]
+        if any(d < 0 for d in draws) or abs(sum(draws) - principal) > 1e-9 * max(1.0, principal):
+            raise ValueError(f"drawdowns must be non-negative and add up to the principal {principal}")
+        for k, draw in enumerate(draws, start=1):
+            interest = _round((balance + draw / 2) * rate, round_to)
+            paid = interest if construction_interest == "pay" else 0.0
+            closing = balance + draw + interest - paid
+            rows.append([k, "construction", balance, draw, interest, 0.0, paid, closing])
+            balance = closing
+    start = len(rows)
+    r = rate / payments_per_year
+    grace = grace_years * payments_per_year
+    n = (years - grace_years) * payments_per_year
+    for k in range(grace):
+        interest = _round(balance * r, round_to)
+        rows.append([start + k + 1, "grace", balance, 0.0, interest, 0.0, interest, balance])
+    start += grace
+    annuity = -np.expm1(-n * np.log1p(r))  # 1 − (1 + r)^−n without losing a tiny rate to rounding
+    level = balance * r / annuity if annuity > 0 else balance / n
+    level = _round(level, round_to)
+    fixed_principal = balance / n
+    for k in range(n):
+        interest = _round(balance * r, round_to)
+        last = k == n - 1
+        if method == "bullet":
+            repaid = balance if last else 0.0
+        elif method == "equal_principal":
+            repaid = balance if last else _round(fixed_principal, round_to)
+        else:
+            repaid = balance if last else level - interest
+        payment = interest + repaid
+        rows.append([start + k + 1, "repayment", balance, 0.0, interest, repaid, payment, balance - repaid])
+        balance -= repaid
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table["closing_balance"] = table["closing_balance"].where(table["closing_balance"].abs() > 1e-9, 0.0)
+    return table
+
+
+def bond_schedule(principal: float, coupon: float, years: int, *, amortisation: Sequence[float] | None = None
+                  ) -> pd.DataFrame:
+    """A special bond (专项债): coupon paid yearly on the outstanding amount; principal at maturity ("N+0+0")
+    or by ``amortisation``, the share of the principal repaid in each year (adding up to 1)."""
+    if amortisation is None:
+        shares = np.zeros(years)
+        shares[-1] = 1.0
+    else:
+        shares = np.asarray(amortisation, dtype=float)
+        if shares.size != years or (shares < 0).any() or abs(shares.sum() - 1) > 1e-9:
+            raise ValueError(f"amortisation needs {years} non-negative shares adding up to 1")
+    repaid = principal * shares
+    opening = principal - np.concatenate([[0.0], np.cumsum(repaid)[:-1]])
+    interest = opening * coupon
+    return pd.DataFrame({
+        "period": np.arange(1, years + 1), "phase": "repayment", "opening_balance": opening,
+        "drawdown": 0.0, "interest": interest, "principal": repaid, "payment": interest + repaid,
+        "closing_balance": np.where(np.abs(opening - repaid) > 1e-9, opening - repaid, 0.0),
+    })

@@ -1,0 +1,141 @@
+"""Debt schedules and project metrics against published worked examples and by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy_financial as npf
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from finmodel.cashflow import bond_schedule, excel_npv, irr, loan_schedule, npv
+
+
+def test_excel_npv_documented_example():
+    # Microsoft Support, "NPV function", example 1: rate 10 %, investment −10,000 a year from today, then
+    # 3,000, 4,200 and 6,800 → 1,188.44.
+    assert excel_npv(0.10, [-10_000, 3_000, 4_200, 6_800]) == pytest.approx(1188.44, abs=0.005)
+    # The numpy convention counts the first flow at t = 0: one period less of discounting.
+    assert npv(0.10, [-10_000, 3_000, 4_200, 6_800]) == pytest.approx(1188.44 * 1.1, abs=0.01)
+
+
+def test_excel_irr_documented_examples():
+    # Microsoft Support, "IRR function": −70,000 then 12,000, 15,000, 18,000, 21,000 → −2.1 %;
+    # with 26,000 in a fifth year → 8.7 % (8.66 % to two decimals).
+    four = irr([-70_000, 12_000, 15_000, 18_000, 21_000])
+    five = irr([-70_000, 12_000, 15_000, 18_000, 21_000, 26_000])
+    assert four.status[0] == "ok" and four.value[0] == pytest.approx(-0.0212, abs=5e-5)
+    assert five.status[0] == "ok" and five.value[0] == pytest.approx(0.0866, abs=5e-5)
+
+
+def test_multiple_roots_are_reported_not_picked():
+    # −100 + 230x − 132x² = −(11x − 10)(12x − 10)·… : NPV is 0 at 10 % and at 20 %.
+    result = irr([-100, 230, -132])
+    assert result.status[0] == "multiple_roots"
+    np.testing.assert_allclose(result.roots[0], [0.10, 0.20], atol=1e-10)
+    assert np.isnan(result.value[0])
+
+
+def test_several_sign_changes_but_one_root_is_ok():
+    # Three sign changes allow three roots, but −100 + 100x − 100x² + 100x³ = 100(x − 1)(x² + 1) has one
+    # positive root, x = 1: the IRR is 0 and it is reported as the one answer, as Excel does.
+    result = irr([-100, 100, -100, 100])
+    assert result.status[0] == "ok"
+    assert result.value[0] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_sign_changes_without_a_root_are_not_an_answer():
+    # −1 + 3x − 2.5x² has no real root: no rate gives NPV = 0, and no number is returned.
+    result = irr([-1, 3, -2.5])
+    assert result.status[0] == "not_converged" and np.isnan(result.value[0]) and result.roots[0].size == 0
+
+
+def test_no_sign_change():
+    result = irr([[100, 200, 300], [-5, 0, -1]])
+    assert list(result.status) == ["no_sign_change", "no_sign_change"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-1e4, 1e4, allow_nan=False), min_size=2, max_size=12))
+def test_npv_at_the_irr_is_zero(flows):
+    result = irr(flows)
+    for rate in result.roots[0]:
+        assert abs(npv(rate, flows)) <= 1e-6 * max(1.0, np.abs(flows).sum()) * max(1.0, (1 + rate) ** -len(flows))
+
+
+def test_vectorised_equals_one_by_one():
+    rng = np.random.default_rng(7)
+    flows = np.hstack([-rng.uniform(50, 150, (300, 1)), rng.uniform(-20, 40, (300, 15))])
+    together = irr(flows)
+    for p in range(0, 300, 17):
+        alone = irr(flows[p])
+        assert alone.status[0] == together.status[p]
+        np.testing.assert_allclose(alone.roots[0], together.roots[p], atol=1e-12)
+    ok = together.status == "ok"
+    np.testing.assert_allclose(together.value[ok], [npf.irr(f) for f in flows[ok]], atol=1e-8)
+    np.testing.assert_allclose(npv(0.05, flows), [npf.npv(0.05, f) for f in flows], rtol=1e-12)
+
+
+def test_construction_interest_textbook_example():
+    """建设期利息 (cost-engineer textbook example): two construction years, 300 then 600 drawn, 6 % a year:
+    year 1: 300 ÷ 2 × 6 % = 9; year 2: (300 + 9 + 600 ÷ 2) × 6 % = 36.54; together 45.54."""
+    table = loan_schedule(900, 0.06, 5, drawdowns=[300, 600])
+    construction = table[table["phase"] == "construction"]
+    np.testing.assert_allclose(construction["interest"], [9.0, 36.54], atol=1e-9)
+    assert construction["closing_balance"].iloc[-1] == pytest.approx(945.54)
+    repay = table[table["phase"] == "repayment"]
+    assert repay["principal"].sum() == pytest.approx(945.54)
+    paid = loan_schedule(900, 0.06, 5, drawdowns=[300, 600], construction_interest="pay")
+    np.testing.assert_allclose(paid["interest"].iloc[:2], [9.0, 0.06 * (300 + 300)], atol=1e-9)
+    assert paid["closing_balance"].iloc[1] == pytest.approx(900)
+
+
+def test_equal_installment_matches_the_annuity_formula():
+    # 100,000 over 30 years, monthly at 6 % a year: payment = P·r / (1 − (1 + r)^−n) with r = 0.5 %, n = 360
+    # = 599.55 (the standard mortgage example).
+    table = loan_schedule(100_000, 0.06, 30, payments_per_year=12, round_to=0.01)
+    assert len(table) == 360
+    assert table["payment"].iloc[0] == pytest.approx(599.55, abs=1e-9)
+    assert table["interest"].iloc[0] == pytest.approx(500.00, abs=1e-9)
+    assert table["closing_balance"].iloc[-1] == 0
+    assert table["principal"].sum() == pytest.approx(100_000, abs=1e-6)
+    assert all(round(v, 2) == v for v in table["interest"])
+    assert npf.pmt(0.005, 360, 100_000) == pytest.approx(-599.55, abs=0.005)
+
+
+def test_equal_principal_by_hand():
+    # 1,000 over 4 years at 5 %: principal 250 a year; interest 50, 37.5, 25, 12.5.
+    table = loan_schedule(1_000, 0.05, 4, method="equal_principal")
+    np.testing.assert_allclose(table["principal"], [250] * 4)
+    np.testing.assert_allclose(table["interest"], [50, 37.5, 25, 12.5])
+    np.testing.assert_allclose(table["payment"], [300, 287.5, 275, 262.5])
+
+
+def test_grace_years_pay_interest_only_then_bullet():
+    table = loan_schedule(8_000, 0.04, 5, grace_years=2, method="bullet")
+    assert list(table["phase"]) == ["grace", "grace", "repayment", "repayment", "repayment"]
+    np.testing.assert_allclose(table["interest"], [320] * 5)
+    np.testing.assert_allclose(table["principal"], [0, 0, 0, 0, 8_000])
+
+
+def test_special_bond_at_the_zoucheng_coupon():
+    # 20,000 万元 of 30-year bonds at 2.67 % (Zoucheng 2024 card): 534 万元 of coupon a year, principal at the end.
+    table = bond_schedule(20_000, 0.0267, 30)
+    np.testing.assert_allclose(table["interest"], [534.0] * 30)
+    assert table["principal"].iloc[-1] == 20_000 and table["principal"].iloc[:-1].sum() == 0
+    assert table["payment"].sum() == pytest.approx(20_000 + 30 * 534)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.floats(1, 1e6), st.floats(0, 0.2), st.integers(1, 30), st.sampled_from(["equal_installment",
+                                                                               "equal_principal", "bullet"]),
+    st.booleans(), st.sampled_from([1, 4, 12]),
+)
+def test_schedules_close_at_zero(principal, rate, years, method, rounded, per_year):
+    table = loan_schedule(principal, rate, years, method=method, payments_per_year=per_year,
+                          round_to=0.01 if rounded else None)
+    assert table["closing_balance"].iloc[-1] == 0
+    assert table["principal"].sum() == pytest.approx(principal, rel=1e-9, abs=1e-6)
+    np.testing.assert_allclose(table["closing_balance"].iloc[:-1].to_numpy(),
+                               table["opening_balance"].iloc[1:].to_numpy(), atol=1e-9)
