@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finmodel.cashflow import bond_schedule, excel_npv, irr, loan_schedule, npv
+from finmodel.cashflow import bond_schedule, coverage_ratio, dscr, excel_npv, irr, loan_schedule, npv
 
 
 def test_excel_npv_documented_example():
@@ -139,3 +139,21 @@ def test_schedules_close_at_zero(principal, rate, years, method, rounded, per_ye
     assert table["principal"].sum() == pytest.approx(principal, rel=1e-9, abs=1e-6)
     np.testing.assert_allclose(table["closing_balance"].iloc[:-1].to_numpy(),
                                table["opening_balance"].iloc[1:].to_numpy(), atol=1e-9)
+
+
+def test_dscr_by_hand():
+    # EBITDA 120, 150, 90; tax 10 each; debt service 100, 0, 80 → 1.1, (no service), 1.0; minimum 1.0.
+    ratio, lowest = dscr([120, 150, 90], [100, 0, 80], tax=[10, 10, 10])
+    np.testing.assert_allclose(ratio, [1.1, np.nan, 1.0])
+    assert lowest == pytest.approx(1.0)
+    ratios, lows = dscr([[120, 150], [50, 50]], [[100, 100], [0, 0]])
+    np.testing.assert_allclose(lows, [1.2, np.nan])
+
+
+def test_coverage_gross_and_net_on_the_zoucheng_card():
+    """Zoucheng 2024 card (domain.md §4.1): income 74,968, operating cost 19,359 (万元), 20,000 of 30-year
+    bonds. At the 2.67 % coupon: gross 74,968 ÷ (20,000 × 1.801) = 2.0813; net 55,609 ÷ 36,020 = 1.5438."""
+    assert coverage_ratio(74_968, 20_000, 0.0267, 30) == pytest.approx(74_968 / 36_020, rel=1e-12)
+    assert coverage_ratio(74_968, 20_000, 0.0267, 30, operating_cost=19_359) == pytest.approx(
+        55_609 / 36_020, rel=1e-12)
+    assert coverage_ratio(np.array([40_000, 34_968]), 20_000, 0.0267, 30) == pytest.approx(2.0813, abs=5e-5)

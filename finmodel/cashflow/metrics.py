@@ -61,7 +61,18 @@ def irr(flows, *, tol: float = 1e-10, chunk: int = 5_000) -> IrrResult:
     carried = np.take_along_axis(signs, last_nonzero, axis=1)
     changes = (carried[:, 1:] * carried[:, :-1] < 0).sum(axis=1)
     status[changes == 0] = "no_sign_change"
-    todo = np.flatnonzero(changes > 0)
+    # One sign change: by Descartes' rule exactly one positive root, found by bisection for all at once.
+    single = np.flatnonzero(changes == 1)
+    if single.size:
+        x = _single_root(flows[single])
+        with np.errstate(divide="ignore", over="ignore"):
+            rate = 1.0 / x - 1.0
+        found = np.isfinite(rate) & (rate > -1 + 1e-9)
+        value[single[found]] = rate[found]
+        status[single[found]] = "ok"
+        for p, r in zip(single[found], rate[found]):
+            roots[p] = np.array([r])
+    todo = np.flatnonzero(changes > 1)
     for start in range(0, todo.size, chunk):
         batch = todo[start:start + chunk]
         for p, found in zip(batch, _positive_roots(flows[batch], tol)):
@@ -76,38 +87,106 @@ def irr(flows, *, tol: float = 1e-10, chunk: int = 5_000) -> IrrResult:
     return IrrResult(value=value, status=status, roots=roots)
 
 
+def _horner(coeffs: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Σ_t c_t x^t and its derivative, per row of ``coeffs`` (rows, T) at points ``x`` (rows, k)."""
+    value = np.zeros_like(x)
+    slope = np.zeros_like(x)
+    for c in coeffs[:, ::-1].T:  # highest power first; a loop over periods, not projects
+        slope = slope * x + value
+        value = value * x + c[:, None]
+    return value, slope
+
+
+def _single_root(flows: np.ndarray) -> np.ndarray:
+    """The one positive root x of Σ_t c_t x^t for rows with a single sign change (NaN if it is not reached)."""
+    rows = flows.shape[0]
+    low = np.full(rows, 1e-12)
+    high = np.ones(rows)
+    value_low, _ = _horner(flows, low[:, None])
+    sign_low = np.sign(value_low[:, 0])
+    for _ in range(64):  # widen until the sign flips: x up to 2^64, i.e. rates down to −100 % + 5e-20
+        value_high, _ = _horner(flows, high[:, None])
+        grow = np.sign(value_high[:, 0]) == sign_low
+        if not grow.any():
+            break
+        high = np.where(grow, high * 2, high)
+    for _ in range(100):  # bisection in log x, then Newton
+        middle = np.sqrt(low * high)
+        value_mid, _ = _horner(flows, middle[:, None])
+        same = np.sign(value_mid[:, 0]) == sign_low
+        low, high = np.where(same, middle, low), np.where(same, high, middle)
+        if np.all(high / low - 1 < 1e-13):
+            break
+    x = np.sqrt(low * high)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(3):
+            value, slope = _horner(flows, x[:, None])
+            step = np.where(slope[:, 0] != 0, value[:, 0] / np.where(slope[:, 0] != 0, slope[:, 0], 1.0), 0.0)
+            polished = x - step
+            x = np.where((polished >= low) & (polished <= high), polished, x)
+    value_high, _ = _horner(flows, high[:, None])
+    return np.where(np.sign(value_high[:, 0]) != sign_low, x, np.nan)
+
+
 def _positive_roots(flows: np.ndarray, tol: float) -> list[np.ndarray]:
     """Positive real roots x of Σ_t c_t x^t, per row, verified to make NPV vanish."""
-    out = []
-    coeffs = flows[:, ::-1]  # highest power first: c_T x^T + … + c_0
-    degree = flows.shape[1] - 1
+    rows, periods = flows.shape
+    degree = periods - 1
     if degree < 1:
-        return [np.array([]) for _ in range(flows.shape[0])]
-    lead = coeffs[:, 0]
-    safe = np.where(lead == 0, 1.0, lead)
-    companion = np.zeros((flows.shape[0], degree, degree))
-    companion[:, 0, :] = -coeffs[:, 1:] / safe[:, None]
+        return [np.array([]) for _ in range(rows)]
+    # Rows whose last flows are 0 have a lower degree; shift them so every row's leading coefficient is its
+    # last nonzero flow (the missing powers only add roots at x = ∞, i.e. r = −100 %).
+    last = periods - 1 - np.argmax(flows[:, ::-1] != 0, axis=1)
+    lead = flows[np.arange(rows), last]
+    companion = np.zeros((rows, degree, degree))
+    top = np.zeros((rows, degree))
+    for k in range(degree):  # coefficient of x^(last − 1 − k), normalised by the leading one
+        power = last - 1 - k
+        top[:, k] = np.where(power >= 0, -flows[np.arange(rows), np.clip(power, 0, None)] / lead, 0.0)
+    companion[:, 0, :] = top
     companion[:, np.arange(1, degree), np.arange(degree - 1)] = 1.0
     eig = np.linalg.eigvals(companion)
-    for row, values, c in zip(range(flows.shape[0]), eig, flows):
-        if lead[row] == 0:  # lower degree: solve that row on its own
-            trimmed = np.trim_zeros(c, "b")
-            values = np.roots(trimmed[::-1]) if trimmed.size > 1 else np.array([])
-        real = values[(np.abs(values.imag) <= 1e-7 * np.maximum(1.0, np.abs(values.real))) & (values.real > 0)].real
-        with np.errstate(over="ignore", invalid="ignore"):
-            x = _polish(real, c)
-            scale = np.abs(c).sum()
-            good = np.abs(np.polyval(c[::-1], x)) <= tol * 1e3 * scale * np.maximum(1.0, x) ** (c.size - 1)
-        x = np.unique(np.round(x[good & (x > 0) & np.isfinite(x)], 12))
-        out.append(x)
-    return out
+    # Roots beyond a row's own degree are spurious zeros of the padded companion matrix.
+    keep = np.arange(degree)[None, :] < last[:, None]
+    real = keep & (np.abs(eig.imag) <= 1e-7 * np.maximum(1.0, np.abs(eig.real))) & (eig.real > 0)
+    x = np.where(real, eig.real, np.nan)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(8):  # Newton polishing, all projects at once
+            value, slope = _horner(flows, x)
+            x = x - np.where(slope != 0, value / np.where(slope != 0, slope, 1.0), 0.0)
+        value, _ = _horner(flows, x)
+        scale = np.abs(flows).sum(axis=1, keepdims=True)
+        good = np.abs(value) <= tol * 1e3 * scale * np.maximum(1.0, x) ** degree
+    x = np.where(good & (x > 0) & np.isfinite(x), x, np.nan)
+    return [np.unique(np.round(row[~np.isnan(row)], 12)) for row in x]
 
 
-def _polish(x: np.ndarray, c: np.ndarray, steps: int = 8) -> np.ndarray:
-    poly = c[::-1]
-    derivative = np.polyder(poly)
-    for _ in range(steps):
-        slope = np.polyval(derivative, x)
-        step = np.where(slope != 0, np.polyval(poly, x) / np.where(slope != 0, slope, 1.0), 0.0)
-        x = x - step
-    return x
+def dscr(ebitda, debt_service, *, tax=0.0, maintenance_capex=0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Debt service coverage by year and its minimum, per project (NDRC definition).
+
+    DSCR_t = (EBITDA_t − tax_t − maintenance capex_t) ÷ debt service_t; years without debt service are NaN
+    and do not count towards the minimum (a project with no debt service at all has a NaN minimum).
+    """
+    available = np.asarray(ebitda, dtype=float) - np.asarray(tax, dtype=float) - np.asarray(maintenance_capex,
+                                                                                            dtype=float)
+    service = np.asarray(debt_service, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(service > 0, available / np.where(service > 0, service, 1.0), np.nan)
+    has_service = (service > 0).any(axis=-1)
+    lowest = np.where(has_service, np.nanmin(np.where(np.isnan(ratio), np.inf, ratio), axis=-1), np.nan)
+    return ratio, lowest
+
+
+def coverage_ratio(income, principal, planning_rate, years, *, operating_cost=0.0) -> np.ndarray | float:
+    """本息覆盖倍数 as bond cards state it: income over principal plus simple interest at a planning rate.
+
+    Gross: Σ income ÷ (principal × (1 + rate × years)); net: the same with operating costs taken off the
+    income first. Cards rarely say which; report both, each named.
+    """
+    income = np.asarray(income, dtype=float)
+    total_income = income.sum(axis=-1) if income.ndim else income
+    cost = np.asarray(operating_cost, dtype=float)
+    total_cost = cost.sum(axis=-1) if cost.ndim else cost
+    value = (total_income - total_cost) / (np.asarray(principal, dtype=float)
+                                           * (1.0 + np.asarray(planning_rate, dtype=float) * years))
+    return float(value) if np.ndim(value) == 0 else value
