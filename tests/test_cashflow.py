@@ -157,3 +157,29 @@ def test_coverage_gross_and_net_on_the_zoucheng_card():
     assert coverage_ratio(74_968, 20_000, 0.0267, 30, operating_cost=19_359) == pytest.approx(
         55_609 / 36_020, rel=1e-12)
     assert coverage_ratio(np.array([40_000, 34_968]), 20_000, 0.0267, 30) == pytest.approx(2.0813, abs=5e-5)
+
+
+def test_static_and_discounted_payback_by_hand():
+    from finmodel.cashflow import payback
+
+    # Cumulative −1,000, −700, −300, 200: paid back in year 3, so 3 − 1 + 300 ÷ 500 = 2.6.
+    assert payback([-1_000, 300, 400, 500]) == pytest.approx(2.6)
+    # At 10 %: discounted flows −1,000, 272.73, 330.58, 375.66 never reach 0 → NaN; with a fifth year of 500
+    # (discounted 341.51) the cumulative −21.03 turns positive: 4 − 1 + 21.03 ÷ 341.51 = 3.0616.
+    assert np.isnan(payback([-1_000, 300, 400, 500], rate=0.10))
+    d = np.array([-1_000, 300, 400, 500, 500]) / 1.1 ** np.arange(5)
+    assert payback([-1_000, 300, 400, 500, 500], rate=0.10) == pytest.approx(3 + -d[:4].sum() / d[4])
+    np.testing.assert_allclose(payback([[-10, 5, 5, 5], [-10, 1, 1, 1]]), [2.0, np.nan])
+
+
+def test_peak_need_funding_gap_and_break_even():
+    from finmodel.cashflow import break_even, funding_gap, peak_funding_need
+
+    assert peak_funding_need([-500, -300, 200, 900]) == 800
+    assert funding_gap(0.05, [-1_000, 500, 400]) == pytest.approx(1_000 - 500 / 1.05 - 400 / 1.05 ** 2)
+    assert funding_gap(0.05, [-100, 500]) == 0
+    # The annual income that makes NPV 0 at 5 % over 3 years for 1,000 invested: 1,000 ÷ annuity factor.
+    income = break_even(lambda a: npv(0.05, [-1_000, a, a, a]), 0, 1_000, what="income")
+    assert income == pytest.approx(1_000 * 0.05 / (1 - 1.05 ** -3), rel=1e-10)
+    with pytest.raises(ValueError, match="no break-even fee between 0 and 10"):
+        break_even(lambda fee: npv(0.05, [-1_000, fee, fee]), 0, 10, what="fee")

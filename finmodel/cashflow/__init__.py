@@ -1,6 +1,11 @@
 """Project cash flows: debt schedules and the metrics that decide self-balancing (自求平衡)."""
 
 from .loans import bond_schedule, loan_schedule
-from .metrics import IrrResult, coverage_ratio, dscr, excel_npv, irr, npv
+from .metrics import (
+    IrrResult, break_even, coverage_ratio, dscr, excel_npv, funding_gap, irr, npv, payback, peak_funding_need,
+)
 
-__all__ = ["IrrResult", "bond_schedule", "coverage_ratio", "dscr", "excel_npv", "irr", "loan_schedule", "npv"]
+__all__ = [
+    "IrrResult", "bond_schedule", "break_even", "coverage_ratio", "dscr", "excel_npv", "funding_gap", "irr",
+    "loan_schedule", "npv", "payback", "peak_funding_need",
+]

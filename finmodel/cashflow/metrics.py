@@ -190,3 +190,48 @@ def coverage_ratio(income, principal, planning_rate, years, *, operating_cost=0.
     value = (total_income - total_cost) / (np.asarray(principal, dtype=float)
                                            * (1.0 + np.asarray(planning_rate, dtype=float) * years))
     return float(value) if np.ndim(value) == 0 else value
+
+
+def payback(flows, rate: float | None = None) -> np.ndarray | float:
+    """Payback period (静态/动态投资回收期), per project, in periods from t = 0; NaN if never paid back.
+
+    (first period with cumulative flow ≥ 0) − 1 + |cumulative flow before it| ÷ that period's flow, as
+    feasibility studies compute it; with ``rate``, on discounted flows.
+    """
+    flows = np.atleast_2d(np.asarray(flows, dtype=float))
+    if rate is not None:
+        flows = flows * (1.0 + rate) ** -np.arange(flows.shape[1])
+    cumulative = np.cumsum(flows, axis=1)
+    reached = cumulative >= 0
+    first = np.argmax(reached, axis=1)
+    rows = np.arange(flows.shape[0])
+    before = np.where(first > 0, cumulative[rows, np.maximum(first - 1, 0)], 0.0)
+    within = np.where(flows[rows, first] > 0, -before / np.where(flows[rows, first] > 0, flows[rows, first], 1), 0)
+    value = np.where(first == 0, 0.0, first - 1 + within)
+    value = np.where(reached.any(axis=1), value, np.nan)
+    return float(value[0]) if value.size == 1 else value
+
+
+def peak_funding_need(flows) -> np.ndarray | float:
+    """The most money a project has out at any time: −min(cumulative flow, 0)."""
+    cumulative = np.cumsum(np.asarray(flows, dtype=float), axis=-1)
+    value = -np.minimum(cumulative.min(axis=-1), 0.0)
+    return float(value) if np.ndim(value) == 0 else value
+
+
+def funding_gap(rate, flows) -> np.ndarray | float:
+    """The subsidy at t = 0 that brings NPV to 0 (0 where NPV is already ≥ 0)."""
+    value = np.maximum(0.0, -np.asarray(npv(rate, flows)))
+    return float(value) if np.ndim(value) == 0 else value
+
+
+def break_even(metric, low: float, high: float, *, target: float = 0.0, what: str = "value") -> float:
+    """The input at which ``metric(input)`` equals ``target`` (e.g. the parking fee that makes NPV 0), by Brent's
+    method; a clear error when the range does not straddle the target."""
+    from scipy.optimize import brentq
+
+    f_low, f_high = metric(low) - target, metric(high) - target
+    if np.sign(f_low) == np.sign(f_high):
+        raise ValueError(f"no break-even {what} between {low:g} and {high:g}: the metric minus the target is "
+                         f"{f_low:.6g} and {f_high:.6g} at the two ends")
+    return float(brentq(lambda v: metric(v) - target, low, high, xtol=1e-12, rtol=1e-12, maxiter=200))
