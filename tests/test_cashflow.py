@@ -183,3 +183,13 @@ def test_peak_need_funding_gap_and_break_even():
     assert income == pytest.approx(1_000 * 0.05 / (1 - 1.05 ** -3), rel=1e-10)
     with pytest.raises(ValueError, match="no break-even fee between 0 and 10"):
         break_even(lambda fee: npv(0.05, [-1_000, fee, fee]), 0, 10, what="fee")
+
+
+def test_llcr_by_hand():
+    from finmodel.cashflow import llcr
+
+    # Cash 120 a year for 3 years, debt service 100 a year, 10 %: at t = 0 both are annuities of the same
+    # length, so LLCR = 1.2 in every year while debt remains; NaN after.
+    np.testing.assert_allclose(llcr([120, 120, 120, 50], [100, 100, 100, 0], 0.10), [1.2, 1.2, 1.2, np.nan])
+    # Unequal: cash 100, 300; service 150, 150 at 0 %: year 0 → 400 / 300; year 1 → 300 / 150.
+    np.testing.assert_allclose(llcr([100, 300], [150, 150], 0.0), [400 / 300, 2.0])

@@ -2,10 +2,10 @@
 
 from .loans import bond_schedule, loan_schedule
 from .metrics import (
-    IrrResult, break_even, coverage_ratio, dscr, excel_npv, funding_gap, irr, npv, payback, peak_funding_need,
+    IrrResult, break_even, coverage_ratio, dscr, excel_npv, funding_gap, irr, llcr, npv, payback, peak_funding_need,
 )
 
 __all__ = [
     "IrrResult", "bond_schedule", "break_even", "coverage_ratio", "dscr", "excel_npv", "funding_gap", "irr",
-    "loan_schedule", "npv", "payback", "peak_funding_need",
+    "llcr", "loan_schedule", "npv", "payback", "peak_funding_need",
 ]

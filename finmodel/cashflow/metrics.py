@@ -235,3 +235,23 @@ def break_even(metric, low: float, high: float, *, target: float = 0.0, what: st
         raise ValueError(f"no break-even {what} between {low:g} and {high:g}: the metric minus the target is "
                          f"{f_low:.6g} and {f_high:.6g} at the two ends")
     return float(brentq(lambda v: metric(v) - target, low, high, xtol=1e-12, rtol=1e-12, maxiter=200))
+
+
+def llcr(cfads, debt_service, rate: float) -> np.ndarray:
+    """Loan life coverage ratio by period: the present value, at the debt's rate, of the cash flow available for
+    debt service from that period to the last one with debt service, over the present value of the debt service
+    still due (the debt outstanding). NaN once the debt is repaid."""
+    single = np.ndim(cfads) == 1 and np.ndim(debt_service) == 1
+    cfads = np.atleast_2d(np.asarray(cfads, dtype=float))
+    service = np.atleast_2d(np.asarray(debt_service, dtype=float))
+    periods = cfads.shape[1]
+    has = service > 0
+    last = periods - 1 - np.argmax(has[:, ::-1], axis=1)
+    live = np.arange(periods)[None, :] <= last[:, None]
+    discount = (1.0 + rate) ** -np.arange(periods)
+    # Present values at t = 0 of what remains from each period on, then brought forward to that period.
+    remaining_cash = np.cumsum((np.where(live, cfads, 0.0) * discount)[:, ::-1], axis=1)[:, ::-1] / discount
+    remaining_debt = np.cumsum((service * discount)[:, ::-1], axis=1)[:, ::-1] / discount
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(live & (remaining_debt > 0), remaining_cash / remaining_debt, np.nan)
+    return ratio[0] if single else ratio
