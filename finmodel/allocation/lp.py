@@ -311,8 +311,11 @@ class AllocationLP:
         if not levels.size:
             return np.zeros(free.shape, dtype=bool)
 
+        least: dict[int, float] = {}
+
         def reachable(k: int) -> bool:  # can every free cell be within max(levels[k], its forced level)?
-            return self._least_level(free, free & (forced >= levels[k]), forced) <= levels[k] * (1 + 1e-9) + 1e-12
+            least[k] = self._least_level(free, free & (forced >= levels[k]), forced)
+            return least[k] <= levels[k] * (1 + 1e-9) + 1e-12
 
         if not reachable(0):
             return np.zeros(free.shape, dtype=bool)
@@ -320,11 +323,9 @@ class AllocationLP:
         while bad - good > 1:
             middle = (good + bad) // 2
             good, bad = (middle, bad) if reachable(middle) else (good, middle)
-        # Cells forced strictly above t̂ sit at their forced level; re-solve with them banded, then pin.
-        settled = free & (forced >= levels[good])
-        if good + 1 < levels.size:
-            t_hat = self._least_level(free, settled, forced)
-            settled = free & (forced > t_hat * (1 + 1e-9) + 1e-12)
+        # t̂ is the least level found with the cells down to levels[good] banded; the cells forced strictly
+        # above it sit at their forced level: band them, solve, pin.
+        settled = free & (forced > least[good] * (1 + 1e-9) + 1e-12)
         if not settled.any():
             return settled
         cells = np.nonzero(settled)
