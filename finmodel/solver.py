@@ -272,11 +272,15 @@ class LinearModel:
         self.build().writeLP(str(path))
 
     # -- solving ----------------------------------------------------------------------------------
-    def solve(self, stage: str) -> SolveRecord:
-        """Solve; return the record if optimal, raise Infeasible or SolverError otherwise."""
+    def solve(self, stage: str, *, retry: bool = True) -> SolveRecord:
+        """Solve; return the record if optimal, raise Infeasible or SolverError otherwise.
+
+        ``retry=False`` skips the from-scratch simplex rerun after a solve ends without a verdict, for questions
+        whose answer may be "don't know".
+        """
         start = time.perf_counter()
         if self.settings.name == "highs":
-            status, sol_status, objective = self._solve_highs()
+            status, sol_status, objective = self._solve_highs(retry)
         else:
             status, sol_status, objective = self._solve_pulp()
         record = SolveRecord(stage=stage, status=status, solution_status=sol_status, objective=objective,
@@ -320,7 +324,7 @@ class LinearModel:
             warnings.simplefilter("ignore", DeprecationWarning)
             return pulp.PULP_CBC_CMD(msg=False, timeLimit=s.time_limit_s, threads=s.threads)
 
-    def _solve_highs(self) -> tuple[str, str, float | None]:
+    def _solve_highs(self, retry: bool = True) -> tuple[str, str, float | None]:
         import highspy
 
         if self._highs is None:
@@ -347,7 +351,7 @@ class LinearModel:
             h.run()
         model_status = h.getModelStatus()
         kind = highspy.HighsModelStatus
-        if model_status in (kind.kUnknown, kind.kSolveError):
+        if retry and model_status in (kind.kUnknown, kind.kSolveError):
             # A warm start from a basis the stage made ill-conditioned, or an interior point run that stalls,
             # can end without a verdict; the simplex from scratch, with presolve, settles it.
             h.clearSolver()

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..solver import Infeasible, LinearModel, SolverSettings, Variable, lp_sum
+from ..solver import Infeasible, LinearModel, SolverError, SolverSettings, Variable, lp_sum
 from .problem import CELL_UPPER, TOTAL_LOWER, TOTAL_UPPER, AllocationProblem
 
 DUAL_TOL = 1e-9
@@ -252,9 +252,11 @@ class AllocationLP:
         saved = self.lp.bounds(self.x_col[cells])
         self._band(cells, forced)
         try:
-            self.lp.solve("formula fit, probe of forced cells")
+            self.lp.solve("formula fit, probe of forced cells", retry=False)
             return max(0.0, self.lp.value(self.t))
-        except Infeasible:  # the banded cells cannot all sit at their forced levels: not reachable
+        except SolverError:
+            # Infeasible: the banded cells cannot all sit at their forced levels. No verdict: count it as not
+            # reachable too; that only settles fewer cells at once, the stages after it stay exact.
             return np.inf
         finally:
             self.lp.set_bounds(self.x_col[cells], *saved)
@@ -270,19 +272,19 @@ class AllocationLP:
         self.lp.drop(self.dev_hi[cells])
         self.lp.drop(self.dev_lo[cells])
 
-    def _pin(self, cells, precision: float) -> None:
+    def _pin(self, cells) -> None:
         """Hold cells where they stand (at their level, on their side of the formula); a ±level band would
         let later stages trade its room against smaller cells."""
         x = self.lp.values(self.x_col[cells])
         self._pinned[cells] = x
         self._is_pinned[cells] = True
-        self._hold(cells, precision)
+        self._hold(cells)
         self.lp.drop(self.dev_hi[cells])
         self.lp.drop(self.dev_lo[cells])
 
-    def _hold(self, cells, precision: float) -> None:
+    def _hold(self, cells) -> None:
         x = self._pinned[cells]
-        pad = precision * np.maximum(self._scale()[cells], np.abs(x)) + self._slack  # relative to the value read
+        pad = self._precision * np.maximum(self._scale()[cells], np.abs(x)) + self._slack  # relative to the value
         self.lp.set_bounds(self.x_col[cells], np.maximum(0.0, x - pad), x + pad)
 
     def _solve_stage(self, name: str, precision: float) -> None:
@@ -295,8 +297,9 @@ class AllocationLP:
             except Infeasible:
                 if self._slack >= 1e-5 or not self._is_pinned.any():
                     raise
-                self._slack *= 100
-                self._hold(np.nonzero(self._is_pinned), precision)
+                self._slack = max(self._slack * 100, 1e-9)
+                self._precision = max(self._precision, precision)
+                self._hold(np.nonzero(self._is_pinned))
 
     def _settle_forced(self, free: np.ndarray, forced: np.ndarray, precision: float) -> np.ndarray:
         """Fix, in one go, every free cell whose own bounds force it above the level the rest can reach.
@@ -331,7 +334,7 @@ class AllocationLP:
         cells = np.nonzero(settled)
         self._band(cells, forced)
         self._solve_stage("formula fit, forced cells settled", precision)
-        self._pin(cells, precision)
+        self._pin(cells)
         return settled
 
     def _formula_fit(self, solution: LPSolution) -> None:
@@ -340,9 +343,13 @@ class AllocationLP:
         free = np.ones(f.shape, dtype=bool)
         self._pinned = pinned = np.zeros(f.shape)
         self._is_pinned = np.zeros(f.shape, dtype=bool)
-        self._slack = 1e-9
         self.deviation_rows()
         precision = max(FIX_ROOM, 2 * self.lp.settings.value_precision)
+        # Interior point copes badly with columns held in a sliver of width 1e-9 but its presolve removes
+        # fixed ones, so there pins start exact and widen only if a stage then proves infeasible.
+        exact = self.lp.settings.name == "highs" and self.lp.method_used() == "ipm"
+        self._precision = 0.0 if exact else precision
+        self._slack = 0.0 if exact else 1e-9
         stage = 0
         while free.any():
             # Forced levels are recomputed as cells get fixed: a fixed cell above its unit's mean changes
@@ -370,7 +377,7 @@ class AllocationLP:
                     x = self.lp.values(self.x_col.ravel()).reshape(f.shape)
                     blocked = free & (np.abs(x - f) >= (level - 1e-9) * scale)
             cells = np.nonzero(blocked)
-            self._pin(cells, precision)
+            self._pin(cells)
             free &= ~blocked
             solution.fixed_stage[cells] = stage
             stage += 1
