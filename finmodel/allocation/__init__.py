@@ -155,7 +155,7 @@ def _solve(result: AllocationResult, formula_matrix: np.ndarray, progress=None) 
     except SolverError as exc:
         raise SolveError(str(exc)) from exc
 
-    n_pools, n_units = problem.shape
+    n_units = problem.shape[1]
     rounded = round_solution(problem, solution)
     names = problem.districts
     amount_units = pd.DataFrame(rounded[:n_units], index=names, columns=problem.pools).loc[result.districts]

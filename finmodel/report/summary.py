@@ -15,6 +15,12 @@ def units_text(units: int) -> str:
     return f"{sign}{units // 100}.{units % 100:02d}"
 
 
+def unallocated_reason(result: AllocationResult, lang: str = "zh") -> str:
+    """Why money stays unallocated (未分配), as the findings before solving and after it say."""
+    reasons = [f.text(lang) for f in result.findings if f.severity == "unallocated"]
+    return ("；" if lang == "zh" else "; ").join(reasons)
+
+
 def summary_frame(result: AllocationResult, lang: str = "zh") -> pd.DataFrame:
     """序号, 区县, 合计 and one column per pool, amounts as exact two-decimal text; the 合计 row first."""
     wan = t("wan", lang)
@@ -32,9 +38,8 @@ def summary_frame(result: AllocationResult, lang: str = "zh") -> pd.DataFrame:
         rows.append([str(number), district, units_text(sum(values))] + [units_text(v) for v in values]
                     + [explanation.remark(lang) if explanation else ""])
     if result.has_unallocated:
-        reasons = [f.text(lang) for f in result.findings if f.severity == "unallocated"]
         rows.append(["", t("unallocated", lang), units_text(sum(left))] + [units_text(v) for v in left]
-                    + ["；".join(reasons) if lang == "zh" else "; ".join(reasons)])
+                    + [unallocated_reason(result, lang)])
     columns = [t("seq", lang), t("district", lang), total_column] + pool_columns + [t("remark", lang)]
     return pd.DataFrame(rows, columns=columns)
 

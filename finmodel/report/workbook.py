@@ -19,6 +19,7 @@ from ..tables import column_label
 from .cells import MONEY, MONEY4, NUMBER, SHARE, fit_height, put
 from .files import normalised_zip
 from .labels import pool_label, t
+from .summary import unallocated_reason
 
 
 def allocation_workbook(result: AllocationResult, lang: str = "zh") -> bytes:
@@ -106,8 +107,7 @@ def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
         put(ws, last_row, 3, sum(left) / 100, fmt=MONEY, box=True, align="right", lang=lang)
         for offset, value in enumerate(left):
             put(ws, last_row, 4 + offset, value / 100, fmt=MONEY, box=True, align="right", lang=lang)
-        reasons = [f.text(lang) for f in result.findings if f.severity == "unallocated"]
-        reason = "；".join(reasons) if lang == "zh" else "; ".join(reasons)
+        reason = unallocated_reason(result, lang)
         put(ws, last_row, width, reason, box=True, lang=lang, wrap=True)
         fit_height(ws, last_row, {width: reason}, line_height=16)
 
