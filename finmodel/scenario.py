@@ -331,6 +331,17 @@ class Scenario:
     def pools(self) -> list[Pool]:
         return self.config.pools
 
+    def self_sufficiency(self) -> pd.Series:
+        """Revenue ÷ expenditure per unit (财政自给率), from the columns ``[difficulty]`` names."""
+        tiers = self.config.difficulty
+        return self.districts[tiers.revenue] / self.districts[tiers.expenditure]
+
+    def derives_difficulty(self, column: str | None) -> bool:
+        """Whether a pool's difficulty column is derived by tiers rather than read from the table."""
+        tiers = self.config.difficulty
+        return column is not None and tiers is not None and column == tiers.column and (
+            column not in self.districts.columns)
+
     def pool(self, pool_id: str) -> Pool:
         for pool in self.config.pools:
             if pool.id == pool_id:

@@ -99,10 +99,7 @@ def difficulty_for(scenario: Scenario, column: str | None) -> np.ndarray | None:
         return None
     if column in scenario.districts.columns:
         return scenario.districts[column].to_numpy()
-    tiers = scenario.config.difficulty
-    revenue = scenario.districts[tiers.revenue].to_numpy()
-    expenditure = scenario.districts[tiers.expenditure].to_numpy()
-    return tiered_difficulty(revenue / expenditure, tiers.tiers)
+    return tiered_difficulty(scenario.self_sufficiency().to_numpy(), scenario.config.difficulty.tiers)
 
 
 def allocate(scenario: Scenario, progress: Callable[[SolveRecord], None] | None = None) -> AllocationResult:

@@ -144,9 +144,7 @@ def build_problem(scenario: Scenario, formula: np.ndarray) -> AllocationProblem:
         if c.rate:
             rate = col(c.rate)
         else:
-            tiers = scenario.config.difficulty
-            ratio = col(tiers.revenue) / col(tiers.expenditure)
-            rate = tiered_difficulty(ratio, c.rates)
+            rate = tiered_difficulty(scenario.self_sufficiency().to_numpy(), c.rates)
         capacity = col(c.capacity) if c.capacity else c.capacity_share * col(c.expenditure)
         with np.errstate(divide="ignore"):
             cap = np.where(rate > 0, capacity / np.where(rate > 0, rate, 1), np.nan)

@@ -155,12 +155,7 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
     frame = formula.factors
     scenario = result.scenario
     tiers = scenario.config.difficulty
-    derived = (
-        pool.difficulty is not None
-        and tiers is not None
-        and pool.difficulty == tiers.column
-        and pool.difficulty not in scenario.districts.columns
-    )
+    derived = scenario.derives_difficulty(pool.difficulty)
 
     title = f"{pool_label(pool, lang)}　{t('pool_amount', lang)} {pool.amount_wan:,.2f} {t('wan', lang)}"
     put(ws, row, 1, title, bold=True, size=12, lang=lang)
@@ -207,10 +202,7 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
     by_factor = {f: frame[frame["factor"] == f].set_index("district") for f in factors}
     coef = difficulty_for(scenario, pool.difficulty)
     coef_by = dict(zip(scenario.districts.index, coef)) if coef is not None else {}
-    ratio_by = {}
-    if derived:
-        ratio = scenario.districts[tiers.revenue] / scenario.districts[tiers.expenditure]
-        ratio_by = ratio.to_dict()
+    ratio_by = scenario.self_sufficiency().to_dict() if derived else {}
     for district in result.districts:
         c = 1
         put(ws, row, c, district, box=True, lang=lang)
