@@ -381,19 +381,24 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 def validate_config(raw: Mapping[str, Any], *, file: Path | None = None) -> ScenarioConfig:
+    return validate_model(ScenarioConfig, raw, file=file)
+
+
+def validate_model(model: type[BaseModel], raw: Mapping[str, Any], *, file: Path | None = None) -> Any:
+    """``model`` validated from ``raw``; every problem in one InputError, each named by its dotted key."""
     try:
-        return ScenarioConfig.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
-        problems = [_describe(error, raw) for error in exc.errors()]
+        problems = [_describe(error, raw, model) for error in exc.errors()]
         message = problems[0] if len(problems) == 1 else "\n  " + "\n  ".join(problems)
         raise InputError(message, file=file) from exc
 
 
-def _describe(error: Mapping[str, Any], raw: Mapping[str, Any]) -> str:
+def _describe(error: Mapping[str, Any], raw: Mapping[str, Any], root: type[BaseModel]) -> str:
     loc = tuple(error["loc"])
     if error["type"] == "extra_forbidden":
         parent, unknown = _dotted(loc[:-1], raw), loc[-1]
-        allowed = _fields_at(loc[:-1])
+        allowed = _fields_at(root, loc[:-1])
         hint = difflib.get_close_matches(str(unknown), allowed, n=1)
         where = f" in [{parent}]" if parent else ""
         text = f"unknown key '{unknown}'{where}"
@@ -419,32 +424,44 @@ def _dotted(loc: tuple, raw: Mapping[str, Any]) -> str:
             name = element.get("id") if isinstance(element, dict) else None
             parts.append(str(name) if isinstance(name, str) and name else f"[{item}]")
             node = element
+        elif isinstance(node, dict) and item not in node and node.get("kind") == item:
+            continue  # the tag pydantic adds for a discriminated union is not a key of the file
         else:
             parts.append(str(item))
             node = node.get(item) if isinstance(node, dict) else None
     return ".".join(parts).replace(".[", "[")
 
 
-def _fields_at(loc: tuple) -> list[str]:
-    model: Any = ScenarioConfig
+def _fields_at(root: type[BaseModel], loc: tuple) -> list[str]:
+    models: list[type[BaseModel]] = [root]
     for item in loc:
         if isinstance(item, int):
             continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)) or item not in model.model_fields:
+        tagged = [m for m in models if item in _kinds(m)]
+        if tagged:  # pydantic puts a discriminated union's tag in the location: pick that member
+            models = tagged
+            continue
+        owner = next((m for m in models if item in m.model_fields), None)
+        if owner is None:
             return []
-        model = _model_in(model.model_fields[item].annotation)
-    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+        models = _models_in(owner.model_fields[item].annotation)
+    return list(models[0].model_fields) if len(models) == 1 else []
 
 
-def _model_in(annotation: Any) -> Any:
+def _kinds(model: type[BaseModel]) -> tuple:
+    kind = model.model_fields.get("kind")
+    return typing.get_args(kind.annotation) if kind is not None else ()
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if isinstance(annotation, (types.UnionType,)) or typing.get_origin(annotation) in (list, typing.Union):
-        for arg in typing.get_args(annotation):
-            found = _model_in(arg)
-            if found is not None:
-                return found
-    return None
+        return [annotation]
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _models_in(typing.get_args(annotation)[0])
+    if isinstance(annotation, types.UnionType) or origin in (list, tuple, dict, typing.Union):
+        return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+    return []
 
 
 # ---------------------------------------------------------------------------------------------

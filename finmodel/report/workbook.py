@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import re
-from datetime import datetime
-
 import numpy as np
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -16,8 +12,8 @@ from ..allocation.explain import shown_price
 from ..allocation.problem import family_label
 from ..scenario import Pool
 from ..tables import column_label
+from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of
 from .cells import MONEY, MONEY4, NUMBER, SHARE, fit_height, put
-from .files import normalised_zip
 from .labels import pool_label, t
 from .summary import unallocated_reason
 
@@ -30,22 +26,7 @@ def allocation_workbook(result: AllocationResult, lang: str = "zh") -> bytes:
     adjustments_sheet(wb.create_sheet(), result, lang)
     checks_sheet(wb.create_sheet(), result, lang)
     parameters_sheet(wb.create_sheet(), result, lang)
-    # The run's real time is in the manifest; the workbook carries a fixed one so reruns are identical.
-    # openpyxl stamps "modified" with the clock while saving, so it is replaced in the saved file.
-    wb.properties.created = _FIXED_TIME
-    wb.properties.creator = wb.properties.lastModifiedBy = "finmodel"
-    wb.properties.title = result.scenario.name
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return normalised_zip(buffer.getvalue(), rewrite={"docProps/core.xml": _fixed_modified})
-
-
-_FIXED_TIME = datetime(2000, 1, 1)
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-
-
-def _fixed_modified(xml: bytes) -> bytes:
-    return _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", xml)
+    return save_workbook(wb, result.scenario.name)
 
 
 def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
@@ -118,17 +99,7 @@ def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     put(ws, footer, width - 1, t("date", lang), lang=lang)
 
     ws.freeze_panes = ws.cell(row=total_row + 1, column=3)
-    _print_setup(ws, width, f"{header_row}:{total_row}")
-
-
-def _print_setup(ws: Worksheet, width: int, title_rows: str | None = None) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if width > 7 else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_rows:
-        ws.print_title_rows = title_rows
+    print_setup(ws, width, f"{header_row}:{total_row}")
 
 
 def factors_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
@@ -146,7 +117,7 @@ def factors_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     ws.column_dimensions["A"].width = 20
     for col in range(2, widest + 1):
         ws.column_dimensions[get_column_letter(col)].width = 15
-    _print_setup(ws, widest)
+    print_setup(ws, widest)
 
 
 def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, lang: str) -> tuple[int, int]:
@@ -289,7 +260,7 @@ def adjustments_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> Non
             row += 1
             put(ws, row, 1, finding.text(lang), lang=lang)
     ws.freeze_panes = "C5"
-    _print_setup(ws, len(headers), "4:4")
+    print_setup(ws, len(headers), "4:4")
 
 
 def checks_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
@@ -352,7 +323,7 @@ def parameter_rows(result: AllocationResult, lang: str) -> list[tuple[str, str, 
             (f"{base}.unweighted", ", ".join(pool.unweighted), "", ""),
         ]
     if config.allocation is not None:
-        rows += [(f"allocation.{key}", _text(value), "", "") for key, value in _flatten(
+        rows += [(f"allocation.{key}", text_of(value), "", "") for key, value in flatten(
             config.allocation.model_dump(exclude_none=True))]
         for pool in config.pools:
             if pool.eligible is not None:
@@ -360,61 +331,6 @@ def parameter_rows(result: AllocationResult, lang: str) -> list[tuple[str, str, 
     return rows
 
 
-def _flatten(data: dict, prefix: str = "") -> list[tuple[str, object]]:
-    items: list[tuple[str, object]] = []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            items += _flatten(value, f"{prefix}{key}.")
-        else:
-            items.append((f"{prefix}{key}", value))
-    return items
-
-
 def parameters_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     """参数: every scenario value, its unit and source; every override, old → new; the input files."""
-    ws.title = t("sheet_params", lang)
-    for col, key in enumerate(("key", "param_value", "unit", "source"), start=1):
-        put(ws, 1, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
-    row = 2
-    for values in parameter_rows(result, lang):
-        for col, value in enumerate(values, start=1):
-            put(ws, row, col, value, box=True, lang=lang, wrap=col == 4)
-        row += 1
-
-    row += 1
-    put(ws, row, 1, t("overrides", lang), bold=True, lang=lang)
-    row += 1
-    for col, key in enumerate(("key", "old", "new"), start=1):
-        put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
-    row += 1
-    if not result.scenario.overrides:
-        put(ws, row, 1, t("no_overrides", lang), box=True, lang=lang)
-        row += 1
-    for override in result.scenario.overrides:
-        for col, value in enumerate((override.key, _text(override.old), _text(override.new)), start=1):
-            put(ws, row, col, value, box=True, lang=lang)
-        row += 1
-
-    row += 1
-    put(ws, row, 1, t("input_files", lang), bold=True, lang=lang)
-    row += 1
-    for name, digest in result.scenario.inputs.items():
-        put(ws, row, 1, name, box=True, lang=lang)
-        put(ws, row, 2, digest, box=True, lang=lang)
-        row += 1
-
-    ws.column_dimensions["A"].width = 42
-    ws.column_dimensions["B"].width = 40
-    ws.column_dimensions["C"].width = 10
-    ws.column_dimensions["D"].width = 80
-    ws.freeze_panes = "A2"
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_text(v) for v in value)
-    return str(value)
+    parameter_sheet(ws, parameter_rows(result, lang), result.scenario.overrides, result.scenario.inputs, lang)

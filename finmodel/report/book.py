@@ -1,0 +1,110 @@
+"""Workbook plumbing shared by every report: saving with fixed stamps, print setup, the 参数 sheet."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .cells import put
+from .files import normalised_zip
+from .labels import t
+
+_FIXED_TIME = datetime(2000, 1, 1)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def save_workbook(wb: Workbook, title: str) -> bytes:
+    """The workbook as bytes: same content, same bytes.
+
+    The run's real time is in the manifest; the workbook carries a fixed one so reruns are identical.
+    openpyxl stamps "modified" with the clock while saving, so it is replaced in the saved file.
+    """
+    wb.properties.created = _FIXED_TIME
+    wb.properties.creator = wb.properties.lastModifiedBy = "finmodel"
+    wb.properties.title = title
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return normalised_zip(buffer.getvalue(), rewrite={"docProps/core.xml": _fixed_modified})
+
+
+def _fixed_modified(xml: bytes) -> bytes:
+    return _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", xml)
+
+
+def print_setup(ws: Worksheet, width: int, title_rows: str | None = None) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if width > 7 else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def flatten(data: dict, prefix: str = "") -> list[tuple[str, object]]:
+    """Nested tables as (dotted key, value) pairs, in order."""
+    items: list[tuple[str, object]] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            items += flatten(value, f"{prefix}{key}.")
+        else:
+            items.append((f"{prefix}{key}", value))
+    return items
+
+
+def text_of(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(text_of(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} = {text_of(v)}" for k, v in value.items())
+    return str(value)
+
+
+def parameter_sheet(ws: Worksheet, rows: Iterable[tuple[str, str, str, str]], overrides, inputs: dict[str, str],
+                    lang: str) -> None:
+    """参数: every scenario value with unit and source; every override, old → new; the input files' hashes."""
+    ws.title = t("sheet_params", lang)
+    for col, key in enumerate(("key", "param_value", "unit", "source"), start=1):
+        put(ws, 1, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
+    row = 2
+    for values in rows:
+        for col, value in enumerate(values, start=1):
+            put(ws, row, col, value, box=True, lang=lang, wrap=col == 4)
+        row += 1
+
+    row += 1
+    put(ws, row, 1, t("overrides", lang), bold=True, lang=lang)
+    row += 1
+    for col, key in enumerate(("key", "old", "new"), start=1):
+        put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
+    row += 1
+    if not overrides:
+        put(ws, row, 1, t("no_overrides", lang), box=True, lang=lang)
+        row += 1
+    for override in overrides:
+        for col, value in enumerate((override.key, text_of(override.old), text_of(override.new)), start=1):
+            put(ws, row, col, value, box=True, lang=lang)
+        row += 1
+
+    row += 1
+    put(ws, row, 1, t("input_files", lang), bold=True, lang=lang)
+    row += 1
+    for name, digest in inputs.items():
+        put(ws, row, 1, name, box=True, lang=lang)
+        put(ws, row, 2, digest, box=True, lang=lang)
+        row += 1
+
+    ws.column_dimensions["A"].width = 42
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["C"].width = 10
+    ws.column_dimensions["D"].width = 80
+    ws.freeze_panes = "A2"
