@@ -3,6 +3,8 @@
     finmodel run FILE [--out DIR] [--set KEY=VALUE ...] [--lang zh|en]
     finmodel validate FILE [--set KEY=VALUE ...]
 
+FILE is an allocation scenario ([[pools]]) or a project scenario ([[projects]]); the file's content decides.
+
 Errors print one message and exit non-zero (2 bad input, 3 infeasible); ``--debug`` shows the traceback.
 """
 
@@ -14,15 +16,18 @@ import traceback
 from pathlib import Path
 
 from .allocation import allocate
+from .cashflow import evaluate, is_project_scenario, load_project_scenario
 from .errors import FinmodelError
-from .report import LANGS, summary_text, write_allocation_report
-from .scenario import load_scenario
+from .report import LANGS, summary_text, write_allocation_report, write_cashflow_report
+from .report.cashflow import summary_lines
+from .scenario import load_scenario, read_toml
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="finmodel",
-        description="Allocate old-community renovation subsidies (老旧小区改造补助资金) and write the approval tables.",
+        description="Allocate old-community renovation subsidies (老旧小区改造补助资金) and write the approval tables; "
+                    "or test whether renovation projects pay their way (项目资金平衡测算).",
     )
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -44,12 +49,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _out_dir(args: argparse.Namespace) -> Path:
+    return args.out or Path("reports") / args.file.stem
+
+
+def _command(args: argparse.Namespace) -> str:
+    return "finmodel " + " ".join(args.argv)
+
+
 def _status(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
 def _run(args: argparse.Namespace) -> int:
     _status(f"读取情景 reading {args.file}")
+    if is_project_scenario(read_toml(args.file)):
+        return _run_projects(args)
     scenario = load_scenario(args.file, args.overrides)
     _status(f"测算分配 allocating {sum(p.amount_wan for p in scenario.pools):,.2f} 万元 "
             f"in {len(scenario.pools)} pools among {len(scenario.districts)} units")
@@ -62,8 +77,7 @@ def _run(args: argparse.Namespace) -> int:
             _status(f"  求解 solve {solves}: {record.stage} — {record.status}, {record.seconds:.2f} s")
 
     result = allocate(scenario, progress)
-    out = args.out or Path("reports") / args.file.stem
-    written = write_allocation_report(result, out, lang=args.lang, command="finmodel " + " ".join(args.argv))
+    written = write_allocation_report(result, _out_dir(args), lang=args.lang, command=_command(args))
     if not args.quiet:
         print(summary_text(result, args.lang))
         print()
@@ -74,7 +88,31 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if all(c.passed for c in result.checks) else 1
 
 
+def _run_projects(args: argparse.Namespace) -> int:
+    scenario = load_project_scenario(args.file, args.overrides)
+    _status(f"测算现金流 evaluating {len(scenario.projects)} project(s)")
+
+    def progress(done: int, total: int) -> None:
+        if not args.quiet:
+            _status(f"  项目 projects {done}/{total}")
+
+    result = evaluate(scenario, progress)
+    written = write_cashflow_report(result, _out_dir(args), lang=args.lang, command=_command(args))
+    if not args.quiet:
+        for line in summary_lines(result, args.lang):
+            print(line)
+        print()
+    for path in written.values():
+        print(f"wrote {path}")
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
+    if is_project_scenario(read_toml(args.file)):
+        projects = load_project_scenario(args.file, args.overrides).projects
+        print(f"{args.file}: valid — {len(projects)} project(s): {', '.join(p.id for p in projects[:10])}"
+              + (" …" if len(projects) > 10 else ""))
+        return 0
     scenario = load_scenario(args.file, args.overrides)
     pools = ", ".join(f"{p.id} {p.amount_wan:,.2f} 万元" for p in scenario.pools)
     print(f"{args.file}: valid — {len(scenario.districts)} units; pools: {pools}")

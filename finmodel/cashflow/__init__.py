@@ -1,11 +1,15 @@
 """Project cash flows: debt schedules and the metrics that decide self-balancing (自求平衡)."""
 
+from .evaluate import CashflowResult, evaluate
 from .loans import bond_schedule, loan_schedule
 from .metrics import (
     IrrResult, break_even, coverage_ratio, dscr, excel_npv, funding_gap, irr, llcr, npv, payback, peak_funding_need,
 )
+from .project import ProjectCashflow, project_cashflow
+from .scenario import Project, ProjectScenario, ProjectScenarioConfig, is_project_scenario, load_project_scenario
 
 __all__ = [
-    "IrrResult", "bond_schedule", "break_even", "coverage_ratio", "dscr", "excel_npv", "funding_gap", "irr",
+    "CashflowResult", "IrrResult", "Project", "ProjectCashflow", "ProjectScenario", "ProjectScenarioConfig",
+    "evaluate", "is_project_scenario", "load_project_scenario", "project_cashflow", "bond_schedule", "break_even", "coverage_ratio", "dscr", "excel_npv", "funding_gap", "irr",
     "llcr", "loan_schedule", "npv", "payback", "peak_funding_need",
 ]

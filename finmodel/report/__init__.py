@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 from ..allocation import AllocationResult
-from .charts import allocation_chart, cjk_font, comparison_chart
+from .cashflow import cashflow_chart, cashflow_workbook, metrics_frame, write_cashflow_report
+from .charts import allocation_chart, cjk_font, comparison_chart, png_bytes
 from .files import staged_outputs
 from .labels import LANGS, t
 from .manifest import manifest
@@ -15,8 +15,9 @@ from .summary import summary_csv, summary_frame, summary_text
 from .workbook import allocation_workbook
 
 __all__ = [
-    "LANGS", "allocation_chart", "allocation_workbook", "cjk_font", "comparison_chart", "summary_csv", "summary_frame",
-    "summary_text", "t", "write_allocation_report",
+    "LANGS", "allocation_chart", "allocation_workbook", "cashflow_chart", "cashflow_workbook", "cjk_font",
+    "comparison_chart", "metrics_frame", "summary_csv", "summary_frame", "summary_text", "t",
+    "write_allocation_report", "write_cashflow_report",
 ]
 
 
@@ -27,19 +28,13 @@ def write_allocation_report(result: AllocationResult, out_dir: str | Path, *, la
     outputs = {
         "allocation.xlsx": allocation_workbook(result, lang),
         "allocation.csv": summary_csv(result, lang),
-        "allocation.png": _png(allocation_chart(result, lang)),
+        "allocation.png": png_bytes(allocation_chart(result, lang)),
     }
     if result.lp is not None:
-        outputs["allocation-vs-formula.png"] = _png(comparison_chart(result, lang))
+        outputs["allocation-vs-formula.png"] = png_bytes(comparison_chart(result, lang))
     record = manifest(result.scenario, command=command, outputs=outputs, lang=lang, solver=result.solver)
     outputs["manifest.json"] = (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     with staged_outputs(out_dir) as stage:
         for name, data in outputs.items():
             (stage / name).write_bytes(data)
     return {name: out_dir / name for name in outputs}
-
-
-def _png(figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()

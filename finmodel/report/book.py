@@ -47,14 +47,29 @@ def print_setup(ws: Worksheet, width: int, title_rows: str | None = None) -> Non
 
 
 def flatten(data: dict, prefix: str = "") -> list[tuple[str, object]]:
-    """Nested tables as (dotted key, value) pairs, in order."""
+    """Nested tables as (dotted key, value) pairs, in order; a list of tables is keyed by each element's id (as
+    ``--set`` addresses it), or by its position when the elements have none."""
     items: list[tuple[str, object]] = []
     for key, value in data.items():
         if isinstance(value, dict):
             items += flatten(value, f"{prefix}{key}.")
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for k, element in enumerate(value):
+                name = f"{key}.{element['id']}" if isinstance(element.get("id"), str) else f"{key}[{k}]"
+                items += flatten(element, f"{prefix}{name}.")
         else:
             items.append((f"{prefix}{key}", value))
     return items
+
+
+def unit_of(key: str, lang: str) -> str:
+    """The unit a scenario key's name declares (…_wan, …_m2, …_yuan_…), for the 参数 sheet."""
+    last = key.rsplit(".", 1)[-1]
+    for marker, unit in (("_wan", ("万元", "10k yuan")), ("_m2", ("平方米", "m²")), ("_yuan", ("元", "yuan")),
+                         ("_years", ("年", "years"))):
+        if marker in last:
+            return unit[0] if lang == "zh" else unit[1]
+    return ""
 
 
 def text_of(value) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from functools import cache
 from importlib import resources
 
@@ -26,6 +27,13 @@ def cjk_font() -> str:
     path = resources.files("mplfonts").joinpath("fonts", "NotoSansCJKsc-Regular.otf")
     font_manager.fontManager.addfont(str(path))
     return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def png_bytes(figure: Figure) -> bytes:
+    """A figure as PNG bytes without the software stamp, so reruns give the same file."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
 
 
 def allocation_chart(result: AllocationResult, lang: str = "zh") -> Figure:

@@ -1,0 +1,247 @@
+"""Evaluate a project scenario: every project's cash flow, its metrics (vectorised over projects), the
+coverage of its debt under each definition, and break-even values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .metrics import (
+    IrrResult,
+    break_even,
+    coverage_ratio,
+    dscr,
+    funding_gap,
+    irr,
+    llcr,
+    npv,
+    payback,
+    peak_funding_need,
+)
+from .project import ProjectCashflow, debt_rate, operations, project_cashflow, stack
+from .scenario import (
+    ChargingIncome,
+    FlatIncome,
+    ParkingIncome,
+    ProjectScenario,
+    RentIncome,
+)
+
+# The field that sets each income kind's price, and whether it has an occupancy to break even on.
+PRICE_FIELD = {ParkingIncome: "fee_yuan_per_month", RentIncome: "rent_yuan_per_m2_month",
+               ChargingIncome: "service_fee_yuan_per_kwh", FlatIncome: "amount_wan_per_year"}
+PRICE_UNIT = {ParkingIncome: "元/个·月", RentIncome: "元/m²·月", ChargingIncome: "元/kWh", FlatIncome: "万元/年"}
+
+# Scale factors searched for a break-even: from nothing to a thousand times today's value.
+SCALE_RANGE = (0.0, 1_000.0)
+
+
+@dataclass(frozen=True)
+class CashflowResult:
+    scenario: ProjectScenario
+    cashflows: list[ProjectCashflow]
+    metrics: pd.DataFrame
+    """One row per project (index: id): totals, NPV, IRR, payback, DSCR, funding need and gap."""
+    coverage: pd.DataFrame
+    """本息覆盖倍数 per project under each definition (gross / net, bonds / all debt, planning rate / schedule)."""
+    break_even: pd.DataFrame
+    """Per project and input: the value at which the NPV after grants is 0."""
+    irr_project: IrrResult
+    irr_equity: IrrResult
+
+    def cashflow(self, project_id: str) -> ProjectCashflow:
+        for flow in self.cashflows:
+            if flow.project.id == project_id:
+                return flow
+        raise KeyError(f"no project '{project_id}' (projects: {', '.join(self.metrics.index)})")
+
+
+def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | None = None) -> CashflowResult:
+    """Cash flows, metrics, coverage and break-evens for every project of ``scenario``.
+
+    ``progress(done, total)`` is called as projects are built, for long bulk runs.
+    """
+    year0 = scenario.year
+    rate = scenario.config.scenario.discount_rate
+    flows: list[ProjectCashflow] = []
+    total = len(scenario.projects)
+    for k, project in enumerate(scenario.projects):
+        flows.append(project_cashflow(project, year0))
+        if progress is not None and ((k + 1) % 500 == 0 or k + 1 == total):
+            progress(k + 1, total)
+    project_flow = stack([f.project_flow for f in flows])
+    after_grants = stack([f.project_flow + f.grants for f in flows])
+    cfads = stack([f.operations.cfads for f in flows])
+    service = stack([f.operating_debt_service for f in flows])
+    net_cash = stack([f.net_cash for f in flows])
+    equity_flow = stack([f.net_cash - f.equity for f in flows])
+    years = year0 + np.arange(project_flow.shape[1])
+
+    irr_project = irr(project_flow)
+    irr_equity = irr(equity_flow)
+    ratio, lowest = dscr(cfads, service)
+    lowest_at = np.where(np.isnan(lowest), -1, np.argmin(np.where(np.isnan(ratio), np.inf, ratio), axis=1))
+    first_service = np.array([f.project.construction_years for f in flows])
+    rates = np.array([debt_rate(f.project) for f in flows])
+    llcr_first = np.array([llcr(cfads[k], service[k], rates[k])[first_service[k]] for k in range(len(flows))]) \
+        if flows else np.array([])
+    cumulative = np.cumsum(net_cash, axis=1)
+    negative = cumulative < -1e-9
+    metrics = pd.DataFrame({
+        "name": [f.project.name for f in flows],
+        "households": [f.project.households for f in flows],
+        "floor_area_m2": [f.project.floor_area_m2 for f in flows],
+        "total_investment_wan": [f.capex.sum() + f.construction_interest for f in flows],
+        "capex_wan": [f.capex.sum() for f in flows],
+        "construction_interest_wan": [f.construction_interest for f in flows],
+        "income_wan": [f.operations.income.sum() for f in flows],
+        "operating_cost_wan": [(f.operations.operating_cost + f.operations.major_repairs).sum() for f in flows],
+        "tax_wan": [f.operations.tax.sum() for f in flows],
+        "grants_wan": [f.grants.sum() for f in flows],
+        "equity_wan": [f.equity.sum() for f in flows],
+        "bonds_wan": [sum(b.principal_wan for b in f.project.bonds) for f in flows],
+        "loans_wan": [sum(loan.principal_wan for loan in f.project.loans) for f in flows],
+        "npv_wan": npv(rate, project_flow),
+        "npv_after_grants_wan": npv(rate, after_grants),
+        "irr_project": irr_project.value,
+        "irr_project_status": irr_project.status,
+        "irr_equity": irr_equity.value,
+        "irr_equity_status": irr_equity.status,
+        # Counted from the start of construction: flows fall at year end, so year 0's flow comes after 1 year.
+        "payback_static_years": np.atleast_1d(payback(project_flow)) + 1,
+        "payback_discounted_years": np.atleast_1d(payback(project_flow, rate)) + 1,
+        "peak_funding_need_wan": peak_funding_need(project_flow),
+        "funding_gap_wan": funding_gap(rate, after_grants),
+        "dscr_min": lowest,
+        "dscr_min_year": np.where(lowest_at >= 0, years[np.maximum(lowest_at, 0)], -1),
+        "llcr_first": llcr_first,
+        "debt_rate": rates,
+        "cumulative_cash_min_wan": cumulative.min(axis=1),
+        "first_year_cash_negative": np.where(negative.any(axis=1), years[np.argmax(negative, axis=1)], -1),
+    }, index=pd.Index([f.project.id for f in flows], name="project"))
+    return CashflowResult(
+        scenario=scenario, cashflows=flows, metrics=metrics, coverage=coverage_table(flows),
+        break_even=break_even_table(flows, year0, rate), irr_project=irr_project, irr_equity=irr_equity,
+    )
+
+
+def coverage_table(flows: list[ProjectCashflow]) -> pd.DataFrame:
+    """本息覆盖倍数 per project under six definitions, from the model and, where given, the published figures.
+
+    With a planning rate: income over Σ principal × (1 + rate × tenor), as bond cards compute it; against the
+    schedule: income over the debt service the model actually schedules (coupons and loan instalments).
+    Gross uses income; net takes operating cost, major repairs and tax off first.
+    """
+    rows = []
+    for flow in flows:
+        project = flow.project
+        bonds = [(b.principal_wan, b.years) for b in project.bonds]
+        loans = [(loan.principal_wan, loan.years) for loan in project.loans]
+        if not bonds and not loans:
+            continue
+        planning = project.coverage.planning_rate
+        if planning is None:
+            planning = project.bonds[0].coupon if project.bonds else project.loans[0].rate
+        stated = project.coverage.stated
+        ops = flow.operations
+        bases = {"model": (ops.income.sum(), (ops.operating_cost + ops.major_repairs + ops.tax).sum())}
+        if project.published is not None and project.published.income_wan is not None:
+            bases["published"] = (project.published.income_wan, project.published.operating_cost_wan or 0.0)
+        scheduled = {"bonds": sum(flow.debt[b.id]["payment_wan"].sum() for b in project.bonds),
+                     "all_debt": sum(flow.debt[d]["payment_wan"].sum() for d in flow.debt)}
+        for basis, (income, cost) in bases.items():
+            for debt, instruments in (("bonds", bonds), ("all_debt", bonds + loans)):
+                if not instruments:
+                    continue
+                amount = sum(p for p, _ in instruments)
+                if amount <= 0:
+                    continue
+                # Σ P_i (1 + r n_i) = P (1 + r n̄) with n̄ the principal-weighted tenor.
+                tenor = sum(p * n for p, n in instruments) / amount
+                for definition, numerator in (("gross", income), ("net", income - cost)):
+                    value = coverage_ratio(numerator, amount, planning, tenor)
+                    rate_needed = np.nan
+                    if stated is not None:
+                        rate_needed = _planning_rate_for(numerator, amount, tenor, stated)
+                    rows.append([project.id, basis, definition, debt, "planning_rate", planning, numerator,
+                                 amount * (1 + planning * tenor), value, stated, rate_needed])
+                if basis == "model":
+                    service = scheduled[debt]
+                    for definition, numerator in (("gross", income), ("net", income - cost)):
+                        rows.append([project.id, basis, definition, debt, "schedule", np.nan, numerator, service,
+                                     numerator / service, stated, np.nan])
+    return pd.DataFrame(rows, columns=[
+        "project", "basis", "definition", "debt", "interest", "planning_rate", "numerator_wan", "denominator_wan",
+        "coverage", "stated", "planning_rate_for_stated"])
+
+
+def _planning_rate_for(numerator: float, principal: float, tenor: float, target: float) -> float:
+    """The planning rate at which numerator ÷ (principal × (1 + rate × tenor)) equals ``target``; NaN if no rate
+    from 0 to 100 % does."""
+    try:
+        return break_even(lambda r: coverage_ratio(numerator, principal, r, tenor), 0.0, 1.0, target=target,
+                          what="planning rate")
+    except ValueError:
+        return float("nan")
+
+
+def break_even_table(flows: list[ProjectCashflow], year0: int, rate: float) -> pd.DataFrame:
+    """Per project and input, the value at which the NPV after grants is 0.
+
+    Inputs: each income line's price (and occupancy where it has one), all income together, and a grant at
+    year 0 (the funding gap). The search scales the line (income is proportional to price and to occupancy),
+    so taxes on the surplus and costs tied to income are followed exactly. ``outcome`` says whether a value was
+    found, the NPV is ≥ 0 even without the input (``without``: break-even 0), or no value up to a thousand times
+    today's reaches 0 (``beyond``); the grant row says ``not_needed`` when the NPV after grants is already ≥ 0.
+    """
+    rows = []
+    for flow in flows:
+        project = flow.project
+        fixed = flow.grants - flow.capex  # what does not move with income
+        base_npv = npv(rate, flow.project_flow + flow.grants)
+        lines = len(project.income)
+
+        def npv_at(scales: np.ndarray, fixed=fixed, project=project) -> float:
+            return npv(rate, operations(project, year0, scales).cfads + fixed)
+
+        for k, line in enumerate(project.income):
+            fields = [(PRICE_FIELD[type(line)], PRICE_UNIT[type(line)])]
+            if hasattr(line, "occupancy"):
+                fields.append(("occupancy", "%"))
+            for name, unit in fields:
+                current = float(getattr(line, name))
+                scales = np.ones(lines)
+
+                def metric(s: float, k=k, scales=scales) -> float:
+                    scales[k] = s
+                    return npv_at(scales)
+
+                scale, outcome = _scale_root(metric)
+                rows.append([project.id, f"income.{line.id}.{name}", line.id, name, unit, current,
+                             current * scale, outcome, base_npv])
+        if lines:
+            scale, outcome = _scale_root(lambda s: npv_at(np.full(lines, s)))
+            rows.append([project.id, "income", "", "scale", "×", 1.0, scale, outcome, base_npv])
+        rows.append([project.id, "grant_year0_wan", "", "grant", "万元", 0.0, max(0.0, -base_npv),
+                     "found" if base_npv < 0 else "not_needed", base_npv])
+    table = pd.DataFrame(rows, columns=["project", "input", "line", "field", "unit", "current", "break_even",
+                                        "outcome", "npv_after_grants_wan"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["change"] = np.where(table["current"] != 0, table["break_even"] / table["current"] - 1, np.nan)
+    return table
+
+
+def _scale_root(metric: Callable[[float], float]) -> tuple[float, str]:
+    """The scale at which ``metric`` (rising with the scale) is 0, and how it was found: ``found``;
+    ``without`` when the metric is ≥ 0 even at scale 0 (then 0); ``beyond`` when even the top of the range
+    does not reach it (then NaN)."""
+    low, high = SCALE_RANGE
+    if metric(low) >= 0:
+        return 0.0, "without"
+    if metric(high) < 0:
+        return float("nan"), "beyond"
+    return break_even(metric, low, high, what="scale"), "found"
+

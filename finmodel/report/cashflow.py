@@ -1,0 +1,530 @@
+"""Project cash-flow reports: the workbook (项目资金平衡测算表), the metrics CSV and the charts."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..cashflow import CashflowResult, ProjectCashflow
+from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of
+from .cells import MONEY, display_width, fit_height, put
+from .charts import cjk_font, png_bytes
+from .files import staged_outputs
+from .labels import CATEGORY, INCOME_KIND, METHOD, PARTY, t, word
+from .manifest import manifest
+
+RATIO = "0.00"
+PCT = "0.00%"
+YEAR = "0"
+ANNUAL_LIMIT = 50  # above this many projects the annual tables would swamp the workbook: the CSV has the figures
+CHART_LIMIT = 12
+TRANSPOSE_LIMIT = 10  # up to this many projects the summary lists figures down and projects across  # one chart per project up to this many; a single chart over all projects beyond
+
+SUMMARY_COLUMNS = [
+    ("households", "#,##0"), ("total_investment_wan", MONEY), ("construction_interest_wan", MONEY),
+    ("income_wan", MONEY), ("operating_cost_wan", MONEY), ("grants_wan", MONEY), ("equity_wan", MONEY),
+    ("bonds_wan", MONEY), ("loans_wan", MONEY), ("npv_wan", MONEY), ("npv_after_grants_wan", MONEY),
+    ("irr_project", PCT), ("irr_equity", PCT), ("payback_static_years", RATIO), ("payback_discounted_years", RATIO),
+    ("peak_funding_need_wan", MONEY), ("funding_gap_wan", MONEY), ("dscr_min", RATIO), ("dscr_min_year", YEAR),
+    ("llcr_first", RATIO), ("cumulative_cash_min_wan", MONEY), ("first_year_cash_negative", YEAR),
+]
+
+
+def _label(column: str, lang: str) -> str:
+    return t("operating_cost_total_wan" if column == "operating_cost_wan" else column, lang)
+
+
+def _cell_value(metrics: pd.DataFrame, project_id: str, column: str, lang: str):
+    """A metric for the workbook: numbers as numbers, with a word where there is no number."""
+    value = metrics.at[project_id, column]
+    if column in ("irr_project", "irr_equity"):
+        status = metrics.at[project_id, f"{column}_status"]
+        if status != "ok":
+            return _irr_words(status, lang)
+    if column in ("dscr_min_year", "first_year_cash_negative") and value == -1:
+        return t("none", lang)
+    if isinstance(value, (float, np.floating)) and math.isnan(value):
+        return t("none", lang)
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _irr_words(status: str, lang: str, roots=None) -> str:
+    text = t(f"irr_status_{status}", lang)
+    if status == "multiple_roots":
+        return text.format(", ".join(f"{r:.2%}" for r in (roots if roots is not None else [])) or "—")
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Workbook
+
+
+def cashflow_workbook(result: CashflowResult, lang: str = "zh") -> bytes:
+    """The workbook as bytes: same result, same bytes."""
+    wb = Workbook()
+    summary_sheet(wb.active, result, lang)
+    annual_sheet(wb.create_sheet(), result, lang)
+    debt_sheet(wb.create_sheet(), result, lang)
+    coverage_sheet(wb.create_sheet(), result, lang)
+    break_even_sheet(wb.create_sheet(), result, lang)
+    config = result.scenario.config
+    rows = [(key, text_of(value), unit_of(key, lang), "") for key, value in flatten(config.model_dump(exclude_none=True))]
+    parameter_sheet(wb.create_sheet(), rows, result.scenario.overrides, result.scenario.inputs, lang)
+    return save_workbook(wb, result.scenario.name)
+
+
+def _title(ws: Worksheet, text: str, width: int, lang: str) -> None:
+    put(ws, 1, 1, text, bold=True, size=16, align="center", lang=lang)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
+    ws.row_dimensions[1].height = 30
+
+
+def _header(ws: Worksheet, row: int, headers: list[str], lang: str, height: float = 45) -> None:
+    for col, text in enumerate(headers, start=1):
+        put(ws, row, col, text, bold=True, box=True, align="center", fill=True, lang=lang, wrap=True)
+    ws.row_dimensions[row].height = height
+
+
+def summary_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
+    """汇总 (主要经济指标): the figures that decide whether each project pays its way, then their definitions.
+
+    Up to ``TRANSPOSE_LIMIT`` projects the figures run down and the projects across, as feasibility studies print
+    them; beyond, one row per project so that the table can be filtered.
+    """
+    ws.title = t("cf_sheet_summary", lang)
+    metrics = result.metrics
+    ids = list(metrics.index)
+    across = len(ids) <= TRANSPOSE_LIMIT
+    labels = [_label(c, lang) for c, _ in SUMMARY_COLUMNS]
+    if across:
+        headers = [t("seq", lang), t("item", lang)] + [str(metrics.at[i, "name"]) for i in ids]
+    else:
+        headers = [t("seq", lang), t("project", lang)] + labels
+    _title(ws, result.scenario.name + t("cf_title_suffix", lang), len(headers), lang)
+    _header(ws, 3, headers, lang, height=45 if across else 60)
+    for k, project_id in enumerate(ids):
+        for j, (column, fmt) in enumerate(SUMMARY_COLUMNS):
+            value = _cell_value(metrics, project_id, column, lang)
+            if column in ("irr_project", "irr_equity") and isinstance(value, str):
+                irr_result = result.irr_project if column == "irr_project" else result.irr_equity
+                value = _irr_words(metrics.at[project_id, f"{column}_status"], lang, irr_result.roots[k])
+            row, col = (4 + j, 3 + k) if across else (4 + k, 3 + j)
+            put(ws, row, col, value, fmt=None if isinstance(value, str) else fmt, box=True, align="right",
+                lang=lang, wrap=isinstance(value, str))
+            if isinstance(value, str):
+                ws.column_dimensions[get_column_letter(col)].width = 24 if across else 14
+                fit_height(ws, row, {col: value})
+    for n, text in enumerate(labels if across else [metrics.at[i, "name"] for i in ids], start=1):
+        put(ws, 3 + n, 1, n, box=True, align="center", lang=lang)
+        put(ws, 3 + n, 2, text, box=True, lang=lang)
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 40 if across else 30
+    for col in range(3, len(headers) + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 24 if across else 14
+    row = 4 + (len(labels) if across else len(ids)) + 1
+    put(ws, row, 1, t("cf_notes", lang), bold=True, lang=lang)
+    scenario = result.scenario.config.scenario
+    rates = sorted(set(result.metrics["debt_rate"]))
+    notes = [
+        t("cf_note_npv", lang).format(scenario.year, f"{scenario.discount_rate:.2%}"),
+        t("cf_note_dscr", lang),
+        t("cf_note_payback", lang),
+        t("cf_note_llcr", lang).format(" / ".join(f"{r:.2%}" for r in rates)),
+    ]
+    span = max(len(headers), 3)
+    width = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, span + 1))
+    for k, note in enumerate(notes, start=1):
+        text = f"{k}. {note}"
+        put(ws, row + k, 1, text, lang=lang, wrap=True)
+        ws.merge_cells(start_row=row + k, start_column=1, end_row=row + k, end_column=span)
+        ws.row_dimensions[row + k].height = 15 * math.ceil(display_width(text) / (width - 2))
+    footer = row + len(notes) + 2
+    put(ws, footer, 1, t("prepared_by", lang) + (scenario.prepared_by or ""), lang=lang)
+    ws.freeze_panes = "C4"
+    print_setup(ws, len(headers) if not across else 3, "3:3")
+
+
+def annual_rows(flow: ProjectCashflow, lang: str) -> list[tuple[str, np.ndarray, str, bool]]:
+    """(label, values by year, number format, whether the row has a total) in the order feasibility studies
+    print the 现金流量表."""
+    table = flow.annual()
+    project = flow.project
+    indent = "  "
+    rows: list[tuple[str, np.ndarray, str, bool]] = [(t("capex_wan", lang), table["capex_wan"], MONEY, True)]
+    for item in project.capex.items_wan:
+        rows.append((indent + word(CATEGORY, item, lang), table[f"capex_{item}_wan"], MONEY, True))
+    rows.append((t("income_wan", lang), table["income_wan"], MONEY, True))
+    for line in project.income:
+        label = line.name if (line.name and lang == "zh") else word(INCOME_KIND, line.kind, lang)
+        rows.append((indent + label, table[f"income_{line.id}_wan"], MONEY, True))
+    for column in ("operating_cost_wan", "ebitda_wan", "tax_wan", "major_repairs_wan", "cfads_wan",
+                   "project_flow_wan"):
+        rows.append((t(column, lang), table[column], MONEY, True))
+    rows.append((t("grants_wan", lang), table["grants_wan"], MONEY, True))
+    for grant in project.grants:
+        rows.append((f"{indent}{word(PARTY, grant.party, lang)}（{grant.id}）" if lang == "zh"
+                     else f"{indent}{word(PARTY, grant.party, lang)} ({grant.id})", table[f"grant_{grant.id}_wan"],
+                     MONEY, True))
+    for column in ("equity_wan", "bond_proceeds_wan", "loan_drawdown_wan", "interest_wan", "principal_wan",
+                   "debt_service_wan", "net_cash_wan"):
+        rows.append((t(column, lang), table[column], MONEY, True))
+    rows.append((t("cumulative_cash_wan", lang), table["cumulative_cash_wan"], MONEY, False))
+    rows.append((t("dscr", lang), table["dscr"], RATIO, False))
+    rows.append((t("llcr", lang), table["llcr"], RATIO, False))
+    return rows
+
+
+def annual_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
+    """现金流量表: per project, items down and years across, with a total column."""
+    ws.title = t("cf_sheet_annual", lang)
+    if len(result.cashflows) > ANNUAL_LIMIT:
+        put(ws, 1, 1, t("cf_annual_omitted", lang).format(ANNUAL_LIMIT), lang=lang)
+        return
+    widest = 3
+    row = 1
+    for flow in result.cashflows:
+        years = [int(y) for y in flow.years]
+        headers = [t("seq", lang), t("item", lang), t("total", lang)] + [str(y) for y in years]
+        widest = max(widest, len(headers))
+        put(ws, row, 1, f"{flow.project.name}（{t('unit_wan', lang)}）" if lang == "zh"
+            else f"{flow.project.name} ({t('unit_wan', lang)})", bold=True, size=13, lang=lang)
+        row += 1
+        _header(ws, row, headers, lang, height=20)
+        for number, (label, values, fmt, has_total) in enumerate(annual_rows(flow, lang), start=1):
+            row += 1
+            values = np.asarray(values, dtype=float)
+            put(ws, row, 1, number, box=True, align="center", lang=lang)
+            put(ws, row, 2, label, box=True, lang=lang)
+            put(ws, row, 3, float(values.sum()) if has_total else None, fmt=fmt, box=True, align="right", lang=lang)
+            for col, value in enumerate(values, start=4):
+                put(ws, row, col, None if math.isnan(value) else float(value), fmt=fmt, box=True, align="right",
+                    lang=lang)
+        row += 3
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 34
+    for col in range(3, widest + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 12
+    ws.freeze_panes = "C1"
+    print_setup(ws, widest)
+    ws.page_setup.fitToWidth = max(1, math.ceil((widest - 3) / 15))  # about 15 years a page, item names repeated
+    ws.print_title_cols = "A:B"
+
+
+def debt_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
+    """还本付息计划: each bond's and loan's schedule by calendar year, with totals."""
+    ws.title = t("cf_sheet_debt", lang)
+    columns = ["year", "phase", "opening_balance_wan", "drawdown_wan", "interest_wan", "principal_wan", "payment_wan",
+               "closing_balance_wan"]
+    labels = {"opening_balance_wan": ("期初余额（万元）", "Opening balance (10k yuan)"),
+              "drawdown_wan": ("提款（万元）", "Drawdown (10k yuan)"),
+              "interest_wan": ("利息（万元）", "Interest (10k yuan)"),
+              "principal_wan": ("还本（万元）", "Principal (10k yuan)"),
+              "payment_wan": ("还本付息（万元）", "Payment (10k yuan)"),
+              "closing_balance_wan": ("期末余额（万元）", "Closing balance (10k yuan)")}
+    headers = [t(c, lang) if c in ("year", "phase") else word(labels, c, lang) for c in columns]
+    row = 1
+    if len(result.cashflows) > ANNUAL_LIMIT:
+        put(ws, 1, 1, t("cf_annual_omitted", lang).format(ANNUAL_LIMIT), lang=lang)
+        return
+    for flow in result.cashflows:
+        project = flow.project
+        for bond in project.bonds:
+            title = (f"{project.name} — {bond.name or bond.id}：{bond.principal_wan:,.2f} 万元，票面利率 "
+                     f"{bond.coupon:.2%}，{bond.years} 年" if lang == "zh" else
+                     f"{project.name} — {bond.name or bond.id}: {bond.principal_wan:,.2f}, coupon {bond.coupon:.2%}, "
+                     f"{bond.years} years")
+            row = _schedule_block(ws, row, title, headers, flow.debt[bond.id], lang)
+        for loan in project.loans:
+            method = word(METHOD, loan.method, lang)
+            title = (f"{project.name} — {loan.name or loan.id}：{loan.principal_wan:,.2f} 万元，年利率 {loan.rate:.2%}，"
+                     f"{loan.years} 年（宽限期 {loan.grace_years} 年），{method}" if lang == "zh" else
+                     f"{project.name} — {loan.name or loan.id}: {loan.principal_wan:,.2f}, {loan.rate:.2%} a year, "
+                     f"{loan.years} years ({loan.grace_years} grace), {method}")
+            row = _schedule_block(ws, row, title, headers, flow.debt[loan.id], lang)
+    ws.column_dimensions["A"].width = 8
+    ws.column_dimensions["B"].width = 10
+    for col in range(3, len(columns) + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 16
+    print_setup(ws, len(columns))
+
+
+def _schedule_block(ws: Worksheet, row: int, title: str, headers: list[str], table: pd.DataFrame, lang: str) -> int:
+    put(ws, row, 1, title, bold=True, lang=lang)
+    row += 1
+    _header(ws, row, headers, lang, height=32)
+    for record in table.itertuples(index=False):
+        row += 1
+        put(ws, row, 1, int(record.year), box=True, align="center", lang=lang)
+        put(ws, row, 2, t(f"phase_{record.phase}", lang), box=True, align="center", lang=lang)
+        for col, value in enumerate(record[2:], start=3):
+            put(ws, row, col, float(value), fmt=MONEY, box=True, align="right", lang=lang)
+    row += 1
+    put(ws, row, 1, t("total", lang), bold=True, box=True, align="center", lang=lang)
+    put(ws, row, 2, None, box=True, lang=lang)
+    for col, column in enumerate(("opening_balance_wan", "drawdown_wan", "interest_wan", "principal_wan",
+                                  "payment_wan", "closing_balance_wan"), start=3):
+        total = float(table[column].sum()) if column in ("drawdown_wan", "interest_wan", "principal_wan",
+                                                         "payment_wan") else None
+        put(ws, row, col, total, fmt=MONEY, bold=True, box=True, align="right", lang=lang)
+    return row + 3
+
+
+def coverage_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
+    """覆盖倍数: each definition side by side, the planning rate each needs for the stated multiple, and the model
+    against the published figures."""
+    ws.title = t("cf_sheet_coverage", lang)
+    headers = [t(k, lang) for k in ("project", "basis", "definition", "debt", "interest_basis", "planning_rate",
+                                    "numerator_wan", "denominator_wan", "coverage", "stated",
+                                    "planning_rate_for_stated")]
+    _title(ws, t("cf_sheet_coverage", lang), len(headers), lang)
+    _header(ws, 3, headers, lang)
+    row = 3
+    names = result.metrics["name"]
+    for record in result.coverage.itertuples(index=False):
+        row += 1
+        values = [names[record.project], t(f"basis_{record.basis}", lang), t(f"definition_{record.definition}", lang),
+                  t(f"debt_{record.debt}", lang), t(f"interest_{record.interest}", lang), record.planning_rate,
+                  record.numerator_wan, record.denominator_wan, record.coverage, record.stated,
+                  record.planning_rate_for_stated]
+        formats = [None] * 5 + [PCT, MONEY, MONEY, RATIO, RATIO, PCT]
+        for col, (value, fmt) in enumerate(zip(values, formats), start=1):
+            if isinstance(value, float) and math.isnan(value):
+                value = None
+            put(ws, row, col, value, fmt=fmt, box=True, align="right" if fmt else None, lang=lang)
+    row += 2
+    put(ws, row, 1, t("coverage_note", lang), lang=lang, wrap=True)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headers))
+    fit_height(ws, row, {1: t("coverage_note", lang)}, line_height=16)
+    ws.row_dimensions[row].height = 48
+    for sentence in coverage_sentences(result, lang):
+        row += 1
+        put(ws, row, 1, sentence, lang=lang)
+    for flow in result.cashflows:
+        published = flow.project.published
+        if published is None:
+            continue
+        row += 2
+        put(ws, row, 1, f"{flow.project.name} — {t('published_check', lang)}", bold=True, lang=lang)
+        row += 1
+        for col, key in enumerate(("item", "published_value", "model_value", "difference_wan"), start=1):
+            put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
+        m = result.metrics.loc[flow.project.id]
+        for key, given, modelled in (("total_investment_wan", published.total_investment_wan,
+                                      m["total_investment_wan"]),
+                                     ("income_wan", published.income_wan, m["income_wan"]),
+                                     ("operating_cost_total_wan", published.operating_cost_wan,
+                                      m["operating_cost_wan"])):
+            if given is None:
+                continue
+            row += 1
+            put(ws, row, 1, t(key, lang), box=True, lang=lang)
+            put(ws, row, 2, given, fmt=MONEY, box=True, align="right", lang=lang)
+            put(ws, row, 3, float(modelled), fmt=MONEY, box=True, align="right", lang=lang)
+            put(ws, row, 4, float(modelled) - given, fmt=MONEY, box=True, align="right", lang=lang)
+        row += 1
+        put(ws, row, 1, t("published_source", lang).format(published.source), lang=lang)
+    widths = [max(12, max((display_width(str(n)) for n in names), default=12) + 2), 10, 34, 10, 18, 12, 14, 14,
+              12, 12, 16]
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    print_setup(ws, len(headers), "3:3")
+
+
+def coverage_sentences(result: CashflowResult, lang: str) -> list[str]:
+    """For each project with a stated coverage: the planning rate each planning-rate definition needs to reach it,
+    from the published figures where given (else the model's)."""
+    sentences = []
+    table = result.coverage[result.coverage["interest"] == "planning_rate"]
+    for project_id, rows in table.groupby("project", sort=False):
+        stated = rows["stated"].iloc[0]
+        if pd.isna(stated):
+            continue
+        basis = "published" if (rows["basis"] == "published").any() else "model"
+        clauses = []
+        for record in rows[rows["basis"] == basis].itertuples(index=False):
+            definition = t(f"definition_{record.definition}", lang).split("（")[0]
+            debt = t(f"debt_{record.debt}", lang)
+            if math.isnan(record.planning_rate_for_stated):
+                clauses.append(t("coverage_none", lang).format(definition, debt))
+            else:
+                clauses.append(t("coverage_clause", lang).format(definition, debt,
+                                                                 f"{record.planning_rate_for_stated:.2%}"))
+        joiner = "；" if lang == "zh" else "; "
+        name = result.metrics.at[project_id, "name"]
+        sentences.append(f"{name}: " + t("coverage_sentence", lang).format(f"{stated:g}", joiner.join(clauses)))
+    return sentences
+
+
+def break_even_label(record, flows: dict[str, ProjectCashflow], lang: str) -> str:
+    if record.input == "income":
+        return t("be_income_scale", lang)
+    if record.input == "grant_year0_wan":
+        return t("be_grant", lang)
+    project = flows[record.project].project
+    line = next(line for line in project.income if line.id == record.line)
+    name = line.name if (line.name and lang == "zh") else word(INCOME_KIND, line.kind, lang)
+    return f"{name}：{t('be_' + record.field, lang)}" if lang == "zh" else f"{name}: {t('be_' + record.field, lang)}"
+
+
+def break_even_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
+    """盈亏平衡: for each input, the value at which the NPV after grants is 0."""
+    ws.title = t("cf_sheet_break_even", lang)
+    headers = [t(k, lang) for k in ("project", "variable", "unit", "current", "break_even_value", "change_pct",
+                                    "remark")]
+    _title(ws, t("cf_sheet_break_even", lang), len(headers), lang)
+    rate = result.scenario.config.scenario.discount_rate
+    put(ws, 2, 1, t("be_target", lang).format(f"{rate:.2%}"), lang=lang)
+    _header(ws, 3, headers, lang, height=20)
+    flows = {flow.project.id: flow for flow in result.cashflows}
+    names = result.metrics["name"]
+    row = 3
+    for record in result.break_even.itertuples(index=False):
+        row += 1
+        occupancy = record.field == "occupancy"
+        fmt = PCT if occupancy else ("0.0000" if record.unit in ("×", "元/kWh") else MONEY)
+        unit = "" if occupancy else record.unit
+        remark = t(f"be_{record.outcome}", lang)
+        if occupancy and record.outcome == "found" and record.break_even > 1:
+            remark = t("be_above_one", lang)
+        values = [names[record.project], break_even_label(record, flows, lang), unit, record.current,
+                  None if math.isnan(record.break_even) else record.break_even,
+                  None if math.isnan(record.change) else record.change, remark]
+        formats = [None, None, None, fmt, fmt, PCT, None]
+        for col, (value, f) in enumerate(zip(values, formats), start=1):
+            put(ws, row, col, value, fmt=f, box=True, align="right" if f else None, lang=lang)
+    project_width = max(12, max((display_width(str(n)) for n in names), default=12) + 2)
+    for col, width in enumerate([project_width, 30, 10, 14, 14, 12, 40], start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    print_setup(ws, len(headers), "3:3")
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV and charts
+
+
+def metrics_frame(result: CashflowResult, lang: str = "zh") -> pd.DataFrame:
+    """The summary as a table with labelled columns (units in the names), IRRs in percent."""
+    frame = result.metrics.copy()
+    for column in ("irr_project", "irr_equity"):
+        frame[column] = frame[column] * 100
+    columns = ["name"] + [c for c, _ in SUMMARY_COLUMNS]
+    frame = frame[columns]
+    labels = {"name": t("project", lang)} | {c: _label(c, lang) for c, _ in SUMMARY_COLUMNS}
+    return frame.rename(columns=labels)
+
+
+def metrics_csv(result: CashflowResult, lang: str = "zh") -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel opens the Chinese headers correctly."""
+    text = metrics_frame(result, lang).to_csv(float_format="%.6f", lineterminator="\n")
+    return ("\ufeff" + text).encode("utf-8")
+
+
+def cashflow_chart(flow: ProjectCashflow, lang: str = "zh") -> Figure:
+    """Above, bars by year (income up; costs and debt service down) and the cumulative cash after financing as a
+    line; below, DSCR by year against 1.0, its lowest point labelled."""
+    font = cjk_font()
+    table = flow.annual()
+    years = table.index.to_numpy()
+    cost = (table["operating_cost_wan"] + table["tax_wan"] + table["major_repairs_wan"]).to_numpy()
+    service = table["debt_service_wan"].to_numpy()
+    fig = Figure(figsize=(11, 7), dpi=120)
+    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1.2]})
+    top.bar(years, table["income_wan"], color="#2e7d32", label=t("cf_chart_income", lang))
+    top.bar(years, -cost, color="#f9a825", label=t("cf_chart_cost", lang))
+    top.bar(years, -service, bottom=-cost, color="#c62828", label=t("cf_chart_service", lang))
+    top.plot(years, table["cumulative_cash_wan"], color="#1f4e89", marker="o", markersize=3,
+             label=t("cf_chart_cumulative", lang))
+    top.axhline(0, color="black", linewidth=0.8)
+    top.set_ylabel(t("wan", lang), family=font)
+    top.grid(axis="y", alpha=0.3)
+    top.legend(prop={"family": font, "size": 8}, loc="upper left")
+    top.set_title(flow.project.name, family=font)
+
+    dscr = table["dscr"].to_numpy()
+    bottom.plot(years, dscr, color="#6a1b9a", marker=".", label="DSCR")
+    bottom.axhline(1.0, color="#c62828", linewidth=0.8)
+    finite = np.isfinite(dscr)
+    if finite.any():
+        # Years without debt service have no DSCR; a year with very little service would flatten the rest.
+        ceiling = min(float(dscr[finite].max()), max(2.0, 2 * float(np.median(dscr[finite]))))
+        bottom.set_ylim(0, ceiling * 1.1)
+        low = int(np.nanargmin(np.where(finite, dscr, np.inf)))
+        bottom.annotate(f"{dscr[low]:.2f}", (years[low], dscr[low]), textcoords="offset points", xytext=(-28, 4),
+                        fontsize=8, color="#6a1b9a")
+    bottom.set_ylabel(t("dscr", lang), family=font)
+    bottom.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def bulk_chart(result: CashflowResult, lang: str = "zh") -> Figure:
+    """One dot per project: NPV after grants across, lowest DSCR up; the lines at 0 and 1 split pass from fail."""
+    font = cjk_font()
+    m = result.metrics
+    fig = Figure(figsize=(8, 6), dpi=120)
+    ax = fig.add_subplot()
+    ax.scatter(m["npv_after_grants_wan"], m["dscr_min"], s=12, alpha=0.6, color="#1f4e89")
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.axhline(1.0, color="#c62828", linewidth=0.8)
+    ax.set_xlabel(t("npv_after_grants_wan", lang), family=font)
+    ax.set_ylabel(t("dscr_min", lang), family=font)
+    ax.set_title(f"{result.scenario.name}\n{t('cf_chart_bulk', lang)}", family=font)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def write_cashflow_report(result: CashflowResult, out_dir: str | Path, *, lang: str = "zh",
+                          command: str = "finmodel run") -> dict[str, Path]:
+    """Write cashflow.xlsx, cashflow.csv, the charts and manifest.json into ``out_dir``, all or none."""
+    out_dir = Path(out_dir)
+    outputs = {"cashflow.xlsx": cashflow_workbook(result, lang), "cashflow.csv": metrics_csv(result, lang)}
+    if len(result.cashflows) <= CHART_LIMIT:
+        for flow in result.cashflows:
+            outputs[f"cashflow-{flow.project.id}.png"] = png_bytes(cashflow_chart(flow, lang))
+    else:
+        outputs["cashflow-projects.png"] = png_bytes(bulk_chart(result, lang))
+    record = manifest(result.scenario, command=command, outputs=outputs, lang=lang,
+                      solver={"name": None, "status": "not used: cash-flow model"})
+    outputs["manifest.json"] = (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    with staged_outputs(out_dir) as stage:
+        for name, data in outputs.items():
+            (stage / name).write_bytes(data)
+    return {name: out_dir / name for name in outputs}
+
+
+def summary_lines(result: CashflowResult, lang: str = "zh", limit: int = 10) -> list[str]:
+    """A few lines for the terminal: per project the deciding figures, or counts for a bulk run."""
+    m = result.metrics
+    rate = result.scenario.config.scenario.discount_rate
+    sep = "；" if lang == "zh" else "; "
+    lines = []
+    for project_id in m.index[:limit]:
+        row = m.loc[project_id]
+        irr = (f"{row['irr_project']:.2%}" if row["irr_project_status"] == "ok"
+               else _irr_words(row["irr_project_status"], lang,
+                               result.irr_project.roots[m.index.get_loc(project_id)]))
+        parts = [
+            f"{t('total_investment_wan', lang)} {row['total_investment_wan']:,.2f}",
+            f"{t('npv_after_grants_wan', lang)} {row['npv_after_grants_wan']:,.2f} (@{rate:.2%})",
+            f"{t('irr_project', lang)} {irr}",
+            f"{t('funding_gap_wan', lang)} {row['funding_gap_wan']:,.2f}",
+            f"{t('dscr_min', lang)} {row['dscr_min']:.2f}" + (f" ({int(row['dscr_min_year'])})"
+                                                            if row["dscr_min_year"] > 0 else ""),
+            f"{t('cumulative_cash_min_wan', lang)} {row['cumulative_cash_min_wan']:,.2f}",
+        ]
+        lines.append(f"{row['name']}: " + sep.join(parts))
+    if len(m) > limit:
+        balanced = int((m["npv_after_grants_wan"] >= 0).sum())
+        lines.append(f"… {len(m)} projects: {balanced} with NPV after grants ≥ 0; funding gap in total "
+                     f"{m['funding_gap_wan'].sum():,.2f} 万元")
+    lines += coverage_sentences(result, lang)
+    return lines
