@@ -7,13 +7,23 @@ Public API::
     result = fm.allocate(scenario)
     result.table            # per district: shares, formula and final amounts (万元)
     fm.write_allocation_report(result, "reports/jinan-2023")
+
+    projects = fm.load_project_scenario("scenarios/projects/zoucheng-2024.toml")
+    cash = fm.evaluate(projects)
+    cash.metrics            # per project: NPV, IRR, payback, DSCR, funding gap (万元)
+    cash.cashflow("zoucheng").annual()   # the year-by-year table
+    fm.write_cashflow_report(cash, "reports/zoucheng-2024")
 """
 
 from importlib import metadata as _metadata
 
 from .allocation import AllocationResult, allocate, factor_formula, largest_remainder
+from .cashflow import CashflowResult, ProjectScenario, evaluate, load_project_scenario
 from .errors import FinmodelError, InfeasibleError, InputError
-from .report import allocation_chart, comparison_chart, summary_frame, write_allocation_report
+from .report import (
+    allocation_chart, cashflow_chart, comparison_chart, metrics_frame, summary_frame, write_allocation_report,
+    write_cashflow_report,
+)
 from .scenario import Scenario, ScenarioConfig, load_scenario
 
 try:
@@ -22,7 +32,8 @@ except _metadata.PackageNotFoundError:  # running from a source tree that is not
     __version__ = "0+unknown"
 
 __all__ = [
-    "AllocationResult", "FinmodelError", "InfeasibleError", "InputError", "Scenario", "ScenarioConfig",
-    "allocate", "allocation_chart", "comparison_chart", "factor_formula", "largest_remainder", "load_scenario", "summary_frame",
-    "write_allocation_report",
+    "AllocationResult", "CashflowResult", "FinmodelError", "InfeasibleError", "InputError", "ProjectScenario",
+    "Scenario", "ScenarioConfig", "allocate", "allocation_chart", "cashflow_chart", "comparison_chart", "evaluate",
+    "factor_formula", "largest_remainder", "load_project_scenario", "load_scenario", "metrics_frame",
+    "summary_frame", "write_allocation_report", "write_cashflow_report",
 ]

@@ -410,6 +410,9 @@ def _describe(error: Mapping[str, Any], raw: Mapping[str, Any], root: type[BaseM
     if error["type"] == "missing":
         return f"{_dotted(loc, raw)}: required key is missing"
     message = error["msg"].removeprefix("Value error, ")
+    given = error.get("input")
+    if isinstance(given, (str, int, float)) and not isinstance(given, bool) and error["type"] != "value_error":
+        message += f" (got {given!r})"
     where = _dotted(loc, raw)
     return f"{where}: {message}" if where else message
 

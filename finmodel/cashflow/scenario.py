@@ -392,9 +392,9 @@ def _row_project(template: Mapping[str, Any], project_id: str, row: pd.Series, f
             continue
         try:
             parent, last = _walk(data, f"project.{column}", file=file)
-        except InputError as exc:
-            raise InputError(exc.message.replace("--set project.", "column ").replace("--set ", "column "),
-                             file=file, row=row_number, column=column) from exc
+        except InputError as exc:  # the message names the --set key; here the column is the place
+            message = exc.message.split(": ", 1)[-1].replace("'project.", "'")
+            raise InputError(message, file=file, row=row_number, column=column) from exc
         parent[last] = parse_value(str(text).strip())
     try:
         return validate_model(Project, data["project"])

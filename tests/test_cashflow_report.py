@@ -1,0 +1,133 @@
+"""The cash-flow workbook, CSV, charts and manifest, on the Zoucheng example and a bulk table."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import openpyxl
+import pytest
+
+import finmodel as fm
+from finmodel.cli import main
+from finmodel.report.cashflow import ANNUAL_LIMIT, CHART_LIMIT
+
+from .test_project import HAND, ZOUCHENG
+
+
+@pytest.fixture(scope="module")
+def zoucheng_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("zoucheng")
+    assert main(["run", str(ZOUCHENG), "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def zoucheng():
+    return fm.evaluate(fm.load_project_scenario(ZOUCHENG))
+
+
+def _row_of(ws, label, column=2):
+    for row in range(1, ws.max_row + 1):
+        if ws.cell(row=row, column=column).value == label:
+            return row
+    raise AssertionError(f"no row labelled {label!r}")
+
+
+def test_outputs_and_manifest(zoucheng_run):
+    names = {"cashflow.xlsx", "cashflow.csv", "cashflow-zoucheng.png", "manifest.json"}
+    assert {p.name for p in zoucheng_run.iterdir()} == names
+    record = json.loads((zoucheng_run / "manifest.json").read_text(encoding="utf-8"))
+    digest = hashlib.sha256(ZOUCHENG.read_bytes()).hexdigest()
+    assert record["inputs"] == [{"file": "zoucheng-2024.toml", "sha256": digest}]
+    written = {o["file"]: o["sha256"] for o in record["outputs"]}
+    for name in names - {"manifest.json"}:
+        assert written[name] == hashlib.sha256((zoucheng_run / name).read_bytes()).hexdigest()
+
+
+def test_reruns_are_byte_identical(zoucheng_run, tmp_path):
+    assert main(["run", str(ZOUCHENG), "--out", str(tmp_path), "--quiet"]) == 0
+    for name in ("cashflow.xlsx", "cashflow.csv", "cashflow-zoucheng.png"):
+        assert (tmp_path / name).read_bytes() == (zoucheng_run / name).read_bytes(), name
+
+
+def test_summary_sheet_shows_the_metrics(zoucheng_run, zoucheng):
+    wb = openpyxl.load_workbook(zoucheng_run / "cashflow.xlsx")
+    assert wb.sheetnames == ["汇总", "现金流量表", "还本付息计划", "覆盖倍数", "盈亏平衡", "参数"]
+    ws = wb["汇总"]
+    m = zoucheng.metrics.loc["zoucheng"]
+    assert ws.cell(row=_row_of(ws, "总投资（万元）"), column=3).value == pytest.approx(35_528)
+    assert ws.cell(row=_row_of(ws, "补助后净现值（万元）"), column=3).value == pytest.approx(m["npv_after_grants_wan"])
+    assert ws.cell(row=_row_of(ws, "最低DSCR（倍）"), column=3).value == pytest.approx(m["dscr_min"])
+    assert ws.cell(row=_row_of(ws, "项目内部收益率（%）"), column=3).number_format == "0.00%"
+
+
+def test_annual_sheet_totals_recompute_from_the_years(zoucheng_run, zoucheng):
+    ws = openpyxl.load_workbook(zoucheng_run / "cashflow.xlsx")["现金流量表"]
+    header = 2
+    years = [ws.cell(row=header, column=c).value for c in range(4, ws.max_column + 1)]
+    assert years == [str(y) for y in range(2024, 2054)]
+    income = _row_of(ws, "营业收入（万元）")
+    values = [ws.cell(row=income, column=c).value for c in range(4, 4 + 30)]
+    assert ws.cell(row=income, column=3).value == pytest.approx(sum(values))
+    np.testing.assert_allclose(values, zoucheng.cashflow("zoucheng").annual()["income_wan"])
+    # The income lines add up to the income.
+    lines = [_row_of(ws, "  " + name) for name in ("物业服务收入", "充电桩收入", "广告收入", "停车收入")]
+    assert sum(ws.cell(row=r, column=3).value for r in lines) == pytest.approx(ws.cell(row=income, column=3).value)
+
+
+def test_debt_sheet_repays_what_was_borrowed(zoucheng_run):
+    ws = openpyxl.load_workbook(zoucheng_run / "cashflow.xlsx")["还本付息计划"]
+    totals = [r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "合计"]
+    assert len(totals) == 2  # the bond, then the bank loan
+    bond, bank = totals
+    assert ws.cell(row=bond, column=6).value == pytest.approx(20_000)  # 还本
+    assert ws.cell(row=bond, column=5).value == pytest.approx(30 * 534)  # 利息
+    assert ws.cell(row=bank, column=4).value == pytest.approx(8_000)  # 提款
+    assert ws.cell(row=bank, column=6).value == pytest.approx(8_000)
+
+
+def test_coverage_sheet_and_the_sentence(zoucheng_run):
+    ws = openpyxl.load_workbook(zoucheng_run / "cashflow.xlsx")["覆盖倍数"]
+    rows = {(ws.cell(row=r, column=2).value, ws.cell(row=r, column=3).value, ws.cell(row=r, column=4).value,
+             ws.cell(row=r, column=5).value): r for r in range(4, ws.max_row + 1)}
+    gross = rows[("公布数据", "毛收入", "专项债", "规划利率单利")]
+    assert ws.cell(row=gross, column=9).value == pytest.approx(74_968 / 36_020)
+    assert ws.cell(row=gross, column=11).value == pytest.approx((74_968 / 1.25 / 20_000 - 1) / 30)
+    text = "\n".join(str(ws.cell(row=r, column=1).value) for r in range(1, ws.max_row + 1))
+    assert "公布倍数1.25" in text and "按毛收入/全部债务口径需规划利率4.00%" in text
+
+
+def test_english_workbook(tmp_path):
+    assert main(["run", str(ZOUCHENG), "--out", str(tmp_path), "--quiet", "--lang", "en"]) == 0
+    wb = openpyxl.load_workbook(tmp_path / "cashflow.xlsx")
+    assert wb.sheetnames == ["Summary", "Annual cash flow", "Debt schedules", "Coverage", "Break-even", "Parameters"]
+    assert _row_of(wb["Summary"], "Total investment (10k yuan)")
+
+
+def test_validate_a_project_scenario(capsys):
+    assert main(["validate", str(ZOUCHENG)]) == 0
+    assert "valid — 1 project(s): zoucheng" in capsys.readouterr().out
+
+
+def test_bulk_run_summarises_and_charts_all_projects(tmp_path, capsys):
+    count = max(ANNUAL_LIMIT, CHART_LIMIT) + 5
+    rows = "\n".join(f"q{k},项目{k},{200 + 5 * k}" for k in range(count))
+    (tmp_path / "projects.csv").write_text("id,name,income.shops.amount_wan_per_year\n" + rows + "\n",
+                                           encoding="utf-8")
+    path = tmp_path / "bulk.toml"
+    path.write_text(HAND + '\n[project_table]\ntable = "projects.csv"\ntemplate = "hand"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert f"projects {count + 1}/{count + 1}" in captured.err
+    assert f"{count + 1} projects:" in captured.out
+    assert (out / "cashflow-projects.png").exists() and not (out / "cashflow-hand.png").exists()
+    wb = openpyxl.load_workbook(out / "cashflow.xlsx")
+    assert "从略" in wb["现金流量表"]["A1"].value
+    summary = wb["汇总"]
+    assert summary.cell(row=3, column=2).value == "项目"  # one row per project beyond ten
+    assert summary.max_row >= 3 + count + 1
+    csv = (out / "cashflow.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(csv) == count + 2 and "补助后净现值（万元）" in csv[0]
