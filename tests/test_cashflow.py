@@ -193,3 +193,49 @@ def test_llcr_by_hand():
     np.testing.assert_allclose(llcr([120, 120, 120, 50], [100, 100, 100, 0], 0.10), [1.2, 1.2, 1.2, np.nan])
     # Unequal: cash 100, 300; service 150, 150 at 0 %: year 0 → 400 / 300; year 1 → 300 / 150.
     np.testing.assert_allclose(llcr([100, 300], [150, 150], 0.0), [400 / 300, 2.0])
+
+
+def test_excel_pmt_documented_example():
+    from finmodel.cashflow import annuity_payment
+
+    # Microsoft Support, "PMT function", example 1: 8 % a year, 10 monthly payments, 10,000 borrowed → 1,037.03.
+    assert annuity_payment(10_000, 0.08 / 12, 10) == pytest.approx(1037.03, abs=0.005)
+    assert annuity_payment(1_200, 0.0, 12) == 100
+
+
+def test_excel_npv_documented_example_with_an_initial_investment():
+    # Microsoft Support, "NPV function", example 2: 8 %, initial cost 40,000 paid today (added, not discounted),
+    # returns 8,000, 9,200, 10,000, 12,000, 14,500 → 1,922.06; with a loss of 9,000 in year 6 → −3,749.47.
+    returns = [8_000, 9_200, 10_000, 12_000, 14_500]
+    assert excel_npv(0.08, returns) - 40_000 == pytest.approx(1922.06, abs=0.005)
+    assert excel_npv(0.08, returns + [-9_000]) - 40_000 == pytest.approx(-3749.47, abs=0.005)
+    # numpy's convention gives the same figure with the investment as the flow at t = 0.
+    assert npv(0.08, [-40_000] + returns) == pytest.approx(1922.06, abs=0.005)
+
+
+def test_chinese_bank_mortgage_examples():
+    """The examples every bank calculator shows (1,000,000 元, 30 years, 4.9 % a year, monthly): 等额本息 5,307.27
+    元 a month; 等额本金 first month 2,777.78 principal + 4,083.33 interest = 6,861.11, then 11.34 less each month."""
+    level = loan_schedule(1_000_000, 0.049, 30, payments_per_year=12, round_to=0.01)
+    assert level["payment"].iloc[0] == pytest.approx(5307.27, abs=1e-9)
+    assert (level["payment"].iloc[:-1] == level["payment"].iloc[0]).all()
+    assert level["principal"].sum() == pytest.approx(1_000_000, abs=1e-6)
+    falling = loan_schedule(1_000_000, 0.049, 30, payments_per_year=12, round_to=0.01, method="equal_principal")
+    assert falling["principal"].iloc[0] == pytest.approx(2777.78, abs=1e-9)
+    assert falling["interest"].iloc[0] == pytest.approx(4083.33, abs=1e-9)
+    assert falling["payment"].iloc[0] == pytest.approx(6861.11, abs=1e-9)
+    np.testing.assert_allclose(-np.diff(falling["payment"].iloc[:12]), 11.34, atol=0.011)
+    # Without cent rounding, equal principal falls by exactly P ÷ 360 × 4.9 % ÷ 12 every month.
+    exact = loan_schedule(1_000_000, 0.049, 30, payments_per_year=12, method="equal_principal")
+    np.testing.assert_allclose(-np.diff(exact["payment"]), 1_000_000 / 360 * 0.049 / 12, rtol=1e-9)
+
+
+def test_static_payback_exam_examples():
+    from finmodel.cashflow import payback
+
+    # 年序 0–6, net flows −100, −80, 40, 60, 60, 60, 60 → 4 + 20 ÷ 60 = 4.33 years (cost-engineering exam bank,
+    # http://222.198.130.40:8081/view/Subject/showsubject.aspx?id=01a7e6d65ae54c509970402cc1ecec3d).
+    assert payback([-100, -80, 40, 60, 60, 60, 60]) == pytest.approx(4 + 20 / 60)
+    # 一级建造师《建设工程经济》 question, years numbered from 1: −600, −900, 300, 500 … → 5.4 years
+    # (https://sutiku.cn/question/132918.html). Counted from year 1, one more than from 年序 0.
+    assert payback([-600, -900, 300, 500, 500, 500, 500, 500]) + 1 == pytest.approx(5.4)

@@ -246,3 +246,34 @@ def test_bulk_table_equals_one_by_one(tmp_path):
                 assert a[column] == b[column], column
             else:
                 np.testing.assert_allclose(float(a[column]), float(b[column]), rtol=1e-12, err_msg=column)
+
+
+def test_project_payback_exam_example(tmp_path):
+    """One construction year of 800, then net flows 220, 242, 266, 293 (10 % growth) → 4 + 72 ÷ 293 = 4.25 years
+    from the start of construction (exam question, https://sutiku.cn/question/132919.html)."""
+    text = """
+[scenario]
+name = "回收期"
+year = 2024
+discount_rate = 0.08
+
+[[projects]]
+id = "exam"
+name = "回收期例题"
+construction_years = 1
+operating_years = 4
+
+[projects.capex]
+schedule = [1.0]
+items_wan = { basic = 800 }
+
+[[projects.income]]
+id = "net"
+kind = "other"
+amount_wan_per_year = 220
+growth = 0.10
+"""
+    result = evaluate(hand_scenario(tmp_path, text))
+    np.testing.assert_allclose(result.cashflows[0].project_flow, [-800, 220, 242, 266.2, 292.82])
+    assert result.metrics.loc["exam", "payback_static_years"] == pytest.approx(4 + 71.8 / 292.82)
+    assert result.metrics.loc["exam", "payback_static_years"] == pytest.approx(4.25, abs=0.005)

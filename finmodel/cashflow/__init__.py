@@ -1,7 +1,7 @@
 """Project cash flows: debt schedules and the metrics that decide self-balancing (自求平衡)."""
 
 from .evaluate import CashflowResult, evaluate
-from .loans import bond_schedule, loan_schedule
+from .loans import annuity_payment, bond_schedule, loan_schedule
 from .metrics import (
     IrrResult, break_even, coverage_ratio, dscr, excel_npv, funding_gap, irr, llcr, npv, payback, peak_funding_need,
 )
@@ -9,7 +9,7 @@ from .project import ProjectCashflow, project_cashflow
 from .scenario import Project, ProjectScenario, ProjectScenarioConfig, is_project_scenario, load_project_scenario
 
 __all__ = [
-    "CashflowResult", "IrrResult", "Project", "ProjectCashflow", "ProjectScenario", "ProjectScenarioConfig",
+    "CashflowResult", "IrrResult", "annuity_payment", "Project", "ProjectCashflow", "ProjectScenario", "ProjectScenarioConfig",
     "evaluate", "is_project_scenario", "load_project_scenario", "project_cashflow", "bond_schedule", "break_even", "coverage_ratio", "dscr", "excel_npv", "funding_gap", "irr",
     "llcr", "loan_schedule", "npv", "payback", "peak_funding_need",
 ]

@@ -21,6 +21,13 @@ def _round(value: float, step: float | None) -> float:
     return value if step is None else round(round(value / step) * step, 10)
 
 
+def annuity_payment(principal: float, rate: float, periods: int) -> float:
+    """The level payment that repays ``principal`` over ``periods`` at ``rate`` a period (Excel's −PMT with
+    payments at period end): P·r ÷ (1 − (1 + r)^−n), and P ÷ n at a zero rate."""
+    annuity = -np.expm1(-periods * np.log1p(rate))  # 1 − (1 + r)^−n without losing a tiny rate to rounding
+    return float(principal * rate / annuity) if annuity > 0 else float(principal / periods)
+
+
 def loan_schedule(
     principal: float,
     rate: float,
@@ -69,9 +76,7 @@ def loan_schedule(
         interest = _round(balance * r, round_to)
         rows.append([start + k + 1, "grace", balance, 0.0, interest, 0.0, interest, balance])
     start += grace
-    annuity = -np.expm1(-n * np.log1p(r))  # 1 − (1 + r)^−n without losing a tiny rate to rounding
-    level = balance * r / annuity if annuity > 0 else balance / n
-    level = _round(level, round_to)
+    level = _round(annuity_payment(balance, r, n), round_to)
     fixed_principal = balance / n
     for k in range(n):
         interest = _round(balance * r, round_to)
