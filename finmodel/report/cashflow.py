@@ -415,6 +415,8 @@ def metrics_frame(result: CashflowResult, lang: str = "zh") -> pd.DataFrame:
     frame = result.metrics.copy()
     for column in ("irr_project", "irr_equity"):
         frame[column] = frame[column] * 100
+    for column in ("dscr_min_year", "first_year_cash_negative"):  # −1 marks "no such year"
+        frame[column] = frame[column].where(frame[column] >= 0).astype("Int64")
     columns = ["name"] + [c for c, _ in SUMMARY_COLUMNS]
     frame = frame[columns]
     labels = {"name": t("project", lang)} | {c: _label(c, lang) for c, _ in SUMMARY_COLUMNS}
