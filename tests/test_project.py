@@ -4,6 +4,7 @@ against one-by-one runs, and the Zoucheng card's coverage by hand."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from finmodel.cashflow import evaluate, load_project_scenario
@@ -277,3 +278,35 @@ growth = 0.10
     np.testing.assert_allclose(result.cashflows[0].project_flow, [-800, 220, 242, 266.2, 292.82])
     assert result.metrics.loc["exam", "payback_static_years"] == pytest.approx(4 + 71.8 / 292.82)
     assert result.metrics.loc["exam", "payback_static_years"] == pytest.approx(4.25, abs=0.005)
+
+
+@pytest.mark.parametrize("base", ["income", "none"])
+def test_closed_form_break_even_equals_the_search(tmp_path, base):
+    """Without a tax on the surplus, break-evens come in closed form; Brent's search on the rebuilt operations must
+    land on the same values, and rerunning at a break-even value gives NPV 0."""
+    from finmodel.cashflow.evaluate import break_even_table
+
+    text = HAND.replace('base = "surplus"', 'base = "income"') if base == "income" else HAND.replace(
+        '[projects.tax]\nrate = 0.1\nbase = "surplus"\n', '')
+    text = text.replace("amount_wan_per_year = 330", "amount_wan_per_year = 250")
+    text = text.replace('''[projects.operating_costs]''', '''[[projects.income]]
+id = "parking"
+kind = "parking"
+spaces = 200
+fee_yuan_per_month = 250
+occupancy = 0.7
+ramp_up = [0.5]
+growth = 0.03
+
+[projects.operating_costs]''')
+    scenario = hand_scenario(tmp_path, text)
+    result = evaluate(scenario)
+    search = break_even_table(result.cashflows, scenario.year, scenario.config.scenario.discount_rate,
+                              method="search")
+    pd.testing.assert_frame_equal(result.break_even.drop(columns="break_even"), search.drop(columns="break_even"))
+    np.testing.assert_allclose(result.break_even["break_even"], search["break_even"], rtol=1e-9)
+    row = result.break_even.set_index("input").loc["income.parking.fee_yuan_per_month"]
+    assert row["outcome"] == "found" and row["break_even"] > 0
+    value = row["break_even"]
+    again = evaluate(hand_scenario(tmp_path, text, {"projects.hand.income.parking.fee_yuan_per_month": float(value)}))
+    assert again.metrics.loc["hand", "npv_after_grants_wan"] == pytest.approx(0, abs=1e-8)

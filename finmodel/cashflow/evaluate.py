@@ -188,42 +188,35 @@ def _planning_rate_for(numerator: float, principal: float, tenor: float, target:
         return float("nan")
 
 
-def break_even_table(flows: list[ProjectCashflow], year0: int, rate: float) -> pd.DataFrame:
+def break_even_table(flows: list[ProjectCashflow], year0: int, rate: float, *, method: str = "auto"
+                     ) -> pd.DataFrame:
     """Per project and input, the value at which the NPV after grants is 0.
 
     Inputs: each income line's price (and occupancy where it has one), all income together, and a grant at
-    year 0 (the funding gap). The search scales the line (income is proportional to price and to occupancy),
-    so taxes on the surplus and costs tied to income are followed exactly. ``outcome`` says whether a value was
-    found, the NPV is ≥ 0 even without the input (``without``: break-even 0), or no value up to a thousand times
-    today's reaches 0 (``beyond``); the grant row says ``not_needed`` when the NPV after grants is already ≥ 0.
+    year 0 (the funding gap). Income is proportional to price and to occupancy, so both break even at the same
+    scale of their line. Where cash flow is affine in income (no tax on the surplus, whose floor at 0 bends it)
+    the scale comes in closed form from the line's present value; otherwise (or with ``method="search"``) by
+    Brent's method on the rebuilt operations, which follows taxes on the surplus and costs tied to income exactly.
+    ``outcome`` says whether a value was found, the NPV is ≥ 0 even without the input (``without``: break-even
+    0), or no value up to a thousand times today's reaches 0 (``beyond``); the grant row says ``not_needed`` when
+    the NPV after grants is already ≥ 0.
     """
     rows = []
     for flow in flows:
         project = flow.project
-        fixed = flow.grants - flow.capex  # what does not move with income
-        base_npv = npv(rate, flow.project_flow + flow.grants)
-        lines = len(project.income)
-
-        def npv_at(scales: np.ndarray, fixed=fixed, project=project) -> float:
-            return npv(rate, operations(project, year0, scales).cfads + fixed)
-
+        base_npv = float(npv(rate, flow.project_flow + flow.grants))
+        roots = _line_scale_roots(flow, year0, rate, base_npv, method)
         for k, line in enumerate(project.income):
             fields = [(PRICE_FIELD[type(line)], PRICE_UNIT[type(line)])]
             if hasattr(line, "occupancy"):
                 fields.append(("occupancy", "%"))
+            scale, outcome = roots[k]
             for name, unit in fields:
                 current = float(getattr(line, name))
-                scales = np.ones(lines)
-
-                def metric(s: float, k=k, scales=scales) -> float:
-                    scales[k] = s
-                    return npv_at(scales)
-
-                scale, outcome = _scale_root(metric)
                 rows.append([project.id, f"income.{line.id}.{name}", line.id, name, unit, current,
                              current * scale, outcome, base_npv])
-        if lines:
-            scale, outcome = _scale_root(lambda s: npv_at(np.full(lines, s)))
+        if project.income:
+            scale, outcome = roots[-1]
             rows.append([project.id, "income", "", "scale", "×", 1.0, scale, outcome, base_npv])
         rows.append([project.id, "grant_year0_wan", "", "grant", "万元", 0.0, max(0.0, -base_npv),
                      "found" if base_npv < 0 else "not_needed", base_npv])
@@ -232,6 +225,44 @@ def break_even_table(flows: list[ProjectCashflow], year0: int, rate: float) -> p
     with np.errstate(divide="ignore", invalid="ignore"):
         table["change"] = np.where(table["current"] != 0, table["break_even"] / table["current"] - 1, np.nan)
     return table
+
+
+def _line_scale_roots(flow: ProjectCashflow, year0: int, rate: float, base_npv: float, method: str
+                      ) -> list[tuple[float, str]]:
+    """(scale, outcome) for each income line, then for all lines together."""
+    project = flow.project
+    lines = len(project.income)
+    affine = project.tax is None or project.tax.base == "income"
+    if method == "auto" and affine:
+        # CFADS = (1 − variable share − tax rate) × Σ lines − fixed cost − repairs: each line adds its present
+        # value times the share kept, so NPV(s) = NPV(1) + (s − 1) × slope.
+        kept = 1 - project.operating_costs.share_of_income - (project.tax.rate if project.tax else 0.0)
+        slopes = np.atleast_1d(npv(rate, flow.operations.income_by_line)) * kept if lines else np.array([])
+        return [_affine_root(base_npv, slope) for slope in [*slopes, slopes.sum()]]
+    fixed = flow.grants - flow.capex  # what does not move with income
+
+    def npv_at(scales: np.ndarray) -> float:
+        return npv(rate, operations(project, year0, scales).cfads + fixed)
+
+    roots = []
+    for k in range(lines):
+        def metric(s: float, k=k) -> float:
+            scales = np.ones(lines)
+            scales[k] = s
+            return npv_at(scales)
+
+        roots.append(_scale_root(metric))
+    roots.append(_scale_root(lambda s: npv_at(np.full(lines, s))))
+    return roots
+
+
+def _affine_root(base_npv: float, slope: float) -> tuple[float, str]:
+    low, high = SCALE_RANGE
+    if base_npv - (1 - low) * slope >= 0:
+        return 0.0, "without"
+    if slope <= 0 or base_npv + (high - 1) * slope < 0:
+        return float("nan"), "beyond"
+    return 1 - base_npv / slope, "found"
 
 
 def _scale_root(metric: Callable[[float], float]) -> tuple[float, str]:

@@ -230,10 +230,11 @@ def project_cashflow(project: Project, year0: int) -> ProjectCashflow:
 
 
 def _calendar(table: pd.DataFrame, years: np.ndarray) -> pd.DataFrame:
-    out = table.drop(columns="period").rename(columns={c: f"{c}_wan" for c in table.columns
-                                                       if c not in ("period", "phase")})
-    out.insert(0, "year", years)
-    return out[DEBT_COLUMNS].reset_index(drop=True)
+    """A debt schedule keyed by calendar year, money columns named with their unit."""
+    columns = {"year": years, "phase": table["phase"].to_numpy()}
+    for name in DEBT_COLUMNS[2:]:
+        columns[name] = table[name.removesuffix("_wan")].to_numpy()
+    return pd.DataFrame(columns)
 
 
 def stack(flows: list[np.ndarray]) -> np.ndarray:

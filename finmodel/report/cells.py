@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import weakref
+from copy import copy
+
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -23,8 +26,18 @@ def put(ws, row: int, col: int, value, *, fmt: str | None = None, bold: bool = F
     """Write one cell; text that a spreadsheet would run as a formula is kept as text."""
     cell = ws.cell(row=row, column=col)
     cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    quoted = isinstance(value, str) and value.startswith(FORMULA_STARTS)
+    if quoted:
         cell.data_type = "s"
+    # openpyxl hashes every style object on assignment, which dominates writing large sheets; a cell given the
+    # same look as an earlier one takes a copy of that cell's style indices instead (what openpyxl's own
+    # copy of a cell does). The indices belong to one workbook, hence one cache per workbook.
+    key = (fmt, bold, box, align, size, fill, lang, wrap, quoted)
+    styles = _STYLE_CACHE.setdefault(ws.parent, {})
+    if key in styles:
+        cell._style = copy(styles[key])
+        return cell
+    if quoted:
         cell.quotePrefix = True
     if fmt:
         cell.number_format = fmt
@@ -34,7 +47,11 @@ def put(ws, row: int, col: int, value, *, fmt: str | None = None, bold: bool = F
     if fill:
         cell.fill = HEADER_FILL
     cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
+    styles[key] = copy(cell._style)
     return cell
+
+
+_STYLE_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def display_width(text: str) -> int:
