@@ -239,3 +239,17 @@ def test_static_payback_exam_examples():
     # 一级建造师《建设工程经济》 question, years numbered from 1: −600, −900, 300, 500 … → 5.4 years
     # (https://sutiku.cn/question/132918.html). Counted from year 1, one more than from 年序 0.
     assert payback([-600, -900, 300, 500, 500, 500, 500, 500]) + 1 == pytest.approx(5.4)
+
+
+def test_financial_npv_exam_examples():
+    """财务净现值 (FNPV) exam questions in the feasibility-study convention, each worked with (1 + i)^−t."""
+    # Years 1–10: −100 for three years, then 90 for seven; ic = 10 % → 80.51
+    # (https://app.ixiawen.com/question/55693833/a662d4f239e8253f7340835e1ca4bada.html). Years start at 1, so
+    # the first flow is discounted one period: Excel's convention.
+    assert excel_npv(0.10, [-100] * 3 + [90] * 7) == pytest.approx(80.51, abs=0.005)
+    # Years 1, 2, 3, 4–20: −100, 10, 30, then 50 a year; ic = 10 % → 241.23
+    # (https://app.ixiawen.com/question/55874541/8c807c9f991c5bf16981ae28d06bf7c7.html).
+    assert excel_npv(0.10, [-100, 10, 30] + [50] * 17) == pytest.approx(241.23, abs=0.005)
+    # Year ends 0–4: −100, 40, 40, 40, 50; ic = 12 % → 27.85; the first flow at t = 0 (numpy's convention)
+    # (https://app.ixiawen.com/question/135293/9a0e74886cf94d3afb631407e5bf9608.html).
+    assert npv(0.12, [-100, 40, 40, 40, 50]) == pytest.approx(27.85, abs=0.005)
