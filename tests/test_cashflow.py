@@ -253,3 +253,14 @@ def test_financial_npv_exam_examples():
     # Year ends 0–4: −100, 40, 40, 40, 50; ic = 12 % → 27.85; the first flow at t = 0 (numpy's convention)
     # (https://app.ixiawen.com/question/135293/9a0e74886cf94d3afb631407e5bf9608.html).
     assert npv(0.12, [-100, 40, 40, 40, 50]) == pytest.approx(27.85, abs=0.005)
+
+
+def test_dscr_exam_examples():
+    """偿债备付率 = (息税前利润 + 折旧 + 摊销 − 企业所得税) ÷ 应还本付息金额, the NDRC definition, in exam questions."""
+    # EBIT 180, depreciation and amortisation 20, income tax 37.5, principal 40 + interest 30 → 2.32
+    # (https://jhq8.cn/daan/2024/12/4468196.html).
+    ratio, lowest = dscr([180 + 20], [40 + 30], tax=[37.5])
+    assert ratio[0] == pytest.approx(2.32, abs=0.005) and lowest == ratio[0]
+    # Profit before tax 500, interest 60 (EBIT 560), D&A 90, tax 50, debt service 300 → 2.0
+    # (https://ti.zuoweng.com/ti/bRAEKKKQ).
+    assert dscr([500 + 60 + 90], [300], tax=[50])[0][0] == pytest.approx(2.0)
