@@ -264,3 +264,15 @@ def test_dscr_exam_examples():
     # Profit before tax 500, interest 60 (EBIT 560), D&A 90, tax 50, debt service 300 → 2.0
     # (https://ti.zuoweng.com/ti/bRAEKKKQ).
     assert dscr([500 + 60 + 90], [300], tax=[50])[0][0] == pytest.approx(2.0)
+
+
+def test_llcr_with_a_rate_per_project_equals_one_by_one():
+    from finmodel.cashflow import llcr
+
+    rng = np.random.default_rng(3)
+    cash = rng.uniform(50, 150, (20, 12))
+    service = np.where(np.arange(12) < 9, rng.uniform(40, 100, (20, 1)), 0.0)
+    rates = rng.uniform(0.0, 0.08, 20)
+    together = llcr(cash, service, rates)
+    for k in range(20):
+        np.testing.assert_allclose(together[k], llcr(cash[k], service[k], rates[k]), rtol=1e-12)

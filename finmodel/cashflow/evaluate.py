@@ -86,8 +86,7 @@ def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | N
     lowest_at = np.where(np.isnan(lowest), -1, np.argmin(np.where(np.isnan(ratio), np.inf, ratio), axis=1))
     first_service = np.array([f.project.construction_years for f in flows])
     rates = np.array([debt_rate(f.project) for f in flows])
-    llcr_first = np.array([llcr(cfads[k], service[k], rates[k])[first_service[k]] for k in range(len(flows))]) \
-        if flows else np.array([])
+    llcr_first = llcr(cfads, service, rates)[np.arange(len(flows)), first_service]
     cumulative = np.cumsum(net_cash, axis=1)
     negative = cumulative < -1e-9
     metrics = pd.DataFrame({
@@ -150,8 +149,8 @@ def coverage_table(flows: list[ProjectCashflow]) -> pd.DataFrame:
         bases = {"model": (ops.income.sum(), (ops.operating_cost + ops.major_repairs + ops.tax).sum())}
         if project.published is not None and project.published.income_wan is not None:
             bases["published"] = (project.published.income_wan, project.published.operating_cost_wan or 0.0)
-        scheduled = {"bonds": sum(flow.debt[b.id]["payment_wan"].sum() for b in project.bonds),
-                     "all_debt": sum(flow.debt[d]["payment_wan"].sum() for d in flow.debt)}
+        scheduled = {"bonds": sum(flow.debt_rows[b.id]["payment"].sum() for b in project.bonds),
+                     "all_debt": sum(rows["payment"].sum() for rows in flow.debt_rows.values())}
         for basis, (income, cost) in bases.items():
             for debt, instruments in (("bonds", bonds), ("all_debt", bonds + loans)):
                 if not instruments:

@@ -40,6 +40,24 @@ def loan_schedule(
     payments_per_year: int = 1,
     round_to: float | None = None,
 ) -> pd.DataFrame:
+    """The loan period by period: see ``loan_rows``, as a table."""
+    return pd.DataFrame(loan_rows(principal, rate, years, grace_years=grace_years, method=method,
+                                  drawdowns=drawdowns, construction_interest=construction_interest,
+                                  payments_per_year=payments_per_year, round_to=round_to))
+
+
+def loan_rows(
+    principal: float,
+    rate: float,
+    years: int,
+    *,
+    grace_years: int = 0,
+    method: str = "equal_installment",
+    drawdowns: Sequence[float] | None = None,
+    construction_interest: str = "capitalise",
+    payments_per_year: int = 1,
+    round_to: float | None = None,
+) -> dict[str, np.ndarray]:
     """The loan period by period: opening balance, drawdown, interest, principal, payment, closing balance.
 
     ``drawdowns`` are the amounts drawn in each construction year (they must add up to ``principal``); without
@@ -90,13 +108,20 @@ def loan_schedule(
         payment = interest + repaid
         rows.append([start + k + 1, "repayment", balance, 0.0, interest, repaid, payment, balance - repaid])
         balance -= repaid
-    table = pd.DataFrame(rows, columns=COLUMNS)
-    table["closing_balance"] = table["closing_balance"].where(table["closing_balance"].abs() > 1e-9, 0.0)
-    return table
+    columns = dict(zip(COLUMNS, (np.array(values) for values in zip(*rows))))
+    closing = columns["closing_balance"].astype(float)
+    columns["closing_balance"] = np.where(np.abs(closing) > 1e-9, closing, 0.0)
+    return columns
 
 
 def bond_schedule(principal: float, coupon: float, years: int, *, amortisation: Sequence[float] | None = None
                   ) -> pd.DataFrame:
+    """A special bond's schedule: see ``bond_rows``, as a table."""
+    return pd.DataFrame(bond_rows(principal, coupon, years, amortisation=amortisation))
+
+
+def bond_rows(principal: float, coupon: float, years: int, *, amortisation: Sequence[float] | None = None
+              ) -> dict[str, np.ndarray]:
     """A special bond (专项债): coupon paid yearly on the outstanding amount; principal at maturity ("N+0+0")
     or by ``amortisation``, the share of the principal repaid in each year (adding up to 1)."""
     if amortisation is None:
@@ -109,8 +134,8 @@ def bond_schedule(principal: float, coupon: float, years: int, *, amortisation: 
     repaid = principal * shares
     opening = principal - np.concatenate([[0.0], np.cumsum(repaid)[:-1]])
     interest = opening * coupon
-    return pd.DataFrame({
-        "period": np.arange(1, years + 1), "phase": "repayment", "opening_balance": opening,
-        "drawdown": 0.0, "interest": interest, "principal": repaid, "payment": interest + repaid,
+    return {
+        "period": np.arange(1, years + 1), "phase": np.full(years, "repayment"), "opening_balance": opening,
+        "drawdown": np.zeros(years), "interest": interest, "principal": repaid, "payment": interest + repaid,
         "closing_balance": np.where(np.abs(opening - repaid) > 1e-9, opening - repaid, 0.0),
-    })
+    }

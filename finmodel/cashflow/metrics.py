@@ -237,10 +237,10 @@ def break_even(metric, low: float, high: float, *, target: float = 0.0, what: st
     return float(brentq(lambda v: metric(v) - target, low, high, xtol=1e-12, rtol=1e-12, maxiter=200))
 
 
-def llcr(cfads, debt_service, rate: float) -> np.ndarray:
+def llcr(cfads, debt_service, rate) -> np.ndarray:
     """Loan life coverage ratio by period: the present value, at the debt's rate, of the cash flow available for
     debt service from that period to the last one with debt service, over the present value of the debt service
-    still due (the debt outstanding). NaN once the debt is repaid."""
+    still due (the debt outstanding). NaN once the debt is repaid. ``rate`` is one rate or one per project."""
     single = np.ndim(cfads) == 1 and np.ndim(debt_service) == 1
     cfads = np.atleast_2d(np.asarray(cfads, dtype=float))
     service = np.atleast_2d(np.asarray(debt_service, dtype=float))
@@ -248,7 +248,7 @@ def llcr(cfads, debt_service, rate: float) -> np.ndarray:
     has = service > 0
     last = periods - 1 - np.argmax(has[:, ::-1], axis=1)
     live = np.arange(periods)[None, :] <= last[:, None]
-    discount = (1.0 + rate) ** -np.arange(periods)
+    discount = (1.0 + np.reshape(np.asarray(rate, dtype=float), (-1, 1))) ** -np.arange(periods)
     # Present values at t = 0 of what remains from each period on, then brought forward to that period.
     remaining_cash = np.cumsum((np.where(live, cfads, 0.0) * discount)[:, ::-1], axis=1)[:, ::-1] / discount
     remaining_debt = np.cumsum((service * discount)[:, ::-1], axis=1)[:, ::-1] / discount

@@ -15,11 +15,12 @@ Year index t = 0 is ``scenario.year``, the first construction year; flows fall a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from .loans import bond_schedule, loan_schedule
+from .loans import bond_rows, loan_rows
 from .metrics import dscr, llcr
 from .scenario import Project
 
@@ -67,26 +68,31 @@ class ProjectCashflow:
     """Interest paid in cash, bonds and loans."""
     principal: np.ndarray
     capitalised_interest: np.ndarray
-    debt: dict[str, pd.DataFrame] = field(default_factory=dict)
-    """Schedule per bond and loan id, by calendar year."""
+    debt_rows: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    """Schedule per bond and loan id as arrays, with a ``year`` entry of calendar years."""
+
+    @cached_property
+    def debt(self) -> dict[str, pd.DataFrame]:
+        """Schedule per bond and loan id, by calendar year, money columns named with their unit."""
+        return {debt_id: _calendar(rows) for debt_id, rows in self.debt_rows.items()}
 
     @property
     def construction(self) -> np.ndarray:
         return np.arange(self.years.size) < self.project.construction_years
 
-    @property
+    @cached_property
     def capex(self) -> np.ndarray:
         return np.sum(list(self.capex_by_item.values()), axis=0)
 
-    @property
+    @cached_property
     def grants(self) -> np.ndarray:
         return np.sum(list(self.grants_by_id.values()), axis=0) if self.grants_by_id else np.zeros(self.years.size)
 
-    @property
+    @cached_property
     def debt_service(self) -> np.ndarray:
         return self.interest + self.principal
 
-    @property
+    @cached_property
     def operating_debt_service(self) -> np.ndarray:
         return np.where(self.construction, 0.0, self.debt_service)
 
@@ -94,11 +100,11 @@ class ProjectCashflow:
     def construction_interest(self) -> float:
         return float(np.where(self.construction, self.interest, 0.0).sum() + self.capitalised_interest.sum())
 
-    @property
+    @cached_property
     def project_flow(self) -> np.ndarray:
         return self.operations.cfads - self.capex
 
-    @property
+    @cached_property
     def net_cash(self) -> np.ndarray:
         return (self.grants + self.equity + self.bond_proceeds + self.loan_drawdown + self.operations.cfads
                 - self.capex - self.debt_service)
@@ -200,40 +206,41 @@ def project_cashflow(project: Project, year0: int) -> ProjectCashflow:
 
     proceeds, draws = np.zeros(horizon), np.zeros(horizon)
     interest, principal, capitalised = np.zeros(horizon), np.zeros(horizon), np.zeros(horizon)
-    debt: dict[str, pd.DataFrame] = {}
+    debt: dict[str, dict[str, np.ndarray]] = {}
     for bond in project.bonds:
         start = (bond.issue_year - year0) if bond.issue_year is not None else 0
-        table = bond_schedule(bond.principal_wan, bond.coupon, bond.years, amortisation=bond.amortisation)
+        rows = bond_rows(bond.principal_wan, bond.coupon, bond.years, amortisation=bond.amortisation)
         span = slice(start, start + bond.years)
         proceeds[start] += bond.principal_wan
-        interest[span] += table["interest"].to_numpy()
-        principal[span] += table["principal"].to_numpy()
-        debt[bond.id] = _calendar(table, years[span])
+        interest[span] += rows["interest"]
+        principal[span] += rows["principal"]
+        debt[bond.id] = rows | {"year": years[span]}
     for loan in project.loans:
         shares = np.asarray(loan.drawdown if loan.drawdown is not None else project.capex.schedule, dtype=float)
-        table = loan_schedule(loan.principal_wan, loan.rate, loan.years, grace_years=loan.grace_years,
-                              method=loan.method, drawdowns=loan.principal_wan * shares,
-                              construction_interest=loan.construction_interest, round_to=loan.round_to)
-        span = slice(0, len(table))
-        draws[span] += table["drawdown"].to_numpy()
-        in_construction = (table["phase"] == "construction").to_numpy()
-        paid_interest = np.where(in_construction, table["payment"].to_numpy(), table["interest"].to_numpy())
+        rows = loan_rows(loan.principal_wan, loan.rate, loan.years, grace_years=loan.grace_years,
+                         method=loan.method, drawdowns=loan.principal_wan * shares,
+                         construction_interest=loan.construction_interest, round_to=loan.round_to)
+        span = slice(0, rows["period"].size)
+        draws[span] += rows["drawdown"]
+        in_construction = rows["phase"] == "construction"
+        paid_interest = np.where(in_construction, rows["payment"], rows["interest"])
         interest[span] += paid_interest
-        principal[span] += table["principal"].to_numpy()
-        capitalised[span] += np.where(in_construction, table["interest"].to_numpy() - paid_interest, 0.0)
-        debt[loan.id] = _calendar(table, years[span])
+        principal[span] += rows["principal"]
+        capitalised[span] += np.where(in_construction, rows["interest"] - paid_interest, 0.0)
+        debt[loan.id] = rows | {"year": years[span]}
     return ProjectCashflow(
         project=project, years=years, capex_by_item=capex, operations=operations(project, year0),
         grants_by_id=grants, equity=project.equity_wan * equity_shares, bond_proceeds=proceeds,
-        loan_drawdown=draws, interest=interest, principal=principal, capitalised_interest=capitalised, debt=debt,
+        loan_drawdown=draws, interest=interest, principal=principal, capitalised_interest=capitalised,
+        debt_rows=debt,
     )
 
 
-def _calendar(table: pd.DataFrame, years: np.ndarray) -> pd.DataFrame:
+def _calendar(rows: dict[str, np.ndarray]) -> pd.DataFrame:
     """A debt schedule keyed by calendar year, money columns named with their unit."""
-    columns = {"year": years, "phase": table["phase"].to_numpy()}
+    columns = {"year": rows["year"], "phase": rows["phase"]}
     for name in DEBT_COLUMNS[2:]:
-        columns[name] = table[name.removesuffix("_wan")].to_numpy()
+        columns[name] = rows[name.removesuffix("_wan")]
     return pd.DataFrame(columns)
 
 
