@@ -42,6 +42,9 @@ class SolverSettings:
     time_limit_s: float | None = None
     threads: int | None = 1
     """One thread keeps runs repeatable."""
+    mip_rel_gap: float = 0.0
+    """Relative gap at which a model with integer variables counts as solved (0: proven optimal); the gap
+    reached is recorded with every solve."""
 
     @property
     def value_precision(self) -> float:
@@ -61,6 +64,8 @@ class SolveRecord:
     solution_status: str
     objective: float | None
     seconds: float
+    gap: float | None = None
+    """Relative MIP gap reached (models with integer variables only)."""
 
 
 class SolverError(RuntimeError):
@@ -104,6 +109,12 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(sink)
 
 
+def highspy_integer() -> int:
+    import highspy
+
+    return int(highspy.HighsVarType.kInteger.value)
+
+
 class LinearModel:
     """A linear model built with PuLP's expressions, solved in stages.
 
@@ -137,6 +148,8 @@ class LinearModel:
         self._row_high: list[float] = []
         self._row_active: list[bool] = []
         self._cost: dict[int, float] = {}
+        self._integers: list[int] = []
+        self._synced_integers = 0
         # Arrays hold the first len(array) entries; the lists above only feed entries added since.
         self._cl = self._ch = np.zeros(0)
         self._rl = self._rh = np.zeros(0)
@@ -146,14 +159,18 @@ class LinearModel:
         self._values = np.zeros(0)
         self._duals = np.zeros(0)
         self._activity = np.zeros(0)
+        self._gap: float | None = None
 
     # -- building -------------------------------------------------------------------------------
-    def variable(self, var_id: str, readable: str, low: float | None = 0.0, high: float | None = None) -> pulp.LpVariable:
+    def variable(self, var_id: str, readable: str, low: float | None = 0.0, high: float | None = None, *,
+                 integer: bool = False) -> pulp.LpVariable:
         if not var_id.isascii():
             raise ValueError(f"variable id must be ASCII: {var_id!r}")
         if var_id in self._var_index:
             raise ValueError(f"variable id used twice: {var_id}")
-        var = self._owner.add_variable(var_id, low, high)
+        var = self._owner.add_variable(var_id, low, high, cat=pulp.LpInteger if integer else pulp.LpContinuous)
+        if integer:
+            self._integers.append(len(self._vars))
         self.names[var_id] = readable
         self._var_index[var_id] = len(self._vars)
         self._vars.append(var)
@@ -284,7 +301,7 @@ class LinearModel:
         else:
             status, sol_status, objective = self._solve_pulp()
         record = SolveRecord(stage=stage, status=status, solution_status=sol_status, objective=objective,
-                             seconds=time.perf_counter() - start)
+                             seconds=time.perf_counter() - start, gap=self._gap if self._integers else None)
         self.records.append(record)
         if self.progress is not None:
             self.progress(record)
@@ -310,6 +327,8 @@ class LinearModel:
             if self._ra[r]:
                 self._duals[r] = constraint.pi or 0.0
                 self._activity[r] = constraint.value() - constraint.constant if constraint.value() is not None else np.nan
+        # CBC stops at the relative gap it is given; PuLP does not read back the gap reached.
+        self._gap = self.settings.mip_rel_gap if self._integers else None
         return pulp.LpStatus[status], pulp.LpSolution[sol_status], pulp.value(problem.objective)
 
     def _pulp_solver(self):
@@ -322,7 +341,7 @@ class LinearModel:
         # PuLP 3.3 bundles CBC and warns that PuLP 4 will not; the project pins PuLP < 3.4.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            return pulp.PULP_CBC_CMD(msg=False, timeLimit=s.time_limit_s, threads=s.threads)
+            return pulp.PULP_CBC_CMD(msg=False, timeLimit=s.time_limit_s, threads=s.threads, gapRel=s.mip_rel_gap)
 
     def _solve_highs(self, retry: bool = True) -> tuple[str, str, float | None]:
         import highspy
@@ -333,11 +352,12 @@ class LinearModel:
             h = self._highs
             h.setOptionValue("output_flag", False)
             method = self.method_used()
-            h.setOptionValue("solver", method)
             h.setOptionValue("random_seed", 0)
+            if not self._integers:
+                h.setOptionValue("solver", method)
             # Stages change bounds and costs between solves; without presolve the simplex restarts from the
             # last basis instead of solving the reduced model afresh (interior point has no basis to reuse).
-            if method == "simplex":
+            if method == "simplex" and not self._integers:
                 h.setOptionValue("presolve", "off")
             if method == "ipm":
                 h.setOptionValue("run_crossover", "on")
@@ -347,11 +367,16 @@ class LinearModel:
                 h.setOptionValue("time_limit", float(self.settings.time_limit_s))
         self._sync_highs()
         h = self._highs
+        if self._integers:
+            # Branch and bound picks its own LP method, and its presolve is much of its strength.
+            h.setOptionValue("solver", "choose")
+            h.setOptionValue("presolve", "on")
+            h.setOptionValue("mip_rel_gap", float(self.settings.mip_rel_gap))
         with _quiet_stdout():
             h.run()
         model_status = h.getModelStatus()
         kind = highspy.HighsModelStatus
-        if retry and model_status in (kind.kUnknown, kind.kSolveError):
+        if retry and not self._integers and model_status in (kind.kUnknown, kind.kSolveError):
             # A warm start from a basis the stage made ill-conditioned, or an interior point run that stalls,
             # can end without a verdict; the simplex from scratch, with presolve, settles it.
             h.clearSolver()
@@ -371,6 +396,7 @@ class LinearModel:
         else:
             status, sol_status = "Not Solved", h.modelStatusToString(model_status)
         solution = h.getSolution()
+        self._gap = float(h.getInfo().mip_gap) if self._integers and status == "Optimal" else None
         self._values = np.asarray(solution.col_value, dtype=float)
         self._duals = np.asarray(solution.row_dual, dtype=float)
         self._activity = np.asarray(solution.row_value, dtype=float)
@@ -398,6 +424,10 @@ class LinearModel:
             h.addRows(k, np.full(k, -inf), np.full(k, inf), len(indices), np.array(starts, dtype=np.int32),
                       np.array(indices, dtype=np.int32), np.array(coefs, dtype=float))
             self._synced_rows = n_rows
+        if len(self._integers) > self._synced_integers:
+            new = np.asarray(self._integers[self._synced_integers:], dtype=np.int32)
+            h.changeColsIntegrality(new.size, new, np.full(new.size, highspy_integer(), dtype=np.uint8))
+            self._synced_integers = len(self._integers)
         self._materialise()
         clip = lambda a: np.clip(a, -inf, inf)  # noqa: E731
         cols = np.arange(n_cols, dtype=np.int32)
@@ -409,6 +439,10 @@ class LinearModel:
         rows = np.arange(n_rows, dtype=np.int32)
         h.changeRowsBounds(n_rows, rows, np.where(self._ra, clip(self._rl), -inf), np.where(self._ra, clip(self._rh), inf))
 
+    @property
+    def is_mip(self) -> bool:
+        return bool(self._integers)
+
     def method_used(self) -> str:
         if self.settings.method != "auto":
             return self.settings.method
@@ -418,11 +452,14 @@ class LinearModel:
         return {
             "name": self.settings.name,
             "version": solver_version(self.settings.name),
-            "method": self.method_used() if self.settings.name == "highs" else None,
+            "method": "branch and bound" if self._integers else (
+                self.method_used() if self.settings.name == "highs" else None),
             "time_limit_s": self.settings.time_limit_s,
             "solves": len(self.records),
             # Probes ask whether a level can be reached; their "infeasible" is an answer, not a failure.
             "statuses": sorted({f"{r.status}/{r.solution_status}" for r in self.records if "probe" not in r.stage}),
             "probes": sum("probe" in r.stage for r in self.records),
             "seconds": round(sum(r.seconds for r in self.records), 3),
+            **({"mip_rel_gap_allowed": self.settings.mip_rel_gap,
+                "mip_gaps_reached": [r.gap for r in self.records if r.gap is not None]} if self._integers else {}),
         }
