@@ -19,7 +19,8 @@ from .allocation import allocate
 from .cashflow import evaluate, is_project_scenario, load_project_scenario
 from .errors import FinmodelError
 from .report import LANGS, summary_text, write_allocation_report, write_cashflow_report
-from .report.cashflow import summary_lines
+from .modes import check_modes
+from .report.cashflow import mode_lines, summary_lines
 from .scenario import load_scenario, read_toml
 
 
@@ -97,9 +98,18 @@ def _run_projects(args: argparse.Namespace) -> int:
             _status(f"  项目 projects {done}/{total}")
 
     result = evaluate(scenario, progress)
-    written = write_cashflow_report(result, _out_dir(args), lang=args.lang, command=_command(args))
+    solves = 0
+
+    def solved(record) -> None:
+        nonlocal solves
+        solves += 1
+        if not args.quiet:
+            _status(f"  求解 solve {solves}: {record.stage} — {record.status}, {record.seconds:.2f} s")
+
+    modes = check_modes(result, solved)
+    written = write_cashflow_report(result, _out_dir(args), lang=args.lang, command=_command(args), modes=modes)
     if not args.quiet:
-        for line in summary_lines(result, args.lang):
+        for line in summary_lines(result, args.lang) + mode_lines(modes, args.lang):
             print(line)
         print()
     for path in written.values():

@@ -58,7 +58,7 @@ def test_summary_sheet_shows_the_metrics(zoucheng_run, zoucheng):
     ws = wb["汇总"]
     m = zoucheng.metrics.loc["zoucheng"]
     assert ws.cell(row=_row_of(ws, "总投资（万元）"), column=3).value == pytest.approx(35_528)
-    assert ws.cell(row=_row_of(ws, "补助后净现值（万元）"), column=3).value == pytest.approx(m["npv_after_grants_wan"])
+    assert ws.cell(row=_row_of(ws, "补助及奖补后净现值（万元）"), column=3).value == pytest.approx(m["npv_after_grants_wan"])
     assert ws.cell(row=_row_of(ws, "最低DSCR（倍）"), column=3).value == pytest.approx(m["dscr_min"])
     assert ws.cell(row=_row_of(ws, "项目内部收益率（%）"), column=3).number_format == "0.00%"
 
@@ -130,4 +130,4 @@ def test_bulk_run_summarises_and_charts_all_projects(tmp_path, capsys):
     assert summary.cell(row=3, column=2).value == "项目"  # one row per project beyond ten
     assert summary.max_row >= 3 + count + 1
     csv = (out / "cashflow.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert len(csv) == count + 2 and "补助后净现值（万元）" in csv[0]
+    assert len(csv) == count + 2 and "补助及奖补后净现值（万元）" in csv[0]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..policy import tiered_difficulty
+from ..policy import grades, tiered_difficulty
 from ..scenario import Scenario
 
 TOTAL_UPPER, TOTAL_LOWER, CELL_UPPER = "total_upper", "total_lower", "cell_upper"
@@ -107,12 +107,6 @@ class AllocationProblem:
             reachable = self.need_by_category @ self.eligible.T.astype(float)  # (units, pools)
             caps = np.fmin(caps, reachable.T)
         return caps
-
-
-def grades(scores: np.ndarray, cutoffs: tuple[float, float, float]) -> np.ndarray:
-    """优 above the first cut-off, 良 from the second, 合格 from the third, 差 below."""
-    excellent, good, passing = cutoffs
-    return np.select([scores > excellent, scores >= good, scores >= passing], ["优", "良", "合格"], default="差")
 
 
 def build_problem(scenario: Scenario, formula: np.ndarray) -> AllocationProblem:

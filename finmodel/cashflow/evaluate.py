@@ -73,7 +73,7 @@ def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | N
         if progress is not None and ((k + 1) % 500 == 0 or k + 1 == total):
             progress(k + 1, total)
     project_flow = stack([f.project_flow for f in flows])
-    after_grants = stack([f.project_flow + f.grants for f in flows])
+    after_grants = stack([f.project_flow + f.support for f in flows])
     cfads = stack([f.operations.cfads for f in flows])
     service = stack([f.operating_debt_service for f in flows])
     net_cash = stack([f.net_cash for f in flows])
@@ -100,6 +100,7 @@ def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | N
         "operating_cost_wan": [(f.operations.operating_cost + f.operations.major_repairs).sum() for f in flows],
         "tax_wan": [f.operations.tax.sum() for f in flows],
         "grants_wan": [f.grants.sum() for f in flows],
+        "rewards_wan": [f.rewards.sum() for f in flows],
         "equity_wan": [f.equity.sum() for f in flows],
         "bonds_wan": [sum(b.principal_wan for b in f.project.bonds) for f in flows],
         "loans_wan": [sum(loan.principal_wan for loan in f.project.loans) for f in flows],
@@ -203,7 +204,7 @@ def break_even_table(flows: list[ProjectCashflow], year0: int, rate: float, *, m
     rows = []
     for flow in flows:
         project = flow.project
-        base_npv = float(npv(rate, flow.project_flow + flow.grants))
+        base_npv = float(npv(rate, flow.project_flow + flow.support))
         roots = _line_scale_roots(flow, year0, rate, base_npv, method)
         for k, line in enumerate(project.income):
             fields = [(PRICE_FIELD[type(line)], PRICE_UNIT[type(line)])]
@@ -238,7 +239,7 @@ def _line_scale_roots(flow: ProjectCashflow, year0: int, rate: float, base_npv: 
         kept = 1 - project.operating_costs.share_of_income - (project.tax.rate if project.tax else 0.0)
         slopes = np.atleast_1d(npv(rate, flow.operations.income_by_line)) * kept if lines else np.array([])
         return [_affine_root(base_npv, slope) for slope in [*slopes, slopes.sum()]]
-    fixed = flow.grants - flow.capex  # what does not move with income
+    fixed = flow.support - flow.capex  # what does not move with income
 
     def npv_at(scales: np.ndarray) -> float:
         return npv(rate, operations(project, year0, scales).cfads + fixed)

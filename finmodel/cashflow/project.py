@@ -20,6 +20,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from ..policy.rewards import RewardLine, reward_line
 from .loans import bond_rows, loan_rows
 from .metrics import dscr, llcr
 from .scenario import Project
@@ -68,6 +69,10 @@ class ProjectCashflow:
     """Interest paid in cash, bonds and loans."""
     principal: np.ndarray
     capitalised_interest: np.ndarray
+    rewards_by_id: dict[str, np.ndarray] = field(default_factory=dict)
+    """以奖代补 paid, per reward id, by year."""
+    reward_lines: list[RewardLine] = field(default_factory=list)
+    """How each reward's amount came about."""
     debt_rows: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     """Schedule per bond and loan id as arrays, with a ``year`` entry of calendar years."""
 
@@ -89,6 +94,16 @@ class ProjectCashflow:
         return np.sum(list(self.grants_by_id.values()), axis=0) if self.grants_by_id else np.zeros(self.years.size)
 
     @cached_property
+    def rewards(self) -> np.ndarray:
+        return (np.sum(list(self.rewards_by_id.values()), axis=0) if self.rewards_by_id
+                else np.zeros(self.years.size))
+
+    @cached_property
+    def support(self) -> np.ndarray:
+        """Grants and rewards: the money that is not repaid."""
+        return self.grants + self.rewards
+
+    @cached_property
     def debt_service(self) -> np.ndarray:
         return self.interest + self.principal
 
@@ -106,7 +121,7 @@ class ProjectCashflow:
 
     @cached_property
     def net_cash(self) -> np.ndarray:
-        return (self.grants + self.equity + self.bond_proceeds + self.loan_drawdown + self.operations.cfads
+        return (self.support + self.equity + self.bond_proceeds + self.loan_drawdown + self.operations.cfads
                 - self.capex - self.debt_service)
 
     def annual(self) -> pd.DataFrame:
@@ -128,6 +143,9 @@ class ProjectCashflow:
         for grant_id, values in self.grants_by_id.items():
             columns[f"grant_{grant_id}_wan"] = values
         columns["grants_wan"] = self.grants
+        for reward_id, values in self.rewards_by_id.items():
+            columns[f"reward_{reward_id}_wan"] = values
+        columns["rewards_wan"] = self.rewards
         columns["equity_wan"] = self.equity
         columns["bond_proceeds_wan"] = self.bond_proceeds
         columns["loan_drawdown_wan"] = self.loan_drawdown
@@ -204,6 +222,20 @@ def project_cashflow(project: Project, year0: int) -> ProjectCashflow:
         paid[built - 1 + grant.settlement_lag_years] += grant.amount_wan * (1 - grant.advance_share)
         grants[grant.id] = paid
 
+    rewards: dict[str, np.ndarray] = {}
+    lines: list[RewardLine] = []
+    for reward in project.rewards:
+        line = reward_line(reward.id, reward.item, reward.cost_wan,
+                           reward.households if reward.households is not None else project.households,
+                           accepted=reward.accepted,
+                           acceptance_year=reward.acceptance_year if reward.acceptance_year is not None
+                           else year0 + built - 1,
+                           performance_score=project.performance_score, lag_years=reward.lag_years)
+        paid = np.zeros(horizon)
+        paid[line.paid_year - year0] = line.amount_wan
+        rewards[reward.id] = paid
+        lines.append(line)
+
     proceeds, draws = np.zeros(horizon), np.zeros(horizon)
     interest, principal, capitalised = np.zeros(horizon), np.zeros(horizon), np.zeros(horizon)
     debt: dict[str, dict[str, np.ndarray]] = {}
@@ -232,7 +264,7 @@ def project_cashflow(project: Project, year0: int) -> ProjectCashflow:
         project=project, years=years, capex_by_item=capex, operations=operations(project, year0),
         grants_by_id=grants, equity=project.equity_wan * equity_shares, bond_proceeds=proceeds,
         loan_drawdown=draws, interest=interest, principal=principal, capitalised_interest=capitalised,
-        debt_rows=debt,
+        rewards_by_id=rewards, reward_lines=lines, debt_rows=debt,
     )
 
 

@@ -34,6 +34,10 @@ Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Rate = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
 Growth = Annotated[float, Field(gt=-1, lt=1, allow_inf_nan=False)]
 
+MODES = ("in_community", "area_bundle", "cross_area", "multi_source")
+KINDS = ("old_community", "old_town", "shanty", "old_factory", "urban_village", "dangerous_housing",
+         "building_conversion", "city_project")
+REWARD_ITEMS = ("utilities", "telecom", "roofs", "drains")
 PARTIES = ("central", "provincial", "city", "district", "residents", "utilities", "owner_units", "maintenance_fund",
            "social_capital", "pooled_fund", "other")
 
@@ -174,6 +178,26 @@ class Grant(_Strict):
     """Calendar year of the advance (default: year 0)."""
     settlement_lag_years: Annotated[int, Field(ge=0, le=10)] = 1
     """Years from acceptance (the end of the last construction year) to the settlement payment."""
+    items: list[str] = []
+    """Capex items this money is earmarked for (e.g. ["roofs", "elevators"]); empty: the project in general."""
+
+
+class Reward(_Strict):
+    id: str = Field(min_length=1)
+    """Short name, unique in the project."""
+    item: Literal[REWARD_ITEMS]  # type: ignore[valid-type]
+    """What is rewarded instead of subsidised (以奖代补, 六(四)): utilities (水电气暖), telecom (通信网络), roofs
+    (居民出资更新屋面), drains (居民出资更新共用排水管道（含化粪池）)."""
+    cost_wan: Money
+    """Eligible cost, 万元 (for roofs and drains: the residents' own money)."""
+    households: Annotated[int, Field(ge=0)] | None = None
+    """Households the per-household cap counts (default: the project's)."""
+    accepted: bool = True
+    """Passed acceptance (验收合格); without it nothing is paid."""
+    acceptance_year: int | None = None
+    """Calendar year of acceptance (default: the last construction year)."""
+    lag_years: Annotated[int, Field(ge=0, le=10)] | None = None
+    """Years from acceptance to payment (default: the parameter set's)."""
 
 
 class Loan(_Strict):
@@ -246,6 +270,20 @@ class Project(_Strict):
     """Short unique name without spaces, dots or slashes (it names the chart file and ``--set`` keys)."""
     name: str = Field(min_length=1)
     """Project name as in the plan."""
+    kind: Literal[KINDS] = "old_community"  # type: ignore[valid-type]
+    """old_community (老旧小区), or what is bundled with one: old_town (旧城区), shanty (棚户区), old_factory (旧厂区),
+    urban_village (城中村), dangerous_housing (C/D级危旧房), building_conversion (既有建筑功能转换), city_project
+    (another city construction or renovation project, 城市建设或改造项目)."""
+    area: str = ""
+    """片区 the project lies in: projects of one area are adjacent to each other."""
+    adjacent: list[str] = []
+    """Ids of projects in other areas that are adjacent to this one as well."""
+    mode: Literal["in_community", "multi_source"] | None = None
+    """Funding mode the project is tested under on its own (bundles of several projects name theirs)."""
+    performance_score: Annotated[float, Field(ge=0, le=100)] | None = None
+    """绩效评价 score, for the grade that scales rewards (default grade: 合格)."""
+    elevators: Annotated[int, Field(ge=0)] = 0
+    """Elevators added (加装电梯), for the per-elevator subsidy cap."""
     households: Annotated[int, Field(ge=0)] = 0
     """改造户数."""
     floor_area_m2: Money = 0.0
@@ -267,17 +305,24 @@ class Project(_Strict):
     loans: list[Loan] = []
     bonds: list[Bond] = []
     """Special bonds (专项债)."""
+    rewards: list[Reward] = []
+    """以奖代补 rewards, paid after acceptance by the rules of the policy parameter set."""
     coverage: Coverage = Coverage()
     published: Published | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Project:
         for what, items in (("income", self.income), ("grants", self.grants), ("loans", self.loans),
-                            ("bonds", self.bonds)):
+                            ("bonds", self.bonds), ("rewards", self.rewards)):
             ids = [item.id for item in items]
             twice = sorted({i for i in ids if ids.count(i) > 1})
             if twice:
                 raise ValueError(f"{what}: id given twice: {', '.join(twice)}")
+        for grant in self.grants:
+            unknown = [item for item in grant.items if item not in self.capex.items_wan]
+            if unknown:
+                raise ValueError(f"grants.{grant.id}.items: '{unknown[0]}' is not a capex item "
+                                 f"({', '.join(self.capex.items_wan)})")
         n = self.construction_years
         if len(self.capex.schedule) != n:
             raise ValueError(f"capex.schedule has {len(self.capex.schedule)} shares for {n} construction years")
@@ -313,10 +358,61 @@ class ProjectTable(_Strict):
     """Sheet of an XLSX table (default: the first)."""
 
 
+class BalanceRule(_Strict):
+    """When a project or bundle counts as balanced (资金平衡): all of the tests that are set."""
+
+    npv_at_least_wan: float = 0.0
+    """NPV after grants and rewards at the discount rate, 万元."""
+    coverage_at_least: Annotated[float, Field(gt=0)] | None = 1.0
+    """本息覆盖倍数 on the definition below (projects without debt pass); None: not tested."""
+    coverage_definition: Literal["gross", "net"] = "net"
+    """Income gross, or net of operating cost, repairs and tax."""
+    coverage_debt: Literal["bonds", "all_debt"] = "all_debt"
+    coverage_interest: Literal["planning_rate", "schedule"] = "schedule"
+    """Principal plus simple interest at the planning rate, or the debt service the model schedules."""
+    cash_at_least_wan: float | None = 0.0
+    """Cumulative cash after financing in every year, 万元; None: not tested."""
+
+
+class Bundle(_Strict):
+    id: str = Field(min_length=1)
+    """Short unique name."""
+    name: str = ""
+    """Label in reports."""
+    mode: Literal["area_bundle", "cross_area"]
+    """大片区统筹平衡 (old communities with adjacent components) or 跨片区组合平衡 (with a non-adjacent project)."""
+    members: list[str] = Field(min_length=2)
+    """Project ids."""
+
+
+class Bundling(_Strict):
+    """The bundling optimiser (肥瘦搭配): which loss-making packages to pair with which profitable components."""
+
+    mode: Literal["area_bundle", "cross_area"]
+    """area_bundle pairs a package only with components adjacent to it; cross_area only with non-adjacent ones."""
+    packages: list[str] | None = None
+    """Project ids of the old-community packages (default: every old_community project not in [[bundles]])."""
+    components: list[str] | None = None
+    """Project ids of the components (default: every other project not in [[bundles]])."""
+    solver: Literal["highs", "cbc"] = "highs"
+    time_limit_s: Annotated[float, Field(gt=0)] = 60.0
+    mip_rel_gap: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    """Relative gap at which the search may stop (0: proven optimal)."""
+
+
 class ProjectScenarioConfig(_Strict):
     scenario: ProjectInfo
     projects: list[Project] = []
-    project_table: ProjectTable | None = None
+    project_table: list[ProjectTable] = []
+    """Tables adding projects ([[project_table]]; a single [project_table] is read as one)."""
+    balance: BalanceRule = BalanceRule()
+    bundles: list[Bundle] = []
+    bundling: Bundling | None = None
+
+    @field_validator("project_table", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) else value
 
     @model_validator(mode="after")
     def _some_projects(self) -> ProjectScenarioConfig:
@@ -326,9 +422,13 @@ class ProjectScenarioConfig(_Strict):
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
             raise ValueError(f"projects: id given twice: {', '.join(twice)}")
-        if self.project_table and self.project_table.template not in ids:
-            raise ValueError(f"project_table.template: no project '{self.project_table.template}' "
-                             f"(projects: {', '.join(ids)})")
+        for table in self.project_table:
+            if table.template not in ids:
+                raise ValueError(f"project_table.template: no project '{table.template}' (projects: {', '.join(ids)})")
+        bundle_ids = [b.id for b in self.bundles]
+        twice = sorted({i for i in bundle_ids if bundle_ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"bundles: id given twice: {', '.join(twice)}")
         return self
 
 
@@ -364,15 +464,15 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
     config = validate_model(ProjectScenarioConfig, raw, file=path)
     inputs = {path.name: sha256_of(path)}
     projects = list(config.projects)
-    if config.project_table is not None:
-        spec = config.project_table
+    known = {p.id for p in projects}
+    for k, spec in enumerate(config.project_table):
+        where = "project_table.table" if len(config.project_table) == 1 else f"project_table[{k}].table"
         table_path = (path.parent / spec.table).resolve()
         if not table_path.is_file():
-            raise InputError(f"table file not found: {table_path}", file=path, key="project_table.table")
-        table = read_table(table_path, key=spec.key, sheet=spec.sheet, where="project_table.table")
+            raise InputError(f"table file not found: {table_path}", file=path, key=where)
+        table = read_table(table_path, key=spec.key, sheet=spec.sheet, where=where)
         inputs[spec.table] = sha256_of(table_path)
         template = next(p for p in raw["projects"] if p.get("id") == spec.template)
-        known = {p.id for p in projects}
         for row_number, (project_id, row) in enumerate(table.iterrows(), start=2):
             if project_id in known:
                 raise InputError(f"project id '{project_id}' is already used", file=table_path, row=row_number,
@@ -380,6 +480,7 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
             known.add(project_id)
             projects.append(_row_project(template, project_id, row, table_path, row_number))
     _check_years(projects, config.scenario.year, path)
+    _check_groups(config, projects, path)
     return ProjectScenario(config=config, path=path, projects=projects, inputs=inputs, overrides=applied)
 
 
@@ -423,9 +524,78 @@ def _check_years(projects: list[Project], year0: int, path: Path) -> None:
             if year0 + project.construction_years - 1 + grant.settlement_lag_years > last:
                 raise InputError("the settlement falls after the project's last year", file=path,
                                  key=f"projects.{project.id}.grants.{grant.id}.settlement_lag_years")
+        accepted = year0 + project.construction_years - 1
+        for reward in project.rewards:
+            inside(reward.acceptance_year, f"rewards.{reward.id}.acceptance_year")
+            lag = reward.lag_years if reward.lag_years is not None else _default_reward_lag()
+            paid = (reward.acceptance_year if reward.acceptance_year is not None else accepted) + lag
+            if paid > last:
+                raise InputError(f"the reward would be paid in {paid}, after the project's last year {last}",
+                                 file=path, key=f"projects.{project.id}.rewards.{reward.id}")
         for bond in project.bonds:
             inside(bond.issue_year, f"bonds.{bond.id}.issue_year")
             start = bond.issue_year if bond.issue_year is not None else year0
             if start + bond.years - 1 > last:
                 raise InputError(f"the bond matures in {start + bond.years - 1}, after the project's last year "
                                  f"{last}", file=path, key=f"projects.{project.id}.bonds.{bond.id}.years")
+
+
+def _default_reward_lag() -> int:
+    from ..policy.rewards import REWARD_PARAMETER
+    from ..policy import parameter
+
+    return int(parameter(REWARD_PARAMETER).value["lag_years"])
+
+
+def adjacent(a: Project, b: Project) -> bool:
+    """Whether two projects are adjacent (相邻): the same area, or one lists the other."""
+    return (bool(a.area) and a.area == b.area) or b.id in a.adjacent or a.id in b.adjacent
+
+
+def _check_groups(config: ProjectScenarioConfig, projects: list[Project], path: Path) -> None:
+    """Bundles and the bundling optimiser name projects that exist and fit their mode."""
+    by_id = {p.id: p for p in projects}
+    for project in projects:
+        unknown = [other for other in project.adjacent if other not in by_id]
+        if unknown:
+            raise InputError(f"no project '{unknown[0]}'", file=path, key=f"projects.{project.id}.adjacent")
+    for bundle in config.bundles:
+        key = f"bundles.{bundle.id}.members"
+        unknown = [m for m in bundle.members if m not in by_id]
+        if unknown:
+            raise InputError(f"no project '{unknown[0]}' (projects: {', '.join(list(by_id)[:12])})", file=path,
+                             key=key)
+        if len(set(bundle.members)) != len(bundle.members):
+            raise InputError("a project is listed twice", file=path, key=key)
+        members = [by_id[m] for m in bundle.members]
+        packages = [m for m in members if m.kind == "old_community"]
+        others = [m for m in members if m.kind != "old_community"]
+        if not packages:
+            raise InputError("a bundle needs at least one old_community project", file=path, key=key)
+        if not others and bundle.mode == "cross_area":
+            raise InputError("a cross_area bundle needs a project that is not an old community", file=path, key=key)
+        if bundle.mode == "area_bundle":
+            for a in members:
+                if not any(adjacent(a, b) for b in members if b is not a):
+                    raise InputError(f"'{a.id}' is adjacent to no other member (area '{a.area}'): an area bundle "
+                                     "joins adjacent projects", file=path, key=key)
+        else:
+            for a in packages:
+                for b in others:
+                    if adjacent(a, b):
+                        raise InputError(f"'{a.id}' and '{b.id}' are adjacent: pair them as an area_bundle, "
+                                         "cross_area is for projects apart", file=path, key=key)
+    in_bundles = {m for b in config.bundles for m in b.members}
+    spec = config.bundling
+    if spec is not None:
+        for key, ids in (("bundling.packages", spec.packages), ("bundling.components", spec.components)):
+            unknown = [i for i in ids or [] if i not in by_id]
+            if unknown:
+                raise InputError(f"no project '{unknown[0]}'", file=path, key=key)
+        packages = spec.packages if spec.packages is not None else [
+            p.id for p in projects if p.kind == "old_community" and p.id not in in_bundles]
+        components = spec.components if spec.components is not None else [
+            p.id for p in projects if p.kind != "old_community" and p.id not in in_bundles]
+        if not packages or not components:
+            raise InputError("the bundling optimiser needs packages (old_community projects) and components "
+                             "(the other kinds)", file=path, key="bundling")

@@ -1,6 +1,9 @@
 """Rules as code: dated, cited policy parameters and the rules that use them."""
 
 from .difficulty import tiered_difficulty
+from .grades import GRADES, grades
 from .params import Parameter, parameter
+from .rewards import RewardLine, reward_items, reward_line
 
-__all__ = ["Parameter", "parameter", "tiered_difficulty"]
+__all__ = ["GRADES", "Parameter", "RewardLine", "grades", "parameter", "reward_items", "reward_line",
+           "tiered_difficulty"]

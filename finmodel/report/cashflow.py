@@ -14,12 +14,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..cashflow import CashflowResult, ProjectCashflow
+from ..modes import ModesResult
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of
 from .cells import MONEY, display_width, fit_height, put
 from .charts import cjk_font, png_bytes
 from .files import staged_outputs
 from .labels import CATEGORY, INCOME_KIND, METHOD, PARTY, t, word
 from .manifest import manifest
+from .modes import add_mode_sheets, bundling_chart
 
 RATIO = "0.00"
 PCT = "0.00%"
@@ -30,7 +32,8 @@ TRANSPOSE_LIMIT = 10  # up to this many projects the summary lists figures down 
 
 SUMMARY_COLUMNS = [
     ("households", "#,##0"), ("total_investment_wan", MONEY), ("construction_interest_wan", MONEY),
-    ("income_wan", MONEY), ("operating_cost_wan", MONEY), ("grants_wan", MONEY), ("equity_wan", MONEY),
+    ("income_wan", MONEY), ("operating_cost_wan", MONEY), ("grants_wan", MONEY), ("rewards_wan", MONEY),
+    ("equity_wan", MONEY),
     ("bonds_wan", MONEY), ("loans_wan", MONEY), ("npv_wan", MONEY), ("npv_after_grants_wan", MONEY),
     ("irr_project", PCT), ("irr_equity", PCT), ("payback_static_years", RATIO), ("payback_discounted_years", RATIO),
     ("peak_funding_need_wan", MONEY), ("funding_gap_wan", MONEY), ("dscr_min", RATIO), ("dscr_min_year", YEAR),
@@ -67,14 +70,16 @@ def _irr_words(status: str, lang: str, roots=None) -> str:
 # Workbook
 
 
-def cashflow_workbook(result: CashflowResult, lang: str = "zh") -> bytes:
-    """The workbook as bytes: same result, same bytes."""
+def cashflow_workbook(result: CashflowResult, lang: str = "zh", modes: ModesResult | None = None) -> bytes:
+    """The workbook as bytes: same result, same bytes. With ``modes``, the funding-mode sheets come before 参数."""
     wb = Workbook()
     summary_sheet(wb.active, result, lang)
     annual_sheet(wb.create_sheet(), result, lang)
     debt_sheet(wb.create_sheet(), result, lang)
     coverage_sheet(wb.create_sheet(), result, lang)
     break_even_sheet(wb.create_sheet(), result, lang)
+    if modes is not None:
+        add_mode_sheets(wb, modes, result.scenario.config.scenario.discount_rate, lang)
     config = result.scenario.config
     rows = [(key, text_of(value), unit_of(key, lang), "") for key, value in flatten(config.model_dump(exclude_none=True))]
     parameter_sheet(wb.create_sheet(), rows, result.scenario.overrides, result.scenario.inputs, lang)
@@ -173,6 +178,11 @@ def annual_rows(flow: ProjectCashflow, lang: str) -> list[tuple[str, np.ndarray,
         rows.append((f"{indent}{word(PARTY, grant.party, lang)}（{grant.id}）" if lang == "zh"
                      else f"{indent}{word(PARTY, grant.party, lang)} ({grant.id})", table[f"grant_{grant.id}_wan"],
                      MONEY, True))
+    if project.rewards:
+        rows.append((t("rewards_wan", lang), table["rewards_wan"], MONEY, True))
+        for reward in flow.reward_lines:
+            rows.append((f"{indent}{reward.label}（{reward.id}）" if lang == "zh" else f"{indent}{reward.item} ({reward.id})",
+                         table[f"reward_{reward.id}_wan"], MONEY, True))
     for column in ("equity_wan", "bond_proceeds_wan", "loan_drawdown_wan", "interest_wan", "principal_wan",
                    "debt_service_wan", "net_cash_wan"):
         rows.append((t(column, lang), table[column], MONEY, True))
@@ -425,7 +435,11 @@ def metrics_frame(result: CashflowResult, lang: str = "zh") -> pd.DataFrame:
 
 def metrics_csv(result: CashflowResult, lang: str = "zh") -> bytes:
     """UTF-8 with a byte-order mark, so that Excel opens the Chinese headers correctly."""
-    text = metrics_frame(result, lang).to_csv(float_format="%.6f", lineterminator="\n")
+    return _csv(metrics_frame(result, lang), index=True)
+
+
+def _csv(frame: pd.DataFrame, index: bool = False) -> bytes:
+    text = frame.to_csv(float_format="%.6f", lineterminator="\n", index=index)
     return ("\ufeff" + text).encode("utf-8")
 
 
@@ -485,17 +499,24 @@ def bulk_chart(result: CashflowResult, lang: str = "zh") -> Figure:
 
 
 def write_cashflow_report(result: CashflowResult, out_dir: str | Path, *, lang: str = "zh",
-                          command: str = "finmodel run") -> dict[str, Path]:
-    """Write cashflow.xlsx, cashflow.csv, the charts and manifest.json into ``out_dir``, all or none."""
+                          command: str = "finmodel run", modes: ModesResult | None = None) -> dict[str, Path]:
+    """Write cashflow.xlsx, cashflow.csv, the charts and manifest.json into ``out_dir``, all or none; with
+    ``modes``, the funding-mode sheets, balance.csv and, for the bundling optimiser, bundling.png."""
     out_dir = Path(out_dir)
-    outputs = {"cashflow.xlsx": cashflow_workbook(result, lang), "cashflow.csv": metrics_csv(result, lang)}
+    outputs = {"cashflow.xlsx": cashflow_workbook(result, lang, modes), "cashflow.csv": metrics_csv(result, lang)}
+    if modes is not None and not modes.units.empty:
+        outputs["balance.csv"] = _csv(modes.units.reset_index())
+    if modes is not None and modes.bundling is not None:
+        outputs["bundling.csv"] = _csv(modes.bundling.packages)
+        outputs["bundling.png"] = png_bytes(bundling_chart(modes, lang))
     if len(result.cashflows) <= CHART_LIMIT:
         for flow in result.cashflows:
             outputs[f"cashflow-{flow.project.id}.png"] = png_bytes(cashflow_chart(flow, lang))
     else:
         outputs["cashflow-projects.png"] = png_bytes(bulk_chart(result, lang))
-    record = manifest(result.scenario, command=command, outputs=outputs, lang=lang,
-                      solver={"name": None, "status": "not used: cash-flow model"})
+    solver = (modes.bundling.solution.solver if modes is not None and modes.bundling is not None else None) or {
+        "name": None, "status": "not used: cash-flow model"}
+    record = manifest(result.scenario, command=command, outputs=outputs, lang=lang, solver=solver)
     outputs["manifest.json"] = (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     with staged_outputs(out_dir) as stage:
         for name, data in outputs.items():
@@ -519,8 +540,8 @@ def summary_lines(result: CashflowResult, lang: str = "zh", limit: int = 10) -> 
             f"{t('npv_after_grants_wan', lang)} {row['npv_after_grants_wan']:,.2f} (@{rate:.2%})",
             f"{t('irr_project', lang)} {irr}",
             f"{t('funding_gap_wan', lang)} {row['funding_gap_wan']:,.2f}",
-            f"{t('dscr_min', lang)} {row['dscr_min']:.2f}" + (f" ({int(row['dscr_min_year'])})"
-                                                            if row["dscr_min_year"] > 0 else ""),
+            f"{t('dscr_min', lang)} " + (f"{row['dscr_min']:.2f} ({int(row['dscr_min_year'])})"
+                                         if row["dscr_min_year"] > 0 else t("none", lang)),
             f"{t('cumulative_cash_min_wan', lang)} {row['cumulative_cash_min_wan']:,.2f}",
         ]
         lines.append(f"{row['name']}: " + sep.join(parts))
@@ -529,4 +550,22 @@ def summary_lines(result: CashflowResult, lang: str = "zh", limit: int = 10) -> 
         lines.append(f"… {len(m)} projects: {balanced} with NPV after grants ≥ 0; funding gap in total "
                      f"{m['funding_gap_wan'].sum():,.2f} 万元")
     lines += coverage_sentences(result, lang)
+    return lines
+
+
+def mode_lines(modes: ModesResult, lang: str = "zh") -> list[str]:
+    """One line per unit tested and one for the bundling optimiser."""
+    lines = []
+    for unit, row in modes.units.iterrows():
+        verdict = t("yes" if row["balanced"] else "no", lang)
+        gaps = [f"{t(k, lang)} {row[k]:,.2f}" for k in ("grant_needed_wan", "bridge_needed_wan", "income_needed_wan")
+                if row[k] > 0]
+        lines.append(f"{row['name']} [{t('mode_' + row['mode'], lang)}]: {t('balanced', lang)} {verdict}; "
+                     f"{t('npv_after_grants_wan', lang)} {row['npv_wan']:,.2f}"
+                     + ("; " + "; ".join(gaps) if gaps else ""))
+    if modes.bundling is not None:
+        b = modes.bundling
+        lines.append(t("md_bundling_summary", lang).format(
+            t(f"mode_{b.mode}", lang), len(b.problem.packages), len(b.problem.components),
+            b.solution.households_balanced, len(b.solution.standalone), b.solution.deficit_absorbed_wan))
     return lines

@@ -1,0 +1,47 @@
+"""以奖代补 rules (济政办字〔2020〕21号 六(四)、六(五); amounts from the assumed parameter set
+``reward_in_lieu_2020``): one test per condition."""
+
+from __future__ import annotations
+
+import pytest
+
+from finmodel.policy import parameter, reward_line
+
+RULES = parameter("reward_in_lieu_2020")
+
+
+def test_the_parameter_set_is_dated_cited_and_labelled_an_assumption():
+    assert RULES.assumption is True and RULES.date == "2020-05-11" and "六(四)" in RULES.source
+    assert set(RULES.value["items"]) == {"utilities", "telecom", "roofs", "drains"}
+
+
+def test_rate_times_cost_when_the_cap_does_not_bind():
+    # Roofs paid by residents: 50 % of 100 万元 = 50; cap 0.2 × 1,000 households = 200 does not bind; grade 优.
+    line = reward_line("r", "roofs", 100, 1_000, accepted=True, acceptance_year=2026, performance_score=96)
+    assert line.amount_wan == pytest.approx(50.0) and not line.cap_binds and line.grade == "优"
+
+
+def test_cap_binds():
+    # Utilities: 30 % of 2,000 = 600, but 0.3 万元 × 500 households = 150 caps it.
+    line = reward_line("u", "utilities", 2_000, 500, accepted=True, acceptance_year=2026, performance_score=96)
+    assert line.cap_binds and line.amount_wan == pytest.approx(150.0)
+
+
+def test_not_accepted_gets_nothing():
+    line = reward_line("d", "drains", 100, 1_000, accepted=False, acceptance_year=2026, performance_score=96)
+    assert line.amount_wan == 0
+
+
+@pytest.mark.parametrize("score, grade, factor", [(96, "优", 1.0), (90, "良", 0.9), (80, "合格", 0.8), (60, "差", 0.5)])
+def test_grade_scales_the_reward(score, grade, factor):
+    # Telecom: 30 % of 100 = 30 (cap 0.05 × 1,000 = 50 does not bind), times the grade's factor.
+    line = reward_line("t", "telecom", 100, 1_000, accepted=True, acceptance_year=2026, performance_score=score)
+    assert line.grade == grade and line.amount_wan == pytest.approx(30 * factor)
+
+
+def test_lag_moves_the_payment():
+    line = reward_line("r", "roofs", 100, 1_000, accepted=True, acceptance_year=2026, performance_score=96)
+    assert line.paid_year == 2027  # one year after acceptance by default
+    later = reward_line("r", "roofs", 100, 1_000, accepted=True, acceptance_year=2026, performance_score=96,
+                        lag_years=3)
+    assert later.paid_year == 2029
