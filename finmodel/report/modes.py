@@ -228,11 +228,12 @@ def bundling_chart(modes: ModesResult, lang: str = "zh") -> Figure:
     ax = fig.add_subplot()
     x = np.arange(len(labels))
     ax.bar(x, ups, color="#2e7d32", label=t("md_chart_component", lang))
-    for k, parts in enumerate(downs):
+    for k, (parts, record) in enumerate(zip(downs, bundling.bundles.itertuples(index=False))):
         bottom = 0.0
-        for value in parts:
+        for package, value in zip(record.packages, parts):
             ax.bar(x[k], value, bottom=bottom, color="#c62828", edgecolor="white", linewidth=0.6,
                    label=t("md_chart_package", lang) if (k == 0 and bottom == 0.0) else None)
+            ax.text(x[k], bottom + value / 2, package, ha="center", va="center", fontsize=7, color="white")
             bottom += value
     ax.scatter(x, nets, color="black", zorder=3, label=t("md_chart_net", lang))
     if len(left):

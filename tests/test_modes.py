@@ -1,0 +1,346 @@
+"""Funding modes: for each, a hand-built case balanced, not balanced and exactly at break-even, computed in the
+test; the cross-area transfers and the multi-source rules by hand; rewards in the cash flow; the bundling
+optimiser against brute-force enumeration."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from finmodel.cashflow import evaluate, load_project_scenario
+from finmodel.errors import InputError
+from finmodel.modes import BundlingProblem, check_modes, solve_bundling, transfer_schedule
+
+RATE = 0.05
+ANNUITY = sum(1.05 ** -t for t in range(1, 6))  # year-end flows in years 1–5, year 0 undiscounted
+
+HEAD = """
+[scenario]
+name = "模式测试"
+year = 2025
+discount_rate = 0.05
+"""
+
+
+def run(tmp_path, text, overrides=()):
+    path = tmp_path / "modes.toml"
+    path.write_text(HEAD + text, encoding="utf-8")
+    result = evaluate(load_project_scenario(path, overrides))
+    return result, check_modes(result)
+
+
+IN_COMMUNITY = """
+[[projects]]
+id = "own"
+name = "自求平衡"
+mode = "in_community"
+households = 400
+construction_years = 1
+operating_years = 5
+equity_wan = 600
+[projects.capex]
+schedule = [1.0]
+items_wan = { basic = 1000 }
+[[projects.income]]
+id = "rooms"
+kind = "elderly_care"
+amount_wan_per_year = {income}
+[[projects.grants]]
+id = "city"
+party = "city"
+amount_wan = 400
+"""
+
+# NPV after grants = −1000 + 400 + A × annuity; it is 0 at A* = 600 ÷ annuity.
+BREAK_EVEN = 600 / ANNUITY
+
+
+@pytest.mark.parametrize("income, balanced", [(150.0, True), (120.0, False), (BREAK_EVEN, True)])
+def test_in_community(tmp_path, income, balanced):
+    _, modes = run(tmp_path, IN_COMMUNITY.replace("{income}", repr(income)))
+    row = modes.units.loc["own"]
+    assert row["npv_wan"] == pytest.approx(-600 + income * ANNUITY, abs=1e-9)
+    assert bool(row["balanced"]) is balanced
+    assert row["grant_needed_wan"] == pytest.approx(max(0.0, 600 - income * ANNUITY), abs=1e-9)
+    # The income the operating facilities would need: A* ÷ A times today's.
+    assert row["income_scale_needed"] == pytest.approx(BREAK_EVEN / income, rel=1e-9)
+    assert row["cash_min_wan"] == pytest.approx(0.0, abs=1e-9)  # equity 600 + grant 400 pay the 1,000
+
+
+def test_in_community_operating_years_needed(tmp_path):
+    # A = 150: discounted cumulative −600 + 150 × Σ 1.05^−t reaches 0 during the 5th operating year:
+    # 4 + (600 − 150 × annuity₄) ÷ (150 × 1.05^−5).
+    _, modes = run(tmp_path, IN_COMMUNITY.replace("{income}", "150.0"))
+    annuity4 = sum(1.05 ** -t for t in range(1, 5))
+    assert modes.units.loc["own", "operating_years_needed"] == pytest.approx(
+        4 + (600 - 150 * annuity4) / (150 * 1.05 ** -5), rel=1e-9)
+
+
+AREA = """
+[[bundles]]
+id = "b"
+mode = "area_bundle"
+members = ["pkg", "comp"]
+
+[[projects]]
+id = "pkg"
+name = "小区"
+area = "甲"
+households = 500
+construction_years = 1
+operating_years = 5
+equity_wan = 300
+[projects.capex]
+schedule = [1.0]
+items_wan = { basic = 500 }
+[[projects.grants]]
+id = "central"
+party = "central"
+amount_wan = 200
+
+[[projects]]
+id = "comp"
+name = "旧厂区"
+kind = "old_factory"
+area = "{area}"
+construction_years = 1
+operating_years = 5
+equity_wan = 1000
+[projects.capex]
+schedule = [1.0]
+items_wan = { building = 1000 }
+[[projects.income]]
+id = "rent"
+kind = "other"
+amount_wan_per_year = {income}
+"""
+
+# Bundle NPV = (−500 + 200) + (−1000 + B × annuity): 0 at B* = 1,300 ÷ annuity.
+AREA_BREAK_EVEN = 1300 / ANNUITY
+
+
+@pytest.mark.parametrize("income, balanced", [(350.0, True), (250.0, False), (AREA_BREAK_EVEN, True)])
+def test_area_bundle(tmp_path, income, balanced):
+    _, modes = run(tmp_path, AREA.replace("{income}", repr(income)).replace("{area}", "甲"))
+    row = modes.units.loc["b"]
+    assert row["npv_wan"] == pytest.approx(-1300 + income * ANNUITY, abs=1e-9)
+    assert bool(row["balanced"]) is balanced
+    assert row["grant_needed_wan"] == pytest.approx(max(0.0, 1300 - income * ANNUITY), abs=1e-9)
+    members = modes.members.set_index("project")
+    assert members.loc["pkg", "npv_wan"] == pytest.approx(-300)  # the 瘦 and the 肥, member by member
+    assert members.loc["comp", "npv_wan"] == pytest.approx(-1000 + income * ANNUITY)
+
+
+def test_area_bundle_needs_adjacent_members(tmp_path):
+    with pytest.raises(InputError, match="adjacent to no other member"):
+        run(tmp_path, AREA.replace("{income}", "350.0").replace("{area}", "乙"))
+    # Declared adjacency across areas is enough.
+    text = AREA.replace("{income}", "350.0").replace('area = "{area}"', 'area = "乙"\nadjacent = ["pkg"]')
+    _, modes = run(tmp_path, text)
+    assert modes.units.loc["b", "balanced"]
+
+
+CROSS = AREA.replace('mode = "area_bundle"', 'mode = "cross_area"')
+
+
+@pytest.mark.parametrize("income, balanced", [(350.0, True), (250.0, False), (AREA_BREAK_EVEN, True)])
+def test_cross_area(tmp_path, income, balanced):
+    _, modes = run(tmp_path, CROSS.replace("{income}", repr(income)).replace("{area}", "乙"))
+    row = modes.units.loc["b"]
+    assert row["npv_wan"] == pytest.approx(-1300 + income * ANNUITY, abs=1e-9)
+    assert bool(row["balanced"]) is balanced
+    schedule = modes.transfers["b"]
+    # The package has no income: it never needs cash after construction (equity and grant paid for it), so
+    # nothing is transferred; the partner keeps its surplus.
+    assert schedule["transfer_wan"].sum() == pytest.approx(0.0)
+
+
+def test_cross_area_refuses_adjacent_projects(tmp_path):
+    with pytest.raises(InputError, match="are adjacent: pair them as an area_bundle"):
+        run(tmp_path, CROSS.replace("{income}", "350.0").replace("{area}", "甲"))
+
+
+def test_transfer_schedule_by_hand():
+    # Package net −100, −50, 20, −30 → cumulative −100, −150, −130, −160: it needs 100, 150, 130, 160 by each
+    # year. Partner net 40, 80, 30, 10 → cumulative 40, 120, 150, 160: it gives 40 and 80 as they come (still 60
+    # and 30 short), then 10 of its 30 (the package's need fell to 130), then 30.
+    table = transfer_schedule(np.arange(2025, 2029), np.array([-100.0, -50, 20, -30]), np.array([40.0, 80, 30, 10]))
+    np.testing.assert_allclose(table["transfer_wan"], [40, 80, 10, 30])
+    np.testing.assert_allclose(table["package_shortfall_wan"], [60, 30, 0, 0])
+    np.testing.assert_allclose(table["partner_cumulative_after_wan"], [0, 0, 20, 0])
+    np.testing.assert_allclose(table["package_cumulative_after_wan"], [-60, -30, 0, 0])
+    # A partner that dips later keeps back what it will need: cumulative 100, 50, 80 → it can give 50 at most.
+    table = transfer_schedule(np.arange(3), np.array([-70.0, 0, 0]), np.array([100.0, -50, 30]))
+    np.testing.assert_allclose(table["cumulative_transfer_wan"], [50, 50, 70])
+    np.testing.assert_allclose(table["package_shortfall_wan"], [20, 20, 0])
+
+
+MULTI = """
+[[projects]]
+id = "ms"
+name = "多元投入"
+mode = "multi_source"
+households = 300
+elevators = 10
+construction_years = 1
+operating_years = 1
+[projects.capex]
+schedule = [1.0]
+items_wan = { basic = 600, roofs = 100, drains = 50, elevators = 400 }
+[[projects.grants]]
+id = "central"
+party = "central"
+amount_wan = 600
+items = ["basic"]
+[[projects.grants]]
+id = "residents"
+party = "residents"
+amount_wan = 150
+items = ["roofs", "drains"]
+[[projects.grants]]
+id = "lift-owners"
+party = "residents"
+amount_wan = {owners}
+items = ["elevators"]
+[[projects.grants]]
+id = "district"
+party = "district"
+amount_wan = {subsidy}
+items = ["elevators"]
+"""
+
+
+def test_multi_source_exactly_balanced(tmp_path):
+    """Grants equal the cost (1,150), so NPV = 0 and cash never dips: at break-even. Rules: residents' 150 split
+    100 / 50 over roofs and drains by cost; elevators: 240 from owners + the subsidy 160, which is within
+    min(40 % × 400, 25 × 10) = 160; residents pay (150 + 240) ÷ 300 = 1.3 万元 per household, within 0–2."""
+    _, modes = run(tmp_path, MULTI.replace("{owners}", "240").replace("{subsidy}", "160"))
+    row = modes.units.loc["ms"]
+    assert row["npv_wan"] == pytest.approx(0, abs=1e-9) and row["balanced"] and row["rules_ok"]
+    checks = modes.rule_checks.set_index(["rule", "item"])
+    assert checks.loc[("elevator_subsidy_cap", "elevators"), "required"] == pytest.approx(160)
+    assert checks.loc[("owners_pay", "roofs"), "given"] == pytest.approx(100)
+    assert checks.loc[("owners_pay", "drains"), "given"] == pytest.approx(50)
+    assert checks.loc[("owners_pay", "elevators"), "given"] == pytest.approx(400)
+    assert checks.loc[("resident_contribution", ""), "given"] == pytest.approx(1.3)
+    stack = modes.stacks["ms"]
+    assert stack.loc[2025, "sources_wan"] == pytest.approx(1150) and stack.loc[2025, "uses_wan"] == pytest.approx(1150)
+
+
+def test_multi_source_subsidy_above_its_cap_is_not_balanced(tmp_path):
+    # The district pays 200 of the elevators: more than the 160 allowed, though the money adds up.
+    _, modes = run(tmp_path, MULTI.replace("{owners}", "200").replace("{subsidy}", "200"))
+    row = modes.units.loc["ms"]
+    assert row["npv_wan"] == pytest.approx(0, abs=1e-9) and not row["rules_ok"] and not row["balanced"]
+    checks = modes.rule_checks.set_index(["rule", "item"])
+    assert not checks.loc[("elevator_subsidy_cap", "elevators"), "passed"]
+    # Owners then cover 200 + 160 allowed = 360 of the 400.
+    assert checks.loc[("owners_pay", "elevators"), "given"] == pytest.approx(360)
+
+
+def test_multi_source_short_of_money_needs_a_grant_and_a_bridge(tmp_path):
+    _, modes = run(tmp_path, MULTI.replace("{owners}", "200").replace("{subsidy}", "160"))
+    row = modes.units.loc["ms"]
+    assert row["npv_wan"] == pytest.approx(-40) and row["grant_needed_wan"] == pytest.approx(40)
+    assert row["bridge_needed_wan"] == pytest.approx(40) and row["first_short_year"] == 2025
+    assert not row["balanced"]
+
+
+def test_rewards_arrive_after_acceptance_and_count_towards_the_balance(tmp_path):
+    """Roofs paid by residents (cost 100) earn 50 % = 50, under the cap 0.2 × 300 = 60, grade 良 (score 90)
+    × 0.9 = 45, paid a year after acceptance (2025) → 2026; with lag 2 → 2027."""
+    text = MULTI.replace("{owners}", "200").replace("{subsidy}", "160").replace(
+        "elevators = 10\n", "elevators = 10\nperformance_score = 90\noperating_years = 3\n").replace(
+        "operating_years = 1\n", "") + """
+[[projects.rewards]]
+id = "roofs"
+item = "roofs"
+cost_wan = 100
+"""
+    result, modes = run(tmp_path, text)
+    annual = result.cashflow("ms").annual()
+    np.testing.assert_allclose(annual["rewards_wan"], [0, 45, 0, 0])
+    assert modes.rewards.iloc[0]["paid_year"] == 2026 and modes.rewards.iloc[0]["grade"] == "良"
+    row = modes.units.loc["ms"]
+    assert row["npv_wan"] == pytest.approx(-40 + 45 / 1.05)
+    assert row["bridge_needed_wan"] == pytest.approx(40)  # the reward comes too late for 2025
+    later, _ = run(tmp_path, text + "lag_years = 2\n")
+    np.testing.assert_allclose(later.cashflow("ms").annual()["rewards_wan"], [0, 0, 45, 0])
+    refused, _ = run(tmp_path, text + "accepted = false\n")
+    assert refused.cashflow("ms").annual()["rewards_wan"].sum() == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Bundling optimiser against enumeration
+
+
+def brute_force(problem: BundlingProblem) -> tuple[float, float]:
+    """Best (households, deficit absorbed) over every assignment of the packages that cannot balance alone."""
+    alone = problem.standalone()
+    free = np.flatnonzero(~alone)
+    n_c = len(problem.components)
+    best = (-1.0, -np.inf)
+    for choice in itertools.product(range(-1, n_c), repeat=free.size):
+        choice = np.array(choice, dtype=int)
+        if any(c >= 0 and not problem.allowed[p, c] for p, c in zip(free, choice)):
+            continue
+        ok = True
+        for c in range(n_c):
+            members = free[choice == c]
+            if members.size and not (problem.component_parts[c] + problem.package_parts[members].sum(axis=0)
+                                     >= problem.thresholds - 1e-9).all():
+                ok = False
+                break
+        if not ok:
+            continue
+        chosen = free[choice >= 0]
+        value = (problem.households[chosen].sum(), -problem.package_parts[chosen, 0].sum())
+        if value[0] > best[0] + 1e-9 or (abs(value[0] - best[0]) <= 1e-9 and value[1] > best[1] + 1e-6):
+            best = value
+    return best[0] + problem.households[alone].sum(), best[1]
+
+
+def random_problem(rng: np.random.Generator, n_p: int, n_c: int) -> BundlingProblem:
+    tests = 3  # NPV, a coverage margin, cash in one year
+    package_parts = np.column_stack([rng.uniform(-900, 100, n_p), rng.uniform(-300, 200, n_p),
+                                     rng.uniform(-200, 100, n_p)])
+    component_parts = np.column_stack([rng.uniform(0, 1_500, n_c), rng.uniform(-50, 500, n_c),
+                                       rng.uniform(-50, 300, n_c)])
+    return BundlingProblem(
+        packages=[f"p{k}" for k in range(n_p)], components=[f"c{k}" for k in range(n_c)],
+        households=rng.integers(100, 1_500, n_p).astype(float), package_parts=package_parts,
+        component_parts=component_parts, thresholds=np.array([0.0, 0.0, 0.0]),
+        allowed=rng.random((n_p, n_c)) < 0.6, tests=["npv", "coverage", "cash_0"][:tests])
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_bundling_equals_enumeration(seed):
+    rng = np.random.default_rng(seed)
+    n_p, n_c = (8, 4) if seed % 3 == 0 else (int(rng.integers(2, 8)), int(rng.integers(1, 5)))
+    problem = random_problem(rng, n_p, n_c)
+    solution = solve_bundling(problem)
+    households, deficit = brute_force(problem)
+    assert solution.households_balanced == pytest.approx(households)
+    assert solution.deficit_absorbed_wan == pytest.approx(deficit, abs=1e-6)
+    for p, package in enumerate(problem.packages):
+        component = solution.assignment[package]
+        if component is not None:
+            assert problem.allowed[p, problem.components.index(component)]  # only allowed pairs
+    for c, component in enumerate(problem.components):
+        members = [p for p, package in enumerate(problem.packages) if solution.assignment[package] == component]
+        if members:
+            total = problem.component_parts[c] + problem.package_parts[members].sum(axis=0)
+            assert (total >= problem.thresholds - 1e-6).all()
+
+
+def test_bundling_is_repeatable_and_the_same_with_cbc():
+    from finmodel.solver import SolverSettings
+
+    problem = random_problem(np.random.default_rng(99), 8, 4)
+    first, again = solve_bundling(problem), solve_bundling(problem)
+    assert first.assignment == again.assignment
+    cbc = solve_bundling(problem, SolverSettings(name="cbc"))
+    assert (cbc.households_balanced, round(cbc.deficit_absorbed_wan, 4)) == (
+        first.households_balanced, round(first.deficit_absorbed_wan, 4))
