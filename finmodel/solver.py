@@ -94,10 +94,14 @@ def _quiet_stdout() -> Iterator[None]:
     option can turn it off), so that printed tables stay clean."""
     try:
         fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # a captured or in-memory stdout has no descriptor
-        yield
-        return
-    sys.stdout.flush()
+    except (AttributeError, OSError, ValueError):
+        # A notebook's stdout has no descriptor of its own, but native code still writes to descriptor 1,
+        # which the kernel forwards to the notebook.
+        fd = 1
+    try:
+        sys.stdout.flush()
+    except (AttributeError, OSError, ValueError):
+        pass
     saved = os.dup(fd)
     sink = os.open(os.devnull, os.O_WRONLY)
     try:
