@@ -92,12 +92,9 @@ def solver_version(name: str) -> str:
 def _quiet_stdout() -> Iterator[None]:
     """Silence what native solver code prints on stdout (HiGHS prints its banner when created, before any
     option can turn it off), so that printed tables stay clean."""
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        # A notebook's stdout has no descriptor of its own, but native code still writes to descriptor 1,
-        # which the kernel forwards to the notebook.
-        fd = 1
+    # Native code writes to descriptor 1 whatever Python's sys.stdout is (a notebook kernel's stdout reports
+    # another descriptor, while it forwards descriptor 1 to the notebook).
+    fd = 1
     try:
         sys.stdout.flush()
     except (AttributeError, OSError, ValueError):
@@ -108,9 +105,19 @@ def _quiet_stdout() -> Iterator[None]:
         os.dup2(sink, fd)
         yield
     finally:
+        _flush_c_stdout()  # when stdout is a pipe (a notebook) C buffers it: flush while it still goes nowhere
         os.dup2(saved, fd)
         os.close(saved)
         os.close(sink)
+
+
+def _flush_c_stdout() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):  # no C library to reach (not a POSIX system): nothing buffered to lose
+        pass
 
 
 def highspy_integer() -> int:
