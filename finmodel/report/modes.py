@@ -44,7 +44,7 @@ def add_mode_sheets(wb: Workbook, modes: ModesResult, discount_rate: float, lang
 
 
 def _label(column: str, lang: str) -> str:
-    special = {"project_name": "project", "npv_wan": "npv_after_grants_wan", "bundle": "bundle"}
+    special = {"project_name": "project", "npv_wan": "npv_after_grants_wan", "unit": "md_unit"}
     return t(special.get(column, column), lang)
 
 
@@ -147,7 +147,7 @@ def stack_sheet(ws: Worksheet, modes: ModesResult, lang: str) -> None:
         put(ws, row, 1, name, bold=True, lang=lang)
         row += 1
         years = [str(y) for y in table.index]
-        headers = [t("source", lang), t("total", lang)] + years
+        headers = [t("md_source", lang), t("total", lang)] + years
         for col, text in enumerate(headers, start=1):
             put(ws, row, col, text, bold=True, box=True, fill=True, align="center", lang=lang)
         for column in table.columns:
