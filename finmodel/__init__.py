@@ -20,6 +20,7 @@ from importlib import metadata as _metadata
 from .allocation import AllocationResult, allocate, factor_formula, largest_remainder
 from .cashflow import CashflowResult, ProjectScenario, evaluate, load_project_scenario
 from .errors import FinmodelError, InfeasibleError, InputError
+from .modes import ModesResult, check_modes
 from .report import (
     allocation_chart, cashflow_chart, comparison_chart, metrics_frame, summary_frame, write_allocation_report,
     write_cashflow_report,
@@ -32,8 +33,9 @@ except _metadata.PackageNotFoundError:  # running from a source tree that is not
     __version__ = "0+unknown"
 
 __all__ = [
-    "AllocationResult", "CashflowResult", "FinmodelError", "InfeasibleError", "InputError", "ProjectScenario",
-    "Scenario", "ScenarioConfig", "allocate", "allocation_chart", "cashflow_chart", "comparison_chart", "evaluate",
+    "AllocationResult", "CashflowResult", "FinmodelError", "InfeasibleError", "InputError", "ModesResult",
+    "ProjectScenario", "Scenario", "ScenarioConfig", "allocate", "allocation_chart", "cashflow_chart",
+    "check_modes", "comparison_chart", "evaluate",
     "factor_formula", "largest_remainder", "load_project_scenario", "load_scenario", "metrics_frame",
     "summary_frame", "write_allocation_report", "write_cashflow_report",
 ]

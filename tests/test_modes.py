@@ -344,3 +344,17 @@ def test_bundling_is_repeatable_and_the_same_with_cbc():
     cbc = solve_bundling(problem, SolverSettings(name="cbc"))
     assert (cbc.households_balanced, round(cbc.deficit_absorbed_wan, 4)) == (
         first.households_balanced, round(first.deficit_absorbed_wan, 4))
+
+
+def test_tests_left_out_do_not_decide(tmp_path):
+    # Residents pay half of their 150 a year late: 2025 is 75 short, NPV = −75 + 75 ÷ 1.05. With the default tests
+    # the cash decides (not balanced); with the NPV test alone and a threshold of −5 it balances.
+    text = MULTI.replace("{owners}", "240").replace("{subsidy}", "160").replace(
+        'amount_wan = 150\nitems = ["roofs", "drains"]', 'amount_wan = 150\nitems = ["roofs", "drains"]\nadvance_share = 0.5')
+    _, modes = run(tmp_path, text)
+    row = modes.units.loc["ms"]
+    assert row["npv_wan"] == pytest.approx(-75 + 75 / 1.05) and row["bridge_needed_wan"] == pytest.approx(75)
+    assert not row["balanced"]
+    _, modes = run(tmp_path, text, ["balance.tests=['npv']", "balance.npv_at_least_wan=-5"])
+    row = modes.units.loc["ms"]
+    assert row["balanced"] and np.isnan(row["cash_margin_wan"]) and row["bridge_needed_wan"] == 0

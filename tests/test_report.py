@@ -229,3 +229,16 @@ def test_jinan_adjustments_sheet_explains_every_moved_district(jinan_run):
 def test_jinan_uses_needs_cofinancing_and_hold_harmless():
     spec = fm.load_scenario(JINAN).config.allocation
     assert spec.need and spec.cofinancing and spec.hold_harmless
+
+
+def test_no_report_word_is_defined_twice():
+    """A key given twice in TEXT silently replaces the first meaning everywhere it is used."""
+    import ast
+    from pathlib import Path
+
+    import finmodel.report.labels as labels
+
+    tree = ast.parse(Path(labels.__file__).read_text(encoding="utf-8"))
+    text = next(node.value for node in tree.body if isinstance(node, ast.AnnAssign) and node.target.id == "TEXT")
+    keys = [key.value for key in text.keys]
+    assert sorted({k for k in keys if keys.count(k) > 1}) == []

@@ -359,19 +359,30 @@ class ProjectTable(_Strict):
 
 
 class BalanceRule(_Strict):
-    """When a project or bundle counts as balanced (资金平衡): all of the tests that are set."""
+    """When a project or bundle counts as balanced (资金平衡): every test in ``tests`` holds."""
 
+    tests: list[Literal["npv", "coverage", "cash"]] = ["npv", "coverage", "cash"]
+    """Which tests decide: npv, coverage, cash (the NPV test always counts)."""
     npv_at_least_wan: float = 0.0
     """NPV after grants and rewards at the discount rate, 万元."""
-    coverage_at_least: Annotated[float, Field(gt=0)] | None = 1.0
-    """本息覆盖倍数 on the definition below (projects without debt pass); None: not tested."""
+    coverage_at_least: Annotated[float, Field(gt=0)] = 1.0
+    """本息覆盖倍数 on the definition below: numerator − this × denominator ≥ 0 (coverage ≥ this where there is
+    debt; a net income that is not negative where there is none)."""
     coverage_definition: Literal["gross", "net"] = "net"
     """Income gross, or net of operating cost, repairs and tax."""
     coverage_debt: Literal["bonds", "all_debt"] = "all_debt"
     coverage_interest: Literal["planning_rate", "schedule"] = "schedule"
     """Principal plus simple interest at the planning rate, or the debt service the model schedules."""
-    cash_at_least_wan: float | None = 0.0
-    """Cumulative cash after financing in every year, 万元; None: not tested."""
+    cash_at_least_wan: float = 0.0
+    """Cumulative cash after financing in every year, 万元."""
+
+    @property
+    def tests_coverage(self) -> bool:
+        return "coverage" in self.tests
+
+    @property
+    def tests_cash(self) -> bool:
+        return "cash" in self.tests
 
 
 class Bundle(_Strict):

@@ -145,11 +145,11 @@ def contribution_matrix(parts: list[Contribution], rule: BalanceRule, width: int
     columns = [np.array([p.npv_wan for p in parts])]
     thresholds = [rule.npv_at_least_wan]
     names = ["npv"]
-    if rule.coverage_at_least is not None:
+    if rule.tests_coverage:
         columns.append(np.array([p.coverage_margin(rule) for p in parts]))
         thresholds.append(0.0)
         names.append("coverage")
-    if rule.cash_at_least_wan is not None:
+    if rule.tests_cash:
         cash = np.array([np.concatenate([p.cumulative_cash_wan,
                                          np.full(width - p.cumulative_cash_wan.size, p.cumulative_cash_wan[-1])])
                          for p in parts])

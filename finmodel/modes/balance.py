@@ -36,8 +36,7 @@ class Contribution:
     cumulative_cash_wan: np.ndarray
 
     def coverage_margin(self, rule: BalanceRule) -> float:
-        k = rule.coverage_at_least or 0.0
-        return self.coverage_numerator_wan - k * self.coverage_denominator_wan
+        return self.coverage_numerator_wan - rule.coverage_at_least * self.coverage_denominator_wan
 
 
 def contribution(flow: ProjectCashflow, rule: BalanceRule, rate: float, planning_rate: float | None = None
@@ -73,10 +72,9 @@ def unit_test(parts: list[Contribution], rule: BalanceRule) -> dict:
         if p.cumulative_cash_wan.size < cash.size:
             cash[p.cumulative_cash_wan.size:] += p.cumulative_cash_wan[-1]
     npv_margin = npv_total - rule.npv_at_least_wan
-    tested_coverage = rule.coverage_at_least is not None
-    k = rule.coverage_at_least or 0.0
-    coverage_margin = numerator - k * denominator if tested_coverage else np.nan
-    tested_cash = rule.cash_at_least_wan is not None
+    tested_coverage = rule.tests_coverage
+    coverage_margin = numerator - rule.coverage_at_least * denominator if tested_coverage else np.nan
+    tested_cash = rule.tests_cash
     lowest = float(cash.min())
     cash_margin = lowest - rule.cash_at_least_wan if tested_cash else np.nan
     npv_ok = npv_margin >= -TOLERANCE_WAN

@@ -99,13 +99,13 @@ def _table_sheet(ws: Worksheet, title: str, frame: pd.DataFrame, columns: list[s
 
 def rule_text(modes: ModesResult, discount_rate: float, lang: str) -> str:
     rule = modes.rule
-    if rule.coverage_at_least is None:
+    if not rule.tests_coverage:
         coverage = t("md_not_tested", lang)
     else:
         coverage = t("md_rule_coverage", lang).format(
             t(f"definition_{rule.coverage_definition}", lang).split("（")[0], t(f"debt_{rule.coverage_debt}", lang),
             t(f"interest_{rule.coverage_interest}", lang), f"{rule.coverage_at_least:g}")
-    cash = t("md_not_tested", lang) if rule.cash_at_least_wan is None else f"{rule.cash_at_least_wan:g}"
+    cash = t("md_not_tested", lang) if not rule.tests_cash else f"{rule.cash_at_least_wan:g}"
     return t("md_rule", lang).format(f"{rule.npv_at_least_wan:g}", f"{discount_rate:.2%}", coverage, cash)
 
 
