@@ -20,6 +20,8 @@ from .cashflow import evaluate, is_project_scenario, load_project_scenario
 from .errors import FinmodelError
 from .report import LANGS, summary_text, write_allocation_report, write_cashflow_report
 from .modes import check_modes
+from .planning import is_plan_scenario, load_plan_scenario, plan
+from .report.plan import write_plan_report
 from .report.cashflow import mode_lines, summary_lines
 from .scenario import load_scenario, read_toml
 
@@ -64,8 +66,11 @@ def _status(message: str) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     _status(f"读取情景 reading {args.file}")
-    if is_project_scenario(read_toml(args.file)):
+    raw = read_toml(args.file)
+    if is_project_scenario(raw):
         return _run_projects(args)
+    if is_plan_scenario(raw):
+        return _run_plan(args)
     scenario = load_scenario(args.file, args.overrides)
     _status(f"测算分配 allocating {sum(p.amount_wan for p in scenario.pools):,.2f} 万元 "
             f"in {len(scenario.pools)} pools among {len(scenario.districts)} units")
@@ -117,8 +122,42 @@ def _run_projects(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_plan(args: argparse.Namespace) -> int:
+    scenario = load_plan_scenario(args.file, args.overrides)
+    spec = scenario.config.plan
+    _status(f"编制计划 planning {len(scenario.library)} communities over {spec.first_year}–{spec.last_year}")
+    solves = 0
+
+    def solved(record) -> None:
+        nonlocal solves
+        solves += 1
+        if not args.quiet:
+            gap = f", gap {record.gap:.4%}" if record.gap is not None else ""
+            _status(f"  求解 solve {solves}: {record.stage} — {record.status}{gap}, {record.seconds:.2f} s")
+
+    result = plan(scenario, solved)
+    written = write_plan_report(result, _out_dir(args), lang=args.lang, command=_command(args))
+    counts = result.communities["eligible"].sum()
+    planned = int((result.communities["planned_year"] > 0).sum())
+    gap = result.solution.gap
+    print(f"plan solved in {result.seconds:.2f} s (relative gap {gap:.4%}, allowed {spec.mip_rel_gap:.2%}): "
+          f"{planned} of {counts} eligible communities planned")
+    if not args.quiet:
+        for row in result.deadlines.itertuples(index=False):
+            print(f"  {row.label or row.deadline}: {row.households_missed:,} of {row.households:,} households miss it"
+                  + (f"; {row.extra_money_wan:,.2f} 万元 more would meet it" if row.extra_money_wan > 0 else ""))
+    for path in written.values():
+        print(f"wrote {path}")
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
-    if is_project_scenario(read_toml(args.file)):
+    raw = read_toml(args.file)
+    if is_plan_scenario(raw):
+        scenario = load_plan_scenario(args.file, args.overrides)
+        print(f"{args.file}: valid — {len(scenario.library)} communities, {len(scenario.budgets)} districts")
+        return 0
+    if is_project_scenario(raw):
         projects = load_project_scenario(args.file, args.overrides).projects
         print(f"{args.file}: valid — {len(projects)} project(s): {', '.join(p.id for p in projects[:10])}"
               + (" …" if len(projects) > 10 else ""))

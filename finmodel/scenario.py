@@ -328,6 +328,10 @@ class Scenario:
         return self.config.scenario.name
 
     @property
+    def year(self) -> int:
+        return self.config.scenario.year
+
+    @property
     def pools(self) -> list[Pool]:
         return self.config.pools
 

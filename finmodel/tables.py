@@ -102,7 +102,9 @@ def read_table(path: Path, *, key: str, sheet: str | None = None, where: str = "
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            # Lines starting with '#' above the header say what the file is (a synthetic table says so there).
+            skipped = _leading_comment_lines(path)
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skiprows=skipped)
         elif suffix in (".xlsx", ".xlsm"):
             frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="openpyxl")
             frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else v)
@@ -115,6 +117,7 @@ def read_table(path: Path, *, key: str, sheet: str | None = None, where: str = "
     except (ValueError, pd.errors.ParserError) as exc:
         raise InputError(f"cannot read table: {exc}", file=path) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
+    first_row = 2 + (skipped if suffix == ".csv" else 0)
     if key not in frame.columns:
         raise InputError(
             f"key column '{key}' not found (columns: {', '.join(frame.columns)})", file=path, column=key
@@ -122,18 +125,34 @@ def read_table(path: Path, *, key: str, sheet: str | None = None, where: str = "
     names = frame[key].map(lambda v: str(v).strip())
     for position, name in enumerate(names):
         if not name:
-            raise InputError("empty name in the key column", file=path, row=position + 2, column=key)
+            raise InputError("empty name in the key column", file=path, row=position + first_row, column=key)
     duplicated = names[names.duplicated(keep=False)]
     if not duplicated.empty:
         first = duplicated.iloc[0]
-        rows = [i + 2 for i, n in enumerate(names) if n == first]
+        rows = [i + first_row for i, n in enumerate(names) if n == first]
         raise InputError(
             f"duplicate name '{first}' in rows {', '.join(map(str, rows))}; each unit must appear once",
             file=path, column=key,
         )
     frame = frame.assign(**{key: names}).set_index(key)
     frame.attrs["path"] = str(path)
+    frame.attrs["first_row"] = first_row
     return frame
+
+
+def _leading_comment_lines(path: Path) -> int:
+    count = 0
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        for line in handle:
+            if not line.startswith("#"):
+                break
+            count += 1
+    return count
+
+
+def row_number(frame: pd.DataFrame, position: int) -> int:
+    """The row a spreadsheet shows for the ``position``-th data row (header = row 1, after any comment lines)."""
+    return position + frame.attrs.get("first_row", 2)
 
 
 def numeric_column(frame: pd.DataFrame, column: str, *, where: str = "") -> pd.Series:
@@ -145,24 +164,25 @@ def numeric_column(frame: pd.DataFrame, column: str, *, where: str = "") -> pd.S
             key=where or None, column=column,
         )
     raw = frame[column]
+    first = frame.attrs.get("first_row", 2)
     values = pd.to_numeric(raw.map(_as_number_text), errors="coerce").astype(float)
     spec = COLUMN_SPECS.get(column)
     for position, (name, value) in enumerate(values.items()):
         cell = raw.iloc[position]
         if np.isnan(value):
             what = "empty cell" if str(cell).strip() == "" else f"not a number: '{cell}'"
-            raise InputError(f"{what} (unit '{name}')", file=path, row=position + 2, column=column)
+            raise InputError(f"{what} (unit '{name}')", file=path, row=position + first, column=column)
         if not np.isfinite(value):
-            raise InputError(f"not a finite number: '{cell}' (unit '{name}')", file=path, row=position + 2, column=column)
+            raise InputError(f"not a finite number: '{cell}' (unit '{name}')", file=path, row=position + first, column=column)
         low = spec.minimum if spec else 0.0
         if low is not None and value < low:
-            raise InputError(f"{value:g} is below {low:g} (unit '{name}')", file=path, row=position + 2, column=column)
+            raise InputError(f"{value:g} is below {low:g} (unit '{name}')", file=path, row=position + first, column=column)
         if spec and spec.maximum is not None and value > spec.maximum:
             raise InputError(
-                f"{value:g} is above {spec.maximum:g} (unit '{name}')", file=path, row=position + 2, column=column
+                f"{value:g} is above {spec.maximum:g} (unit '{name}')", file=path, row=position + first, column=column
             )
         if spec and spec.strictly_positive and value <= 0:
-            raise InputError(f"must be above 0, got {value:g} (unit '{name}')", file=path, row=position + 2, column=column)
+            raise InputError(f"must be above 0, got {value:g} (unit '{name}')", file=path, row=position + first, column=column)
     return values.rename(column)
 
 

@@ -7,7 +7,6 @@ import platform
 from datetime import datetime, timezone
 from importlib import metadata
 
-from ..scenario import Scenario
 
 PACKAGES = ("finmodel", "numpy", "pandas", "scipy", "pulp", "highspy", "numpy-financial", "openpyxl",
             "pydantic", "matplotlib")
@@ -23,12 +22,12 @@ def versions() -> dict[str, str]:
     return found
 
 
-def manifest(scenario: Scenario, *, command: str, outputs: dict[str, bytes], solver: dict | None = None,
+def manifest(scenario, *, command: str, outputs: dict[str, bytes], solver: dict | None = None,
              lang: str = "zh") -> dict:
     return {
         "command": command,
         "created_utc": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-        "scenario": {"file": str(scenario.path), "name": scenario.name, "year": scenario.config.scenario.year},
+        "scenario": {"file": str(scenario.path), "name": scenario.name, "year": scenario.year},
         "inputs": [{"file": name, "sha256": digest} for name, digest in scenario.inputs.items()],
         "overrides": [{"key": o.key, "old": o.old, "new": o.new} for o in scenario.overrides],
         "language": lang,

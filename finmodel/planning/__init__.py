@@ -1,0 +1,107 @@
+"""Planning: the community library, eligibility and priority, and the multi-year plan with its deadlines.
+
+``plan(scenario)`` applies the rules of 济政办字〔2020〕21号 to every community, plans the eligible ones over the
+horizon within the district budgets, and reports which deadlines are missed and what money would meet them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..policy.eligibility import RULES, eligibility, priority
+from ..solver import SolverSettings
+from .plan import Deadline, PlanProblem, PlanSolution, extra_money, solve_plan
+from .scenario import PlanScenario, is_plan_scenario, load_plan_scenario
+
+__all__ = ["Deadline", "PlanProblem", "PlanResult", "PlanScenario", "extra_money", "is_plan_scenario",
+           "load_plan_scenario", "plan", "solve_plan"]
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    scenario: PlanScenario
+    communities: pd.DataFrame
+    """Every community: eligibility verdicts, the excluding rule and clause, priority, planned year (0: none)."""
+    annual: pd.DataFrame
+    """年度计划表: per district and year, communities, households, floor area and cost planned, against budget."""
+    deadlines: pd.DataFrame
+    """Per deadline: communities and households covered, met and missed, and the extra money that would meet it."""
+    extra_money: dict[str, pd.DataFrame]
+    """Per deadline: (districts × years) extra money, 万元."""
+    solution: PlanSolution
+    seconds: float
+    """Time the plan's solve took."""
+
+
+def plan(scenario: PlanScenario, progress: Callable | None = None) -> PlanResult:
+    spec = scenario.config.plan
+    library = scenario.library
+    overrides = {"consent_at_least": spec.consent_at_least} if spec.consent_at_least is not None else None
+    verdicts = eligibility(library, overrides)
+    score = priority(library, dict(spec.weights))
+    eligible = verdicts["eligible"].to_numpy()
+    rows = np.flatnonzero(eligible)
+    districts = list(scenario.budgets.index)
+    table = library.iloc[rows]
+    deadlines = []
+    for d in spec.deadline_specs():
+        members = (table["year_built"] <= d.built_by).to_numpy()
+        deadlines.append(Deadline(id=d.id, by_year=d.by_year, members=members, penalty=d.penalty, label=d.label,
+                                  clause=d.clause))
+    problem = PlanProblem(
+        ids=list(table.index), district_of=np.array([districts.index(x) for x in table["district"]], dtype=int),
+        districts=districts, years=spec.years, cost=table["cost_basic_wan"].to_numpy(dtype=float),
+        households=table["households"].to_numpy(dtype=float), priority=score.iloc[rows].to_numpy(dtype=float),
+        budgets=scenario.budgets.to_numpy(dtype=float), carry_over=spec.carry_over, earliness=spec.earliness,
+        deadlines=deadlines)
+    settings = SolverSettings(name=spec.solver, time_limit_s=spec.time_limit_s, mip_rel_gap=spec.mip_rel_gap)
+    start = time.perf_counter()
+    solution = solve_plan(problem, settings, progress)
+    seconds = time.perf_counter() - start
+
+    planned = np.zeros(len(library), dtype=int)
+    planned[rows] = solution.year
+    communities = library.assign(priority=score, planned_year=planned).join(
+        verdicts[[r.code for r in RULES] + ["eligible", "reason", "clause", "special_only"]])
+    annual = _annual(communities, scenario.budgets, spec.years, spec.carry_over)
+    extra, report = {}, []
+    for deadline in deadlines:
+        covered = deadline.members
+        in_time = (solution.year > 0) & (solution.year <= deadline.by_year)
+        missed = covered & ~in_time
+        if deadline.by_year < spec.first_year:
+            money = None
+        elif missed.any():
+            money = extra_money(problem, deadline, settings, progress)
+        else:
+            money = pd.DataFrame(0.0, index=districts, columns=spec.years)
+        if money is not None:
+            extra[deadline.id] = money
+        report.append({
+            "deadline": deadline.id, "label": deadline.label, "clause": deadline.clause, "by_year": deadline.by_year,
+            "communities": int(covered.sum()), "households": int(problem.households[covered].sum()),
+            "communities_missed": int(missed.sum()), "households_missed": int(problem.households[missed].sum()),
+            "missed": ", ".join(np.array(problem.ids)[missed][:50]) + (" …" if missed.sum() > 50 else ""),
+            "extra_money_wan": float(money.to_numpy().sum()) if money is not None else np.nan,
+        })
+    return PlanResult(scenario=scenario, communities=communities, annual=annual, deadlines=pd.DataFrame(report),
+                      extra_money=extra, solution=solution, seconds=seconds)
+
+
+def _annual(communities: pd.DataFrame, budgets: pd.DataFrame, years: list[int], carry_over: bool) -> pd.DataFrame:
+    chosen = communities[communities["planned_year"] > 0]
+    grouped = chosen.groupby(["district", "planned_year"]).agg(
+        communities=("name", "size"), households=("households", "sum"), buildings=("buildings", "sum"),
+        floor_area_m2=("floor_area_m2", "sum"), cost_wan=("cost_basic_wan", "sum"))
+    index = pd.MultiIndex.from_product([list(budgets.index), years], names=["district", "year"])
+    table = grouped.rename_axis(["district", "year"]).reindex(index, fill_value=0)
+    table["budget_wan"] = [budgets.at[d, y] for d, y in index]
+    spent = table["cost_wan"].groupby(level="district").cumsum()
+    given = table["budget_wan"].groupby(level="district").cumsum()
+    table["unspent_wan"] = (given - spent) if carry_over else (table["budget_wan"] - table["cost_wan"])
+    return table.reset_index()

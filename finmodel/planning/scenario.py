@@ -1,0 +1,236 @@
+"""Plan scenario: the community library (项目库), district budgets by year, and the multi-year plan's settings.
+
+The library is a table with one row per community (columns below); costs missing from it are estimated from the
+dated unit costs of ``unit_costs_2020`` (元 per m² for each basic item of 附件1 the community lacks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Iterable, Literal, Mapping
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+
+from ..errors import InputError
+from ..policy import parameter
+from ..policy.eligibility import BASIC_ITEMS
+from ..scenario import Override, _Strict, apply_overrides, read_toml, validate_model
+from ..tables import numeric_column, read_table, row_number, sha256_of
+
+LAND_TYPES = ("state_owned", "collective", "other")
+PRIOR_PLANS = ("", "provincial", "city", "district")
+
+
+class PlanInfo(_Strict):
+    name: str = Field(min_length=1)
+    """Title of the plan (e.g. 济南市老旧小区改造2021—2025年计划（合成项目库示例）)."""
+    prepared_by: str = ""
+
+
+class LibrarySpec(_Strict):
+    table: str = Field(min_length=1)
+    """CSV or XLSX, relative to the scenario file: one row per community."""
+    key: str = "id"
+    sheet: str | None = None
+
+
+class BudgetSpec(_Strict):
+    table: str = Field(min_length=1)
+    """CSV or XLSX with columns district, year, budget_wan: the money each district can spend on the basic-facility
+    plan that year (its allocation plus its own money), 万元."""
+
+
+class DeadlineSpec(_Strict):
+    id: str = Field(min_length=1)
+    by_year: int
+    """Renovated in or before this year."""
+    built_by: int
+    """Covers eligible communities built in or before this year."""
+    penalty: Annotated[float, Field(ge=0)] = 1.0
+    """Weight per household missed, against one household of priority 1 renovated in the first year."""
+    label: str = ""
+    clause: str = ""
+
+
+class PlanSpec(_Strict):
+    first_year: int = Field(ge=2000, le=2100)
+    last_year: int = Field(ge=2000, le=2100)
+    carry_over: bool = True
+    """Whether money a district does not spend in a year stays available in later years."""
+    earliness: Annotated[float, Field(ge=0, lt=1)] = 0.05
+    """Value lost per year of delay (a household renovated a year later counts 1 − earliness as much)."""
+    weights: dict[Literal["pre2000", "gaps", "will"], Annotated[float, Field(ge=0)]] = {
+        "pre2000": 0.4, "gaps": 0.4, "will": 0.2}
+    """Priority weights: built before 2000, share of basic items missing, share of residents consenting."""
+    consent_at_least: Annotated[float, Field(ge=0, le=1)] | None = None
+    """Least share of residents consenting (default: the policy parameter, an assumption)."""
+    deadlines: list[DeadlineSpec] | None = None
+    """Default: the deadlines of 济政办字〔2020〕21号 (parameter ``deadlines_2020``)."""
+    solver: Literal["highs", "cbc"] = "highs"
+    time_limit_s: Annotated[float, Field(gt=0)] = 300.0
+    mip_rel_gap: Annotated[float, Field(ge=0, lt=1)] = 0.001
+    """Relative gap at which the search stops (0.001 = 0.1 %); the gap reached is reported."""
+
+    @model_validator(mode="after")
+    def _years(self) -> PlanSpec:
+        if self.last_year < self.first_year:
+            raise ValueError(f"last_year {self.last_year} is before first_year {self.first_year}")
+        if sum(self.weights.values()) <= 0:
+            raise ValueError("weights: at least one must be above 0")
+        return self
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first_year, self.last_year + 1))
+
+    def deadline_specs(self) -> list[DeadlineSpec]:
+        if self.deadlines is not None:
+            return list(self.deadlines)
+        return [DeadlineSpec(id=key, **spec) for key, spec in parameter("deadlines_2020").value.items()]
+
+
+class PlanScenarioConfig(_Strict):
+    scenario: PlanInfo
+    library: LibrarySpec
+    budgets: BudgetSpec
+    plan: PlanSpec
+
+
+@dataclass(frozen=True)
+class PlanScenario:
+    config: PlanScenarioConfig
+    path: Path
+    library: pd.DataFrame
+    """One row per community, indexed by id: numbers as numbers, gaps as a count and a list, costs in 万元."""
+    budgets: pd.DataFrame
+    """(districts × years) 万元."""
+    inputs: dict[str, str] = field(default_factory=dict)
+    overrides: tuple[Override, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.config.scenario.name
+
+    @property
+    def year(self) -> int:
+        return self.config.plan.first_year
+
+
+def is_plan_scenario(raw: Mapping[str, Any]) -> bool:
+    return "plan" in raw and "library" in raw
+
+
+def load_plan_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> PlanScenario:
+    path = Path(path)
+    raw = read_toml(path)
+    raw, applied = apply_overrides(raw, overrides, file=path)
+    config = validate_model(PlanScenarioConfig, raw, file=path)
+    library_path = (path.parent / config.library.table).resolve()
+    if not library_path.is_file():
+        raise InputError(f"table file not found: {library_path}", file=path, key="library.table")
+    budgets_path = (path.parent / config.budgets.table).resolve()
+    if not budgets_path.is_file():
+        raise InputError(f"table file not found: {budgets_path}", file=path, key="budgets.table")
+    library = read_library(library_path, config.library)
+    budgets = read_budgets(budgets_path, config.plan, set(library["district"]))
+    inputs = {path.name: sha256_of(path), config.library.table: sha256_of(library_path),
+              config.budgets.table: sha256_of(budgets_path)}
+    return PlanScenario(config=config, path=path, library=library, budgets=budgets, inputs=inputs, overrides=applied)
+
+
+NUMERIC = ("year_built", "households", "buildings", "floor_area_m2", "consent_share")
+OPTIONAL_COSTS = ("cost_basic_wan", "cost_improvement_wan", "cost_upgrade_wan")
+
+
+def read_library(path: Path, spec: LibrarySpec) -> pd.DataFrame:
+    """The community table, checked cell by cell, with gaps parsed and missing costs estimated."""
+    table = read_table(path, key=spec.key, sheet=spec.sheet, where="library.table")
+    for column in ("name", "district", "land_type", "gaps"):
+        if column not in table.columns:
+            raise InputError(f"no column '{column}' (columns: {', '.join(table.columns)})", file=path, column=column)
+    out = pd.DataFrame(index=table.index)
+    out["name"] = table["name"].str.strip()
+    out["district"] = table["district"].str.strip()
+    for column in NUMERIC:
+        out[column] = numeric_column(table, column)
+    bad = out.index[(out["consent_share"] > 1)]
+    if len(bad):
+        position = list(out.index).index(bad[0])
+        raise InputError(f"a share must be at most 1, got {out.at[bad[0], 'consent_share']:g}", file=path,
+                         row=row_number(table, position), column="consent_share")
+    land = table["land_type"].str.strip()
+    for position, value in enumerate(land):
+        if value not in LAND_TYPES:
+            raise InputError(f"unknown land type '{value}' (use {', '.join(LAND_TYPES)})", file=path,
+                             row=row_number(table, position), column="land_type")
+    out["land_type"] = land
+    prior_plan = table["prior_plan"].str.strip() if "prior_plan" in table.columns else pd.Series("", index=table.index)
+    for position, value in enumerate(prior_plan):
+        if value not in PRIOR_PLANS:
+            raise InputError(f"unknown plan '{value}' (use provincial, city, district or leave empty)", file=path,
+                             row=row_number(table, position), column="prior_plan")
+    out["prior_plan"] = prior_plan
+    prior_year = table["prior_year"].str.strip() if "prior_year" in table.columns else pd.Series(
+        "", index=table.index)
+    years = pd.to_numeric(prior_year.replace("", np.nan), errors="coerce")
+    bad = prior_year[(prior_year != "") & years.isna()]
+    if len(bad):
+        position = list(table.index).index(bad.index[0])
+        raise InputError(f"not a year: '{bad.iloc[0]}'", file=path, row=row_number(table, position),
+                         column="prior_year")
+    out["prior_year"] = years.fillna(0).astype(int)
+    gaps = []
+    for position, cell in enumerate(table["gaps"]):
+        items = [g.strip() for g in str(cell).split(";") if g.strip()]
+        unknown = [g for g in items if g not in BASIC_ITEMS]
+        if unknown:
+            raise InputError(f"unknown basic item '{unknown[0]}' (items of 附件1: {', '.join(BASIC_ITEMS)})",
+                             file=path, row=row_number(table, position), column="gaps")
+        gaps.append(items)
+    out["gaps"] = gaps
+    out["gap_count"] = [len(g) for g in gaps]
+    costs = parameter("unit_costs_2020").value
+    unit = np.array([sum(costs["basic_yuan_per_m2"][g] for g in items) for items in gaps], dtype=float)
+    estimates = {"cost_basic_wan": out["floor_area_m2"].to_numpy() * unit / 1e4,
+                 "cost_improvement_wan": out["floor_area_m2"].to_numpy() * costs["improvement_yuan_per_m2"] / 1e4,
+                 "cost_upgrade_wan": out["floor_area_m2"].to_numpy() * costs["upgrade_yuan_per_m2"] / 1e4}
+    for column in OPTIONAL_COSTS:
+        given = table[column].str.strip() if column in table.columns else pd.Series("", index=table.index)
+        values = pd.to_numeric(given.str.replace(",", ""), errors="coerce")
+        bad = given[(given != "") & values.isna()]
+        if len(bad):
+            position = list(table.index).index(bad.index[0])
+            raise InputError(f"not a number: '{bad.iloc[0]}'", file=path, row=row_number(table, position),
+                             column=column)
+        out[column] = np.where(values.isna(), estimates[column], values)
+        out[column.replace("cost_", "estimated_").replace("_wan", "")] = values.isna().to_numpy()
+    out.attrs["path"] = str(path)
+    return out
+
+
+def read_budgets(path: Path, plan: PlanSpec, districts: set[str]) -> pd.DataFrame:
+    # One row per district and year, so a district repeats: read as a plain table, not keyed by district.
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig") if path.suffix.lower() == ".csv" \
+        else pd.read_excel(path, dtype=str).fillna("")
+    for column in ("district", "year", "budget_wan"):
+        if column not in frame.columns:
+            raise InputError(f"no column '{column}' (columns: {', '.join(frame.columns)})", file=path, column=column)
+    frame.attrs["path"] = str(path)
+    years = numeric_column(frame, "year").astype(int)
+    amounts = numeric_column(frame, "budget_wan")
+    names = frame["district"].str.strip()
+    grid = pd.DataFrame(0.0, index=sorted(districts), columns=plan.years)
+    seen = set()
+    for position, (name, year, amount) in enumerate(zip(names, years, amounts)):
+        if (name, year) in seen:
+            raise InputError(f"'{name}' {year} is given twice", file=path, row=position + 2, column="district")
+        seen.add((name, year))
+        if name not in districts:
+            raise InputError(f"no community of the library is in '{name}'", file=path, row=position + 2,
+                             column="district")
+        if year in grid.columns:
+            grid.at[name, year] = amount
+    return grid

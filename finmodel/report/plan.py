@@ -1,0 +1,185 @@
+"""Plan reports: the annual plan (年度计划表), the community list, eligibility, deadlines; a chart; the manifest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..planning import PlanResult
+from ..policy.eligibility import RULES
+from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of
+from .cells import MONEY, put
+from .charts import cjk_font, png_bytes
+from .files import staged_outputs
+from .labels import t
+from .manifest import manifest
+
+COUNT = "#,##0"
+
+
+def _grid(ws: Worksheet, row: int, headers: list[str], records: list[list], formats: list[str | None], lang: str
+          ) -> int:
+    for col, text in enumerate(headers, start=1):
+        put(ws, row, col, text, bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
+    ws.row_dimensions[row].height = 32
+    for record in records:
+        row += 1
+        for col, (value, fmt) in enumerate(zip(record, formats), start=1):
+            if isinstance(value, np.generic):
+                value = value.item()
+            if isinstance(value, float) and np.isnan(value):
+                value = None
+            put(ws, row, col, value, fmt=fmt if not isinstance(value, str) else None, box=True,
+                align="right" if fmt else None, lang=lang)
+    return row + 1
+
+
+def plan_workbook(result: PlanResult, lang: str = "zh") -> bytes:
+    wb = Workbook()
+    annual_sheet(wb.active, result, lang)
+    list_sheet(wb.create_sheet(), result, lang)
+    eligibility_sheet(wb.create_sheet(), result, lang)
+    deadlines_sheet(wb.create_sheet(), result, lang)
+    config = result.scenario.config
+    rows = [(key, text_of(value), unit_of(key, lang), "") for key, value in flatten(config.model_dump(exclude_none=True))]
+    parameter_sheet(wb.create_sheet(), rows, result.scenario.overrides, result.scenario.inputs, lang)
+    return save_workbook(wb, result.scenario.name)
+
+
+def annual_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
+    """年度计划表: per district and year what is planned, against the budget."""
+    ws.title = t("pl_sheet_annual", lang)
+    put(ws, 1, 1, result.scenario.name + (t("pl_sheet_annual", lang) if lang == "zh" else ""), bold=True, size=15,
+        lang=lang)
+    solution = result.solution
+    gap = f"{solution.gap:.4%}" if solution.gap is not None else "—"
+    put(ws, 2, 1, t("pl_solver_line", lang).format(solution.solver["version"], result.seconds, gap,
+                                                   f"{result.scenario.config.plan.mip_rel_gap:.2%}"), lang=lang)
+    columns = ["district", "year", "communities", "households", "buildings", "floor_area_m2", "cost_wan",
+               "budget_wan", "unspent_wan"]
+    formats = [None, "0", COUNT, COUNT, COUNT, COUNT, MONEY, MONEY, MONEY]
+    headers = [t(f"pl_{c}", lang) for c in columns]
+    records = result.annual[columns].values.tolist()
+    totals = result.annual.groupby("year")[columns[2:8]].sum().reset_index()
+    records += [[t("total", lang), int(r.year)] + list(r)[1:] + [None] for r in totals.itertuples(index=False)]
+    _grid(ws, 4, headers, records, formats, lang)
+    for col, width in enumerate([18, 8, 12, 12, 10, 16, 18, 16, 14], start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A5"
+    print_setup(ws, len(columns), "4:4")
+
+
+def list_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
+    """项目清单: every community in the basic plan, with its priority and planned year."""
+    ws.title = t("pl_sheet_list", lang)
+    frame = result.communities[result.communities["eligible"]]
+    frame = frame.assign(order=frame["planned_year"].replace(0, 9999)).sort_values(
+        ["order", "district", "priority"], ascending=[True, True, False], kind="stable")
+    columns = ["name", "district", "year_built", "households", "floor_area_m2", "cost_basic_wan", "priority",
+               "planned_year"]
+    headers = [t("pl_id", lang), t("pl_name", lang), t("pl_district", lang), t("pl_year_built", lang),
+               t("pl_households", lang), t("pl_floor_area_m2", lang), t("pl_cost_wan", lang), t("pl_priority", lang),
+               t("pl_planned_year", lang)]
+    records = [[index] + [row[c] for c in columns[:-1]] + [row["planned_year"] or t("pl_not_planned", lang)]
+               for index, row in frame.iterrows()]
+    _grid(ws, 1, headers, records, [None, None, None, "0", COUNT, COUNT, MONEY, "0.000", "0"], lang)
+    for col, width in enumerate([10, 22, 14, 10, 10, 14, 16, 12, 14], start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "C2"
+    print_setup(ws, len(headers), "1:1")
+
+
+def eligibility_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
+    """资格审查: each rule's verdict for every community, the excluding rule and its clause."""
+    ws.title = t("pl_sheet_eligibility", lang)
+    codes = [rule.code for rule in RULES]
+    headers = [t("pl_id", lang), t("pl_name", lang), t("pl_district", lang)] + [
+        f"{t('pl_rule_' + c, lang)}（{rule.clause}）" if lang == "zh" else f"{t('pl_rule_' + c, lang)} ({rule.clause})"
+        for c, rule in zip(codes, RULES)] + [t("pl_eligible", lang), t("pl_reason", lang), t("pl_clause", lang),
+                                             t("pl_special_only", lang)]
+    yes, no = t("yes", lang), t("no", lang)
+    records = []
+    for index, row in result.communities.iterrows():
+        reason = t("pl_rule_" + row["reason"], lang) if row["reason"] else ""
+        records.append([index, row["name"], row["district"]] + [yes if row[c] else no for c in codes] + [
+            yes if row["eligible"] else no, reason, row["clause"], yes if row["special_only"] else ""])
+    _grid(ws, 1, headers, records, [None] * len(headers), lang)
+    ws.column_dimensions["B"].width = 22
+    for col in range(4, len(headers) + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 14
+    ws.freeze_panes = "D2"
+    print_setup(ws, len(headers), "1:1")
+
+
+def deadlines_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
+    """期限检查: each deadline's coverage and shortfall, and the extra money by district and year that meets it."""
+    ws.title = t("pl_sheet_deadlines", lang)
+    headers = [t(k, lang) for k in ("pl_deadline", "pl_clause", "pl_by_year", "pl_covered_communities",
+                                    "pl_covered_households", "pl_missed_communities", "pl_missed_households",
+                                    "pl_extra_money_wan", "pl_missed_list")]
+    records = [[r.label or r.deadline, r.clause, r.by_year, r.communities, r.households, r.communities_missed,
+                r.households_missed, r.extra_money_wan if not np.isnan(r.extra_money_wan)
+                else t("pl_not_plannable", lang), r.missed] for r in result.deadlines.itertuples(index=False)]
+    row = _grid(ws, 1, headers, records, [None, None, "0", COUNT, COUNT, COUNT, COUNT, MONEY, None], lang) + 1
+    for deadline in result.deadlines.itertuples(index=False):
+        money = result.extra_money.get(deadline.deadline)
+        if money is None or not (money.to_numpy() > 0).any():
+            continue
+        put(ws, row, 1, t("pl_extra_title", lang).format(deadline.label or deadline.deadline), bold=True, lang=lang)
+        grid = [[district] + list(values) + [float(np.sum(values))] for district, values in
+                zip(money.index, money.to_numpy())]
+        row = _grid(ws, row + 1, [t("pl_district", lang)] + [str(y) for y in money.columns] + [t("total", lang)],
+                    grid, [None] + [MONEY] * (len(money.columns) + 1), lang) + 1
+    widths = [40, 8, 10, 12, 14, 12, 14, 18, 60]
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    print_setup(ws, len(headers))
+
+
+def plan_chart(result: PlanResult, lang: str = "zh") -> Figure:
+    """Households planned per year, stacked by district."""
+    font = cjk_font()
+    table = result.annual.pivot(index="year", columns="district", values="households").fillna(0)
+    table = table[table.sum().sort_values(ascending=False).index]
+    fig = Figure(figsize=(10, 5.5), dpi=120)
+    ax = fig.add_subplot()
+    bottom = np.zeros(len(table))
+    for district in table.columns:
+        ax.bar(table.index.astype(str), table[district], bottom=bottom, label=district)
+        bottom += table[district].to_numpy()
+    for x, total in enumerate(bottom):
+        ax.text(x, total, f"{int(total):,}", ha="center", va="bottom", fontsize=8)
+    ax.set_ylim(0, max(1.0, float(bottom.max())) * 1.1)
+    ax.set_ylabel(t("pl_households", lang), family=font)
+    ax.set_title(f"{result.scenario.name}\n{t('pl_chart_title', lang)}", family=font)
+    ax.legend(prop={"family": font, "size": 8}, ncols=2)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plan_csv(result: PlanResult) -> bytes:
+    frame = result.communities.drop(columns=["gaps"]).reset_index()
+    return ("\ufeff" + frame.to_csv(index=False, float_format="%.6f", lineterminator="\n")).encode("utf-8")
+
+
+def write_plan_report(result: PlanResult, out_dir: str | Path, *, lang: str = "zh", command: str = "finmodel run"
+                      ) -> dict[str, Path]:
+    """Write plan.xlsx, plan.csv, plan.png and manifest.json into ``out_dir``, all or none."""
+    out_dir = Path(out_dir)
+    outputs = {"plan.xlsx": plan_workbook(result, lang), "plan.csv": plan_csv(result),
+               "plan.png": png_bytes(plan_chart(result, lang))}
+    solver = dict(result.solution.solver) | {"plan_seconds": round(result.seconds, 3)}
+    record = manifest(result.scenario, command=command, outputs=outputs, lang=lang, solver=solver)
+    outputs["manifest.json"] = (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    with staged_outputs(out_dir) as stage:
+        for name, data in outputs.items():
+            (stage / name).write_bytes(data)
+    return {name: out_dir / name for name in outputs}
