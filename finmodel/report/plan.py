@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
