@@ -74,8 +74,9 @@ def communities(rng: np.random.Generator, district: str, n: int, buildings: int,
     return rows
 
 
-def main(seed: int = 2021, extra: int = 975) -> tuple[Path, Path]:
+def main(seed: int = 2021, extra: int = 975, out_dir: Path = DATA) -> tuple[Path, Path]:
     rng = np.random.default_rng(seed)
+    out_dir = Path(out_dir)
     with open(DATA / "jinan-2023-districts.csv", encoding="utf-8-sig") as handle:
         districts = list(csv.DictReader(handle))
     rows: list[dict] = []
@@ -88,7 +89,7 @@ def main(seed: int = 2021, extra: int = 975) -> tuple[Path, Path]:
         households = int(n * rng.uniform(150, 260))
         rows += communities(rng, d["district"], int(n), int(n * rng.uniform(3, 6)), households,
                             int(households * 76), len(rows) + 1, planned=False)
-    library = DATA / "jinan-library-synthetic.csv"
+    library = out_dir / "jinan-library-synthetic.csv"
     with open(library, "w", encoding="utf-8", newline="") as handle:
         handle.write(HEADER.format(seed=seed) + "\n")
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
@@ -96,7 +97,7 @@ def main(seed: int = 2021, extra: int = 975) -> tuple[Path, Path]:
         writer.writerows(rows)
     # Budgets: 元 290 per m² of the district's planned-in-2023 floor area spread over five years, so that the
     # deadlines cannot all be met and the report has something to say; an illustration, not Jinan's figures.
-    budgets = DATA / "jinan-plan-budgets.csv"
+    budgets = out_dir / "jinan-plan-budgets.csv"
     with open(budgets, "w", encoding="utf-8", newline="") as handle:
         handle.write("district,year,budget_wan\n")
         for d in districts:
