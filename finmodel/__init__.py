@@ -21,6 +21,7 @@ from .allocation import AllocationResult, allocate, factor_formula, largest_rema
 from .cashflow import CashflowResult, ProjectScenario, evaluate, load_project_scenario
 from .errors import FinmodelError, InfeasibleError, InputError
 from .modes import ModesResult, check_modes
+from .planning import PlanResult, PlanScenario, load_plan_scenario, plan
 from .report import (
     allocation_chart, cashflow_chart, comparison_chart, metrics_frame, summary_frame, write_allocation_report,
     write_cashflow_report,
@@ -34,8 +35,9 @@ except _metadata.PackageNotFoundError:  # running from a source tree that is not
 
 __all__ = [
     "AllocationResult", "CashflowResult", "FinmodelError", "InfeasibleError", "InputError", "ModesResult",
-    "ProjectScenario", "Scenario", "ScenarioConfig", "allocate", "allocation_chart", "cashflow_chart",
+    "PlanResult", "PlanScenario", "ProjectScenario", "Scenario", "ScenarioConfig", "allocate", "allocation_chart", "cashflow_chart",
     "check_modes", "comparison_chart", "evaluate",
-    "factor_formula", "largest_remainder", "load_project_scenario", "load_scenario", "metrics_frame",
+    "factor_formula", "largest_remainder", "load_plan_scenario", "load_project_scenario", "load_scenario",
+    "metrics_frame", "plan",
     "summary_frame", "write_allocation_report", "write_cashflow_report",
 ]
