@@ -104,4 +104,7 @@ def _annual(communities: pd.DataFrame, budgets: pd.DataFrame, years: list[int], 
     spent = table["cost_wan"].groupby(level="district").cumsum()
     given = table["budget_wan"].groupby(level="district").cumsum()
     table["unspent_wan"] = (given - spent) if carry_over else (table["budget_wan"] - table["cost_wan"])
-    return table.reset_index()
+    table = table.reset_index()
+    # 三(四): 年度计划应于前一年度9月底前完成编制.
+    table["compile_by"] = [f"{year - 1}-09-30" for year in table["year"]]
+    return table

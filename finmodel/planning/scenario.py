@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..policy import parameter
 from ..policy.eligibility import BASIC_ITEMS
 from ..scenario import Override, _Strict, apply_overrides, read_toml, validate_model
-from ..tables import numeric_column, read_table, row_number, sha256_of
+from ..tables import numeric_column, ordered, read_table, row_number, sha256_of
 
 LAND_TYPES = ("state_owned", "collective", "other")
 PRIOR_PLANS = ("", "provincial", "city", "district")
@@ -222,7 +222,7 @@ def read_budgets(path: Path, plan: PlanSpec, districts: set[str]) -> pd.DataFram
     years = numeric_column(frame, "year").astype(int)
     amounts = numeric_column(frame, "budget_wan")
     names = frame["district"].str.strip()
-    grid = pd.DataFrame(0.0, index=sorted(districts), columns=plan.years)
+    grid = pd.DataFrame(0.0, index=ordered(sorted(districts)), columns=plan.years)
     seen = set()
     for position, (name, year, amount) in enumerate(zip(names, years, amounts)):
         if (name, year) in seen:

@@ -354,6 +354,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "pl_cost_wan": ("基础类改造投资（万元）", "Basic-facility cost (10k yuan)"),
     "pl_budget_wan": ("预算（万元）", "Budget (10k yuan)"),
     "pl_unspent_wan": ("结余（万元）", "Unspent (10k yuan)"),
+    "pl_compile_by": ("计划编制截止（三(四)）", "Plan compiled by (三(四))"),
     "pl_id": ("编号", "Id"),
     "pl_name": ("小区名称", "Community"),
     "pl_year_built": ("建成年份", "Built"),

@@ -62,14 +62,15 @@ def annual_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
     put(ws, 2, 1, t("pl_solver_line", lang).format(solution.solver["version"], result.seconds, gap,
                                                    f"{result.scenario.config.plan.mip_rel_gap:.2%}"), lang=lang)
     columns = ["district", "year", "communities", "households", "buildings", "floor_area_m2", "cost_wan",
-               "budget_wan", "unspent_wan"]
-    formats = [None, "0", COUNT, COUNT, COUNT, COUNT, MONEY, MONEY, MONEY]
+               "budget_wan", "unspent_wan", "compile_by"]
+    formats = [None, "0", COUNT, COUNT, COUNT, COUNT, MONEY, MONEY, MONEY, None]
     headers = [t(f"pl_{c}", lang) for c in columns]
     records = result.annual[columns].values.tolist()
     totals = result.annual.groupby("year")[columns[2:8]].sum().reset_index()
-    records += [[t("total", lang), int(r.year)] + list(r)[1:] + [None] for r in totals.itertuples(index=False)]
+    records += [[t("total", lang), int(r.year)] + list(r)[1:] + [None, f"{int(r.year) - 1}-09-30"]
+                for r in totals.itertuples(index=False)]
     _grid(ws, 4, headers, records, formats, lang)
-    for col, width in enumerate([18, 8, 12, 12, 10, 16, 18, 16, 14], start=1):
+    for col, width in enumerate([18, 8, 12, 12, 10, 16, 18, 16, 14, 16], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A5"
     print_setup(ws, len(columns), "4:4")
