@@ -60,6 +60,20 @@ def _command(args: argparse.Namespace) -> str:
     return "finmodel " + " ".join(args.argv)
 
 
+def _solve_reporter(args: argparse.Namespace):
+    """A progress callback that prints each solve as it ends (its gap for integer programs)."""
+    solves = 0
+
+    def report(record) -> None:
+        nonlocal solves
+        solves += 1
+        if not args.quiet:
+            gap = f", gap {record.gap:.4%}" if record.gap is not None else ""
+            _status(f"  求解 solve {solves}: {record.stage} — {record.status}{gap}, {record.seconds:.2f} s")
+
+    return report
+
+
 def _status(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -74,15 +88,7 @@ def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file, args.overrides)
     _status(f"测算分配 allocating {sum(p.amount_wan for p in scenario.pools):,.2f} 万元 "
             f"in {len(scenario.pools)} pools among {len(scenario.districts)} units")
-    solves = 0
-
-    def progress(record) -> None:
-        nonlocal solves
-        solves += 1
-        if not args.quiet:
-            _status(f"  求解 solve {solves}: {record.stage} — {record.status}, {record.seconds:.2f} s")
-
-    result = allocate(scenario, progress)
+    result = allocate(scenario, _solve_reporter(args))
     written = write_allocation_report(result, _out_dir(args), lang=args.lang, command=_command(args))
     if not args.quiet:
         print(summary_text(result, args.lang))
@@ -103,15 +109,7 @@ def _run_projects(args: argparse.Namespace) -> int:
             _status(f"  项目 projects {done}/{total}")
 
     result = evaluate(scenario, progress)
-    solves = 0
-
-    def solved(record) -> None:
-        nonlocal solves
-        solves += 1
-        if not args.quiet:
-            _status(f"  求解 solve {solves}: {record.stage} — {record.status}, {record.seconds:.2f} s")
-
-    modes = check_modes(result, solved)
+    modes = check_modes(result, _solve_reporter(args))
     written = write_cashflow_report(result, _out_dir(args), lang=args.lang, command=_command(args), modes=modes)
     if not args.quiet:
         for line in summary_lines(result, args.lang) + mode_lines(modes, args.lang):
@@ -126,16 +124,7 @@ def _run_plan(args: argparse.Namespace) -> int:
     scenario = load_plan_scenario(args.file, args.overrides)
     spec = scenario.config.plan
     _status(f"编制计划 planning {len(scenario.library)} communities over {spec.first_year}–{spec.last_year}")
-    solves = 0
-
-    def solved(record) -> None:
-        nonlocal solves
-        solves += 1
-        if not args.quiet:
-            gap = f", gap {record.gap:.4%}" if record.gap is not None else ""
-            _status(f"  求解 solve {solves}: {record.stage} — {record.status}{gap}, {record.seconds:.2f} s")
-
-    result = plan(scenario, solved)
+    result = plan(scenario, _solve_reporter(args))
     written = write_plan_report(result, _out_dir(args), lang=args.lang, command=_command(args))
     counts = result.communities["eligible"].sum()
     planned = int((result.communities["planned_year"] > 0).sum())

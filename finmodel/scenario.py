@@ -309,8 +309,18 @@ class Override:
     new: Any
 
 
+class NamedScenario:
+    """What every loaded scenario offers the reports: its name, from the file's [scenario] table."""
+
+    config: Any
+
+    @property
+    def name(self) -> str:
+        return self.config.scenario.name
+
+
 @dataclass(frozen=True)
-class Scenario:
+class Scenario(NamedScenario):
     """A validated scenario with its tables loaded: what the engines take."""
 
     config: ScenarioConfig
@@ -322,10 +332,6 @@ class Scenario:
     inputs: dict[str, str] = field(default_factory=dict)
     """Every input file (path as given relative to the scenario's folder) → sha256."""
     overrides: tuple[Override, ...] = ()
-
-    @property
-    def name(self) -> str:
-        return self.config.scenario.name
 
     @property
     def year(self) -> int:

@@ -19,6 +19,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..errors import InputError
 from ..scenario import (
+    NamedScenario,
     Override,
     _Strict,
     _walk,
@@ -444,7 +445,7 @@ class ProjectScenarioConfig(_Strict):
 
 
 @dataclass(frozen=True)
-class ProjectScenario:
+class ProjectScenario(NamedScenario):
     """A validated project scenario: the projects to evaluate, the table rows expanded."""
 
     config: ProjectScenarioConfig
@@ -452,10 +453,6 @@ class ProjectScenario:
     projects: list[Project]
     inputs: dict[str, str] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
-
-    @property
-    def name(self) -> str:
-        return self.config.scenario.name
 
     @property
     def year(self) -> int:

@@ -17,7 +17,7 @@ from pydantic import Field, model_validator
 from ..errors import InputError
 from ..policy import parameter
 from ..policy.eligibility import BASIC_ITEMS
-from ..scenario import Override, _Strict, apply_overrides, read_toml, validate_model
+from ..scenario import NamedScenario, Override, _Strict, apply_overrides, read_toml, validate_model
 from ..tables import numeric_column, ordered, read_table, row_number, sha256_of
 
 LAND_TYPES = ("state_owned", "collective", "other")
@@ -100,7 +100,7 @@ class PlanScenarioConfig(_Strict):
 
 
 @dataclass(frozen=True)
-class PlanScenario:
+class PlanScenario(NamedScenario):
     config: PlanScenarioConfig
     path: Path
     library: pd.DataFrame
@@ -109,10 +109,6 @@ class PlanScenario:
     """(districts × years) 万元."""
     inputs: dict[str, str] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
-
-    @property
-    def name(self) -> str:
-        return self.config.scenario.name
 
     @property
     def year(self) -> int:

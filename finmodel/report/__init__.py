@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..allocation import AllocationResult
 from .cashflow import cashflow_chart, cashflow_workbook, metrics_frame, write_cashflow_report
 from .charts import allocation_chart, cjk_font, comparison_chart, png_bytes
-from .files import staged_outputs
 from .labels import LANGS, t
-from .manifest import manifest
+from .manifest import write_with_manifest
 from .summary import summary_csv, summary_frame, summary_text
 from .workbook import allocation_workbook
 
@@ -32,9 +30,4 @@ def write_allocation_report(result: AllocationResult, out_dir: str | Path, *, la
     }
     if result.lp is not None:
         outputs["allocation-vs-formula.png"] = png_bytes(comparison_chart(result, lang))
-    record = manifest(result.scenario, command=command, outputs=outputs, lang=lang, solver=result.solver)
-    outputs["manifest.json"] = (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    with staged_outputs(out_dir) as stage:
-        for name, data in outputs.items():
-            (stage / name).write_bytes(data)
-    return {name: out_dir / name for name in outputs}
+    return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang, solver=result.solver)

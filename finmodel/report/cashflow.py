@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -18,9 +17,8 @@ from ..modes import ModesResult
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of
 from .cells import MONEY, display_width, fit_height, put
 from .charts import cjk_font, png_bytes
-from .files import staged_outputs
 from .labels import CATEGORY, INCOME_KIND, METHOD, PARTY, t, word
-from .manifest import manifest
+from .manifest import write_with_manifest
 from .modes import add_mode_sheets, bundling_chart
 
 RATIO = "0.00"
@@ -516,12 +514,7 @@ def write_cashflow_report(result: CashflowResult, out_dir: str | Path, *, lang: 
         outputs["cashflow-projects.png"] = png_bytes(bulk_chart(result, lang))
     solver = (modes.bundling.solution.solver if modes is not None and modes.bundling is not None else None) or {
         "name": None, "status": "not used: cash-flow model"}
-    record = manifest(result.scenario, command=command, outputs=outputs, lang=lang, solver=solver)
-    outputs["manifest.json"] = (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    with staged_outputs(out_dir) as stage:
-        for name, data in outputs.items():
-            (stage / name).write_bytes(data)
-    return {name: out_dir / name for name in outputs}
+    return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang, solver=solver)
 
 
 def summary_lines(result: CashflowResult, lang: str = "zh", limit: int = 10) -> list[str]:

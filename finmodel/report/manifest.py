@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
+from pathlib import Path
 from datetime import datetime, timezone
 from importlib import metadata
 
@@ -35,3 +37,18 @@ def manifest(scenario, *, command: str, outputs: dict[str, bytes], solver: dict 
         "versions": versions(),
         "outputs": [{"file": name, "sha256": hashlib.sha256(data).hexdigest()} for name, data in outputs.items()],
     }
+
+
+def write_with_manifest(scenario, outputs: dict[str, bytes], out_dir, *, command: str, lang: str,
+                        solver: dict | None = None) -> dict[str, Path]:
+    """Add manifest.json to ``outputs`` and write them all into ``out_dir``, all or none."""
+    from .files import staged_outputs
+
+    out_dir = Path(out_dir)
+    record = manifest(scenario, command=command, outputs=outputs, lang=lang, solver=solver)
+    outputs = dict(outputs) | {
+        "manifest.json": (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")}
+    with staged_outputs(out_dir) as stage:
+        for name, data in outputs.items():
+            (stage / name).write_bytes(data)
+    return {name: out_dir / name for name in outputs}

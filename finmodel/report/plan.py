@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +15,8 @@ from ..policy.eligibility import RULES
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of
 from .cells import MONEY, put
 from .charts import cjk_font, png_bytes
-from .files import staged_outputs
 from .labels import t
-from .manifest import manifest
+from .manifest import write_with_manifest
 
 COUNT = "#,##0"
 
@@ -177,9 +175,4 @@ def write_plan_report(result: PlanResult, out_dir: str | Path, *, lang: str = "z
     outputs = {"plan.xlsx": plan_workbook(result, lang), "plan.csv": plan_csv(result),
                "plan.png": png_bytes(plan_chart(result, lang))}
     solver = dict(result.solution.solver) | {"plan_seconds": round(result.seconds, 3)}
-    record = manifest(result.scenario, command=command, outputs=outputs, lang=lang, solver=solver)
-    outputs["manifest.json"] = (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    with staged_outputs(out_dir) as stage:
-        for name, data in outputs.items():
-            (stage / name).write_bytes(data)
-    return {name: out_dir / name for name in outputs}
+    return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang, solver=solver)
