@@ -69,3 +69,11 @@ def test_bundling_example_pairs_within_areas_and_writes_its_chart(tmp_path):
     assert (tmp_path / "bundling.png").stat().st_size > 0
     manifest = (tmp_path / "manifest.json").read_text(encoding="utf-8")
     assert '"mip_gaps_reached"' in manifest and "branch and bound" in manifest
+
+
+def test_mode_reports_are_byte_identical_across_runs(tmp_path):
+    path = EXAMPLES / "bundling-2024.toml"
+    for folder in ("a", "b"):
+        assert main(["run", str(path), "--out", str(tmp_path / folder), "--quiet"]) == 0
+    for name in ("cashflow.xlsx", "cashflow.csv", "bundling.csv", "bundling.png"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name

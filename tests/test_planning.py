@@ -209,3 +209,30 @@ def test_jinan_plan_solves_within_its_gap_and_prints_the_time(tmp_path, capsys):
     wb = openpyxl.load_workbook(tmp_path / "plan.xlsx")
     assert wb.sheetnames == ["年度计划表", "项目清单", "资格审查", "期限检查", "参数"]
     assert (tmp_path / "plan.png").stat().st_size > 0
+
+
+def test_plan_reports_are_byte_identical_across_runs(tmp_path):
+    path = ROOT / "scenarios" / "jinan-plan-2021.toml"
+    for folder in ("a", "b"):
+        assert main(["run", str(path), "--out", str(tmp_path / folder), "--quiet"]) == 0
+    for name in ("plan.xlsx", "plan.csv", "plan.png"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("budgets, plan_text, words", [
+    ("district,year,budget_wan\n乙区,2021,100\n", "", ["budgets.csv", "row 2", "no community of the library is in '乙区'"]),
+    ("district,year,budget_wan\n甲区,2021,100\n甲区,2021,50\n", "", ["budgets.csv", "row 3", "given twice"]),
+    ("district,year,budget_wan\n甲区,2021,一百\n", "", ["budgets.csv", "column 'budget_wan'", "not a number"]),
+    ("district,year,budget_wan\n甲区,2021,100\n", "last_year = 2020\n", ["plan", "before first_year"]),
+    ("district,year,budget_wan\n甲区,2021,100\n", "carry = true\n", ["unknown key 'carry'", "did you mean 'carry_over'"]),
+])
+def test_bad_plan_inputs_are_named(tmp_path, capsys, budgets, plan_text, words):
+    (tmp_path / "library.csv").write_text(HEADER + "c,小区," + OK + "\n", encoding="utf-8")
+    (tmp_path / "budgets.csv").write_text(budgets, encoding="utf-8")
+    text = ('[scenario]\nname = "计划"\n[library]\ntable = "library.csv"\n[budgets]\ntable = "budgets.csv"\n'
+            "[plan]\nfirst_year = 2021\n" + (plan_text if "last_year" in plan_text else "last_year = 2022\n" + plan_text))
+    (tmp_path / "plan.toml").write_text(text, encoding="utf-8")
+    assert main(["validate", str(tmp_path / "plan.toml")]) == 2
+    err = capsys.readouterr().err
+    for w in words:
+        assert w in err, err

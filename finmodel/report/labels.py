@@ -380,10 +380,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "pl_extra_money_wan": ("按期完成需追加资金（万元）", "Extra money to meet it (10k yuan)"),
     "pl_extra_title": ("{0}：按期完成需各区县逐年追加的资金（万元）", "{0}: extra money by district and year (10k yuan)"),
     "pl_not_plannable": ("期限早于计划首年，本计划无法安排", "before the plan's first year: this plan cannot meet it"),
-    "pl_solver_line": (
-        "求解：{0}；用时 {1:.2f} 秒；相对间隙 {2}（允许 {3}）",
-        "Solved by {0} in {1:.2f} s; relative gap {2} (allowed {3})",
-    ),
+    "pl_solver_line": ("求解：{0}；相对间隙 {1}（允许 {2}）", "Solved by {0}; relative gap {1} (allowed {2})"),
     "pl_chart_title": ("各区县逐年计划改造户数", "Households planned by district and year"),
     "cf_annual_omitted": (
         "项目数超过{0}个，逐年现金流量表从略；各项目指标见汇总表和 cashflow.csv。",

@@ -57,7 +57,8 @@ def annual_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
         lang=lang)
     solution = result.solution
     gap = f"{solution.gap:.4%}" if solution.gap is not None else "—"
-    put(ws, 2, 1, t("pl_solver_line", lang).format(solution.solver["version"], result.seconds, gap,
+    # The solve time is in the manifest and on the terminal: in the workbook it would make reruns differ.
+    put(ws, 2, 1, t("pl_solver_line", lang).format(solution.solver["version"], gap,
                                                    f"{result.scenario.config.plan.mip_rel_gap:.2%}"), lang=lang)
     columns = ["district", "year", "communities", "households", "buildings", "floor_area_m2", "cost_wan",
                "budget_wan", "unspent_wan", "compile_by"]
