@@ -276,3 +276,19 @@ def test_llcr_with_a_rate_per_project_equals_one_by_one():
     together = llcr(cash, service, rates)
     for k in range(20):
         np.testing.assert_allclose(together[k], llcr(cash[k], service[k], rates[k]), rtol=1e-12)
+
+
+@pytest.mark.parametrize("flows, picked, other", [
+    # numpy/numpy-financial#44: 1.0.0 returns −99.98 % for these flows; 100.43 % is the rate a reader expects.
+    ([-1678.87, 771.96, 1814.05, 3520.30, 3552.95, 3584.99, 4789.91, -1], -0.99979, 1.00427),
+    # numpy/numpy-financial#28: 1.0.0 returns −76.9 %; 185.4 % is a root as well.
+    ([-50, -100, 600, 300, -100], -0.76890, 1.85442),
+])
+def test_numpy_financial_picks_one_of_several_roots_silently_and_irr_does_not(flows, picked, other):
+    assert npf.irr(flows) == pytest.approx(picked, abs=5e-5)  # numpy-financial 1.0.0, as pinned
+    result = irr(flows)
+    assert result.status[0] == "multiple_roots" and np.isnan(result.value[0])
+    roots = result.roots[0]
+    assert roots.min() == pytest.approx(picked, abs=5e-5) and roots.max() == pytest.approx(other, abs=5e-4)
+    for rate in roots:
+        assert abs(npv(rate, flows)) < 1e-6 * np.abs(flows).sum() * (1 + rate) ** -len(flows)
