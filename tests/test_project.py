@@ -310,3 +310,23 @@ growth = 0.03
     value = row["break_even"]
     again = evaluate(hand_scenario(tmp_path, text, {"projects.hand.income.parking.fee_yuan_per_month": float(value)}))
     assert again.metrics.loc["hand", "npv_after_grants_wan"] == pytest.approx(0, abs=1e-8)
+
+
+def test_mid_year_flows(tmp_path):
+    """Mid-year flows fall half a year earlier: every present value is (1 + r)^0.5 times the year-end one, payback
+    half a year shorter; break-evens do not move (a common factor)."""
+    end = evaluate(hand_scenario(tmp_path))
+    mid = evaluate(hand_scenario(tmp_path, overrides=["scenario.flow_timing=mid_year"]))
+    a, b = end.metrics.loc["hand"], mid.metrics.loc["hand"]
+    for column in ("npv_wan", "npv_after_grants_wan"):
+        assert b[column] == pytest.approx(a[column] * 1.05 ** 0.5)
+    assert b["payback_static_years"] == pytest.approx(a["payback_static_years"] - 0.5)
+    np.testing.assert_allclose(mid.break_even["break_even"], end.break_even["break_even"], rtol=1e-9)
+    # The grant that closes a gap moves with the flows: the same amount either way.
+    short_end = evaluate(hand_scenario(tmp_path, overrides=["projects.hand.income.shops.amount_wan_per_year=200"]))
+    short_mid = evaluate(hand_scenario(tmp_path, overrides=["projects.hand.income.shops.amount_wan_per_year=200",
+                                                            "scenario.flow_timing=mid_year"]))
+    gap = short_end.metrics.loc["hand", "funding_gap_wan"]
+    assert gap > 0 and short_mid.metrics.loc["hand", "funding_gap_wan"] == pytest.approx(gap)
+    grant = short_mid.break_even.set_index("input").loc["grant_year0_wan", "break_even"]
+    assert grant == pytest.approx(gap)

@@ -66,6 +66,7 @@ def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | N
     """
     year0 = scenario.year
     rate = scenario.config.scenario.discount_rate
+    mid = scenario.config.scenario.flow_timing == "mid_year"
     flows: list[ProjectCashflow] = []
     total = len(scenario.projects)
     for k, project in enumerate(scenario.projects):
@@ -104,15 +105,15 @@ def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | N
         "equity_wan": [f.equity.sum() for f in flows],
         "bonds_wan": [sum(b.principal_wan for b in f.project.bonds) for f in flows],
         "loans_wan": [sum(loan.principal_wan for loan in f.project.loans) for f in flows],
-        "npv_wan": npv(rate, project_flow),
-        "npv_after_grants_wan": npv(rate, after_grants),
+        "npv_wan": npv(rate, project_flow, mid_year=mid),
+        "npv_after_grants_wan": npv(rate, after_grants, mid_year=mid),
         "irr_project": irr_project.value,
         "irr_project_status": irr_project.status,
         "irr_equity": irr_equity.value,
         "irr_equity_status": irr_equity.status,
         # Counted from the start of construction: flows fall at year end, so year 0's flow comes after 1 year.
-        "payback_static_years": np.atleast_1d(payback(project_flow)) + 1,
-        "payback_discounted_years": np.atleast_1d(payback(project_flow, rate)) + 1,
+        "payback_static_years": np.atleast_1d(payback(project_flow, mid_year=mid)) + 1,
+        "payback_discounted_years": np.atleast_1d(payback(project_flow, rate, mid_year=mid)) + 1,
         "peak_funding_need_wan": peak_funding_need(project_flow),
         "funding_gap_wan": funding_gap(rate, after_grants),
         "dscr_min": lowest,
@@ -124,7 +125,8 @@ def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | N
     }, index=pd.Index([f.project.id for f in flows], name="project"))
     return CashflowResult(
         scenario=scenario, cashflows=flows, metrics=metrics, coverage=coverage_table(flows),
-        break_even=break_even_table(flows, year0, rate), irr_project=irr_project, irr_equity=irr_equity,
+        break_even=break_even_table(flows, year0, rate, mid_year=mid), irr_project=irr_project,
+        irr_equity=irr_equity,
     )
 
 
@@ -188,8 +190,8 @@ def _planning_rate_for(numerator: float, principal: float, tenor: float, target:
         return float("nan")
 
 
-def break_even_table(flows: list[ProjectCashflow], year0: int, rate: float, *, method: str = "auto"
-                     ) -> pd.DataFrame:
+def break_even_table(flows: list[ProjectCashflow], year0: int, rate: float, *, method: str = "auto",
+                     mid_year: bool = False) -> pd.DataFrame:
     """Per project and input, the value at which the NPV after grants is 0.
 
     Inputs: each income line's price (and occupancy where it has one), all income together, and a grant at
@@ -204,8 +206,8 @@ def break_even_table(flows: list[ProjectCashflow], year0: int, rate: float, *, m
     rows = []
     for flow in flows:
         project = flow.project
-        base_npv = float(npv(rate, flow.project_flow + flow.support))
-        roots = _line_scale_roots(flow, year0, rate, base_npv, method)
+        base_npv = float(npv(rate, flow.project_flow + flow.support, mid_year=mid_year))
+        roots = _line_scale_roots(flow, year0, rate, base_npv, method, mid_year)
         for k, line in enumerate(project.income):
             fields = [(PRICE_FIELD[type(line)], PRICE_UNIT[type(line)])]
             if hasattr(line, "occupancy"):
@@ -218,7 +220,9 @@ def break_even_table(flows: list[ProjectCashflow], year0: int, rate: float, *, m
         if project.income:
             scale, outcome = roots[-1]
             rows.append([project.id, "income", "", "scale", "×", 1.0, scale, outcome, base_npv])
-        rows.append([project.id, "grant_year0_wan", "", "grant", "万元", 0.0, max(0.0, -base_npv),
+        # A grant in year 0 is worth (1 + r)^0.5 of itself when the year's flows fall in its middle.
+        grant_value = (1 + rate) ** 0.5 if mid_year else 1.0
+        rows.append([project.id, "grant_year0_wan", "", "grant", "万元", 0.0, max(0.0, -base_npv) / grant_value,
                      "found" if base_npv < 0 else "not_needed", base_npv])
     table = pd.DataFrame(rows, columns=["project", "input", "line", "field", "unit", "current", "break_even",
                                         "outcome", "npv_after_grants_wan"])
@@ -227,8 +231,8 @@ def break_even_table(flows: list[ProjectCashflow], year0: int, rate: float, *, m
     return table
 
 
-def _line_scale_roots(flow: ProjectCashflow, year0: int, rate: float, base_npv: float, method: str
-                      ) -> list[tuple[float, str]]:
+def _line_scale_roots(flow: ProjectCashflow, year0: int, rate: float, base_npv: float, method: str,
+                      mid_year: bool = False) -> list[tuple[float, str]]:
     """(scale, outcome) for each income line, then for all lines together."""
     project = flow.project
     lines = len(project.income)
@@ -237,12 +241,13 @@ def _line_scale_roots(flow: ProjectCashflow, year0: int, rate: float, base_npv: 
         # CFADS = (1 − variable share − tax rate) × Σ lines − fixed cost − repairs: each line adds its present
         # value times the share kept, so NPV(s) = NPV(1) + (s − 1) × slope.
         kept = 1 - project.operating_costs.share_of_income - (project.tax.rate if project.tax else 0.0)
-        slopes = np.atleast_1d(npv(rate, flow.operations.income_by_line)) * kept if lines else np.array([])
+        slopes = np.atleast_1d(npv(rate, flow.operations.income_by_line, mid_year=mid_year)) * kept if lines else (
+            np.array([]))
         return [_affine_root(base_npv, slope) for slope in [*slopes, slopes.sum()]]
     fixed = flow.support - flow.capex  # what does not move with income
 
     def npv_at(scales: np.ndarray) -> float:
-        return npv(rate, operations(project, year0, scales).cfads + fixed)
+        return npv(rate, operations(project, year0, scales).cfads + fixed, mid_year=mid_year)
 
     roots = []
     for k in range(lines):

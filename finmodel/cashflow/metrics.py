@@ -13,11 +13,12 @@ import numpy as np
 IRR_STATUSES = ("ok", "no_sign_change", "multiple_roots", "not_converged")
 
 
-def npv(rate, flows) -> np.ndarray | float:
-    """Σ_t flows_t / (1 + rate)^t with t = 0, 1, …; ``rate`` a scalar or one per project."""
+def npv(rate, flows, *, mid_year: bool = False) -> np.ndarray | float:
+    """Σ_t flows_t / (1 + rate)^t with t = 0, 1, …; ``rate`` a scalar or one per project. With ``mid_year`` each
+    year's flow falls half a year earlier: t − 0.5."""
     flows = np.asarray(flows, dtype=float)
     rate = np.asarray(rate, dtype=float)
-    t = np.arange(flows.shape[-1])
+    t = np.arange(flows.shape[-1]) - (0.5 if mid_year else 0.0)
     factors = (1.0 + rate[..., None]) ** -t if rate.ndim else (1.0 + rate) ** -t
     value = (flows * factors).sum(axis=-1)
     return float(value) if np.ndim(value) == 0 else value
@@ -192,7 +193,7 @@ def coverage_ratio(income, principal, planning_rate, years, *, operating_cost=0.
     return float(value) if np.ndim(value) == 0 else value
 
 
-def payback(flows, rate: float | None = None) -> np.ndarray | float:
+def payback(flows, rate: float | None = None, *, mid_year: bool = False) -> np.ndarray | float:
     """Payback period (静态/动态投资回收期), per project, in periods from t = 0; NaN if never paid back.
 
     (first period with cumulative flow ≥ 0) − 1 + |cumulative flow before it| ÷ that period's flow, as
@@ -200,7 +201,7 @@ def payback(flows, rate: float | None = None) -> np.ndarray | float:
     """
     flows = np.atleast_2d(np.asarray(flows, dtype=float))
     if rate is not None:
-        flows = flows * (1.0 + rate) ** -np.arange(flows.shape[1])
+        flows = flows * (1.0 + rate) ** -(np.arange(flows.shape[1]) - (0.5 if mid_year else 0.0))
     cumulative = np.cumsum(flows, axis=1)
     reached = cumulative >= 0
     first = np.argmax(reached, axis=1)
@@ -208,7 +209,7 @@ def payback(flows, rate: float | None = None) -> np.ndarray | float:
     before = np.where(first > 0, cumulative[rows, np.maximum(first - 1, 0)], 0.0)
     within = np.where(flows[rows, first] > 0, -before / np.where(flows[rows, first] > 0, flows[rows, first], 1), 0)
     value = np.where(first == 0, 0.0, first - 1 + within)
-    value = np.where(reached.any(axis=1), value, np.nan)
+    value = np.where(reached.any(axis=1), value, np.nan) - (0.5 if mid_year else 0.0)
     return float(value[0]) if value.size == 1 else value
 
 
@@ -220,7 +221,8 @@ def peak_funding_need(flows) -> np.ndarray | float:
 
 
 def funding_gap(rate, flows) -> np.ndarray | float:
-    """The subsidy at t = 0 that brings NPV to 0 (0 where NPV is already ≥ 0)."""
+    """The subsidy in year 0 that brings NPV to 0 (0 where NPV is already ≥ 0). The same whether a year's flows
+    fall at its end or its middle: the subsidy moves with them."""
     value = np.maximum(0.0, -np.asarray(npv(rate, flows)))
     return float(value) if np.ndim(value) == 0 else value
 

@@ -50,6 +50,9 @@ class ProjectInfo(_Strict):
     """Calendar year of year 0, the first construction year of every project."""
     discount_rate: Rate
     """Rate for NPV, discounted payback and the funding gap (decimal: 0.0267 for 2.67 %)."""
+    flow_timing: Literal["year_end", "mid_year"] = "year_end"
+    """When a year's flows fall: at its end (default), or in its middle (NPV discounts t − 0.5, payback half a
+    year less)."""
     prepared_by: str = ""
     """编制单位 printed in the workbook."""
 

@@ -67,8 +67,10 @@ def check_modes(result: CashflowResult, progress: Callable | None = None) -> Mod
     rule = config.balance
     rate = config.scenario.discount_rate
     year0 = scenario.year
+    mid = config.scenario.flow_timing == "mid_year"
     flows = project_flows(result)
-    parts = {pid: contribution(flow, rule, rate) for pid, flow in flows.items()}
+    parts = {pid: contribution(flow, rule, rate, mid_year=mid) for pid, flow in flows.items()}
+    grant_value = (1 + rate) ** 0.5 if mid else 1.0
     rows, member_rows, checks = [], [], []
     transfers, stacks = {}, {}
 
@@ -76,13 +78,13 @@ def check_modes(result: CashflowResult, progress: Callable | None = None) -> Mod
         if project.mode is None:
             continue
         flow = flows[project.id]
-        test = unit_test([parts[project.id]], rule)
+        test = unit_test([parts[project.id]], rule, grant_value)
         extra = {"income_scale_needed": np.nan, "income_scale_outcome": "", "operating_years_needed": np.nan,
                  "rules_ok": True}
         if project.mode == "in_community":
-            scale, outcome = income_scale_needed(flow, year0, rate, rule.npv_at_least_wan)
+            scale, outcome = income_scale_needed(flow, year0, rate, rule.npv_at_least_wan, mid_year=mid)
             extra |= {"income_scale_needed": scale, "income_scale_outcome": outcome,
-                      "operating_years_needed": operating_years_needed(flow, rate)}
+                      "operating_years_needed": operating_years_needed(flow, rate, mid_year=mid)}
         else:
             stacks[project.id] = funding_stack(flow)
             table = rule_checks(flow).assign(project=project.id)
@@ -92,7 +94,7 @@ def check_modes(result: CashflowResult, progress: Callable | None = None) -> Mod
 
     for bundle in config.bundles:
         members = [flows[m] for m in bundle.members]
-        test = unit_test([parts[m] for m in bundle.members], rule)
+        test = unit_test([parts[m] for m in bundle.members], rule, grant_value)
         rows.append(_row(bundle.id, bundle.name or bundle.id, bundle.mode, bundle.members, test,
                          {"income_scale_needed": np.nan, "income_scale_outcome": "",
                           "operating_years_needed": np.nan, "rules_ok": True}, year0))
@@ -113,7 +115,7 @@ def check_modes(result: CashflowResult, progress: Callable | None = None) -> Mod
           line.amount_wan] for flow in result.cashflows for line in flow.reward_lines],
         columns=["project", "reward", "item", "label", "cost_wan", "households", "rate", "cap_wan", "cap_binds",
                  "grade", "factor", "accepted", "acceptance_year", "paid_year", "amount_wan"])
-    bundling = _bundling(result, parts, rule, progress) if config.bundling is not None else None
+    bundling = _bundling(result, parts, rule, progress, grant_value) if config.bundling is not None else None
     return ModesResult(
         rule=rule, units=units_frame(rows),
         members=pd.DataFrame(member_rows, columns=["bundle", "project", "name", "kind", "area", "npv_wan",
@@ -160,7 +162,7 @@ def contribution_matrix(parts: list[Contribution], rule: BalanceRule, width: int
 
 
 def _bundling(result: CashflowResult, parts: dict[str, Contribution], rule: BalanceRule,
-              progress: Callable | None) -> BundlingResult:
+              progress: Callable | None, grant_value: float = 1.0) -> BundlingResult:
     config = result.scenario.config
     spec = config.bundling
     by_id = {p.id: p for p in result.scenario.projects}
@@ -185,7 +187,7 @@ def _bundling(result: CashflowResult, parts: dict[str, Contribution], rule: Bala
     for k, package in enumerate(packages):
         joined = solution.assignment[package]
         status = "standalone" if package in solution.standalone else ("bundled" if joined else "unbalanced")
-        alone = unit_test([parts[package]], rule)
+        alone = unit_test([parts[package]], rule, grant_value)
         rows.append([package, by_id[package].name, by_id[package].area, int(problem.households[k]), status,
                      joined or "", parts[package].npv_wan,
                      alone["grant_needed_wan"] if status == "unbalanced" else 0.0,

@@ -39,8 +39,8 @@ class Contribution:
         return self.coverage_numerator_wan - rule.coverage_at_least * self.coverage_denominator_wan
 
 
-def contribution(flow: ProjectCashflow, rule: BalanceRule, rate: float, planning_rate: float | None = None
-                 ) -> Contribution:
+def contribution(flow: ProjectCashflow, rule: BalanceRule, rate: float, planning_rate: float | None = None, *,
+                 mid_year: bool = False) -> Contribution:
     project = flow.project
     ops = flow.operations
     income = ops.income.sum()
@@ -56,13 +56,14 @@ def contribution(flow: ProjectCashflow, rule: BalanceRule, rate: float, planning
             project.coverage.planning_rate if project.coverage.planning_rate is not None else
             (project.bonds[0].coupon if project.bonds else (project.loans[0].rate if project.loans else 0.0)))
         denominator = sum(p * (1 + r * n) for p, n, _ in instruments)
-    return Contribution(npv_wan=float(npv(rate, flow.project_flow + flow.support)),
+    return Contribution(npv_wan=float(npv(rate, flow.project_flow + flow.support, mid_year=mid_year)),
                         coverage_numerator_wan=float(numerator), coverage_denominator_wan=float(denominator),
                         cumulative_cash_wan=np.cumsum(flow.net_cash))
 
 
-def unit_test(parts: list[Contribution], rule: BalanceRule) -> dict:
-    """The three tests on the sum of ``parts``: margins, whether each holds, and what would close each gap."""
+def unit_test(parts: list[Contribution], rule: BalanceRule, grant_value: float = 1.0) -> dict:
+    """The three tests on the sum of ``parts``: margins, whether each holds, and what would close each gap.
+    ``grant_value`` is the present value of 1 万元 granted in year 0 ((1 + r)^0.5 for mid-year flows)."""
     npv_total = sum(p.npv_wan for p in parts)
     numerator = sum(p.coverage_numerator_wan for p in parts)
     denominator = sum(p.coverage_denominator_wan for p in parts)
@@ -91,13 +92,14 @@ def unit_test(parts: list[Contribution], rule: BalanceRule) -> dict:
         "balanced": bool(npv_ok and coverage_ok and cash_ok),
         # What would close each gap: a grant at year 0 raises the NPV one for one; a bridge loan or an earlier
         # grant lifts the lowest cumulative cash; more income (or net income) over the life lifts the coverage.
-        "grant_needed_wan": max(0.0, -npv_margin),
+        "grant_needed_wan": max(0.0, -npv_margin) / grant_value,
         "bridge_needed_wan": max(0.0, -cash_margin) if tested_cash else 0.0,
         "income_needed_wan": max(0.0, -coverage_margin) if tested_coverage else 0.0,
     }
 
 
-def income_scale_needed(flow: ProjectCashflow, year0: int, rate: float, target_wan: float) -> tuple[float, str]:
+def income_scale_needed(flow: ProjectCashflow, year0: int, rate: float, target_wan: float, *,
+                        mid_year: bool = False) -> tuple[float, str]:
     """The factor on all of a project's income at which its NPV after grants and rewards equals ``target_wan``."""
     fixed = flow.support - flow.capex
     lines = len(flow.project.income)
@@ -105,7 +107,8 @@ def income_scale_needed(flow: ProjectCashflow, year0: int, rate: float, target_w
         return np.nan, "no_income"
 
     def metric(scale: float) -> float:
-        return npv(rate, operations(flow.project, year0, np.full(lines, scale)).cfads + fixed) - target_wan
+        return npv(rate, operations(flow.project, year0, np.full(lines, scale)).cfads + fixed,
+                   mid_year=mid_year) - target_wan
 
     if metric(0.0) >= 0:
         return 0.0, "without"
@@ -114,10 +117,10 @@ def income_scale_needed(flow: ProjectCashflow, year0: int, rate: float, target_w
     return break_even(metric, 0.0, 1_000.0, what="income scale"), "found"
 
 
-def operating_years_needed(flow: ProjectCashflow, rate: float) -> float:
+def operating_years_needed(flow: ProjectCashflow, rate: float, *, mid_year: bool = False) -> float:
     """Years of operation until the discounted flow after grants and rewards has paid back (NaN: not within the
     horizon): the discounted payback counted from the first operating year."""
-    years = payback(flow.project_flow + flow.support, rate)
+    years = payback(flow.project_flow + flow.support, rate, mid_year=mid_year)
     return float(years) + 1 - flow.project.construction_years if np.isfinite(years) else np.nan
 
 

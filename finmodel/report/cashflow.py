@@ -137,7 +137,8 @@ def summary_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
     scenario = result.scenario.config.scenario
     rates = sorted(set(result.metrics["debt_rate"]))
     notes = [
-        t("cf_note_npv", lang).format(scenario.year, f"{scenario.discount_rate:.2%}"),
+        t("cf_note_npv_mid" if scenario.flow_timing == "mid_year" else "cf_note_npv", lang).format(
+            scenario.year, f"{scenario.discount_rate:.2%}"),
         t("cf_note_dscr", lang),
         t("cf_note_payback", lang),
         t("cf_note_llcr", lang).format(" / ".join(f"{r:.2%}" for r in rates)),

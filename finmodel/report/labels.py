@@ -158,6 +158,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Flows fall at year end; NPV is discounted to the first construction year ({0}), whose flow is not "
         "discounted, at {1}.",
     ),
+    "cf_note_npv_mid": (
+        "现金流按年中发生；净现值以第一个建设年度（{0}年）年初为基准，各年现金流折现（年序 − 0.5）年，折现率{1}。",
+        "Flows fall mid-year; NPV is discounted to the start of the first construction year ({0}), each year's flow "
+        "by (year number − 0.5) years, at {1}.",
+    ),
     "cf_note_dscr": (
         "DSCR =（息税折旧摊销前利润 − 税金 − 大修支出）÷ 当年还本付息（国家发展改革委口径），只计运营期；"
         "建设期利息由筹集的资金支付。到期一次还本的债券使到期年份DSCR偏低，须看累计现金能否覆盖。",
