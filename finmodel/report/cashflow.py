@@ -17,7 +17,7 @@ from ..modes import ModesResult
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of
 from .cells import MONEY, display_width, fit_height, put
 from .charts import cjk_font, png_bytes
-from .labels import CATEGORY, INCOME_KIND, METHOD, PARTY, t, word
+from .labels import CATEGORY, INCOME_KIND, METHOD, PARTY, UNIT, t, word
 from .manifest import write_with_manifest
 from .modes import add_mode_sheets, bundling_chart
 
@@ -399,7 +399,7 @@ def break_even_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
         row += 1
         occupancy = record.field == "occupancy"
         fmt = PCT if occupancy else ("0.0000" if record.unit in ("×", "元/kWh") else MONEY)
-        unit = "" if occupancy else record.unit
+        unit = "" if occupancy else word(UNIT, record.unit, lang)
         remark = t(f"be_{record.outcome}", lang)
         if occupancy and record.outcome == "found" and record.break_even > 1:
             remark = t("be_above_one", lang)

@@ -412,6 +412,10 @@ PARTY = {"central": ("中央补助", "central subsidy"), "provincial": ("省级�
          "owner_units": ("原产权单位出资", "former owner units"), "maintenance_fund": ("住房维修资金", "maintenance fund"),
          "social_capital": ("社会资本", "social capital"), "pooled_fund": ("统筹资金", "pooled fund"),
          "other": ("其他资金", "other")}
+GRADE = {"优": ("优", "excellent"), "良": ("良", "good"), "合格": ("合格", "pass"), "差": ("差", "poor")}
+UNIT = {"元/个·月": ("元/个·月", "yuan per space a month"), "元/m²·月": ("元/m²·月", "yuan per m² a month"),
+        "元/kWh": ("元/kWh", "yuan per kWh"), "万元/年": ("万元/年", "10k yuan a year"), "万元": ("万元", "10k yuan"),
+        "×": ("×", "×")}
 METHOD = {"equal_installment": ("等额本息", "equal instalments"), "equal_principal": ("等额本金", "equal principal"),
           "bullet": ("到期一次还本", "bullet")}
 

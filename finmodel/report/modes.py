@@ -18,7 +18,7 @@ from ..policy.rewards import REWARD_PARAMETER
 from .book import print_setup
 from .cells import MONEY, display_width, put
 from .charts import cjk_font
-from .labels import PARTY, t, word
+from .labels import GRADE, PARTY, t, word
 
 RATIO = "0.00"
 PCT = "0.00%"
@@ -179,6 +179,7 @@ def rewards_sheet(ws: Worksheet, modes: ModesResult, lang: str) -> None:
     frame = modes.rewards.copy()
     frame["reward_item"] = frame["label"] if lang == "zh" else frame["item"]
     frame["cap_binds"] = [t("cap_binds_note", lang) if b else "" for b in frame["cap_binds"]]
+    frame["grade"] = [word(GRADE, g, lang) for g in frame["grade"]]
     columns = ["project", "reward_item", "cost_wan", "households", "rate", "cap_wan", "cap_binds", "grade", "factor",
                "accepted", "acceptance_year", "paid_year", "amount_wan"]
     put(ws, 1, 1, t("md_sheet_rewards", lang), bold=True, size=14, lang=lang)
