@@ -50,3 +50,98 @@ def write_scenario(folder: Path, rows: list[dict], pools: list[dict], *, extra: 
 @pytest.fixture
 def jinan_path() -> Path:
     return JINAN
+
+
+# ---------------------------------------------------------------------------------------------
+# Regression cases written in TOML (tests/cases/*.toml), for finance staff to read and add to: each names a
+# scenario (and --set changes), then values expected in the result's tables, each with its margin.
+
+
+def pytest_collect_file(parent, file_path):
+    if file_path.suffix == ".toml" and file_path.parent.name == "cases" and file_path.parent.parent == Path(
+            __file__).resolve().parent:
+        return CaseFile.from_parent(parent, path=file_path)
+    return None
+
+
+class CaseFile(pytest.File):
+    def collect(self):
+        import tomllib
+
+        data = tomllib.loads(self.path.read_text(encoding="utf-8"))
+        case = data["case"]
+        for number, expect in enumerate(data.get("expect", []), start=1):
+            label = expect.get("name") or f"{expect['table']} {expect.get('row', '')} {expect['column']}".strip()
+            yield CaseItem.from_parent(self, name=f"{number}: {label}", case=case, expect=expect)
+
+
+class CaseMismatch(Exception):
+    pass
+
+
+class CaseItem(pytest.Item):
+    def __init__(self, *, case: dict, expect: dict, **kwargs):
+        super().__init__(**kwargs)
+        self.case = case
+        self.expect = expect
+
+    def runtest(self):
+        tables = case_tables(str((self.path.parent / self.case["scenario"]).resolve()),
+                             tuple(self.case.get("set", [])))
+        expect = self.expect
+        if expect["table"] not in tables:
+            raise CaseMismatch(f"no table '{expect['table']}' (tables: {', '.join(tables)})")
+        frame = tables[expect["table"]]
+        if "row" in expect:
+            frame = frame.loc[[expect["row"]]]
+        for column, wanted in expect.get("where", {}).items():
+            frame = frame[frame[column] == wanted]
+        if len(frame) != 1:
+            raise CaseMismatch(f"row and where select {len(frame)} rows, not one")
+        got = frame.iloc[0][expect["column"]]
+        if "equals" in expect:
+            if got != expect["equals"]:
+                raise CaseMismatch(f"{expect['column']} is {got!r}, expected {expect['equals']!r}")
+            return
+        margin = float(expect.get("margin", 0.0))
+        if not abs(float(got) - float(expect["value"])) <= margin:
+            raise CaseMismatch(f"{expect['column']} is {float(got)!r}, expected {expect['value']} ± {margin}")
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, CaseMismatch):
+            return f"{self.case.get('name', self.path.name)}: {excinfo.value}"
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, 0, f"case {self.name}"
+
+
+_CASE_RESULTS: dict = {}
+
+
+def case_tables(scenario: str, overrides: tuple[str, ...]) -> dict:
+    """The tables a case can look into, by the kind of scenario; each scenario is run once per session."""
+    key = (scenario, overrides)
+    if key not in _CASE_RESULTS:
+        import finmodel as fm
+        from finmodel.cashflow import is_project_scenario
+        from finmodel.planning import is_plan_scenario
+        from finmodel.scenario import read_toml
+
+        raw = read_toml(Path(scenario))
+        if is_project_scenario(raw):
+            result = fm.evaluate(fm.load_project_scenario(scenario, overrides))
+            modes = fm.check_modes(result)
+            tables = {"metrics": result.metrics, "coverage": result.coverage, "break_even": result.break_even,
+                      "units": modes.units, "rewards": modes.rewards, "rule_checks": modes.rule_checks}
+            if modes.bundling is not None:
+                tables |= {"bundles": modes.bundling.bundles, "packages": modes.bundling.packages.set_index("package")}
+        elif is_plan_scenario(raw):
+            result = fm.plan(fm.load_plan_scenario(scenario, overrides))
+            tables = {"deadlines": result.deadlines.set_index("deadline"), "annual": result.annual,
+                      "communities": result.communities}
+        else:
+            result = fm.allocate(fm.load_scenario(scenario, overrides))
+            tables = {"allocation": result.table}
+        _CASE_RESULTS[key] = tables
+    return _CASE_RESULTS[key]
