@@ -18,6 +18,8 @@ import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
 from ..errors import InputError
+from ..policy import parameter
+from ..policy.rewards import REWARD_PARAMETER
 from ..scenario import (
     NamedScenario,
     Override,
@@ -552,9 +554,6 @@ def _check_years(projects: list[Project], year0: int, path: Path) -> None:
 
 
 def _default_reward_lag() -> int:
-    from ..policy.rewards import REWARD_PARAMETER
-    from ..policy import parameter
-
     return int(parameter(REWARD_PARAMETER).value["lag_years"])
 
 
