@@ -22,6 +22,7 @@ from .labels import GRADE, PARTY, t, word
 
 RATIO = "0.00"
 PCT = "0.00%"
+ACROSS_LIMIT = 10  # up to this many units the balance sheet lists tests down and units across
 
 
 def add_mode_sheets(wb: Workbook, modes: ModesResult, discount_rate: float, lang: str) -> None:
@@ -110,19 +111,36 @@ def rule_text(modes: ModesResult, discount_rate: float, lang: str) -> str:
 
 
 def units_sheet(ws: Worksheet, modes: ModesResult, discount_rate: float, lang: str) -> None:
-    """资金平衡: one row per unit, each test's margin, balanced or not, and what would close the gap."""
+    """资金平衡: each test's margin, balanced or not, and what would close the gap — tests down and units across
+    for a few units (as a feasibility study prints it), one row per unit beyond."""
     ws.title = t("md_sheet_units", lang)
     put(ws, 1, 1, t("md_sheet_units", lang), bold=True, size=14, lang=lang)
     put(ws, 2, 1, rule_text(modes, discount_rate, lang), lang=lang)
     frame = modes.units.reset_index()
     frame["mode"] = [t(f"mode_{m}", lang) for m in frame["mode"]]
-    frame["first_short_year"] = [None if y < 0 else int(y) for y in frame["first_short_year"]]
+    frame["first_short_year"] = [t("none", lang) if y < 0 else int(y) for y in frame["first_short_year"]]
     columns = ["unit", "name", "mode", "members", "npv_wan", "npv_margin_wan", "coverage", "coverage_margin_wan",
                "cash_min_wan", "cash_margin_wan", "first_short_year", "rules_ok", "balanced", "grant_needed_wan",
                "bridge_needed_wan", "income_needed_wan", "income_scale_needed", "operating_years_needed"]
-    _table(ws, 4, frame, columns, lang)
-    ws.freeze_panes = "C5"
-    print_setup(ws, len(columns), "4:4")
+    if len(frame) > ACROSS_LIMIT:
+        _table(ws, 4, frame, columns, lang)
+        ws.freeze_panes = "C5"
+        print_setup(ws, len(columns), "4:4")
+        return
+    put(ws, 4, 1, t("item", lang), bold=True, box=True, fill=True, align="center", lang=lang)
+    for col, record in enumerate(frame.itertuples(index=False), start=2):
+        put(ws, 4, col, record.name, bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
+        ws.column_dimensions[get_column_letter(col)].width = 26
+    ws.row_dimensions[4].height = 32
+    for row, column in enumerate(columns[2:], start=5):
+        put(ws, row, 1, _label(column, lang), box=True, lang=lang)
+        for col, value in enumerate(frame[column], start=2):
+            value = _value(value, lang)
+            fmt = _format(column) if not isinstance(value, str) else None
+            put(ws, row, col, value, fmt=fmt, box=True, align="right", lang=lang)
+    ws.column_dimensions["A"].width = 40
+    ws.freeze_panes = "B5"
+    print_setup(ws, 3, "4:4")
 
 
 def transfers_sheet(ws: Worksheet, modes: ModesResult, lang: str) -> None:
