@@ -204,6 +204,10 @@ def test_jinan_plan_solves_within_its_gap_and_prints_the_time(tmp_path, capsys):
     # Money is kept: cumulative spending never exceeds the cumulative budget (carry-over is on).
     table = result.annual.sort_values(["district", "year"])
     assert (table["unspent_wan"] >= -1e-6).all()
+    # Every community that misses a deadline is flagged, and the flags add up to the report's households.
+    for row in result.deadlines.itertuples(index=False):
+        flagged = result.communities[result.communities[f"misses_{row.deadline}"]]
+        assert flagged["households"].sum() == row.households_missed
     import openpyxl
 
     wb = openpyxl.load_workbook(tmp_path / "plan.xlsx")

@@ -74,6 +74,9 @@ def plan(scenario: PlanScenario, progress: Callable | None = None) -> PlanResult
         covered = deadline.members
         in_time = (solution.year > 0) & (solution.year <= deadline.by_year)
         missed = covered & ~in_time
+        flags = np.zeros(len(library), dtype=bool)
+        flags[rows] = missed
+        communities[f"misses_{deadline.id}"] = flags  # every community that misses it, not only the first 50
         if deadline.by_year < spec.first_year:
             money = None
         elif missed.any():
