@@ -126,6 +126,8 @@ def test_bulk_run_summarises_and_charts_all_projects(tmp_path, capsys):
     assert (out / "cashflow-projects.png").exists() and not (out / "cashflow-hand.png").exists()
     wb = openpyxl.load_workbook(out / "cashflow.xlsx")
     assert "从略" in wb["现金流量表"]["A1"].value
+    assert "coverage.csv" in wb["覆盖倍数"]["A1"].value and "break-even.csv" in wb["盈亏平衡"]["A1"].value
+    assert len((out / "break-even.csv").read_text(encoding="utf-8-sig").splitlines()) == 1 + 3 * (count + 1)
     summary = wb["汇总"]
     assert summary.cell(row=3, column=2).value == "项目"  # one row per project beyond ten
     assert summary.max_row >= 3 + count + 1

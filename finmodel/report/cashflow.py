@@ -290,6 +290,9 @@ def coverage_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
     """覆盖倍数: each definition side by side, the planning rate each needs for the stated multiple, and the model
     against the published figures."""
     ws.title = t("cf_sheet_coverage", lang)
+    if len(result.cashflows) > ANNUAL_LIMIT:
+        put(ws, 1, 1, t("cf_bulk_omitted", lang).format(ANNUAL_LIMIT, "coverage.csv"), lang=lang)
+        return
     headers = [t(k, lang) for k in ("project", "basis", "definition", "debt", "interest_basis", "planning_rate",
                                     "numerator_wan", "denominator_wan", "coverage", "stated",
                                     "planning_rate_for_stated")]
@@ -386,6 +389,9 @@ def break_even_label(record, flows: dict[str, ProjectCashflow], lang: str) -> st
 def break_even_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
     """盈亏平衡: for each input, the value at which the NPV after grants is 0."""
     ws.title = t("cf_sheet_break_even", lang)
+    if len(result.cashflows) > ANNUAL_LIMIT:
+        put(ws, 1, 1, t("cf_bulk_omitted", lang).format(ANNUAL_LIMIT, "break-even.csv"), lang=lang)
+        return
     headers = [t(k, lang) for k in ("project", "variable", "unit", "current", "break_even_value", "change_pct",
                                     "remark")]
     _title(ws, t("cf_sheet_break_even", lang), len(headers), lang)
@@ -503,6 +509,9 @@ def write_cashflow_report(result: CashflowResult, out_dir: str | Path, *, lang: 
     ``modes``, the funding-mode sheets, balance.csv and, for the bundling optimiser, bundling.png."""
     out_dir = Path(out_dir)
     outputs = {"cashflow.xlsx": cashflow_workbook(result, lang, modes), "cashflow.csv": metrics_csv(result, lang)}
+    if len(result.cashflows) > ANNUAL_LIMIT:  # the workbook leaves these out for bulk runs: full tables as CSV
+        outputs["coverage.csv"] = _csv(result.coverage)
+        outputs["break-even.csv"] = _csv(result.break_even)
     if modes is not None and not modes.units.empty:
         outputs["balance.csv"] = _csv(modes.units.reset_index())
     if modes is not None and modes.bundling is not None:

@@ -387,6 +387,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "pl_not_plannable": ("期限早于计划首年，本计划无法安排", "before the plan's first year: this plan cannot meet it"),
     "pl_solver_line": ("求解：{0}；相对间隙 {1}（允许 {2}）", "Solved by {0}; relative gap {1} (allowed {2})"),
     "pl_chart_title": ("各区县逐年计划改造户数", "Households planned by district and year"),
+    "cf_bulk_omitted": (
+        "项目数超过{0}个，本表从略，完整数据见 {1}。",
+        "More than {0} projects: this sheet is left out; the full table is in {1}.",
+    ),
     "cf_annual_omitted": (
         "项目数超过{0}个，逐年现金流量表从略；各项目指标见汇总表和 cashflow.csv。",
         "More than {0} projects: the annual tables are left out; every project's figures are in the summary and "
