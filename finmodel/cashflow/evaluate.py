@@ -140,29 +140,22 @@ def coverage_table(flows: list[ProjectCashflow]) -> pd.DataFrame:
     rows = []
     for flow in flows:
         project = flow.project
-        bonds = [(b.principal_wan, b.years) for b in project.bonds]
-        loans = [(loan.principal_wan, loan.years) for loan in project.loans]
-        if not bonds and not loans:
+        if not flow.instruments("all_debt"):
             continue
-        planning = project.coverage.planning_rate
-        if planning is None:
-            planning = project.bonds[0].coupon if project.bonds else project.loans[0].rate
+        planning = project.planning_rate
         stated = project.coverage.stated
-        ops = flow.operations
-        bases = {"model": (ops.income.sum(), (ops.operating_cost + ops.major_repairs + ops.tax).sum())}
+        income = flow.coverage_numerator("gross")
+        bases = {"model": (income, income - flow.coverage_numerator("net"))}
         if project.published is not None and project.published.income_wan is not None:
             bases["published"] = (project.published.income_wan, project.published.operating_cost_wan or 0.0)
-        scheduled = {"bonds": sum(flow.debt_rows[b.id]["payment"].sum() for b in project.bonds),
-                     "all_debt": sum(rows["payment"].sum() for rows in flow.debt_rows.values())}
         for basis, (income, cost) in bases.items():
-            for debt, instruments in (("bonds", bonds), ("all_debt", bonds + loans)):
-                if not instruments:
-                    continue
-                amount = sum(p for p, _ in instruments)
+            for debt in ("bonds", "all_debt"):
+                instruments = flow.instruments(debt)
+                amount = sum(i.principal_wan for i in instruments)
                 if amount <= 0:
                     continue
                 # Σ P_i (1 + r n_i) = P (1 + r n̄) with n̄ the principal-weighted tenor.
-                tenor = sum(p * n for p, n in instruments) / amount
+                tenor = sum(i.principal_wan * i.years for i in instruments) / amount
                 for definition, numerator in (("gross", income), ("net", income - cost)):
                     value = coverage_ratio(numerator, amount, planning, tenor)
                     rate_needed = np.nan
@@ -171,7 +164,7 @@ def coverage_table(flows: list[ProjectCashflow]) -> pd.DataFrame:
                     rows.append([project.id, basis, definition, debt, "planning_rate", planning, numerator,
                                  amount * (1 + planning * tenor), value, stated, rate_needed])
                 if basis == "model":
-                    service = scheduled[debt]
+                    service = flow.scheduled_service(debt)
                     for definition, numerator in (("gross", income), ("net", income - cost)):
                         rows.append([project.id, basis, definition, debt, "schedule", np.nan, numerator, service,
                                      numerator / service, stated, np.nan])

@@ -124,6 +124,22 @@ class ProjectCashflow:
         return (self.support + self.equity + self.bond_proceeds + self.loan_drawdown + self.operations.cfads
                 - self.capex - self.debt_service)
 
+    def coverage_numerator(self, definition: str) -> float:
+        """Income over the life (gross), or income less operating cost, major repairs and tax (net), 万元."""
+        ops = self.operations
+        income = float(ops.income.sum())
+        if definition == "gross":
+            return income
+        return income - float((ops.operating_cost + ops.major_repairs + ops.tax).sum())
+
+    def instruments(self, debt: str) -> list:
+        """The special bonds, or the bonds and the loans (``debt`` = "bonds" | "all_debt")."""
+        return list(self.project.bonds) + (list(self.project.loans) if debt == "all_debt" else [])
+
+    def scheduled_service(self, debt: str) -> float:
+        """Debt service the model schedules over the life of ``debt``'s instruments, 万元."""
+        return float(sum(self.debt_rows[i.id]["payment"].sum() for i in self.instruments(debt)))
+
     def annual(self) -> pd.DataFrame:
         """The annual table: one row per calendar year, every column with its unit."""
         ops = self.operations

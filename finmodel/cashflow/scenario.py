@@ -352,6 +352,15 @@ class Project(_Strict):
     def horizon(self) -> int:
         return self.construction_years + self.operating_years
 
+    @property
+    def planning_rate(self) -> float:
+        """The planning rate of 本息覆盖倍数: as given, else the first bond's coupon, else the first loan's rate."""
+        if self.coverage.planning_rate is not None:
+            return self.coverage.planning_rate
+        if self.bonds:
+            return self.bonds[0].coupon
+        return self.loans[0].rate if self.loans else 0.0
+
 
 class ProjectTable(_Strict):
     table: str = Field(min_length=1)

@@ -39,25 +39,15 @@ class Contribution:
         return self.coverage_numerator_wan - rule.coverage_at_least * self.coverage_denominator_wan
 
 
-def contribution(flow: ProjectCashflow, rule: BalanceRule, rate: float, planning_rate: float | None = None, *,
-                 mid_year: bool = False) -> Contribution:
-    project = flow.project
-    ops = flow.operations
-    income = ops.income.sum()
-    numerator = income if rule.coverage_definition == "gross" else income - (
-        ops.operating_cost + ops.major_repairs + ops.tax).sum()
-    instruments = [(b.principal_wan, b.years, b.id) for b in project.bonds]
-    if rule.coverage_debt == "all_debt":
-        instruments += [(loan.principal_wan, loan.years, loan.id) for loan in project.loans]
+def contribution(flow: ProjectCashflow, rule: BalanceRule, rate: float, *, mid_year: bool = False) -> Contribution:
     if rule.coverage_interest == "schedule":
-        denominator = sum(flow.debt_rows[i]["payment"].sum() for _, _, i in instruments)
+        denominator = flow.scheduled_service(rule.coverage_debt)
     else:
-        r = planning_rate if planning_rate is not None else (
-            project.coverage.planning_rate if project.coverage.planning_rate is not None else
-            (project.bonds[0].coupon if project.bonds else (project.loans[0].rate if project.loans else 0.0)))
-        denominator = sum(p * (1 + r * n) for p, n, _ in instruments)
+        r = flow.project.planning_rate
+        denominator = sum(i.principal_wan * (1 + r * i.years) for i in flow.instruments(rule.coverage_debt))
     return Contribution(npv_wan=float(npv(rate, flow.project_flow + flow.support, mid_year=mid_year)),
-                        coverage_numerator_wan=float(numerator), coverage_denominator_wan=float(denominator),
+                        coverage_numerator_wan=flow.coverage_numerator(rule.coverage_definition),
+                        coverage_denominator_wan=float(denominator),
                         cumulative_cash_wan=np.cumsum(flow.net_cash))
 
 
