@@ -571,6 +571,18 @@ def adjacent(a: Project, b: Project) -> bool:
     return (bool(a.area) and a.area == b.area) or b.id in a.adjacent or a.id in b.adjacent
 
 
+def bundling_members(config: ProjectScenarioConfig, projects: list[Project]) -> tuple[list[str], list[str]]:
+    """The bundling optimiser's packages and components: as listed in [bundling], else every old community and
+    every other project that no [[bundles]] entry already holds."""
+    spec = config.bundling
+    in_bundles = {m for b in config.bundles for m in b.members}
+    free = [p for p in projects if p.id not in in_bundles]
+    packages = spec.packages if spec.packages is not None else [p.id for p in free if p.kind == "old_community"]
+    components = spec.components if spec.components is not None else [
+        p.id for p in free if p.kind != "old_community"]
+    return packages, components
+
+
 def _check_groups(config: ProjectScenarioConfig, projects: list[Project], path: Path) -> None:
     """Bundles and the bundling optimiser name projects that exist and fit their mode."""
     by_id = {p.id: p for p in projects}
@@ -604,17 +616,13 @@ def _check_groups(config: ProjectScenarioConfig, projects: list[Project], path: 
                     if adjacent(a, b):
                         raise InputError(f"'{a.id}' and '{b.id}' are adjacent: pair them as an area_bundle, "
                                          "cross_area is for projects apart", file=path, key=key)
-    in_bundles = {m for b in config.bundles for m in b.members}
     spec = config.bundling
     if spec is not None:
         for key, ids in (("bundling.packages", spec.packages), ("bundling.components", spec.components)):
             unknown = [i for i in ids or [] if i not in by_id]
             if unknown:
                 raise InputError(f"no project '{unknown[0]}'", file=path, key=key)
-        packages = spec.packages if spec.packages is not None else [
-            p.id for p in projects if p.kind == "old_community" and p.id not in in_bundles]
-        components = spec.components if spec.components is not None else [
-            p.id for p in projects if p.kind != "old_community" and p.id not in in_bundles]
+        packages, components = bundling_members(config, projects)
         if not packages or not components:
             raise InputError("the bundling optimiser needs packages (old_community projects) and components "
                              "(the other kinds)", file=path, key="bundling")

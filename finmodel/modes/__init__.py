@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..cashflow import CashflowResult
-from ..cashflow.scenario import BalanceRule, adjacent
+from ..cashflow.scenario import BalanceRule, adjacent, bundling_members
 from ..solver import SolverSettings
 from .balance import (
     Contribution, contribution, income_scale_needed, operating_years_needed, project_flows, unit_test, units_frame,
@@ -152,9 +152,7 @@ def contribution_matrix(parts: list[Contribution], rule: BalanceRule, width: int
         thresholds.append(0.0)
         names.append("coverage")
     if rule.tests_cash:
-        cash = np.array([np.concatenate([p.cumulative_cash_wan,
-                                         np.full(width - p.cumulative_cash_wan.size, p.cumulative_cash_wan[-1])])
-                         for p in parts])
+        cash = np.array([p.cash_over(width) for p in parts])
         columns += list(cash.T)
         thresholds += [rule.cash_at_least_wan] * width
         names += [f"cash_{t}" for t in range(width)]
@@ -166,11 +164,7 @@ def _bundling(result: CashflowResult, parts: dict[str, Contribution], rule: Bala
     config = result.scenario.config
     spec = config.bundling
     by_id = {p.id: p for p in result.scenario.projects}
-    in_bundles = {m for b in config.bundles for m in b.members}
-    packages = spec.packages if spec.packages is not None else [
-        p.id for p in result.scenario.projects if p.kind == "old_community" and p.id not in in_bundles]
-    components = spec.components if spec.components is not None else [
-        p.id for p in result.scenario.projects if p.kind != "old_community" and p.id not in in_bundles]
+    packages, components = bundling_members(config, result.scenario.projects)
     width = max(parts[i].cumulative_cash_wan.size for i in packages + components)
     package_parts, thresholds, names = contribution_matrix([parts[i] for i in packages], rule, width)
     component_parts, _, _ = contribution_matrix([parts[i] for i in components], rule, width)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..cashflow import CashflowResult, ProjectCashflow
 from ..cashflow.metrics import break_even, npv, payback
-from ..cashflow.project import operations, stack
+from ..cashflow.project import operations
 from ..cashflow.scenario import BalanceRule
 
 TOLERANCE_WAN = 1e-6  # amounts this close to a threshold meet it: sums of floats are not exact
@@ -37,6 +37,11 @@ class Contribution:
 
     def coverage_margin(self, rule: BalanceRule) -> float:
         return self.coverage_numerator_wan - rule.coverage_at_least * self.coverage_denominator_wan
+
+    def cash_over(self, width: int) -> np.ndarray:
+        """Cumulative cash over ``width`` years: after its horizon a project's cash stays where it ended."""
+        cash = self.cumulative_cash_wan
+        return np.concatenate([cash, np.full(width - cash.size, cash[-1])])
 
 
 def contribution(flow: ProjectCashflow, rule: BalanceRule, rate: float, *, mid_year: bool = False) -> Contribution:
@@ -57,11 +62,8 @@ def unit_test(parts: list[Contribution], rule: BalanceRule, grant_value: float =
     npv_total = sum(p.npv_wan for p in parts)
     numerator = sum(p.coverage_numerator_wan for p in parts)
     denominator = sum(p.coverage_denominator_wan for p in parts)
-    cash = stack([p.cumulative_cash_wan for p in parts]).sum(axis=0)
-    # A shorter member's cash stays where it ended, not at 0, in the years after its horizon.
-    for p in parts:
-        if p.cumulative_cash_wan.size < cash.size:
-            cash[p.cumulative_cash_wan.size:] += p.cumulative_cash_wan[-1]
+    width = max(p.cumulative_cash_wan.size for p in parts)
+    cash = np.sum([p.cash_over(width) for p in parts], axis=0)
     npv_margin = npv_total - rule.npv_at_least_wan
     tested_coverage = rule.tests_coverage
     coverage_margin = numerator - rule.coverage_at_least * denominator if tested_coverage else np.nan
