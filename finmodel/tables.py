@@ -92,8 +92,9 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_table(path: Path, *, key: str, sheet: str | None = None, where: str = "") -> pd.DataFrame:
-    """Read a CSV or XLSX table as text, one row per unit, indexed by ``key``.
+def read_table(path: Path, *, key: str | None, sheet: str | None = None, where: str = "") -> pd.DataFrame:
+    """Read a CSV or XLSX table as text, one row per unit, indexed by ``key`` (``None``: rows as they are, for
+    tables where a name repeats, such as budgets by district and year).
 
     ``where`` names the scenario key that pointed at the file, for error messages.
     """
@@ -118,6 +119,10 @@ def read_table(path: Path, *, key: str, sheet: str | None = None, where: str = "
         raise InputError(f"cannot read table: {exc}", file=path) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     first_row = 2 + (skipped if suffix == ".csv" else 0)
+    if key is None:
+        frame.attrs["path"] = str(path)
+        frame.attrs["first_row"] = first_row
+        return frame
     if key not in frame.columns:
         raise InputError(
             f"key column '{key}' not found (columns: {', '.join(frame.columns)})", file=path, column=key

@@ -209,12 +209,10 @@ def read_library(path: Path, spec: LibrarySpec) -> pd.DataFrame:
 
 def read_budgets(path: Path, plan: PlanSpec, districts: set[str]) -> pd.DataFrame:
     # One row per district and year, so a district repeats: read as a plain table, not keyed by district.
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig") if path.suffix.lower() == ".csv" \
-        else pd.read_excel(path, dtype=str).fillna("")
+    frame = read_table(path, key=None, where="budgets.table")
     for column in ("district", "year", "budget_wan"):
         if column not in frame.columns:
             raise InputError(f"no column '{column}' (columns: {', '.join(frame.columns)})", file=path, column=column)
-    frame.attrs["path"] = str(path)
     years = numeric_column(frame, "year").astype(int)
     amounts = numeric_column(frame, "budget_wan")
     names = frame["district"].str.strip()
@@ -222,11 +220,12 @@ def read_budgets(path: Path, plan: PlanSpec, districts: set[str]) -> pd.DataFram
     seen = set()
     for position, (name, year, amount) in enumerate(zip(names, years, amounts)):
         if (name, year) in seen:
-            raise InputError(f"'{name}' {year} is given twice", file=path, row=position + 2, column="district")
+            raise InputError(f"'{name}' {year} is given twice", file=path, row=row_number(frame, position),
+                             column="district")
         seen.add((name, year))
         if name not in districts:
-            raise InputError(f"no community of the library is in '{name}'", file=path, row=position + 2,
-                             column="district")
+            raise InputError(f"no community of the library is in '{name}'", file=path,
+                             row=row_number(frame, position), column="district")
         if year in grid.columns:
             grid.at[name, year] = amount
     return grid
