@@ -157,27 +157,10 @@ def read_library(path: Path, spec: LibrarySpec) -> pd.DataFrame:
         position = list(out.index).index(bad[0])
         raise InputError(f"a share must be at most 1, got {out.at[bad[0], 'consent_share']:g}", file=path,
                          row=row_number(table, position), column="consent_share")
-    land = table["land_type"].str.strip()
-    for position, value in enumerate(land):
-        if value not in LAND_TYPES:
-            raise InputError(f"unknown land type '{value}' (use {', '.join(LAND_TYPES)})", file=path,
-                             row=row_number(table, position), column="land_type")
-    out["land_type"] = land
-    prior_plan = table["prior_plan"].str.strip() if "prior_plan" in table.columns else pd.Series("", index=table.index)
-    for position, value in enumerate(prior_plan):
-        if value not in PRIOR_PLANS:
-            raise InputError(f"unknown plan '{value}' (use provincial, city, district or leave empty)", file=path,
-                             row=row_number(table, position), column="prior_plan")
-    out["prior_plan"] = prior_plan
-    prior_year = table["prior_year"].str.strip() if "prior_year" in table.columns else pd.Series(
-        "", index=table.index)
-    years = pd.to_numeric(prior_year.replace("", np.nan), errors="coerce")
-    bad = prior_year[(prior_year != "") & years.isna()]
-    if len(bad):
-        position = list(table.index).index(bad.index[0])
-        raise InputError(f"not a year: '{bad.iloc[0]}'", file=path, row=row_number(table, position),
-                         column="prior_year")
-    out["prior_year"] = years.fillna(0).astype(int)
+    out["land_type"] = _one_of(table, "land_type", LAND_TYPES, "land type", f"use {', '.join(LAND_TYPES)}")
+    out["prior_plan"] = _one_of(table, "prior_plan", PRIOR_PLANS, "plan", "use provincial, city, district or leave "
+                                                                          "empty")
+    out["prior_year"] = _optional_number(table, "prior_year", "not a year").fillna(0).astype(int)
     gaps = []
     for position, cell in enumerate(table["gaps"]):
         items = [g.strip() for g in str(cell).split(";") if g.strip()]
@@ -194,17 +177,36 @@ def read_library(path: Path, spec: LibrarySpec) -> pd.DataFrame:
                  "cost_improvement_wan": out["floor_area_m2"].to_numpy() * costs["improvement_yuan_per_m2"] / 1e4,
                  "cost_upgrade_wan": out["floor_area_m2"].to_numpy() * costs["upgrade_yuan_per_m2"] / 1e4}
     for column in OPTIONAL_COSTS:
-        given = table[column].str.strip() if column in table.columns else pd.Series("", index=table.index)
-        values = pd.to_numeric(given.str.replace(",", ""), errors="coerce")
-        bad = given[(given != "") & values.isna()]
-        if len(bad):
-            position = list(table.index).index(bad.index[0])
-            raise InputError(f"not a number: '{bad.iloc[0]}'", file=path, row=row_number(table, position),
-                             column=column)
+        values = _optional_number(table, column, "not a number")
         out[column] = np.where(values.isna(), estimates[column], values)
         out[column.replace("cost_", "estimated_").replace("_wan", "")] = values.isna().to_numpy()
     out.attrs["path"] = str(path)
     return out
+
+
+def _optional_text(table: pd.DataFrame, column: str) -> pd.Series:
+    """A column that may be left out of the table or left empty in a row, stripped."""
+    return table[column].str.strip() if column in table.columns else pd.Series("", index=table.index)
+
+
+def _one_of(table: pd.DataFrame, column: str, allowed: tuple[str, ...], what: str, hint: str) -> pd.Series:
+    values = _optional_text(table, column)
+    for position, value in enumerate(values):
+        if value not in allowed:
+            raise InputError(f"unknown {what} '{value}' ({hint})", file=table.attrs["path"],
+                             row=row_number(table, position), column=column)
+    return values
+
+
+def _optional_number(table: pd.DataFrame, column: str, complaint: str) -> pd.Series:
+    """Numbers where given, NaN where empty; the first cell that is neither is an error."""
+    given = _optional_text(table, column)
+    values = pd.to_numeric(given.str.replace(",", "").replace("", np.nan), errors="coerce")
+    for position, (text, value) in enumerate(zip(given, values)):
+        if text and np.isnan(value):
+            raise InputError(f"{complaint}: '{text}'", file=table.attrs["path"], row=row_number(table, position),
+                             column=column)
+    return values
 
 
 def read_budgets(path: Path, plan: PlanSpec, districts: set[str]) -> pd.DataFrame:
