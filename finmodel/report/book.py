@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
+import numpy as np
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -44,6 +45,25 @@ def print_setup(ws: Worksheet, width: int, title_rows: str | None = None) -> Non
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     if title_rows:
         ws.print_title_rows = title_rows
+
+
+def write_grid(ws: Worksheet, row: int, headers: list[str], records: list[list], formats: list[str | None],
+               lang: str, header_height: float = 32) -> int:
+    """A boxed table from ``row``: wrapped headers, then one line per record, numbers in their column's format and
+    right-aligned, NaN as an empty cell. Returns the next free row."""
+    for col, text in enumerate(headers, start=1):
+        put(ws, row, col, text, bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
+    ws.row_dimensions[row].height = header_height
+    for record in records:
+        row += 1
+        for col, (value, fmt) in enumerate(zip(record, formats), start=1):
+            if isinstance(value, np.generic):
+                value = value.item()
+            if isinstance(value, float) and np.isnan(value):
+                value = None
+            put(ws, row, col, value, fmt=fmt if not isinstance(value, str) else None, box=True,
+                align="right" if fmt else None, lang=lang)
+    return row + 1
 
 
 def flatten(data: dict, prefix: str = "") -> list[tuple[str, object]]:

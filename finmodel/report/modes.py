@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..modes import ModesResult
 from ..policy import parameter
 from ..policy.rewards import REWARD_PARAMETER
-from .book import print_setup
+from .book import print_setup, write_grid
 from .cells import MONEY, display_width, put
 from .charts import cjk_font
 from .labels import GRADE, PARTY, t, word
@@ -73,15 +73,9 @@ def _format(column: str) -> str | None:
 
 def _table(ws: Worksheet, row: int, frame: pd.DataFrame, columns: list[str], lang: str) -> int:
     """Write ``frame[columns]`` with labelled headers from ``row``; return the next free row."""
-    for col, column in enumerate(columns, start=1):
-        put(ws, row, col, _label(column, lang), bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
-    ws.row_dimensions[row].height = 45
-    for record in frame[columns].itertuples(index=False):
-        row += 1
-        for col, (column, value) in enumerate(zip(columns, record), start=1):
-            value = _value(value, lang)
-            fmt = _format(column) if not isinstance(value, str) else None
-            put(ws, row, col, value, fmt=fmt, box=True, align="right" if fmt else None, lang=lang)
+    records = [[_value(v, lang) for v in record] for record in frame[columns].itertuples(index=False)]
+    row = write_grid(ws, row, [_label(c, lang) for c in columns], records, [_format(c) for c in columns], lang,
+                     header_height=45) - 1
     for col, column in enumerate(columns, start=1):
         width = max([display_width(_label(column, lang)) // 2 + 2, 12] +
                     [display_width(str(_value(v, lang))) + 2 for v in frame[column].head(200)])

@@ -12,30 +12,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..planning import PlanResult
 from ..policy.eligibility import RULES
-from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of
+from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of, write_grid
 from .cells import MONEY, put
 from .charts import cjk_font, png_bytes
 from .labels import t
 from .manifest import write_with_manifest
 
 COUNT = "#,##0"
-
-
-def _grid(ws: Worksheet, row: int, headers: list[str], records: list[list], formats: list[str | None], lang: str
-          ) -> int:
-    for col, text in enumerate(headers, start=1):
-        put(ws, row, col, text, bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
-    ws.row_dimensions[row].height = 32
-    for record in records:
-        row += 1
-        for col, (value, fmt) in enumerate(zip(record, formats), start=1):
-            if isinstance(value, np.generic):
-                value = value.item()
-            if isinstance(value, float) and np.isnan(value):
-                value = None
-            put(ws, row, col, value, fmt=fmt if not isinstance(value, str) else None, box=True,
-                align="right" if fmt else None, lang=lang)
-    return row + 1
 
 
 def plan_workbook(result: PlanResult, lang: str = "zh") -> bytes:
@@ -68,7 +51,7 @@ def annual_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
     totals = result.annual.groupby("year")[columns[2:8]].sum().reset_index()
     records += [[t("total", lang), int(r.year)] + list(r)[1:] + [None, f"{int(r.year) - 1}-09-30"]
                 for r in totals.itertuples(index=False)]
-    _grid(ws, 4, headers, records, formats, lang)
+    write_grid(ws, 4, headers, records, formats, lang)
     for col, width in enumerate([18, 8, 12, 12, 10, 16, 18, 16, 14, 16], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A5"
@@ -88,7 +71,7 @@ def list_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
                t("pl_planned_year", lang)]
     records = [[index] + [row[c] for c in columns[:-1]] + [row["planned_year"] or t("pl_not_planned", lang)]
                for index, row in frame.iterrows()]
-    _grid(ws, 1, headers, records, [None, None, None, "0", COUNT, COUNT, MONEY, "0.000", "0"], lang)
+    write_grid(ws, 1, headers, records, [None, None, None, "0", COUNT, COUNT, MONEY, "0.000", "0"], lang)
     for col, width in enumerate([10, 22, 14, 10, 10, 14, 16, 12, 14], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "C2"
@@ -109,7 +92,7 @@ def eligibility_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
         reason = t("pl_rule_" + row["reason"], lang) if row["reason"] else ""
         records.append([index, row["name"], row["district"]] + [yes if row[c] else no for c in codes] + [
             yes if row["eligible"] else no, reason, row["clause"], yes if row["special_only"] else ""])
-    _grid(ws, 1, headers, records, [None] * len(headers), lang)
+    write_grid(ws, 1, headers, records, [None] * len(headers), lang)
     ws.column_dimensions["B"].width = 22
     for col in range(4, len(headers) + 1):
         ws.column_dimensions[get_column_letter(col)].width = 14
@@ -126,7 +109,7 @@ def deadlines_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
     records = [[r.label or r.deadline, r.clause, r.by_year, r.communities, r.households, r.communities_missed,
                 r.households_missed, r.extra_money_wan if not np.isnan(r.extra_money_wan)
                 else t("pl_not_plannable", lang), r.missed] for r in result.deadlines.itertuples(index=False)]
-    row = _grid(ws, 1, headers, records, [None, None, "0", COUNT, COUNT, COUNT, COUNT, MONEY, None], lang) + 1
+    row = write_grid(ws, 1, headers, records, [None, None, "0", COUNT, COUNT, COUNT, COUNT, MONEY, None], lang) + 1
     for deadline in result.deadlines.itertuples(index=False):
         money = result.extra_money.get(deadline.deadline)
         if money is None or not (money.to_numpy() > 0).any():
@@ -134,7 +117,7 @@ def deadlines_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
         put(ws, row, 1, t("pl_extra_title", lang).format(deadline.label or deadline.deadline), bold=True, lang=lang)
         grid = [[district] + list(values) + [float(np.sum(values))] for district, values in
                 zip(money.index, money.to_numpy())]
-        row = _grid(ws, row + 1, [t("pl_district", lang)] + [str(y) for y in money.columns] + [t("total", lang)],
+        row = write_grid(ws, row + 1, [t("pl_district", lang)] + [str(y) for y in money.columns] + [t("total", lang)],
                     grid, [None] + [MONEY] * (len(money.columns) + 1), lang) + 1
     widths = [40, 8, 10, 12, 14, 12, 14, 18, 60]
     for col, width in enumerate(widths, start=1):
