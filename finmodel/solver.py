@@ -450,10 +450,6 @@ class LinearModel:
         rows = np.arange(n_rows, dtype=np.int32)
         h.changeRowsBounds(n_rows, rows, np.where(self._ra, clip(self._rl), -inf), np.where(self._ra, clip(self._rh), inf))
 
-    @property
-    def is_mip(self) -> bool:
-        return bool(self._integers)
-
     def method_used(self) -> str:
         if self.settings.method != "auto":
             return self.settings.method

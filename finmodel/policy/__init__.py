@@ -3,7 +3,7 @@
 from .difficulty import tiered_difficulty
 from .grades import GRADES, grades
 from .params import Parameter, parameter
-from .rewards import RewardLine, reward_items, reward_line
+from .rewards import RewardLine, reward_line
 
-__all__ = ["GRADES", "Parameter", "RewardLine", "grades", "parameter", "reward_items", "reward_line",
+__all__ = ["GRADES", "Parameter", "RewardLine", "grades", "parameter", "reward_line",
            "tiered_difficulty"]

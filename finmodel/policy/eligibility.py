@@ -77,7 +77,3 @@ def priority(table: pd.DataFrame, weights: dict[str, float]) -> pd.Series:
     total = sum(weights.values())
     return sum(weights[k] * parts[k] for k in weights) / total
 
-
-def deadline_sets(table: pd.DataFrame, eligible: pd.Series, deadlines: dict[str, dict]) -> dict[str, np.ndarray]:
-    """Per deadline: which eligible communities it covers (built in or before its year)."""
-    return {key: (eligible & (table["year_built"] <= spec["built_by"])).to_numpy() for key, spec in deadlines.items()}

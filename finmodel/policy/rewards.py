@@ -38,10 +38,6 @@ class RewardLine:
     """Whether the per-household cap, not the rate, set the amount."""
 
 
-def reward_items() -> dict[str, dict]:
-    return parameter(REWARD_PARAMETER).value["items"]
-
-
 def reward_line(line_id: str, item: str, cost_wan: float, households: int, *, accepted: bool,
                 acceptance_year: int, performance_score: float | None, lag_years: int | None = None,
                 parameter_name: str = REWARD_PARAMETER) -> RewardLine:
