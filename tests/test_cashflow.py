@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finmodel.cashflow import bond_schedule, coverage_ratio, dscr, excel_npv, irr, loan_schedule, npv
+from finmodel.cashflow import (
+    bond_schedule, coverage_ratio, dscr, excel_npv, funding_gap, irr, loan_schedule, npv, payback, peak_funding_need,
+)
 
 
 def test_excel_npv_documented_example():
@@ -24,30 +26,30 @@ def test_excel_irr_documented_examples():
     # with 26,000 in a fifth year → 8.7 % (8.66 % to two decimals).
     four = irr([-70_000, 12_000, 15_000, 18_000, 21_000])
     five = irr([-70_000, 12_000, 15_000, 18_000, 21_000, 26_000])
-    assert four.status[0] == "ok" and four.value[0] == pytest.approx(-0.0212, abs=5e-5)
-    assert five.status[0] == "ok" and five.value[0] == pytest.approx(0.0866, abs=5e-5)
+    assert four.status == "ok" and four.value == pytest.approx(-0.0212, abs=5e-5)
+    assert five.status == "ok" and five.value == pytest.approx(0.0866, abs=5e-5)
 
 
 def test_multiple_roots_are_reported_not_picked():
     # −100 + 230x − 132x² = −(11x − 10)(12x − 10)·… : NPV is 0 at 10 % and at 20 %.
     result = irr([-100, 230, -132])
-    assert result.status[0] == "multiple_roots"
-    np.testing.assert_allclose(result.roots[0], [0.10, 0.20], atol=1e-10)
-    assert np.isnan(result.value[0])
+    assert result.status == "multiple_roots"
+    np.testing.assert_allclose(result.roots, [0.10, 0.20], atol=1e-10)
+    assert np.isnan(result.value)
 
 
 def test_several_sign_changes_but_one_root_is_ok():
     # Three sign changes allow three roots, but −100 + 100x − 100x² + 100x³ = 100(x − 1)(x² + 1) has one
     # positive root, x = 1: the IRR is 0 and it is reported as the one answer, as Excel does.
     result = irr([-100, 100, -100, 100])
-    assert result.status[0] == "ok"
-    assert result.value[0] == pytest.approx(0.0, abs=1e-12)
+    assert result.status == "ok"
+    assert result.value == pytest.approx(0.0, abs=1e-12)
 
 
 def test_sign_changes_without_a_root_are_not_an_answer():
     # −1 + 3x − 2.5x² has no real root: no rate gives NPV = 0, and no number is returned.
     result = irr([-1, 3, -2.5])
-    assert result.status[0] == "not_converged" and np.isnan(result.value[0]) and result.roots[0].size == 0
+    assert result.status == "not_converged" and np.isnan(result.value) and result.roots.size == 0
 
 
 def test_no_sign_change():
@@ -59,7 +61,7 @@ def test_no_sign_change():
 @given(st.lists(st.floats(-1e4, 1e4, allow_nan=False), min_size=2, max_size=12))
 def test_npv_at_the_irr_is_zero(flows):
     result = irr(flows)
-    for rate in result.roots[0]:
+    for rate in result.roots:
         assert abs(npv(rate, flows)) <= 1e-6 * max(1.0, np.abs(flows).sum()) * max(1.0, (1 + rate) ** -len(flows))
 
 
@@ -69,8 +71,8 @@ def test_vectorised_equals_one_by_one():
     together = irr(flows)
     for p in range(0, 300, 17):
         alone = irr(flows[p])
-        assert alone.status[0] == together.status[p]
-        np.testing.assert_allclose(alone.roots[0], together.roots[p], atol=1e-12)
+        assert alone.status == together.status[p]
+        np.testing.assert_allclose(alone.roots, together.roots[p], atol=1e-12)
     ok = together.status == "ok"
     np.testing.assert_allclose(together.value[ok], [npf.irr(f) for f in flows[ok]], atol=1e-8)
     np.testing.assert_allclose(npv(0.05, flows), [npf.npv(0.05, f) for f in flows], rtol=1e-12)
@@ -287,8 +289,56 @@ def test_llcr_with_a_rate_per_project_equals_one_by_one():
 def test_numpy_financial_picks_one_of_several_roots_silently_and_irr_does_not(flows, picked, other):
     assert npf.irr(flows) == pytest.approx(picked, abs=5e-5)  # numpy-financial 1.0.0, as pinned
     result = irr(flows)
-    assert result.status[0] == "multiple_roots" and np.isnan(result.value[0])
-    roots = result.roots[0]
+    assert result.status == "multiple_roots" and np.isnan(result.value)
+    roots = result.roots
     assert roots.min() == pytest.approx(picked, abs=5e-5) and roots.max() == pytest.approx(other, abs=5e-4)
     for rate in roots:
         assert abs(npv(rate, flows)) < 1e-6 * np.abs(flows).sum() * (1 + rate) ** -len(flows)
+
+
+@pytest.mark.parametrize("flows, roots", [
+    # −5 + 10.5x + x² − 8x³ + x⁴ has three positive roots; Excel and numpy-financial pick 8.86 %.
+    ([-5, 10.5, 1, -8, 1], [-0.870201, 0.088598, 0.709560]),
+    # −100 + 230x − 132x² = −(10x − … ): 10 % and 20 %, by hand from the quadratic formula in x = 1 / (1 + r):
+    # x = (230 ± √(230² − 4·100·132)) ÷ 264 = (230 ± 10) ÷ 264, i.e. 1 / 1.1 and 1 / 1.2.
+    ([-100, 230, -132], [0.10, 0.20]),
+])
+@pytest.mark.parametrize("before, after", [(0, 1), (0, 3), (2, 0), (1, 2)])
+def test_zeros_around_the_flows_change_no_root(flows, roots, before, after):
+    result = irr([0.0] * before + flows + [0.0] * after)
+    assert result.status == "multiple_roots"
+    np.testing.assert_allclose(result.roots, roots, atol=1e-6)
+
+
+def test_shorter_projects_padded_in_a_stack_keep_their_roots():
+    # A scenario stacks projects of different lengths, padding the shorter with zeros.
+    stacked = irr([[-100, 230, -132, 0, 0, 0], [-100, 20, 20, 20, 20, 40], [-100, 60, 60, 0, 0, 0]])
+    assert list(stacked.status) == ["multiple_roots", "ok", "ok"]
+    np.testing.assert_allclose(stacked.roots[0], [0.10, 0.20], atol=1e-10)
+    # 60x² + 60x − 100 = 0 → x = (−60 + √(3600 + 24000)) ÷ 120 = 0.884, r = 1/x − 1 = 13.07 %.
+    x = (-60 + np.sqrt(60 ** 2 + 4 * 60 * 100)) / 120
+    assert stacked.value[2] == pytest.approx(1 / x - 1, abs=1e-12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-50, 50), min_size=2, max_size=10), st.integers(0, 4), st.integers(0, 4))
+def test_appending_or_prepending_zeros_never_changes_roots_or_status(flows, before, after):
+    plain = irr(flows)
+    padded = irr([0] * before + flows + [0] * after)
+    assert padded.status == plain.status
+    np.testing.assert_allclose(padded.roots, plain.roots, rtol=1e-9, atol=1e-9)
+    np.testing.assert_equal(padded.value, plain.value)
+
+
+def test_one_series_gives_scalars_and_a_stack_gives_arrays():
+    one = irr([-100, 110])
+    assert isinstance(one.value, float) and isinstance(one.status, str) and one.value == pytest.approx(0.10)
+    assert one.roots.shape == (1,)
+    many = irr([[-100, 110], [-100, 121]])
+    assert many.value.shape == (2,) and many.status.shape == (2,)
+    assert isinstance(npv(0.1, [-100, 110]), float) and npv(0.1, [[-100, 110]]).shape == (1,)
+    assert isinstance(payback([-100, 60, 60]), float) and payback([[-100, 60, 60]]).shape == (1,)
+    assert isinstance(dscr([120, 150], [100, 100])[1], float)
+    assert dscr([[120, 150]], [[100, 100]])[1].shape == (1,)
+    assert isinstance(peak_funding_need([-100, 60]), float) and peak_funding_need([[-100, 60]]).shape == (1,)
+    assert isinstance(funding_gap(0.1, [-100, 60]), float) and funding_gap(0.1, [[-100, 60]]).shape == (1,)

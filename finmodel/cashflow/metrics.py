@@ -31,12 +31,13 @@ def excel_npv(rate, flows) -> np.ndarray | float:
 
 @dataclass(frozen=True)
 class IrrResult:
-    value: np.ndarray
-    """The IRR per project (NaN unless the status is ok)."""
-    status: np.ndarray
-    """ok, no_sign_change, multiple_roots or not_converged, per project."""
-    roots: list[np.ndarray]
-    """Every rate above −100 % at which NPV is 0, per project (several for multiple_roots)."""
+    value: np.ndarray | float
+    """The IRR per project (NaN unless the status is ok); a float for one series."""
+    status: np.ndarray | str
+    """ok, no_sign_change, multiple_roots or not_converged, per project; a str for one series."""
+    roots: list[np.ndarray] | np.ndarray
+    """Every rate above −100 % at which NPV is 0, per project (several for multiple_roots); one array for one
+    series."""
 
 
 def irr(flows, *, tol: float = 1e-10, chunk: int = 5_000) -> IrrResult:
@@ -46,12 +47,16 @@ def irr(flows, *, tol: float = 1e-10, chunk: int = 5_000) -> IrrResult:
     projects come at once from the eigenvalues of stacked companion matrices, are polished by Newton steps
     and kept only where NPV is really 0. One root: ``ok``; several: ``multiple_roots`` with all of them,
     never a silent pick (numpy-financial 1.0's ``irr`` can return a wrong root on such flows); flows that
-    never change sign: ``no_sign_change``.
+    never change sign: ``no_sign_change``. Zeros before the first flow or after the last change no root and no
+    status. A 1-D series gives a float, a str and one array of roots; a 2-D array (projects, periods) gives
+    arrays, as numpy does.
     """
-    flows = np.atleast_2d(np.asarray(flows, dtype=float))
+    given = np.asarray(flows, dtype=float)
+    flows = np.atleast_2d(given)
     # Flows below 1e-12 of a project's largest are rounding dust: kept, they make the polynomial degenerate.
     size = np.abs(flows).max(axis=1, keepdims=True)
     flows = np.where(np.abs(flows) > 1e-12 * size, flows, 0.0)
+    flows, degree = _trim(flows)
     n_projects, n_periods = flows.shape
     value = np.full(n_projects, np.nan)
     status = np.full(n_projects, "not_converged", dtype=object)
@@ -73,19 +78,40 @@ def irr(flows, *, tol: float = 1e-10, chunk: int = 5_000) -> IrrResult:
         status[single[found]] = "ok"
         for p, r in zip(single[found], rate[found]):
             roots[p] = np.array([r])
-    todo = np.flatnonzero(changes > 1)
-    for start in range(0, todo.size, chunk):
-        batch = todo[start:start + chunk]
-        for p, found in zip(batch, _positive_roots(flows[batch], tol)):
-            with np.errstate(divide="ignore", over="ignore"):
-                rates = 1.0 / found - 1.0
-            rates = np.sort(rates[np.isfinite(rates) & (rates > -1 + 1e-9)])  # rates above −100 % only
-            roots[p] = rates
-            if rates.size == 1:
-                value[p], status[p] = rates[0], "ok"
-            elif rates.size > 1:
-                status[p] = "multiple_roots"
+    several = changes > 1
+    # Companion matrices are built per degree (a loop over distinct lengths, not projects): padding a shorter
+    # polynomial to a common degree would add roots at x = 0 that cannot be told from its own.
+    for d in np.unique(degree[several]):
+        todo = np.flatnonzero(several & (degree == d))
+        for start in range(0, todo.size, chunk):
+            batch = todo[start:start + chunk]
+            for p, found in zip(batch, _positive_roots(flows[batch, :d + 1], tol)):
+                with np.errstate(divide="ignore", over="ignore"):
+                    rates = 1.0 / found - 1.0
+                rates = np.sort(rates[np.isfinite(rates) & (rates > -1 + 1e-9)])  # rates above −100 % only
+                roots[p] = rates
+                if rates.size == 1:
+                    value[p], status[p] = rates[0], "ok"
+                elif rates.size > 1:
+                    status[p] = "multiple_roots"
+    if given.ndim == 1:
+        return IrrResult(value=float(value[0]), status=str(status[0]), roots=roots[0])
     return IrrResult(value=value, status=status, roots=roots)
+
+
+def _trim(flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row moved left so that its first nonzero flow stands in column 0, and each row's degree (last
+    nonzero − first nonzero column). A zero flow at t = 0 only multiplies NPV by x = 1 / (1 + r), and zeros
+    after the last flow add no power: neither changes a root."""
+    rows, periods = flows.shape
+    nonzero = flows != 0
+    anything = nonzero.any(axis=1)
+    first = np.where(anything, np.argmax(nonzero, axis=1), 0)
+    last = np.where(anything, periods - 1 - np.argmax(nonzero[:, ::-1], axis=1), 0)
+    columns = np.arange(periods)[None, :] + first[:, None]
+    inside = columns < periods
+    moved = np.where(inside, np.take_along_axis(flows, np.minimum(columns, periods - 1), axis=1), 0.0)
+    return moved, last - first
 
 
 def _horner(coeffs: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,7 +122,6 @@ def _horner(coeffs: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         slope = slope * x + value
         value = value * x + c[:, None]
     return value, slope
-
 
 def _single_root(flows: np.ndarray) -> np.ndarray:
     """The one positive root x of Σ_t c_t x^t for rows with a single sign change (NaN if it is not reached)."""
@@ -129,34 +154,24 @@ def _single_root(flows: np.ndarray) -> np.ndarray:
     return np.where(np.sign(value_high[:, 0]) != sign_low, x, np.nan)
 
 
-def _positive_roots(flows: np.ndarray, tol: float) -> list[np.ndarray]:
-    """Positive real roots x of Σ_t c_t x^t, per row, verified to make NPV vanish."""
-    rows, periods = flows.shape
-    degree = periods - 1
-    if degree < 1:
-        return [np.array([]) for _ in range(rows)]
-    # Rows whose last flows are 0 have a lower degree; shift them so every row's leading coefficient is its
-    # last nonzero flow (the missing powers only add roots at x = ∞, i.e. r = −100 %).
-    last = periods - 1 - np.argmax(flows[:, ::-1] != 0, axis=1)
-    lead = flows[np.arange(rows), last]
+def _positive_roots(coeffs: np.ndarray, tol: float) -> list[np.ndarray]:
+    """Positive real roots x of Σ_t c_t x^t, per row of ``coeffs`` (rows, d + 1) whose first and last
+    coefficients are nonzero, verified to make NPV vanish."""
+    rows, width = coeffs.shape
+    degree = width - 1
+    # Companion matrix of the monic polynomial x^d + Σ_k (c_k / c_d) x^k: its first row holds −c_(d−1−k) / c_d.
     companion = np.zeros((rows, degree, degree))
-    top = np.zeros((rows, degree))
-    for k in range(degree):  # coefficient of x^(last − 1 − k), normalised by the leading one
-        power = last - 1 - k
-        top[:, k] = np.where(power >= 0, -flows[np.arange(rows), np.clip(power, 0, None)] / lead, 0.0)
-    companion[:, 0, :] = top
+    companion[:, 0, :] = -coeffs[:, degree - 1::-1] / coeffs[:, degree:]
     companion[:, np.arange(1, degree), np.arange(degree - 1)] = 1.0
     eig = np.linalg.eigvals(companion)
-    # Roots beyond a row's own degree are spurious zeros of the padded companion matrix.
-    keep = np.arange(degree)[None, :] < last[:, None]
-    real = keep & (np.abs(eig.imag) <= 1e-7 * np.maximum(1.0, np.abs(eig.real))) & (eig.real > 0)
+    real = (np.abs(eig.imag) <= 1e-7 * np.maximum(1.0, np.abs(eig.real))) & (eig.real > 0)
     x = np.where(real, eig.real, np.nan)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for _ in range(8):  # Newton polishing, all projects at once
-            value, slope = _horner(flows, x)
+            value, slope = _horner(coeffs, x)
             x = x - np.where(slope != 0, value / np.where(slope != 0, slope, 1.0), 0.0)
-        value, _ = _horner(flows, x)
-        scale = np.abs(flows).sum(axis=1, keepdims=True)
+        value, _ = _horner(coeffs, x)
+        scale = np.abs(coeffs).sum(axis=1, keepdims=True)
         good = np.abs(value) <= tol * 1e3 * scale * np.maximum(1.0, x) ** degree
     x = np.where(good & (x > 0) & np.isfinite(x), x, np.nan)
     return [np.unique(np.round(row[~np.isnan(row)], 12)) for row in x]
@@ -175,7 +190,7 @@ def dscr(ebitda, debt_service, *, tax=0.0, maintenance_capex=0.0) -> tuple[np.nd
         ratio = np.where(service > 0, available / np.where(service > 0, service, 1.0), np.nan)
     has_service = (service > 0).any(axis=-1)
     lowest = np.where(has_service, np.nanmin(np.where(np.isnan(ratio), np.inf, ratio), axis=-1), np.nan)
-    return ratio, lowest
+    return ratio, (float(lowest) if np.ndim(lowest) == 0 else lowest)
 
 
 def coverage_ratio(income, principal, planning_rate, years, *, operating_cost=0.0) -> np.ndarray | float:
@@ -199,6 +214,7 @@ def payback(flows, rate: float | None = None, *, mid_year: bool = False) -> np.n
     (first period with cumulative flow ≥ 0) − 1 + |cumulative flow before it| ÷ that period's flow, as
     feasibility studies compute it; with ``rate``, on discounted flows.
     """
+    one_series = np.ndim(flows) == 1
     flows = np.atleast_2d(np.asarray(flows, dtype=float))
     if rate is not None:
         flows = flows * (1.0 + rate) ** -(np.arange(flows.shape[1]) - (0.5 if mid_year else 0.0))
@@ -210,7 +226,7 @@ def payback(flows, rate: float | None = None, *, mid_year: bool = False) -> np.n
     within = np.where(flows[rows, first] > 0, -before / np.where(flows[rows, first] > 0, flows[rows, first], 1), 0)
     value = np.where(first == 0, 0.0, first - 1 + within)
     value = np.where(reached.any(axis=1), value, np.nan) - (0.5 if mid_year else 0.0)
-    return float(value[0]) if value.size == 1 else value
+    return float(value[0]) if one_series else value
 
 
 def peak_funding_need(flows) -> np.ndarray | float:
