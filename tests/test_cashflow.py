@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finmodel.cashflow import (
-    bond_schedule, coverage_ratio, dscr, excel_npv, funding_gap, irr, loan_schedule, npv, payback, peak_funding_need,
+    annuity_payment, bond_schedule, coverage_ratio, dscr, excel_npv, funding_gap, irr, loan_schedule, npv, payback,
+    peak_funding_need,
 )
 
 
@@ -342,3 +343,59 @@ def test_one_series_gives_scalars_and_a_stack_gives_arrays():
     assert dscr([[120, 150]], [[100, 100]])[1].shape == (1,)
     assert isinstance(peak_funding_need([-100, 60]), float) and peak_funding_need([[-100, 60]]).shape == (1,)
     assert isinstance(funding_gap(0.1, [-100, 60]), float) and funding_gap(0.1, [[-100, 60]]).shape == (1,)
+
+
+def _exact_annuity_schedule(principal, rate, periods, begin=False):
+    """Interest and principal of each instalment in exact rational arithmetic: the second method."""
+    from fractions import Fraction
+
+    r, balance = Fraction(rate), Fraction(principal)
+    v_n = (1 + r) ** -periods
+    level = balance * r / (1 - v_n) / ((1 + r) if begin else 1)
+    interest, repaid = [], []
+    for k in range(periods):
+        due = Fraction(0) if begin and k == 0 else balance * r
+        interest.append(due)
+        repaid.append(level - due)
+        balance -= level - due
+    assert balance == 0
+    return np.array(interest, dtype=float), np.array(repaid, dtype=float), float(level)
+
+
+@pytest.mark.parametrize("begin", [False, True])
+def test_equal_installment_keeps_its_precision_when_the_growth_factor_is_huge(begin):
+    # 270.51 at 14.79 % over 300 periods: (1 + r)^300 ≈ 1.2 × 10^18, beyond a double's 16 digits. The principal
+    # of each instalment then cannot be taken as payment − interest.
+    table = loan_schedule(270.51, 0.1479, 300, when="begin" if begin else "end")
+    interest, repaid, level = _exact_annuity_schedule("270.51", "0.1479", 300, begin=begin)
+    np.testing.assert_allclose(table["principal"], repaid, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(table["interest"], interest, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(table["payment"], level, rtol=1e-12)
+    assert table["principal"].iloc[250] > 0.01  # repaid along the way, not all at the end
+    assert table["closing_balance"].iloc[-1] == 0
+
+
+def test_payments_in_advance_match_excel_type_1():
+    # An annuity due: the PV at t = 0 of n payments at t = 0 … n − 1 is the principal (second method: npf.pmt).
+    assert annuity_payment(10_000, 0.08 / 12, 120, when="begin") == pytest.approx(
+        -npf.pmt(0.08 / 12, 120, 10_000, when="begin"), rel=1e-12)
+    table = loan_schedule(1_000, 0.10, 3, when="begin")
+    level = 1_000 * 0.10 / (1 - 1.1 ** -3) / 1.1  # 365.56
+    np.testing.assert_allclose(table["payment"], level, rtol=1e-12)
+    # By hand: the first payment is all principal; then 10 % on what is left after the one before.
+    first_left = 1_000 - level
+    np.testing.assert_allclose(table["interest"], [0.0, 0.1 * first_left, 0.1 * (first_left * 1.1 - level)],
+                               rtol=1e-12)
+    assert table["principal"].sum() == pytest.approx(1_000)
+    bullet = loan_schedule(1_000, 0.10, 3, method="bullet", when="begin")
+    np.testing.assert_allclose(bullet["payment"], [0.0, 100.0, 1_100.0])
+    with pytest.raises(ValueError, match="when must be"):
+        loan_schedule(1_000, 0.10, 3, when="start")
+
+
+def test_drawdowns_at_the_start_of_the_year_earn_a_whole_year():
+    # The textbook example drawn on 1 January instead of mid-year: 300 × 6 % = 18; (300 + 18 + 600) × 6 % = 55.08.
+    table = loan_schedule(900, 0.06, 5, drawdowns=[300, 600], drawdown_timing="start")
+    construction = table[table["phase"] == "construction"]
+    np.testing.assert_allclose(construction["interest"], [18.0, 55.08], atol=1e-9)
+    assert table["principal"].sum() == pytest.approx(900 + 18 + 55.08)
