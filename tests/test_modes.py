@@ -134,12 +134,35 @@ def test_area_bundle(tmp_path, income, balanced):
 
 
 def test_area_bundle_needs_adjacent_members(tmp_path):
-    with pytest.raises(InputError, match="adjacent to no other member"):
+    with pytest.raises(InputError, match=r"bundle .b. is not one area: .*\[pkg\] and \[comp\]"):
         run(tmp_path, AREA.replace("{income}", "350.0").replace("{area}", "乙"))
     # Declared adjacency across areas is enough.
     text = AREA.replace("{income}", "350.0").replace('area = "{area}"', 'area = "乙"\nadjacent = ["pkg"]')
     _, modes = run(tmp_path, text)
     assert modes.units.loc["b", "balanced"]
+
+
+def area_copy(text: str, suffix: str, area: str) -> str:
+    """The two projects of AREA again, with ids ending in ``suffix`` and both in ``area``."""
+    body = text.split("[[projects]]", 1)[1]
+    return "\n[[projects]]" + body.replace('id = "pkg"', f'id = "pkg{suffix}"').replace(
+        'id = "comp"', f'id = "comp{suffix}"').replace('area = "甲"', f'area = "{area}"')
+
+
+def test_area_bundle_must_be_one_connected_area(tmp_path):
+    # Two pairs far apart: pkg–comp in 甲, pkg2–comp2 in 乙. Each member touches another (its partner), but
+    # nothing joins the two pairs, so the four are two areas, not one: the error names the bundle and both groups.
+    pair = AREA.replace("{income}", "350.0").replace("{area}", "甲")
+    text = pair.replace('members = ["pkg", "comp"]', 'members = ["pkg", "comp", "pkg2", "comp2"]') + area_copy(
+        pair, "2", "乙")
+    with pytest.raises(InputError, match=r"bundles\.b\.members: .*2 separate groups.*"
+                                         r"\[pkg, comp\].*\[pkg2, comp2\]"):
+        run(tmp_path, text)
+    # comp2 listing comp as adjacent joins the pairs into a chain pkg–comp–comp2–pkg2: one area, although pkg
+    # and pkg2 do not touch. Both packages (NPV −300 each) and both components (−1,000 + 350 × annuity each).
+    joined = text.replace('id = "comp2"', 'id = "comp2"\nadjacent = ["comp"]')
+    _, modes = run(tmp_path, joined)
+    assert modes.units.loc["b", "npv_wan"] == pytest.approx(2 * (-1300 + 350 * ANNUITY))
 
 
 CROSS = AREA.replace('mode = "area_bundle"', 'mode = "cross_area"')

@@ -571,6 +571,21 @@ def adjacent(a: Project, b: Project) -> bool:
     return (bool(a.area) and a.area == b.area) or b.id in a.adjacent or a.id in b.adjacent
 
 
+def adjacency_groups(projects: list[Project]) -> list[list[str]]:
+    """The ids of ``projects`` in groups connected by adjacency (the connected components of the adjacency
+    graph: two projects are in one group when a chain of adjacent projects joins them), in the order of each
+    group's first project."""
+    from scipy.sparse import csr_matrix  # scipy is loaded only where bundles are checked
+    from scipy.sparse.csgraph import connected_components
+
+    pairs = [(i, j) for i, a in enumerate(projects) for j, b in enumerate(projects) if i != j and adjacent(a, b)]
+    graph = csr_matrix(([1] * len(pairs), ([i for i, _ in pairs], [j for _, j in pairs])),
+                       shape=(len(projects), len(projects)))
+    _, labels = connected_components(graph, directed=False)
+    order = list(dict.fromkeys(labels.tolist()))
+    return [[p.id for p, label in zip(projects, labels) if label == group] for group in order]
+
+
 def bundling_members(config: ProjectScenarioConfig, projects: list[Project]) -> tuple[list[str], list[str]]:
     """The bundling optimiser's packages and components: as listed in [bundling], else every old community and
     every other project that no [[bundles]] entry already holds."""
@@ -606,10 +621,13 @@ def _check_groups(config: ProjectScenarioConfig, projects: list[Project], path: 
         if not others and bundle.mode == "cross_area":
             raise InputError("a cross_area bundle needs a project that is not an old community", file=path, key=key)
         if bundle.mode == "area_bundle":
-            for a in members:
-                if not any(adjacent(a, b) for b in members if b is not a):
-                    raise InputError(f"'{a.id}' is adjacent to no other member (area '{a.area}'): an area bundle "
-                                     "joins adjacent projects", file=path, key=key)
+            groups = adjacency_groups(members)
+            if len(groups) > 1:
+                listed = [f"[{', '.join(group)}]" for group in groups]
+                raise InputError(f"bundle '{bundle.id}' is not one area: its members form {len(groups)} separate "
+                                 f"groups, {', '.join(listed[:-1])} and {listed[-1]}, that no adjacency joins; an "
+                                 "area bundle is one area, its members connected by adjacency (the same area, or "
+                                 "listed in adjacent)", file=path, key=key)
         else:
             for a in packages:
                 for b in others:
