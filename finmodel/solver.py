@@ -20,6 +20,8 @@ from typing import Callable, Iterator
 import numpy as np
 import pulp
 
+from .errors import SolveError
+
 SOLVERS = ("highs", "cbc")
 
 # Models are written with PuLP's expressions; other modules take these names from here, not from PuLP.
@@ -69,7 +71,10 @@ class SolveRecord:
 
 
 class SolverError(RuntimeError):
-    """A solve ended without a proven optimum (time limit, numerical trouble, unbounded)."""
+    """A solve ended without a proven optimum (time limit, numerical trouble, unbounded).
+
+    HiGHS refusing an option or refusing to start is not a verdict on the model and raises SolveError instead,
+    which callers asking whether a level can be reached do not take for an answer."""
 
     def __init__(self, message: str, record: SolveRecord | None = None) -> None:
         self.record = record
@@ -171,6 +176,10 @@ class LinearModel:
         self._duals = np.zeros(0)
         self._activity = np.zeros(0)
         self._gap: float | None = None
+        self._stop_reason = ""
+        """Why the last solve stopped without a verdict, when the solver says."""
+        self._highs_errors: list[str] = []
+        """HiGHS's error messages since the last call that cleared them."""
 
     # -- building -------------------------------------------------------------------------------
     def variable(self, var_id: str, readable: str, low: float | None = 0.0, high: float | None = None, *,
@@ -308,7 +317,7 @@ class LinearModel:
         """
         start = time.perf_counter()
         if self.settings.name == "highs":
-            status, sol_status, objective = self._solve_highs(retry)
+            status, sol_status, objective = self._solve_highs(stage, retry)
         else:
             status, sol_status, objective = self._solve_pulp()
         record = SolveRecord(stage=stage, status=status, solution_status=sol_status, objective=objective,
@@ -319,9 +328,10 @@ class LinearModel:
         if status == "Infeasible":
             raise Infeasible(f"{stage}: the model is infeasible", record)
         if status != "Optimal" or sol_status != "Optimal Solution Found":
+            reason = f" ({self._stop_reason})" if self._stop_reason else ""
             raise SolverError(
-                f"{stage}: solver stopped with status '{status}' and solution status '{sol_status}' "
-                f"(time limit {self.settings.time_limit_s} s); no result is exported",
+                f"{stage}: solver stopped with status '{status}' and solution status '{sol_status}'{reason}; "
+                "no result is exported",
                 record,
             )
         return record
@@ -340,6 +350,9 @@ class LinearModel:
                 self._activity[r] = constraint.value() - constraint.constant if constraint.value() is not None else np.nan
         # CBC stops at the relative gap it is given; PuLP does not read back the gap reached.
         self._gap = self.settings.mip_rel_gap if self._integers else None
+        # Nor does PuLP say why CBC stopped short: a time limit, another limit or numerical trouble.
+        limit = self.settings.time_limit_s
+        self._stop_reason = "" if limit is None else f"CBC does not say why; its time limit was {limit:g} s"
         return pulp.LpStatus[status], pulp.LpSolution[sol_status], pulp.value(problem.objective)
 
     def _pulp_solver(self):
@@ -354,50 +367,56 @@ class LinearModel:
             warnings.simplefilter("ignore", DeprecationWarning)
             return pulp.PULP_CBC_CMD(msg=False, timeLimit=s.time_limit_s, threads=s.threads, gapRel=s.mip_rel_gap)
 
-    def _solve_highs(self, retry: bool = True) -> tuple[str, str, float | None]:
+    def _solve_highs(self, stage: str, retry: bool = True) -> tuple[str, str, float | None]:
         import highspy
 
         if self._highs is None:
             with _quiet_stdout():
                 self._highs = highspy.Highs()
             h = self._highs
-            h.setOptionValue("output_flag", False)
+            # HiGHS says why it refuses an option or a run only in its log: keep the log off the console and
+            # collect its errors.
+            errors = self._highs_errors
+            self._highs_option("log_to_console", False)
+            if hasattr(h, "cbLogging"):  # highspy 1.8 and later
+                h.cbLogging.subscribe(lambda event: errors.append(event.message)
+                                      if event.message.startswith("ERROR") else None)
+            self._highs_option("output_flag", True)
             method = self.method_used()
-            h.setOptionValue("random_seed", 0)
+            self._highs_option("random_seed", 0)
             if not self._integers:
-                h.setOptionValue("solver", method)
+                self._highs_option("solver", method)
             # Stages change bounds and costs between solves; without presolve the simplex restarts from the
             # last basis instead of solving the reduced model afresh (interior point has no basis to reuse).
             if method == "simplex" and not self._integers:
-                h.setOptionValue("presolve", "off")
+                self._highs_option("presolve", "off")
             if method == "ipm":
-                h.setOptionValue("run_crossover", "on")
+                self._highs_option("run_crossover", "on")
             if self.settings.threads is not None:
-                h.setOptionValue("threads", self.settings.threads)
+                self._highs_option("threads", self.settings.threads)
             if self.settings.time_limit_s is not None:
-                h.setOptionValue("time_limit", float(self.settings.time_limit_s))
+                self._highs_option("time_limit", float(self.settings.time_limit_s))
         self._sync_highs()
         h = self._highs
         if self._integers:
             # Branch and bound picks its own LP method, and its presolve is much of its strength.
-            h.setOptionValue("solver", "choose")
-            h.setOptionValue("presolve", "on")
-            h.setOptionValue("mip_rel_gap", float(self.settings.mip_rel_gap))
-        with _quiet_stdout():
-            h.run()
+            self._highs_option("solver", "choose")
+            self._highs_option("presolve", "on")
+            self._highs_option("mip_rel_gap", float(self.settings.mip_rel_gap))
+        self._run_highs(stage)
         model_status = h.getModelStatus()
         kind = highspy.HighsModelStatus
         if retry and not self._integers and model_status in (kind.kUnknown, kind.kSolveError):
             # A warm start from a basis the stage made ill-conditioned, or an interior point run that stalls,
             # can end without a verdict; the simplex from scratch, with presolve, settles it.
             h.clearSolver()
-            h.setOptionValue("solver", "simplex")
-            h.setOptionValue("presolve", "on")
-            with _quiet_stdout():
-                h.run()
-            h.setOptionValue("solver", self.method_used())
-            h.setOptionValue("presolve", "off" if self.method_used() == "simplex" else "on")
+            self._highs_option("solver", "simplex")
+            self._highs_option("presolve", "on")
+            self._run_highs(stage)
+            self._highs_option("solver", self.method_used())
+            self._highs_option("presolve", "off" if self.method_used() == "simplex" else "on")
             model_status = h.getModelStatus()
+        self._stop_reason = ""
         if model_status == kind.kOptimal:
             status, sol_status = "Optimal", "Optimal Solution Found"
         elif model_status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
@@ -406,12 +425,54 @@ class LinearModel:
             status, sol_status = "Unbounded", "No Solution Exists"
         else:
             status, sol_status = "Not Solved", h.modelStatusToString(model_status)
+            if model_status == kind.kTimeLimit and self.settings.time_limit_s is not None:
+                self._stop_reason = f"the time limit of {self.settings.time_limit_s:g} s was reached"
+            elif self._highs_errors:
+                self._stop_reason = "HiGHS: " + self._highs_reason()
         solution = h.getSolution()
         self._gap = float(h.getInfo().mip_gap) if self._integers and status == "Optimal" else None
         self._values = np.asarray(solution.col_value, dtype=float)
         self._duals = np.asarray(solution.row_dual, dtype=float)
         self._activity = np.asarray(solution.row_value, dtype=float)
         return status, sol_status, h.getInfo().objective_function_value if status == "Optimal" else None
+
+    def _highs_option(self, name: str, value) -> None:
+        """Set a HiGHS option; one HiGHS refuses stops here, with its reason, not later as a failed solve."""
+        import highspy
+
+        self._highs_errors.clear()
+        if self._highs.setOptionValue(name, value) == highspy.HighsStatus.kError:
+            raise SolveError(f"{self.name}: HiGHS refused option {name} = {value!r}: {self._highs_reason()}")
+
+    def _run_highs(self, stage: str) -> None:
+        """Run HiGHS. Each thread has one HiGHS task scheduler, started by the first solve with that solve's
+        thread count (HiGHS's default, automatic, takes the machine's), and HiGHS refuses to run with another
+        count while it lives: after any other HiGHS solve, PuLP's for one, a run asking for one thread would
+        not start. Then the scheduler is restarted with this model's count; if HiGHS still refuses, its reason
+        is raised."""
+        import highspy
+
+        h = self._highs
+        for attempt in range(2):
+            self._highs_errors.clear()
+            with _quiet_stdout():
+                status = h.run()
+            refused = status == highspy.HighsStatus.kError and h.getModelStatus() == highspy.HighsModelStatus.kNotset
+            if not refused:
+                return
+            if attempt == 0 and self.settings.threads:
+                # Older highspy has only the process-wide reset, safe while no other thread is solving; a
+                # blocking reset waits for the scheduler's threads to end.
+                reset = getattr(highspy.Highs, "resetThreadScheduler", None) or highspy.Highs.resetGlobalScheduler
+                reset(True)
+            else:
+                break
+        threads = f" with threads = {self.settings.threads}" if self.settings.threads is not None else ""
+        raise SolveError(f"{self.name}, {stage}: HiGHS refused to run{threads}: {self._highs_reason()}")
+
+    def _highs_reason(self) -> str:
+        reasons = [" ".join(m.removeprefix("ERROR:").split()) for m in self._highs_errors]
+        return "; ".join(r for r in reasons if r) or "HiGHS gave no reason"
 
     def _sync_highs(self) -> None:
         """Pass new columns and rows to highspy, then the current bounds and costs of all of them."""

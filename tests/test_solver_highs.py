@@ -1,0 +1,141 @@
+"""The solver door with HiGHS used elsewhere in the same process.
+
+HiGHS keeps one task scheduler per thread, started by the first solve with its thread count; a later solve
+that asks for another count is refused. Whether finmodel solves first therefore matters, so each of those
+cases runs in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from finmodel.errors import SolveError
+from finmodel.solver import LinearModel, SolverError, SolverSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+JINAN = ROOT / "scenarios" / "jinan-2023.toml"
+
+FIRST = {
+    "nothing": "",
+    # PuLP's HiGHS leaves threads at HiGHS's default (automatic), so its scheduler takes the machine's count;
+    # the second model asks for two threads outright, so that a one-core machine shows the clash too.
+    "pulp": """
+        import pulp
+        for threads in (None, 2):
+            p = pulp.LpProblem("first", pulp.LpMinimize)
+            x = pulp.LpVariable("x", 0, 10)
+            p += x
+            p += x >= 1
+            assert p.solve(pulp.HiGHS(msg=False, threads=threads)) == pulp.LpStatusOptimal
+    """,
+    "highspy": """
+        import highspy
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 3)
+        h.addVar(0, 10)
+        h.changeColCost(0, 1.0)
+        assert h.run() == highspy.HighsStatus.kOk
+    """,
+}
+
+ALLOCATE = """
+    import hashlib, json
+    import finmodel as fm
+    result = fm.allocate(fm.load_scenario({jinan!r}))
+    table = result.table.to_csv().encode("utf-8")
+    # The other model still solves after finmodel, with its own settings.
+    import pulp
+    p = pulp.LpProblem("after", pulp.LpMinimize)
+    y = pulp.LpVariable("y", 0, 10)
+    p += y
+    p += y >= 2
+    after = pulp.LpStatus[p.solve(pulp.HiGHS(msg=False))]
+    print(json.dumps({{"table": hashlib.sha256(table).hexdigest(), "solves": result.solver["solves"],
+                      "after": after}}))
+"""
+
+
+def run_python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=600)
+
+
+def allocate_after(first: str) -> dict:
+    done = run_python(textwrap.dedent(FIRST[first]) + textwrap.dedent(ALLOCATE.format(jinan=str(JINAN))))
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def fresh() -> dict:
+    return allocate_after("nothing")
+
+
+@pytest.mark.parametrize("first", ["pulp", "highspy"])
+def test_allocation_after_another_highs_solve_gives_the_same_table(fresh, first):
+    found = allocate_after(first)
+    assert found == fresh
+    assert found["after"] == "Optimal" and found["solves"] > 1
+
+
+def test_a_refused_thread_count_names_the_option_and_highs_reason():
+    """If HiGHS keeps refusing the thread count, the error says so instead of blaming the time limit."""
+    code = textwrap.dedent(FIRST["pulp"]) + textwrap.dedent(f"""
+        import highspy
+        import finmodel as fm
+        from finmodel.errors import SolveError
+        for name in ("resetThreadScheduler", "resetGlobalScheduler"):
+            if hasattr(highspy.Highs, name):
+                setattr(highspy.Highs, name, staticmethod(lambda blocking=False: None))
+        try:
+            fm.allocate(fm.load_scenario({str(JINAN)!r}))
+        except SolveError as exc:
+            print(exc)
+        else:
+            print("no error")
+    """)
+    done = run_python(code)
+    assert done.returncode == 0, done.stderr
+    message = done.stdout
+    assert "threads" in message and "scheduler" in message, message
+    assert "time limit" not in message
+
+
+def small_model(settings: SolverSettings) -> LinearModel:
+    model = LinearModel("small", settings)
+    x = model.variable("x", "x")
+    model.constrain("c", x >= 1)
+    model.minimise(x)
+    return model
+
+
+def test_an_option_highs_refuses_is_named_with_its_reason():
+    with pytest.raises(SolveError, match=r"time_limit.*-1.*below lower bound"):
+        small_model(SolverSettings(time_limit_s=-1)).solve("test")
+
+
+def test_a_stop_other_than_the_time_limit_is_not_blamed_on_it(monkeypatch):
+    import highspy
+
+    model = small_model(SolverSettings(time_limit_s=120))
+    monkeypatch.setattr(highspy.Highs, "getModelStatus", lambda self: highspy.HighsModelStatus.kIterationLimit)
+    with pytest.raises(SolverError) as caught:
+        model.solve("test")
+    assert "Iteration limit reached" in str(caught.value)
+    assert "time limit" not in str(caught.value).lower()
+
+
+def test_a_time_limit_stop_says_which_limit(monkeypatch):
+    import highspy
+
+    model = small_model(SolverSettings(time_limit_s=120))
+    monkeypatch.setattr(highspy.Highs, "getModelStatus", lambda self: highspy.HighsModelStatus.kTimeLimit)
+    with pytest.raises(SolverError, match=r"time limit of 120 s"):
+        model.solve("test")
