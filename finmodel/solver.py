@@ -46,7 +46,7 @@ class SolverSettings:
     """One thread keeps runs repeatable."""
     mip_rel_gap: float = 0.0
     """Relative gap at which a model with integer variables counts as solved (0: proven optimal); the gap
-    reached is recorded with every solve."""
+    reached is recorded with every solve whose solver reports it."""
 
     @property
     def value_precision(self) -> float:
@@ -67,7 +67,8 @@ class SolveRecord:
     objective: float | None
     seconds: float
     gap: float | None = None
-    """Relative MIP gap reached (models with integer variables only)."""
+    """Relative MIP gap reached, as the solver reports it (HiGHS does; CBC through PuLP does not, so None), for
+    models with integer variables only."""
 
 
 class SolverError(RuntimeError):
@@ -348,8 +349,9 @@ class LinearModel:
             if self._ra[r]:
                 self._duals[r] = constraint.pi or 0.0
                 self._activity[r] = constraint.value() - constraint.constant if constraint.value() is not None else np.nan
-        # CBC stops at the relative gap it is given; PuLP does not read back the gap reached.
-        self._gap = self.settings.mip_rel_gap if self._integers else None
+        # CBC stops at the relative gap it is given, or earlier at a limit; PuLP does not read back the gap
+        # reached, so none is recorded (the gap allowed is not the gap reached).
+        self._gap = None
         # Nor does PuLP say why CBC stopped short: a time limit, another limit or numerical trouble.
         limit = self.settings.time_limit_s
         self._stop_reason = "" if limit is None else f"CBC does not say why; its time limit was {limit:g} s"
@@ -528,6 +530,8 @@ class LinearModel:
             "statuses": sorted({f"{r.status}/{r.solution_status}" for r in self.records if "probe" not in r.stage}),
             "probes": sum("probe" in r.stage for r in self.records),
             "seconds": round(sum(r.seconds for r in self.records), 3),
+            # The gap reached only as the solver reports it (HiGHS); null when it does not (CBC through PuLP).
             **({"mip_rel_gap_allowed": self.settings.mip_rel_gap,
-                "mip_gaps_reached": [r.gap for r in self.records if r.gap is not None]} if self._integers else {}),
+                "mip_gaps_reached": [r.gap for r in self.records if r.gap is not None] or None}
+               if self._integers else {}),
         }

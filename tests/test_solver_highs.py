@@ -1,4 +1,4 @@
-"""The solver door with HiGHS used elsewhere in the same process.
+"""The solver door with HiGHS used elsewhere in the same process, and the provenance of integer solves.
 
 HiGHS keeps one task scheduler per thread, started by the first solve with its thread count; a later solve
 that asks for another count is refused. Whether finmodel solves first therefore matters, so each of those
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from finmodel.errors import SolveError
-from finmodel.solver import LinearModel, SolverError, SolverSettings
+from finmodel.solver import LinearModel, SolverError, SolverSettings, lp_sum
 
 ROOT = Path(__file__).resolve().parents[1]
 JINAN = ROOT / "scenarios" / "jinan-2023.toml"
@@ -139,3 +139,40 @@ def test_a_time_limit_stop_says_which_limit(monkeypatch):
     monkeypatch.setattr(highspy.Highs, "getModelStatus", lambda self: highspy.HighsModelStatus.kTimeLimit)
     with pytest.raises(SolverError, match=r"time limit of 120 s"):
         model.solve("test")
+
+
+# ------------------------------------------------------------------------------------------------
+# The gap reached by an integer program: recorded when the solver reports it, never the gap allowed
+
+
+def knapsack(solver: str, allowed: float) -> LinearModel:
+    """Pick items of value 5, 4, 3 and weight 4, 3, 2 within weight 6: the best is 5 + 3 = 8; the next best, 7,
+    is 1/8 off, so any gap allowed below that means a proven optimum."""
+    model = LinearModel("knapsack", SolverSettings(name=solver, mip_rel_gap=allowed))
+    pick = [model.variable(f"x{i}", f"item {i}", 0, 1, integer=True) for i in range(3)]
+    model.constrain("weight", lp_sum(w * x for w, x in zip((4, 3, 2), pick)) <= 6)
+    model.minimise(lp_sum(-v * x for v, x in zip((5, 4, 3), pick)))
+    return model
+
+
+def test_highs_records_the_gap_it_reached():
+    model = knapsack("highs", 0.01)
+    record = model.solve("pick")
+    assert record.objective == pytest.approx(-8)
+    assert record.gap is not None and record.gap == pytest.approx(model._highs.getInfo().mip_gap)
+    assert record.gap < 0.01
+    manifest = model.manifest()
+    assert manifest["mip_rel_gap_allowed"] == 0.01
+    assert manifest["mip_gaps_reached"] == [record.gap]
+    json.dumps(manifest, allow_nan=False)
+
+
+def test_cbc_records_no_gap_since_it_reports_none():
+    model = knapsack("cbc", 0.01)
+    record = model.solve("pick")
+    assert record.objective == pytest.approx(-8)
+    assert record.gap is None
+    manifest = model.manifest()
+    assert manifest["mip_rel_gap_allowed"] == 0.01
+    assert manifest["mip_gaps_reached"] is None
+    json.dumps(manifest, allow_nan=False)
