@@ -191,6 +191,18 @@ def numeric_column(frame: pd.DataFrame, column: str, *, where: str = "") -> pd.S
     return values.rename(column)
 
 
+def cell_number(cell: object) -> int | float | None:
+    """One cell as a number by the rule of ``numeric_column``: a plain decimal number ("1685.6", "-3", "1e5",
+    thousands separators "56,525"), or a spreadsheet's number; ``None`` for anything else (hexadecimal "0x1A",
+    "1_000", "nan", words, a spreadsheet's TRUE). "inf" comes back as inf: the caller says it is not finite."""
+    if isinstance(cell, (bool, np.bool_)) or not isinstance(cell, (str, int, float, np.integer, np.floating)):
+        return None
+    value = pd.to_numeric(_as_number_text(cell), errors="coerce")
+    if pd.isna(value):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _as_number_text(cell: object) -> object:
     # Spreadsheet exports carry thousands separators ("56,525"); accept them, nothing looser.
     if isinstance(cell, str):

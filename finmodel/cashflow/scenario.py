@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticUndefined
 
 from ..errors import InputError
 from ..policy import parameter
@@ -23,14 +25,15 @@ from ..policy.rewards import REWARD_PARAMETER
 from ..scenario import (
     NamedScenario,
     Override,
+    _kinds,
+    _models_in,
     _Strict,
     _walk,
     apply_overrides,
-    parse_value,
     read_toml,
     validate_model,
 )
-from ..tables import read_table, sha256_of
+from ..tables import cell_number, read_table, sha256_of
 
 Share = Annotated[float, Field(ge=0, le=1)]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -371,6 +374,21 @@ class ProjectTable(_Strict):
     """Column with the unique project ids."""
     sheet: str | None = None
     """Sheet of an XLSX table (default: the first)."""
+    columns: list[str] | None = None
+    """The columns every row fills, besides the key (dotted keys of the template): the table must have exactly
+    these, so a column dropped from it is an error rather than the template's value for every row. Without it,
+    the table's own header says which values the rows set."""
+
+    @field_validator("columns")
+    @classmethod
+    def _distinct(cls, columns: list[str] | None) -> list[str] | None:
+        if columns is not None:
+            if any(not c.strip() for c in columns):
+                raise ValueError("an empty column name")
+            twice = sorted({c for c in columns if columns.count(c) > 1})
+            if twice:
+                raise ValueError(f"column listed twice: {', '.join(twice)}")
+        return columns
 
 
 class BalanceRule(_Strict):
@@ -494,35 +512,201 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
             raise InputError(f"table file not found: {table_path}", file=path, key=where)
         table = read_table(table_path, key=spec.key, sheet=spec.sheet, where=where)
         inputs[spec.table] = sha256_of(table_path)
+        first_row = table.attrs.get("first_row", 2)
+        if spec.columns is not None:
+            _check_header(table, spec, table_path, first_row - 1, where.removesuffix(".table") + ".columns")
         template = next(p for p in raw["projects"] if p.get("id") == spec.template)
-        for row_number, (project_id, row) in enumerate(table.iterrows(), start=2):
+        columns = list(table.columns)
+        for row_number, (project_id, *cells) in enumerate(table.itertuples(name=None), start=first_row):
             if project_id in known:
                 raise InputError(f"project id '{project_id}' is already used", file=table_path, row=row_number,
                                  column=spec.key)
             known.add(project_id)
-            projects.append(_row_project(template, project_id, row, table_path, row_number))
+            projects.append(_row_project(template, project_id, list(zip(columns, cells)), table_path, row_number))
     _check_years(projects, config.scenario.year, path)
     _check_groups(config, projects, path)
     return ProjectScenario(config=config, path=path, projects=projects, inputs=inputs, overrides=applied)
 
 
-def _row_project(template: Mapping[str, Any], project_id: str, row: pd.Series, file: Path, row_number: int
-                 ) -> Project:
-    data = {"project": dict(template)}
+def _check_header(table: pd.DataFrame, spec: ProjectTable, file: Path, header_row: int, key: str) -> None:
+    """The table has exactly the columns ``project_table.columns`` lists (besides the key)."""
+    wanted = [c for c in spec.columns or [] if c != spec.key]
+    present = list(table.columns)
+    missing = [c for c in wanted if c not in present]
+    if missing:
+        them = "them" if len(missing) > 1 else "it"
+        raise InputError(f"the header has no column{'s' if len(missing) > 1 else ''} {', '.join(missing)}: {key} "
+                         f"lists {them}, so every row must set {them} (the header has: "
+                         f"{', '.join([spec.key, *present])})",
+                         file=file, row=header_row, column=missing[0])
+    extra = [c for c in present if c not in wanted]
+    if extra:
+        raise InputError(f"the column is not listed in {key}: add it there, or remove it from the table",
+                         file=file, row=header_row, column=extra[0])
+
+
+def _row_project(template: Mapping[str, Any], project_id: str, cells: list[tuple[str, Any]], file: Path,
+                 row_number: int) -> Project:
+    """The template with every cell of the row put in its place. No cell may be empty: a row that means to keep
+    the template's value repeats it, so that every project's figures can be read from the table itself."""
+    data = {"project": _copied(template)}  # rows share nothing: one row's cells never reach the next
     data["project"]["id"] = project_id
-    for column, text in row.items():
-        if text is None or (isinstance(text, float) and math.isnan(text)) or str(text).strip() == "":
-            continue
+    for position, (column, cell) in enumerate(cells):
         try:
             parent, last = _walk(data, f"project.{column}", file=file)
         except InputError as exc:  # the message names the --set key; here the column is the place
             message = exc.message.split(": ", 1)[-1].replace("'project.", "'")
             raise InputError(message, file=file, row=row_number, column=column) from exc
-        parent[last] = parse_value(str(text).strip())
+        current = parent.get(last)
+        in_template = current is not None
+        if not in_template:
+            current = _model_default(column, data["project"])
+        if _blank(cell):
+            rest = [c for c, v in cells[position:] if _blank(v)]
+            if len(rest) > 1 and len(rest) == len(cells) - position:
+                message = (f"the row is empty from column '{column}' to its last column '{rest[-1]}' (is it shorter "
+                           "than the header?); every row fills every column of the table")
+            else:
+                message = "empty cell; every row fills every column of the table"
+            if in_template:
+                keep = f"to keep the value of the template '{template.get('id')}', repeat it: {_shown(current)}"
+            elif current is not None:
+                keep = f"to keep the default, write it: {_shown(current)}"
+            else:
+                keep = "write the value"
+            raise InputError(f"{message} ({keep})", file=file, row=row_number, column=column)
+        try:
+            parent[last] = _cell_value(cell, current, column)
+        except ValueError as exc:
+            raise InputError(str(exc), file=file, row=row_number, column=column) from exc
     try:
         return validate_model(Project, data["project"])
     except InputError as exc:
-        raise InputError(exc.message, file=file, row=row_number) from exc
+        column = next((c for c, _ in cells if exc.message.startswith(f"{c}: ")), None)
+        raise InputError(exc.message, file=file, row=row_number, column=column) from exc
+
+
+def _copied(value: Any) -> Any:
+    """A copy of parsed TOML: its tables and lists new, its values (immutable) shared."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    return value
+
+
+def _model_default(column: str, project: Mapping[str, Any]) -> Any:
+    """The default a key takes where the template leaves it out (None where there is none): it tells whether a
+    cell for it is a number, a text or a flag."""
+    models: list[type] = [Project]
+    node: Any = project
+    parts = column.split(".")
+    k = 0
+    while k < len(parts) - 1:
+        owner = next((m for m in models if parts[k] in m.model_fields), None)
+        if owner is None:
+            return None
+        models = _models_in(owner.model_fields[parts[k]].annotation)
+        node = node.get(parts[k]) if isinstance(node, dict) else None
+        if isinstance(node, list):  # a list of tables, addressed by id: the element's kind picks its model
+            k += 1
+            node = next((e for e in node if isinstance(e, dict) and e.get("id") == parts[k]), None)
+            kind = node.get("kind") if isinstance(node, dict) else None
+            models = [m for m in models if kind in _kinds(m)] or models
+        k += 1
+    owner = next((m for m in models if parts[-1] in m.model_fields), None)
+    if owner is None:
+        return None
+    default = owner.model_fields[parts[-1]].get_default(call_default_factory=True)
+    return None if default is PydanticUndefined else default
+
+
+def _blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, float) and math.isnan(cell)) or str(cell).strip() == ""
+
+
+def _cell_value(cell: object, current: object, column: str) -> Any:
+    """A table cell as the value it replaces: a number where the template has a number (a plain decimal number,
+    as in every other table, never TOML's 0x1A or 1_000), text where it has text, true/false where it has a
+    flag, a list in brackets where it has a list. Where the template leaves the key at its default, a plain
+    decimal number is a number, true/false a flag and anything else text."""
+    if isinstance(current, bool):
+        return _cell_flag(cell)
+    if isinstance(current, (int, float)):
+        return _cell_number(cell)
+    if isinstance(current, str):
+        return _cell_text(cell)
+    if isinstance(current, dict):
+        first = next(iter(current), "…")
+        raise ValueError(f"'{column}' is a table of values, not one value: give each its own column "
+                         f"(such as '{column}.{first}')")
+    if isinstance(current, list):
+        if any(isinstance(item, (dict, list)) for item in current):
+            raise ValueError(f"'{column}' is a list of tables; set it in the template, not in a cell")
+        text = _cell_text(cell)
+        if not (text.startswith("[") and text.endswith("]")):
+            raise ValueError(f"'{column}' is a list: write it in brackets, such as {_shown(current or [1, 2])} "
+                             f"(got '{text}')")
+        inside = text[1:-1].strip()
+        items = [item.strip() for item in inside.split(",")] if inside else []
+        if any(not item for item in items):
+            raise ValueError(f"an empty element in the list '{text}'")
+        element = current[0] if current else None
+        return [_cell_value(_unquoted(item), element, column) for item in items]
+    text = _cell_text(cell)
+    if cell_number(cell) is not None or _number_spelling(text):
+        return _cell_number(cell)  # 0x1A, 1_000, nan and inf are refused there, not taken as text
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
+
+
+def _cell_number(cell: object) -> int | float:
+    value = cell_number(cell)
+    if value is None:
+        raise ValueError(f"not a number: '{cell}' (write a plain decimal number, such as 26 or 1685.6)")
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: '{cell}'")
+    return value
+
+
+def _cell_flag(cell: object) -> bool:
+    if isinstance(cell, (bool, np.bool_)):
+        return bool(cell)
+    text = _cell_text(cell).lower()
+    if text not in ("true", "false"):
+        raise ValueError(f"write true or false, not '{cell}'")
+    return text == "true"
+
+
+def _cell_text(cell: object) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))  # a spreadsheet's 2024 is the text 2024, not 2024.0
+    return str(cell).strip()
+
+
+def _unquoted(text: str) -> str:
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'" else text
+
+
+def _number_spelling(text: str) -> bool:
+    """Whether Python would read ``text`` as a number although it is not a plain decimal one (0x1A, 1_000, nan)."""
+    for read in (float, lambda t: int(t, 0)):
+        try:
+            read(text)
+            return True
+        except ValueError:
+            pass
+    return False
+
+
+def _shown(value: object) -> str:
+    """A template value as one would type it in a cell."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(item) for item in value) + "]"
+    return str(value)
 
 
 def _check_years(projects: list[Project], year0: int, path: Path) -> None:
