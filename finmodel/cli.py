@@ -129,7 +129,8 @@ def _run_plan(args: argparse.Namespace) -> int:
     counts = result.communities["eligible"].sum()
     planned = int((result.communities["planned_year"] > 0).sum())
     gap = result.solution.gap
-    print(f"plan solved in {result.seconds:.2f} s (relative gap {gap:.4%}, allowed {spec.mip_rel_gap:.2%}): "
+    reached = f"relative gap {gap:.4%}" if gap is not None else "gap not reported by the solver"
+    print(f"plan solved in {result.seconds:.2f} s ({reached}, allowed {spec.mip_rel_gap:.2%}): "
           f"{planned} of {counts} eligible communities planned")
     if not args.quiet:
         for row in result.deadlines.itertuples(index=False):

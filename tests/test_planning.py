@@ -215,6 +215,13 @@ def test_jinan_plan_solves_within_its_gap_and_prints_the_time(tmp_path, capsys):
     assert (tmp_path / "plan.png").stat().st_size > 0
 
 
+def test_a_plan_solved_by_cbc_says_its_gap_is_not_reported(tmp_path, capsys):
+    # CBC through PuLP reports no gap reached; the allowed gap must not be printed as if it were.
+    assert main(["run", str(ROOT / "scenarios" / "jinan-plan-2021.toml"), "--out", str(tmp_path), "--quiet",
+                 "--set", 'plan.solver="cbc"']) == 0
+    assert "gap not reported by the solver" in capsys.readouterr().out
+
+
 def test_plan_reports_are_byte_identical_across_runs(tmp_path):
     path = ROOT / "scenarios" / "jinan-plan-2021.toml"
     for folder in ("a", "b"):
