@@ -230,7 +230,7 @@ def test_bulk_table_equals_one_by_one(tmp_path):
     (tmp_path / "projects.csv").write_text(
         "id,name,income.shops.amount_wan_per_year,loans.bank.principal_wan,loans.bank.rate,capex.items_wan.basic\n"
         "a,甲,300,700,0.05,600\n"
-        "b,乙,250,500,0.04,\n"
+        "b,乙,250,500,0.04,600\n"
         "c,丙,420,800,0.045,900\n", encoding="utf-8")
     text = HAND + '\n[project_table]\ntable = "projects.csv"\ntemplate = "hand"\n'
     together = evaluate(hand_scenario(tmp_path, text))
