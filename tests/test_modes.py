@@ -271,28 +271,179 @@ def test_multi_source_short_of_money_needs_a_grant_and_a_bridge(tmp_path):
     assert not row["balanced"]
 
 
+def with_rewards(text: str, rewards: str) -> str:
+    """MULTI for three operating years with grade 良 (score 90), and the reward lines ``rewards``."""
+    return text.replace("elevators = 10\n", "elevators = 10\nperformance_score = 90\noperating_years = 3\n").replace(
+        "operating_years = 1\n", "") + rewards
+
+
 def test_rewards_arrive_after_acceptance_and_count_towards_the_balance(tmp_path):
-    """Roofs paid by residents (cost 100) earn 50 % = 50, under the cap 0.2 × 300 = 60, grade 良 (score 90)
-    × 0.9 = 45, paid a year after acceptance (2025) → 2026; with lag 2 → 2027."""
-    text = MULTI.replace("{owners}", "200").replace("{subsidy}", "160").replace(
-        "elevators = 10\n", "elevators = 10\nperformance_score = 90\noperating_years = 3\n").replace(
-        "operating_years = 1\n", "") + """
+    """A reward for work the project account paid for is the project's money, a year after acceptance. Utilities
+    reward on the basic work (central money, paid to the project account): 30 % × 100 = 30, under the cap
+    0.3 × 300 = 90, grade 良 × 0.9 = 27, accepted 2025, paid 2026; with lag 2 → 2027; without acceptance, nothing."""
+    text = with_rewards(MULTI.replace("{owners}", "200").replace("{subsidy}", "160"), """
+[[projects.rewards]]
+id = "pipes"
+item = "utilities"
+items = ["basic"]
+cost_wan = 100
+""")
+    _, modes = run(tmp_path, text)
+    line = modes.rewards.iloc[0]
+    assert line["paid_year"] == 2026 and line["grade"] == "良" and line["amount_wan"] == pytest.approx(27)
+    assert line["to_project_wan"] == pytest.approx(27) and line["paid_to"] == (("project", pytest.approx(27)),)
+    row = modes.units.loc["ms"]
+    assert row["npv_wan"] == pytest.approx(-40 + 27 / 1.05)
+    assert row["bridge_needed_wan"] == pytest.approx(40)  # the reward comes too late for 2025
+    _, later = run(tmp_path, text + "lag_years = 2\n")
+    assert later.rewards.iloc[0]["paid_year"] == 2027
+    assert later.units.loc["ms", "npv_wan"] == pytest.approx(-40 + 27 / 1.05 ** 2)
+    _, refused = run(tmp_path, text + "accepted = false\n")
+    assert refused.rewards.iloc[0]["amount_wan"] == 0 and refused.units.loc["ms", "npv_wan"] == pytest.approx(-40)
+
+
+PIPES = """
+[[projects.grants]]
+id = "utilities"
+party = "utilities"
+amount_wan = {pipes_paid}
+items = ["pipes"]
+[[projects.rewards]]
+id = "pipes"
+item = "utilities"
+items = ["pipes"]
+cost_wan = 200
 [[projects.rewards]]
 id = "roofs"
 item = "roofs"
 cost_wan = 100
 """
-    result, modes = run(tmp_path, text)
-    annual = result.cashflow("ms").annual()
-    np.testing.assert_allclose(annual["rewards_wan"], [0, 45, 0, 0])
-    assert modes.rewards.iloc[0]["paid_year"] == 2026 and modes.rewards.iloc[0]["grade"] == "良"
+
+
+def test_a_reward_goes_to_whoever_paid_for_the_work(tmp_path):
+    """MULTI exactly balanced, plus 200 of pipes. The utilities pay for their pipes; the residents' 150 for roofs
+    and drains goes 100 / 50 (what each still needs), so the residents paid all of the roofs. Rewards (grade 良):
+    utilities 30 % × 200 = 60 (cap 0.3 × 300 = 90) × 0.9 = 54, all to the utilities; roofs 50 % × 100 = 50 (cap
+    0.2 × 300 = 60) × 0.9 = 45, all to the residents. Neither is the project's money: its NPV stays 0."""
+    base = MULTI.replace("{owners}", "240").replace("{subsidy}", "160").replace(
+        "elevators = 400 }", "elevators = 400, pipes = 200 }")
+    _, modes = run(tmp_path, with_rewards(base, PIPES.replace("{pipes_paid}", "200")))
+    rewards = modes.rewards.set_index("reward")
+    assert rewards.loc["pipes", "paid_to"] == (("utilities", pytest.approx(54)),)
+    assert rewards.loc["roofs", "paid_to"] == (("residents", pytest.approx(45)),)
+    assert rewards["to_project_wan"].tolist() == [0, 0]
     row = modes.units.loc["ms"]
-    assert row["npv_wan"] == pytest.approx(-40 + 45 / 1.05)
-    assert row["bridge_needed_wan"] == pytest.approx(40)  # the reward comes too late for 2025
-    later, _ = run(tmp_path, text + "lag_years = 2\n")
-    np.testing.assert_allclose(later.cashflow("ms").annual()["rewards_wan"], [0, 0, 45, 0])
-    refused, _ = run(tmp_path, text + "accepted = false\n")
-    assert refused.cashflow("ms").annual()["rewards_wan"].sum() == 0
+    assert row["npv_wan"] == pytest.approx(0, abs=1e-9) and row["cash_min_wan"] == pytest.approx(0, abs=1e-9)
+    assert row["balanced"]
+    # The utilities pay 150 of the 200 and the owner 50 (equity): the reward is split 75 / 25, so 0.25 × 54 = 13.5
+    # reaches the project in 2026 and 40.5 the utilities. Equity is financing, not a grant: NPV −50 + 13.5 ÷ 1.05.
+    partly = with_rewards(base.replace("operating_years = 1\n", "operating_years = 1\nequity_wan = 50\n"),
+                          PIPES.replace("{pipes_paid}", "150"))
+    _, modes = run(tmp_path, partly)
+    pipes = modes.rewards.set_index("reward").loc["pipes"]
+    assert dict(pipes["paid_to"]) == {"project": pytest.approx(13.5), "utilities": pytest.approx(40.5)}
+    assert pipes["to_project_wan"] == pytest.approx(13.5)
+    assert modes.units.loc["ms", "npv_wan"] == pytest.approx(-50 + 13.5 / 1.05)
+
+
+def test_public_money_above_the_cost_fails_with_the_amount(tmp_path):
+    """MULTI exactly balanced (cost 1,150; residents 150 + 240 = 390; public: central 600 + district 160 = 760)
+    with 50 more from the city: public money 810 against the 1,150 − 390 = 760 it has to fund, 50 too much."""
+    text = MULTI.replace("{owners}", "240").replace("{subsidy}", "160") + """
+[[projects.grants]]
+id = "city"
+party = "city"
+amount_wan = 50
+"""
+    _, modes = run(tmp_path, text)
+    row = modes.units.loc["ms"]
+    assert row["public_excess_wan"] == pytest.approx(50) and not row["rules_ok"] and not row["balanced"]
+    checks = modes.rule_checks.set_index(["rule", "item"])
+    account = checks.loc[("public_within_cost", "")]
+    assert (account["required"], account["given"]) == (pytest.approx(760), pytest.approx(810))
+    assert account["excess_wan"] == pytest.approx(50) and not account["passed"]
+    # Item by item the earmarked subsidies stay within the cost: basic 600 of 600, elevators 160 of 400.
+    assert checks.loc[("public_within_cost", "basic"), "excess_wan"] == 0
+    assert checks.loc[("public_within_cost", "elevators"), "given"] == pytest.approx(160)
+
+
+def test_a_reward_on_work_the_government_already_paid_for_is_over_subsidy(tmp_path):
+    """MULTI exactly balanced: central's 600 pays all of the basic work. A utilities reward on it (grade 合格, no
+    score: 30 % × 100 = 30, cap 90, × 0.8 = 24) goes to the project account, which the central money paid: public
+    money on the basic work is 600 + 24 = 624 of 600, and in the account 760 + 24 = 784 of 760; 24 too much."""
+    text = MULTI.replace("{owners}", "240").replace("{subsidy}", "160").replace(
+        "operating_years = 1\n", "operating_years = 2\n") + """
+[[projects.rewards]]
+id = "pipes"
+item = "utilities"
+items = ["basic"]
+cost_wan = 100
+"""
+    _, modes = run(tmp_path, text)
+    checks = modes.rule_checks.set_index(["rule", "item"])
+    assert checks.loc[("public_within_cost", "basic"), "given"] == pytest.approx(624)
+    assert checks.loc[("public_within_cost", "basic"), "excess_wan"] == pytest.approx(24)
+    assert checks.loc[("public_within_cost", ""), "excess_wan"] == pytest.approx(24)
+    row = modes.units.loc["ms"]
+    assert row["public_excess_wan"] == pytest.approx(24) and not row["rules_ok"]
+    # A bundle's rules are its members': the area bundle of AREA gets the same rule for each member.
+    _, bundle = run(tmp_path, AREA.replace("{income}", "350.0").replace("{area}", "甲"))
+    assert set(bundle.rule_checks["project"]) == {"pkg", "comp"} and bundle.units.loc["b", "rules_ok"]
+
+
+REWARD_TIMING = """
+[[projects]]
+id = "late"
+name = "两年施工"
+households = {households}
+construction_years = 2
+operating_years = 3
+equity_wan = 1000
+[projects.capex]
+schedule = [0.5, 0.5]
+items_wan = { roofs = 1000 }
+[[projects.rewards]]
+id = "roofs"
+item = "roofs"
+cost_wan = 100
+"""
+
+
+def test_acceptance_before_the_work_is_done_is_an_input_error(tmp_path):
+    # Construction 2025–2026: acceptance in 2025 would pay a reward for unfinished work.
+    text = REWARD_TIMING.replace("{households}", "300") + "acceptance_year = 2025\n"
+    with pytest.raises(InputError, match=r"modes\.toml: projects\.late\.rewards\.roofs\.acceptance_year: "
+                                         r"acceptance in 2025 is before the work is done: construction ends in 2026"):
+        run(tmp_path, text)
+    # finmodel validate says it too, as bad input.
+    from finmodel.cli import main
+
+    assert main(["validate", str(tmp_path / "modes.toml")]) == 2
+    # Accepted when the work ends: roofs 50 % × 100 = 50 (cap 0.2 × 300 = 60) × 0.8 (合格) = 40, paid in 2027.
+    _, modes = run(tmp_path, REWARD_TIMING.replace("{households}", "300") + "acceptance_year = 2026\n")
+    assert modes.rewards.iloc[0]["paid_year"] == 2027 and modes.rewards.iloc[0]["amount_wan"] == pytest.approx(40)
+
+
+def test_a_reward_without_households_is_an_input_error(tmp_path):
+    # The per-household cap needs the households: none given is an error, not a reward of 0.
+    text = REWARD_TIMING.replace("households = {households}\n", "")
+    with pytest.raises(InputError, match=r"projects\.late\.rewards\.roofs\.households: .*number of households is "
+                                         r"missing"):
+        run(tmp_path, text)
+    # The reward's own count is enough: cap 0.2 × 200 = 40 binds on 50, × 0.8 = 32.
+    _, modes = run(tmp_path, text + "households = 200\n")
+    assert modes.rewards.iloc[0]["amount_wan"] == pytest.approx(32) and modes.rewards.iloc[0]["cap_binds"]
+    with pytest.raises(InputError, match=r"rewards\.roofs\.households"):
+        run(tmp_path, text + "households = 0\n")
+
+
+def test_a_reward_names_the_work_it_pays_back(tmp_path):
+    # No capex item is called "telecom": which work the reward pays back, and so who paid for it, must be said.
+    text = REWARD_TIMING.replace("{households}", "300").replace('item = "roofs"', 'item = "telecom"')
+    with pytest.raises(InputError, match=r"rewards\.roofs: no capex item is named 'telecom'"):
+        run(tmp_path, text)
+    with pytest.raises(InputError, match=r"rewards\.roofs\.items: 'wires' is not a capex item"):
+        run(tmp_path, text + 'items = ["wires"]\n')
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,10 +13,10 @@ from .conftest import ROOT
 
 EXAMPLES = ROOT / "scenarios" / "projects"
 SHEETS = {
-    "in-community-2024": ["资金平衡", "以奖代补"],
-    "area-bundle-2024": ["资金平衡", "片区构成"],
-    "cross-area-2024": ["资金平衡", "片区构成", "跨片区调剂"],
-    "multi-source-2024": ["资金平衡", "多元投入", "以奖代补"],
+    "in-community-2024": ["资金平衡", "以奖代补", "合规检查"],
+    "area-bundle-2024": ["资金平衡", "片区构成", "合规检查"],
+    "cross-area-2024": ["资金平衡", "片区构成", "跨片区调剂", "合规检查"],
+    "multi-source-2024": ["资金平衡", "多元投入", "以奖代补", "合规检查"],
     "bundling-2024": ["组合优化"],
 }
 
@@ -48,6 +48,45 @@ def test_balance_sheet_matches_the_result(tmp_path):
     total = sum(transfers.cell(row=r, column=4).value or 0 for r in range(3, transfers.max_row + 1)
                 if isinstance(transfers.cell(row=r, column=1).value, int))
     assert total == pytest.approx(modes.transfers["south-west"]["transfer_wan"].sum())
+
+
+def test_multi_source_example_is_funded_as_the_policy_asks(tmp_path):
+    """The district guarantees the project (五(四)): central 700 + city 350 + owner unit 60 + district 40 pay the
+    1,150 of basic work, so the 2,260 raised meet the 2,260 of cost (NPV 0, cash never short). The rewards pay back
+    who bore the work: utilities 380 × 30 % × 0.9 = 102.6 for their pipes; roofs 160 × 50 % × 0.9 = 72 and drains
+    90 × 50 % × 0.9 = 40.5 to the residents and the maintenance fund (who paid all of roofs and drains); nothing to
+    the project account, so its public money (700 + 350 + 232) is the 2,260 less the others' 978, with no excess."""
+    modes = check_modes(fm.evaluate(fm.load_project_scenario(EXAMPLES / "multi-source-2024.toml")))
+    row = modes.units.loc["railway"]
+    assert row["balanced"] and row["npv_wan"] == pytest.approx(0, abs=1e-9) and row["public_excess_wan"] == 0
+    rewards = modes.rewards.set_index("reward")
+    assert rewards.loc["utilities", "paid_to"] == (("utilities", pytest.approx(102.6)),)
+    assert {payee for payee, _ in rewards.loc["roofs", "paid_to"]} == {"residents", "maintenance_fund"}
+    assert sum(amount for _, amount in rewards.loc["drains", "paid_to"]) == pytest.approx(40.5)
+    assert rewards["to_project_wan"].sum() == 0
+    account = modes.rule_checks.set_index(["rule", "item"]).loc[("public_within_cost", "")]
+    assert (account["required"], account["given"]) == (pytest.approx(1282), pytest.approx(1282))
+
+
+def test_over_subsidy_shows_in_the_check_sheet_and_the_csv(tmp_path):
+    # The multi-source example with 50 more from the city: 50 of public money above the cost it funds.
+    path = tmp_path / "over.toml"
+    path.write_text((EXAMPLES / "multi-source-2024.toml").read_text(encoding="utf-8") + """
+[[projects.grants]]
+id = "city-more"
+party = "city"
+amount_wan = 50
+""", encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    ws = openpyxl.load_workbook(tmp_path / "out" / "cashflow.xlsx")["合规检查"]
+    header = [c.value for c in ws[3]]
+    rows = [dict(zip(header, [c.value for c in row])) for row in ws.iter_rows(min_row=4)]
+    failed = [r for r in rows if r["通过"] == "否"]
+    assert len(failed) == 1 and failed[0]["项目"] == "railway" and failed[0]["超出（万元）"] == pytest.approx(50)
+    assert failed[0]["要求"] == pytest.approx(1282) and failed[0]["实际"] == pytest.approx(1332)
+    csv = (tmp_path / "out" / "balance.csv").read_text(encoding="utf-8-sig").splitlines()
+    record = dict(zip(csv[0].split(","), csv[1].split(",")))
+    assert float(record["public_excess_wan"]) == pytest.approx(50) and record["balanced"] == "False"
 
 
 def test_bundling_example_pairs_within_areas_and_writes_its_chart(tmp_path):

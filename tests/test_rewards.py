@@ -45,3 +45,22 @@ def test_lag_moves_the_payment():
     later = reward_line("r", "roofs", 100, 1_000, accepted=True, acceptance_year=2026, performance_score=96,
                         lag_years=3)
     assert later.paid_year == 2029
+
+
+def test_a_missing_household_count_is_an_error_not_a_zero_reward():
+    # The cap is per household: with no households it would silently be 0.
+    with pytest.raises(ValueError, match="needs the number of households"):
+        reward_line("r", "roofs", 100, 0, accepted=True, acceptance_year=2026, performance_score=96)
+
+
+def test_the_reward_goes_to_whoever_bore_the_cost():
+    # Roofs: 50 % of 100 = 50 (cap 200, grade 优). The residents bore 3/4 of the roofs, the project account the
+    # rest: 37.5 to the residents, 12.5 to the project.
+    line = reward_line("r", "roofs", 100, 1_000, accepted=True, acceptance_year=2026, performance_score=96,
+                   items=["roofs"], borne_by={"residents": 0.75})
+    assert dict(line.paid_to) == {"project": pytest.approx(12.5), "residents": pytest.approx(37.5)}
+    assert line.to_project_wan == pytest.approx(12.5) and line.amount_wan == pytest.approx(50)
+    # Borne by the utilities alone: nothing reaches the project.
+    line = reward_line("u", "utilities", 100, 1_000, accepted=True, acceptance_year=2026, performance_score=96,
+                   items=["pipes"], borne_by={"utilities": 1.0})
+    assert line.paid_to == (("utilities", pytest.approx(30)),) and line.to_project_wan == 0

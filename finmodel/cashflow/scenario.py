@@ -199,12 +199,16 @@ class Reward(_Strict):
     (居民出资更新屋面), drains (居民出资更新共用排水管道（含化粪池）)."""
     cost_wan: Money
     """Eligible cost, 万元 (for roofs and drains: the residents' own money)."""
-    households: Annotated[int, Field(ge=0)] | None = None
-    """Households the per-household cap counts (default: the project's)."""
+    items: list[str] = []
+    """Capex items whose cost the reward pays back (default: the capex item named like ``item``). The reward goes
+    to whoever paid for them: a utility, the residents or another contributor for the part their earmarked money
+    paid, the project account for the rest."""
+    households: Annotated[int, Field(ge=1)] | None = None
+    """Households the per-household cap counts (default: the project's, which must then be given)."""
     accepted: bool = True
     """Passed acceptance (验收合格); without it nothing is paid."""
     acceptance_year: int | None = None
-    """Calendar year of acceptance (default: the last construction year)."""
+    """Calendar year of acceptance, on or after completion (default: the last construction year)."""
     lag_years: Annotated[int, Field(ge=0, le=10)] | None = None
     """Years from acceptance to payment (default: the parameter set's)."""
 
@@ -332,6 +336,15 @@ class Project(_Strict):
             if unknown:
                 raise ValueError(f"grants.{grant.id}.items: '{unknown[0]}' is not a capex item "
                                  f"({', '.join(self.capex.items_wan)})")
+        for reward in self.rewards:
+            unknown = [item for item in reward.items if item not in self.capex.items_wan]
+            if unknown:
+                raise ValueError(f"rewards.{reward.id}.items: '{unknown[0]}' is not a capex item "
+                                 f"({', '.join(self.capex.items_wan)})")
+            if not reward.items and reward.item not in self.capex.items_wan:
+                raise ValueError(f"rewards.{reward.id}: no capex item is named '{reward.item}': say which capex "
+                                 f"items the reward pays back with items = [...] ({', '.join(self.capex.items_wan)}), "
+                                 "so that it goes to whoever paid for them")
         n = self.construction_years
         if len(self.capex.schedule) != n:
             raise ValueError(f"capex.schedule has {len(self.capex.schedule)} shares for {n} construction years")
@@ -732,7 +745,17 @@ def _check_years(projects: list[Project], year0: int, path: Path) -> None:
                                  key=f"projects.{project.id}.grants.{grant.id}.settlement_lag_years")
         accepted = year0 + project.construction_years - 1
         for reward in project.rewards:
+            key = f"projects.{project.id}.rewards.{reward.id}"
             inside(reward.acceptance_year, f"rewards.{reward.id}.acceptance_year")
+            if reward.acceptance_year is not None and reward.acceptance_year < accepted:
+                raise InputError(f"acceptance in {reward.acceptance_year} is before the work is done: construction "
+                                 f"ends in {accepted}, and a reward is paid only for work accepted on or after "
+                                 "completion", file=path, key=f"{key}.acceptance_year")
+            per_household = parameter(REWARD_PARAMETER).value["items"][reward.item]["cap_wan_per_household"]
+            if reward.households is None and project.households < 1 and per_household > 0:
+                raise InputError(f"the reward is capped at {per_household:g} 万元 per household, and the number of "
+                                 f"households is missing: set projects.{project.id}.households (改造户数), or "
+                                 "the reward's own households", file=path, key=f"{key}.households")
             lag = reward.lag_years if reward.lag_years is not None else _default_reward_lag()
             paid = (reward.acceptance_year if reward.acceptance_year is not None else accepted) + lag
             if paid > last:

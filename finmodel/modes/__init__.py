@@ -20,11 +20,11 @@ from .balance import (
     Contribution, contribution, income_scale_needed, operating_years_needed, project_flows, unit_test, units_frame,
 )
 from .bundling import BundlingProblem, BundlingSolution, bundles_frame, solve_bundling
-from .stack import funding_stack, rule_checks
+from .stack import CHECK_COLUMNS, funding_stack, public_excess, public_money_checks, rule_checks
 from .transfers import transfer_schedule
 
-__all__ = ["BundlingProblem", "BundlingResult", "ModesResult", "check_modes", "funding_stack", "rule_checks",
-           "solve_bundling", "transfer_schedule"]
+__all__ = ["BundlingProblem", "BundlingResult", "ModesResult", "check_modes", "funding_stack",
+           "public_money_checks", "rule_checks", "solve_bundling", "transfer_schedule"]
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,11 @@ class ModesResult:
     stacks: dict[str, pd.DataFrame]
     """Per multi_source project: money in by source and year against the uses."""
     rule_checks: pd.DataFrame
-    """Per multi_source project and rule: required, given, passed."""
+    """Per project tested and rule: required, given, the excess over a ceiling, passed. Every project has the
+    public-money rule (``public_within_cost``); multi_source projects also the funding rules."""
     rewards: pd.DataFrame
-    """Every 以奖代补 line of every project: item, cost, cap, grade, amount and the year it is paid."""
+    """Every 以奖代补 line of every project: item, cost, cap, grade, amount, the year it is paid, who receives it
+    (``paid_to``: pairs of payee and 万元) and the part the project account receives."""
     bundling: BundlingResult | None
 
     @property
@@ -71,25 +73,33 @@ def check_modes(result: CashflowResult, progress: Callable | None = None) -> Mod
     flows = project_flows(result)
     parts = {pid: contribution(flow, rule, rate, mid_year=mid) for pid, flow in flows.items()}
     grant_value = (1 + rate) ** 0.5 if mid else 1.0
-    rows, member_rows, checks = [], [], []
+    rows, member_rows = [], []
     transfers, stacks = {}, {}
+    checks: dict[str, pd.DataFrame] = {}
+
+    def rules_of(pids: list[str]) -> dict:
+        """Check each project once: its public money, and the funding rules if it is a multi_source project."""
+        for pid in pids:
+            if pid not in checks:
+                flow = flows[pid]
+                tables = [rule_checks(flow)] if flow.project.mode == "multi_source" else []
+                checks[pid] = pd.concat(tables + [public_money_checks(flow)], ignore_index=True).assign(project=pid)
+        return {"rules_ok": all(bool(checks[pid]["passed"].all()) for pid in pids),
+                "public_excess_wan": sum(public_excess(checks[pid]) for pid in pids)}
 
     for project in scenario.projects:
         if project.mode is None:
             continue
         flow = flows[project.id]
         test = unit_test([parts[project.id]], rule, grant_value)
-        extra = {"income_scale_needed": np.nan, "income_scale_outcome": "", "operating_years_needed": np.nan,
-                 "rules_ok": True}
+        extra = {"income_scale_needed": np.nan, "income_scale_outcome": "",
+                 "operating_years_needed": np.nan} | rules_of([project.id])
         if project.mode == "in_community":
             scale, outcome = income_scale_needed(flow, year0, rate, rule.npv_at_least_wan, mid_year=mid)
             extra |= {"income_scale_needed": scale, "income_scale_outcome": outcome,
                       "operating_years_needed": operating_years_needed(flow, rate, mid_year=mid)}
         else:
             stacks[project.id] = funding_stack(flow)
-            table = rule_checks(flow).assign(project=project.id)
-            checks.append(table)
-            extra["rules_ok"] = bool(table["passed"].all())
         rows.append(_row(project.id, project.name, project.mode, [project.id], test, extra, year0))
 
     for bundle in config.bundles:
@@ -97,7 +107,7 @@ def check_modes(result: CashflowResult, progress: Callable | None = None) -> Mod
         test = unit_test([parts[m] for m in bundle.members], rule, grant_value)
         rows.append(_row(bundle.id, bundle.name or bundle.id, bundle.mode, bundle.members, test,
                          {"income_scale_needed": np.nan, "income_scale_outcome": "",
-                          "operating_years_needed": np.nan, "rules_ok": True}, year0))
+                          "operating_years_needed": np.nan} | rules_of(bundle.members), year0))
         for flow in members:
             part = parts[flow.project.id]
             member_rows.append([bundle.id, flow.project.id, flow.project.name, flow.project.kind, flow.project.area,
@@ -110,19 +120,21 @@ def check_modes(result: CashflowResult, progress: Callable | None = None) -> Mod
             transfers[bundle.id] = transfer_schedule(years, package, partner)
 
     rewards = pd.DataFrame(
-        [[flow.project.id, line.id, line.item, line.label, line.cost_wan, line.households, line.rate, line.cap_wan,
-          line.cap_binds, line.grade, line.factor, line.accepted, line.acceptance_year, line.paid_year,
-          line.amount_wan] for flow in result.cashflows for line in flow.reward_lines],
-        columns=["project", "reward", "item", "label", "cost_wan", "households", "rate", "cap_wan", "cap_binds",
-                 "grade", "factor", "accepted", "acceptance_year", "paid_year", "amount_wan"])
+        [[flow.project.id, line.id, line.item, line.label, ", ".join(line.items), line.cost_wan, line.households,
+          line.rate, line.cap_wan, line.cap_binds, line.grade, line.factor, line.accepted, line.acceptance_year,
+          line.paid_year, line.amount_wan, line.paid_to, line.to_project_wan]
+         for flow in flows.values() for line in flow.reward_lines],
+        columns=["project", "reward", "item", "label", "items", "cost_wan", "households", "rate", "cap_wan",
+                 "cap_binds", "grade", "factor", "accepted", "acceptance_year", "paid_year", "amount_wan", "paid_to",
+                 "to_project_wan"])
     bundling = _bundling(result, parts, rule, progress, grant_value) if config.bundling is not None else None
     return ModesResult(
         rule=rule, units=units_frame(rows),
         members=pd.DataFrame(member_rows, columns=["bundle", "project", "name", "kind", "area", "npv_wan",
                                                    "coverage_margin_wan", "cash_min_wan"]),
         transfers=transfers, stacks=stacks,
-        rule_checks=pd.concat(checks, ignore_index=True) if checks else pd.DataFrame(
-            columns=["rule", "item", "required", "given", "passed", "project"]),
+        rule_checks=pd.concat(checks.values(), ignore_index=True) if checks else pd.DataFrame(
+            columns=CHECK_COLUMNS + ["project"]),
         rewards=rewards, bundling=bundling,
     )
 

@@ -6,6 +6,9 @@ Rules (policy parameter ``multi_source_rules_2020``, an assumption labelled as s
 - the government subsidy earmarked for elevators is at most the share of their cost and the cap per elevator;
 - residents' money per household lies in the range the parameters give.
 Owners' money earmarked for several items goes where it is still needed (see ``owners_share``).
+
+Every project tested under any mode also passes ``public_money_checks``: public money (the subsidies of the
+``subsidy_parties`` and the 以奖代补 rewards) above the cost it funds fails, with the excess shown.
 """
 
 from __future__ import annotations
@@ -15,8 +18,13 @@ import pandas as pd
 
 from ..cashflow import ProjectCashflow
 from ..policy import parameter
+from ..policy.rewards import allocate_earmarked
 
 RULES = "multi_source_rules_2020"
+
+CHECK_COLUMNS = ["rule", "item", "required", "given", "excess_wan", "passed"]
+"""A rule check: what the rule asks, what the plan gives, how far a ceiling is exceeded (万元; NaN for rules
+that are not ceilings), and whether it holds."""
 
 
 def funding_stack(flow: ProjectCashflow) -> pd.DataFrame:
@@ -58,19 +66,11 @@ def owners_share(flow: ProjectCashflow, required: dict[str, float], parties: set
     """Owners' money put to each owner item: grants for one item first, then grants for several items split in
     proportion to what their items still need (by cost once nothing is needed), so that money meant for roofs
     and drains together is not counted short for one while the other is over-covered."""
-    given = {item: 0.0 for item in required}
     grants = [g for g in flow.project.grants if g.party in parties and any(i in required for i in g.items)]
-    for grant in sorted(grants, key=lambda g: len(g.items)):
-        mine = [i for i in grant.items if i in required]
-        remaining = {i: max(0.0, required[i] - given[i]) for i in mine}
-        total = sum(remaining.values())
-        costs = {i: flow.project.capex.items_wan[i] for i in mine}
-        weights = remaining if total > 0 else costs
-        scale = sum(weights.values()) or 1.0
-        owner_part = grant.amount_wan * sum(costs.values()) / (
-            sum(flow.project.capex.items_wan[i] for i in grant.items) or 1.0)
-        for i in mine:
-            given[i] += owner_part * weights[i] / scale
+    given = {item: 0.0 for item in required}
+    for parts in allocate_earmarked(grants, flow.project.capex.items_wan, required):
+        for item, amount in parts.items():
+            given[item] += amount
     return given
 
 
@@ -87,17 +87,55 @@ def rule_checks(flow: ProjectCashflow) -> pd.DataFrame:
     counted_subsidy = min(subsidy.get("elevators", 0.0), allowed_subsidy)
     if "elevators" in items:
         given = subsidy["elevators"]
-        rows.append(["elevator_subsidy_cap", "elevators", allowed_subsidy, given, given <= allowed_subsidy + 1e-9])
+        rows.append(["elevator_subsidy_cap", "elevators", allowed_subsidy, given, max(0.0, given - allowed_subsidy),
+                     given <= allowed_subsidy + 1e-9])
     owner_items = [i for i in rules["owner_items"] if i in items]
     required = {i: items[i] - (counted_subsidy if i == "elevators" else 0.0) for i in owner_items}
     owners = owners_share(flow, required, set(rules["owner_parties"]))
     for item in owner_items:
         covered = owners[item] + (counted_subsidy if item == "elevators" else 0.0)
-        rows.append(["owners_pay", item, items[item], covered, covered >= items[item] - 1e-6])
+        rows.append(["owners_pay", item, items[item], covered, np.nan, covered >= items[item] - 1e-6])
     residents = sum(g.amount_wan for g in project.grants if g.party == "residents")
     low, high = rules["resident_contribution_wan_per_household"]
     if project.households > 0:
         per_household = residents / project.households
-        rows.append(["resident_contribution", "", f"{low:g}–{high:g}", per_household,
+        rows.append(["resident_contribution", "", f"{low:g}–{high:g}", per_household, np.nan,
                      low - 1e-12 <= per_household <= high + 1e-12])
-    return pd.DataFrame(rows, columns=["rule", "item", "required", "given", "passed"])
+    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+
+
+def public_money_checks(flow: ProjectCashflow) -> pd.DataFrame:
+    """Public money against the cost it funds (rule ``public_within_cost``), as one row per capex item that
+    public money is earmarked for and one for the project account (item ""):
+
+    - an item: the subsidies earmarked for it (a subsidy for several items split by their cost) plus the rewards
+      that pay it back (a reward for several items split by their cost), whoever receives them, at most its cost;
+    - the project account: the subsidies and the rewards it receives, at most the investment less what the other
+      parties (residents, utilities, the maintenance fund, …) gave for it.
+
+    ``excess_wan`` is the public money above the cost."""
+    public = set(parameter(RULES).value["subsidy_parties"])
+    project = flow.project
+    costs = project.capex.items_wan
+    on_item = earmarked(flow, public)
+    for line in flow.reward_lines:
+        weight = sum(costs[i] for i in line.items)
+        for item in line.items:
+            on_item[item] += line.amount_wan * (costs[item] / weight if weight > 0 else 1 / len(line.items))
+    rows = [["public_within_cost", item, costs[item], given, max(0.0, given - costs[item]),
+             given <= costs[item] + 1e-6] for item, given in on_item.items() if given > 0]
+    others = sum(g.amount_wan for g in project.grants if g.party not in public)
+    received = sum(g.amount_wan for g in project.grants if g.party in public) + float(flow.rewards.sum())
+    allowed = max(0.0, project.capex.total_wan - others)
+    rows.append(["public_within_cost", "", allowed, received, max(0.0, received - allowed),
+                 received <= allowed + 1e-6])
+    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+
+
+def public_excess(checks: pd.DataFrame) -> float:
+    """Public money above the cost it funds in one project's checks, 万元: the larger of the project account's
+    excess and the items' excesses added up (both count the same surplus when one item carries it)."""
+    public = checks[checks["rule"] == "public_within_cost"]
+    account = float(public.loc[public["item"] == "", "excess_wan"].sum())
+    items = float(public.loc[public["item"] != "", "excess_wan"].sum())
+    return max(account, items)

@@ -18,11 +18,47 @@ from ..policy.rewards import REWARD_PARAMETER
 from .book import print_setup, write_grid
 from .cells import MONEY, display_width, put
 from .charts import cjk_font
-from .labels import GRADE, PARTY, t, word
+from .labels import CATEGORY, GRADE, LANGS, PARTY, t, word
 
 RATIO = "0.00"
 PCT = "0.00%"
 ACROSS_LIMIT = 10  # up to this many units the balance sheet lists tests down and units across
+
+# Labels of the public-money rule and of who receives a reward (zh, en).
+MODE_TEXT = {
+    "public_excess_wan": ("超出所补成本的公共资金（万元）", "Public money above the cost it funds (10k yuan)"),
+    "rule_public_within_cost": ("公共资金不超过所补成本（万元）", "Public money within the cost it funds (10k yuan)"),
+    "excess_wan": ("超出（万元）", "Excess (10k yuan)"),
+    "items": ("奖补对应投资项目", "Capex items paid back"),
+    "paid_to": ("拨付对象（万元）", "Paid to (10k yuan)"),
+    "to_project_wan": ("计入项目资金（万元）", "To the project account (10k yuan)"),
+    "project_account": ("项目账户（全部投资）", "project account (all the investment)"),
+    "capex_item": ("涉及投资内容", "Capex item"),
+}
+PAYEE = {"project": ("项目账户", "project account"), "residents": ("居民", "residents"),
+         "utilities": ("专业经营单位", "utilities"), "owner_units": ("原产权单位", "former owner units"),
+         "maintenance_fund": ("住房维修资金", "maintenance fund"), "social_capital": ("社会资本", "social capital"),
+         "pooled_fund": ("统筹资金", "pooled fund"), "other": ("其他出资方", "other contributors")}
+
+
+def _t(key: str, lang: str) -> str:
+    return MODE_TEXT[key][LANGS.index(lang)] if key in MODE_TEXT else t(key, lang)
+
+
+def _item(item: str, lang: str) -> str:
+    """A capex item's name in reports: the categories and the owners' items by their names, others as given."""
+    if item in CATEGORY:
+        return word(CATEGORY, item, lang)
+    try:
+        return t(f"item_{item}", lang)
+    except KeyError:
+        return item
+
+
+def _paid_to(pairs, lang: str) -> str:
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(f"{word(PAYEE, payee, lang) if payee in PAYEE else word(PARTY, payee, lang)} {amount:,.2f}"
+                    for payee, amount in pairs)
 
 
 def add_mode_sheets(wb: Workbook, modes: ModesResult, discount_rate: float, lang: str) -> None:
@@ -40,13 +76,15 @@ def add_mode_sheets(wb: Workbook, modes: ModesResult, discount_rate: float, lang
         stack_sheet(wb.create_sheet(), modes, lang)
     if not modes.rewards.empty:
         rewards_sheet(wb.create_sheet(), modes, lang)
+    if not modes.rule_checks.empty:
+        checks_sheet(wb.create_sheet(), modes, lang)
     if modes.bundling is not None:
         bundling_sheet(wb.create_sheet(), modes, lang)
 
 
 def _label(column: str, lang: str) -> str:
     special = {"project_name": "project", "npv_wan": "npv_after_grants_wan", "unit": "md_unit"}
-    return t(special.get(column, column), lang)
+    return _t(special.get(column, column), lang)
 
 
 def _value(value, lang: str):
@@ -114,7 +152,8 @@ def units_sheet(ws: Worksheet, modes: ModesResult, discount_rate: float, lang: s
     frame["mode"] = [t(f"mode_{m}", lang) for m in frame["mode"]]
     frame["first_short_year"] = [t("none", lang) if y < 0 else int(y) for y in frame["first_short_year"]]
     columns = ["unit", "name", "mode", "members", "npv_wan", "npv_margin_wan", "coverage", "coverage_margin_wan",
-               "cash_min_wan", "cash_margin_wan", "first_short_year", "rules_ok", "balanced", "grant_needed_wan",
+               "cash_min_wan", "cash_margin_wan", "first_short_year", "rules_ok", "public_excess_wan", "balanced",
+               "grant_needed_wan",
                "bridge_needed_wan", "income_needed_wan", "income_scale_needed", "operating_years_needed"]
     if len(frame) > ACROSS_LIMIT:
         _table(ws, 4, frame, columns, lang)
@@ -177,23 +216,40 @@ def stack_sheet(ws: Worksheet, modes: ModesResult, lang: str) -> None:
             for col, value in enumerate(values, start=3):
                 put(ws, row, col, float(value), fmt=MONEY, box=True, align="right", lang=lang)
         row += 2
-        checks = modes.rule_checks[modes.rule_checks["project"] == project].copy()
-        checks["rule"] = [t(f"rule_{r}", lang) for r in checks["rule"]]
-        checks["item"] = [t(f"item_{i}", lang) if i else "" for i in checks["item"]]
-        row = _table(ws, row, checks, ["rule", "item", "required", "given", "passed"], lang) + 2
+        checks = _checks_shown(modes.rule_checks[modes.rule_checks["project"] == project], lang)
+        row = _table(ws, row, checks, ["rule", "item", "required", "given", "excess_wan", "passed"], lang) + 2
     ws.column_dimensions["A"].width = 26
     print_setup(ws, 8)
 
 
+def _checks_shown(checks: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Rule checks with their rules and items named for the report."""
+    shown = checks.copy()
+    shown["item"] = [_item(i, lang) if i else (_t("project_account", lang) if r == "public_within_cost" else "")
+                     for r, i in zip(shown["rule"], shown["item"])]
+    shown["rule"] = [_t(f"rule_{r}", lang) for r in shown["rule"]]
+    return shown
+
+
+def checks_sheet(ws: Worksheet, modes: ModesResult, lang: str) -> None:
+    """合规检查: every rule of every project tested — the funding rules of multi_source projects and, for all,
+    public money within the cost it funds — with the excess over each ceiling."""
+    _table_sheet(ws, t("sheet_checks", lang), _checks_shown(modes.rule_checks, lang).rename(
+        columns={"item": "capex_item"}), ["project", "rule", "capex_item", "required", "given", "excess_wan",
+                                          "passed"], lang)
+
+
 def rewards_sheet(ws: Worksheet, modes: ModesResult, lang: str) -> None:
-    """以奖代补: each reward line with its base, rate, cap, grade, amount and the year it is paid."""
+    """以奖代补: each reward line with its base, rate, cap, grade, amount, the year it is paid and who receives it."""
     ws.title = t("md_sheet_rewards", lang)
     frame = modes.rewards.copy()
     frame["reward_item"] = frame["label"] if lang == "zh" else frame["item"]
     frame["cap_binds"] = [t("cap_binds_note", lang) if b else "" for b in frame["cap_binds"]]
     frame["grade"] = [word(GRADE, g, lang) for g in frame["grade"]]
-    columns = ["project", "reward_item", "cost_wan", "households", "rate", "cap_wan", "cap_binds", "grade", "factor",
-               "accepted", "acceptance_year", "paid_year", "amount_wan"]
+    frame["items"] = [", ".join(_item(i, lang) for i in items.split(", ") if i) for items in frame["items"]]
+    frame["paid_to"] = [_paid_to(pairs, lang) for pairs in frame["paid_to"]]
+    columns = ["project", "reward_item", "items", "cost_wan", "households", "rate", "cap_wan", "cap_binds", "grade",
+               "factor", "accepted", "acceptance_year", "paid_year", "amount_wan", "paid_to", "to_project_wan"]
     put(ws, 1, 1, t("md_sheet_rewards", lang), bold=True, size=14, lang=lang)
     rules = parameter(REWARD_PARAMETER)
     put(ws, 2, 1, t("md_reward_source", lang).format(REWARD_PARAMETER, rules.source), lang=lang)
