@@ -399,3 +399,16 @@ def test_drawdowns_at_the_start_of_the_year_earn_a_whole_year():
     construction = table[table["phase"] == "construction"]
     np.testing.assert_allclose(construction["interest"], [18.0, 55.08], atol=1e-9)
     assert table["principal"].sum() == pytest.approx(900 + 18 + 55.08)
+
+
+def test_flows_are_told_apart_as_investment_borrowing_or_mixed():
+    from finmodel.cashflow.metrics import flow_kind
+
+    assert irr([-100, 110]).kind == "investment"
+    assert irr([100, -110]).kind == "borrowing"  # 100 received now, 110 repaid: 10 % is a cost
+    # By hand at 10 %: balances −100, −100·1.1 + 300 = 190, 190·1.1 − 330 = −121, −121·1.1 + 133.1 = 0: the
+    # balance changes sign, so 10 % is neither a return nor a cost.
+    mixed = irr([-100, 300, -330, 133.1])
+    assert mixed.status == "ok" and mixed.value == pytest.approx(0.10) and mixed.kind == "mixed"
+    assert list(flow_kind([[-100, 110, 0], [0, 100, -110]], [0.1, 0.1])) == ["investment", "borrowing"]
+    assert irr([-100, 230, -132]).kind == ""  # several roots: no one rate to classify

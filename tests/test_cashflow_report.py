@@ -133,3 +133,26 @@ def test_bulk_run_summarises_and_charts_all_projects(tmp_path, capsys):
     assert summary.max_row >= 3 + count + 1
     csv = (out / "cashflow.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(csv) == count + 2 and "补助及奖补后净现值（万元）" in csv[0]
+
+
+def test_a_borrowing_type_equity_irr_is_shown_as_a_cost_not_a_return(tmp_path):
+    # In the cross-area example "south" receives grants and loans before it spends: its equity flows start
+    # positive (174.5, 188.0, −112.0, …), so the rate that zeroes them is what the money costs, not a return.
+    scenario = ZOUCHENG.parent / "cross-area-2024.toml"
+    result = fm.evaluate(fm.load_project_scenario(scenario))
+    south = result.metrics.loc["south"]
+    assert south["irr_equity_status"] == "ok" and south["irr_equity_kind"] == "borrowing"
+    assert result.metrics.loc["west-parking", "irr_equity_kind"] == "investment"
+    assert main(["run", str(scenario), "--out", str(tmp_path), "--quiet"]) == 0
+    import pandas as pd
+
+    table = pd.read_csv(tmp_path / "cashflow.csv", encoding="utf-8-sig", index_col=0)
+    row = table.iloc[list(result.metrics.index).index("south")]
+    assert np.isnan(row["资本金内部收益率（%）"])
+    assert row["资本金内部收益率说明"] == f"借款型现金流（先收后支）：{south['irr_equity']:.2%} 是资金成本，不是收益率"
+    assert row["项目内部收益率说明"] == "现金流无正负变化，无内部收益率"  # a status, not an empty cell
+    parking = table.iloc[list(result.metrics.index).index("west-parking")]
+    assert parking["资本金内部收益率（%）"] == pytest.approx(100 * result.metrics.loc["west-parking", "irr_equity"])
+    sheet = openpyxl.load_workbook(tmp_path / "cashflow.xlsx").worksheets[0]
+    texts = [c.value for r in sheet.iter_rows() for c in r if isinstance(c.value, str)]
+    assert any(text.startswith("借款型现金流") for text in texts)

@@ -109,8 +109,10 @@ def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | N
         "npv_after_grants_wan": npv(rate, after_grants, mid_year=mid),
         "irr_project": irr_project.value,
         "irr_project_status": irr_project.status,
+        "irr_project_kind": irr_project.kind,
         "irr_equity": irr_equity.value,
         "irr_equity_status": irr_equity.status,
+        "irr_equity_kind": irr_equity.kind,
         # Counted from the start of construction: flows fall at year end, so year 0's flow comes after 1 year.
         "payback_static_years": np.atleast_1d(payback(project_flow, mid_year=mid)) + 1,
         "payback_discounted_years": np.atleast_1d(payback(project_flow, rate, mid_year=mid)) + 1,

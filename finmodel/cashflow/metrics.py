@@ -38,6 +38,10 @@ class IrrResult:
     roots: list[np.ndarray] | np.ndarray
     """Every rate above −100 % at which NPV is 0, per project (several for multiple_roots); one array for one
     series."""
+    kind: np.ndarray | str = ""
+    """Where the status is ok: investment (money is out until the end, so the rate is a return), borrowing (money
+    is in hand until the end, so the rate is a cost of funds) or mixed (both in turn: the rate is neither); ""
+    otherwise."""
 
 
 def irr(flows, *, tol: float = 1e-10, chunk: int = 5_000) -> IrrResult:
@@ -94,9 +98,37 @@ def irr(flows, *, tol: float = 1e-10, chunk: int = 5_000) -> IrrResult:
                     value[p], status[p] = rates[0], "ok"
                 elif rates.size > 1:
                     status[p] = "multiple_roots"
+    kind = np.full(n_projects, "", dtype=object)
+    ok = status == "ok"
+    kind[ok] = flow_kind(flows[ok], value[ok])
     if given.ndim == 1:
-        return IrrResult(value=float(value[0]), status=str(status[0]), roots=roots[0])
-    return IrrResult(value=value, status=status, roots=roots)
+        return IrrResult(value=float(value[0]), status=str(status[0]), roots=roots[0], kind=str(kind[0]))
+    return IrrResult(value=value, status=status, roots=roots, kind=kind)
+
+
+def flow_kind(flows, rate) -> np.ndarray:
+    """Investment, borrowing or mixed, per project, by the balance the flows leave at ``rate`` (their IRR) before
+    the last period: B₀ = c₀, Bₜ = Bₜ₋₁·(1 + r) + cₜ (Teichroew, Robichek and Montalbano, "An analysis of criteria
+    for investment and financing decisions under certainty", Management Science 12(3), 1965). Never above 0 (the
+    project owes the investor throughout): investment, and the IRR is a return; never below 0: borrowing, the IRR
+    is what the money costs, and a higher one is worse; both: mixed, and the IRR is neither."""
+    flows = np.atleast_2d(np.asarray(flows, dtype=float))
+    rate = np.asarray(rate, dtype=float).reshape(-1)
+    if not flows.shape[0]:
+        return np.array([], dtype=object)
+    _, degree = _trim(flows)
+    scale = np.abs(flows).max(axis=1)
+    balance = np.zeros(flows.shape[0])
+    above = np.zeros(flows.shape[0], dtype=bool)
+    below = np.zeros(flows.shape[0], dtype=bool)
+    first = np.argmax(flows != 0, axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(flows.shape[1]):  # a loop over periods, not projects
+            balance = balance * (1 + rate) + flows[:, t]
+            before_last = (t >= first) & (t < first + degree)
+            above |= before_last & (balance > 1e-9 * scale)
+            below |= before_last & (balance < -1e-9 * scale)
+    return np.where(above & below, "mixed", np.where(above, "borrowing", "investment")).astype(object)
 
 
 def _trim(flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

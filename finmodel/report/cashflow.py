@@ -47,9 +47,9 @@ def _cell_value(metrics: pd.DataFrame, project_id: str, column: str, lang: str):
     """A metric for the workbook: numbers as numbers, with a word where there is no number."""
     value = metrics.at[project_id, column]
     if column in ("irr_project", "irr_equity"):
-        status = metrics.at[project_id, f"{column}_status"]
-        if status != "ok":
-            return _irr_words(status, lang)
+        status, kind = metrics.at[project_id, f"{column}_status"], metrics.at[project_id, f"{column}_kind"]
+        if status != "ok" or kind != "investment":
+            return _irr_words(status, lang, kind=kind, value=value)
     if column in ("dscr_min_year", "first_year_cash_negative") and value == -1:
         return t("none", lang)
     if isinstance(value, (float, np.floating)) and math.isnan(value):
@@ -57,7 +57,10 @@ def _cell_value(metrics: pd.DataFrame, project_id: str, column: str, lang: str):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _irr_words(status: str, lang: str, roots=None) -> str:
+def _irr_words(status: str, lang: str, roots=None, *, kind: str = "", value: float = math.nan) -> str:
+    """What an IRR cell says where a number would mislead: no IRR, several, or one that is not a return."""
+    if status == "ok":
+        return "" if kind == "investment" else t(f"irr_kind_{kind}", lang).format(f"{value:.2%}")
     text = t(f"irr_status_{status}", lang)
     if status == "multiple_roots":
         return text.format(", ".join(f"{r:.2%}" for r in (roots if roots is not None else [])) or "—")
@@ -118,7 +121,9 @@ def summary_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
             value = _cell_value(metrics, project_id, column, lang)
             if column in ("irr_project", "irr_equity") and isinstance(value, str):
                 irr_result = result.irr_project if column == "irr_project" else result.irr_equity
-                value = _irr_words(metrics.at[project_id, f"{column}_status"], lang, irr_result.roots[k])
+                value = _irr_words(metrics.at[project_id, f"{column}_status"], lang, irr_result.roots[k],
+                                   kind=metrics.at[project_id, f"{column}_kind"],
+                                   value=metrics.at[project_id, column])
             row, col = (4 + j, 3 + k) if across else (4 + k, 3 + j)
             put(ws, row, col, value, fmt=None if isinstance(value, str) else fmt, box=True, align="right",
                 lang=lang, wrap=isinstance(value, str))
@@ -428,13 +433,24 @@ def break_even_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
 def metrics_frame(result: CashflowResult, lang: str = "zh") -> pd.DataFrame:
     """The summary as a table with labelled columns (units in the names), IRRs in percent."""
     frame = result.metrics.copy()
-    for column in ("irr_project", "irr_equity"):
-        frame[column] = frame[column] * 100
+    notes = {}
+    for column, irr_result in (("irr_project", result.irr_project), ("irr_equity", result.irr_equity)):
+        # A rate is a number in the table only where it is a return; elsewhere the note says what it is.
+        is_return = (frame[f"{column}_status"] == "ok") & (frame[f"{column}_kind"] == "investment")
+        notes[f"{column}_note"] = [
+            _irr_words(status, lang, roots, kind=kind, value=value) for status, kind, value, roots in
+            zip(frame[f"{column}_status"], frame[f"{column}_kind"], frame[column], irr_result.roots)]
+        frame[column] = frame[column].where(is_return) * 100
     for column in ("dscr_min_year", "first_year_cash_negative"):  # −1 marks "no such year"
         frame[column] = frame[column].where(frame[column] >= 0).astype("Int64")
+    for column, words in notes.items():
+        frame[column] = words
     columns = ["name"] + [c for c, _ in SUMMARY_COLUMNS]
+    for column in ("irr_project", "irr_equity"):
+        columns.insert(columns.index(column) + 1, f"{column}_note")
     frame = frame[columns]
-    labels = {"name": t("project", lang)} | {c: _label(c, lang) for c, _ in SUMMARY_COLUMNS}
+    labels = ({"name": t("project", lang)} | {c: _label(c, lang) for c, _ in SUMMARY_COLUMNS}
+              | {c: t(c, lang) for c in notes})
     return frame.rename(columns=labels)
 
 
@@ -535,9 +551,11 @@ def summary_lines(result: CashflowResult, lang: str = "zh", limit: int = 10) -> 
     lines = []
     for project_id in m.index[:limit]:
         row = m.loc[project_id]
-        irr = (f"{row['irr_project']:.2%}" if row["irr_project_status"] == "ok"
+        irr = (f"{row['irr_project']:.2%}"
+               if row["irr_project_status"] == "ok" and row["irr_project_kind"] == "investment"
                else _irr_words(row["irr_project_status"], lang,
-                               result.irr_project.roots[m.index.get_loc(project_id)]))
+                               result.irr_project.roots[m.index.get_loc(project_id)],
+                               kind=row["irr_project_kind"], value=row["irr_project"]))
         parts = [
             f"{t('total_investment_wan', lang)} {row['total_investment_wan']:,.2f}",
             f"{t('npv_after_grants_wan', lang)} {row['npv_after_grants_wan']:,.2f} (@{rate:.2%})",

@@ -151,6 +151,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "irr_status_no_sign_change": ("现金流无正负变化，无内部收益率", "no sign change: no IRR"),
     "irr_status_multiple_roots": ("存在多个内部收益率：{0}", "several IRRs: {0}"),
     "irr_status_not_converged": ("无使净现值为0的收益率", "no rate gives NPV 0"),
+    "irr_kind_borrowing": ("借款型现金流（先收后支）：{0} 是资金成本，不是收益率",
+                           "borrowing-type flows (money in before out): {0} is a cost of funds, not a return"),
+    "irr_kind_mixed": ("混合型现金流：{0} 既非收益率也非资金成本", "mixed flows: {0} is neither a return nor a cost"),
+    "irr_project_note": ("项目内部收益率说明", "Project IRR note"),
+    "irr_equity_note": ("资本金内部收益率说明", "Equity IRR note"),
     "none": ("无", "none"),
     "cf_notes": ("说明", "Notes"),
     "cf_note_npv": (
