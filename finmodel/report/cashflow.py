@@ -18,6 +18,7 @@ from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of,
 from .cells import MONEY, display_width, fit_height, put
 from .charts import cjk_font, png_bytes
 from .labels import CATEGORY, INCOME_KIND, METHOD, PARTY, UNIT, t, word
+from .files import csv_bytes
 from .manifest import write_with_manifest
 from .modes import add_mode_sheets, bundling_chart
 
@@ -460,8 +461,7 @@ def metrics_csv(result: CashflowResult, lang: str = "zh") -> bytes:
 
 
 def _csv(frame: pd.DataFrame, index: bool = False) -> bytes:
-    text = frame.to_csv(float_format="%.6f", lineterminator="\n", index=index)
-    return ("\ufeff" + text).encode("utf-8")
+    return csv_bytes(frame, index=index, float_format="%.6f")
 
 
 def cashflow_chart(flow: ProjectCashflow, lang: str = "zh") -> Figure:

@@ -16,6 +16,7 @@ from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of,
 from .cells import MONEY, put
 from .charts import cjk_font, png_bytes
 from .labels import t
+from .files import csv_bytes
 from .manifest import write_with_manifest
 
 COUNT = "#,##0"
@@ -149,7 +150,7 @@ def plan_chart(result: PlanResult, lang: str = "zh") -> Figure:
 
 def plan_csv(result: PlanResult) -> bytes:
     frame = result.communities.drop(columns=["gaps"]).reset_index()
-    return ("\ufeff" + frame.to_csv(index=False, float_format="%.6f", lineterminator="\n")).encode("utf-8")
+    return csv_bytes(frame, float_format="%.6f")
 
 
 def write_plan_report(result: PlanResult, out_dir: str | Path, *, lang: str = "zh", command: str = "finmodel run"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..allocation import AllocationResult
+from .files import csv_bytes
 from .labels import pool_label, t
 
 
@@ -46,8 +47,7 @@ def summary_frame(result: AllocationResult, lang: str = "zh") -> pd.DataFrame:
 
 def summary_csv(result: AllocationResult, lang: str = "zh") -> bytes:
     """UTF-8 with BOM, so that Excel shows the Chinese headers correctly."""
-    text = summary_frame(result, lang).to_csv(index=False, lineterminator="\r\n")
-    return ("\ufeff" + text).encode("utf-8")
+    return csv_bytes(summary_frame(result, lang), lineterminator="\r\n")
 
 
 def summary_text(result: AllocationResult, lang: str = "zh") -> str:
