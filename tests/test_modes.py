@@ -327,7 +327,10 @@ def test_a_reward_goes_to_whoever_paid_for_the_work(tmp_path):
     0.2 × 300 = 60) × 0.9 = 45, all to the residents. Neither is the project's money: its NPV stays 0."""
     base = MULTI.replace("{owners}", "240").replace("{subsidy}", "160").replace(
         "elevators = 400 }", "elevators = 400, pipes = 200 }")
-    _, modes = run(tmp_path, with_rewards(base, PIPES.replace("{pipes_paid}", "200")))
+    cash, modes = run(tmp_path, with_rewards(base, PIPES.replace("{pipes_paid}", "200")))
+    # The cash-flow engine counts them where the modes do: the project's own cash flow gets none of it.
+    assert cash.metrics["rewards_wan"].tolist() == [0.0]
+    assert cash.metrics["npv_after_grants_wan"].iloc[0] == pytest.approx(0, abs=1e-9)
     rewards = modes.rewards.set_index("reward")
     assert rewards.loc["pipes", "paid_to"] == (("utilities", pytest.approx(54)),)
     assert rewards.loc["roofs", "paid_to"] == (("residents", pytest.approx(45)),)
@@ -339,7 +342,8 @@ def test_a_reward_goes_to_whoever_paid_for_the_work(tmp_path):
     # reaches the project in 2026 and 40.5 the utilities. Equity is financing, not a grant: NPV −50 + 13.5 ÷ 1.05.
     partly = with_rewards(base.replace("operating_years = 1\n", "operating_years = 1\nequity_wan = 50\n"),
                           PIPES.replace("{pipes_paid}", "150"))
-    _, modes = run(tmp_path, partly)
+    cash, modes = run(tmp_path, partly)
+    assert cash.metrics["rewards_wan"].iloc[0] == pytest.approx(13.5)
     pipes = modes.rewards.set_index("reward").loc["pipes"]
     assert dict(pipes["paid_to"]) == {"project": pytest.approx(13.5), "utilities": pytest.approx(40.5)}
     assert pipes["to_project_wan"] == pytest.approx(13.5)

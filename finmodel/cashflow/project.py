@@ -20,7 +20,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ..policy.rewards import RewardLine, reward_line
+from ..policy.rewards import RewardLine, project_reward_lines
 from .loans import bond_rows, loan_rows
 from .metrics import dscr, llcr
 from .scenario import Project
@@ -238,19 +238,14 @@ def project_cashflow(project: Project, year0: int) -> ProjectCashflow:
         paid[built - 1 + grant.settlement_lag_years] += grant.amount_wan * (1 - grant.advance_share)
         grants[grant.id] = paid
 
+    # A reward for work a utility, the residents or another contributor paid for is theirs: only the project
+    # account's part of it (to_project_wan) is the project's money.
     rewards: dict[str, np.ndarray] = {}
-    lines: list[RewardLine] = []
-    for reward in project.rewards:
-        line = reward_line(reward.id, reward.item, reward.cost_wan,
-                           reward.households if reward.households is not None else project.households,
-                           accepted=reward.accepted,
-                           acceptance_year=reward.acceptance_year if reward.acceptance_year is not None
-                           else year0 + built - 1,
-                           performance_score=project.performance_score, lag_years=reward.lag_years)
+    lines = project_reward_lines(project, year0)
+    for line in lines:
         paid = np.zeros(horizon)
-        paid[line.paid_year - year0] = line.amount_wan
-        rewards[reward.id] = paid
-        lines.append(line)
+        paid[line.paid_year - year0] = line.to_project_wan
+        rewards[line.id] = paid
 
     proceeds, draws = np.zeros(horizon), np.zeros(horizon)
     interest, principal, capitalised = np.zeros(horizon), np.zeros(horizon), np.zeros(horizon)

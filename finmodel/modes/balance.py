@@ -13,7 +13,7 @@ members' contributions added together; the bundling optimiser uses the same cont
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,6 @@ from ..cashflow import CashflowResult, ProjectCashflow
 from ..cashflow.metrics import break_even, npv, payback
 from ..cashflow.project import operations
 from ..cashflow.scenario import BalanceRule
-from ..policy.rewards import project_reward_lines
 
 TOLERANCE_WAN = 1e-6  # amounts this close to a threshold meet it: sums of floats are not exact
 
@@ -128,19 +127,6 @@ def units_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def project_flows(result: CashflowResult) -> dict[str, ProjectCashflow]:
-    """Each project's flows, its rewards counted where they are paid: a reward for work a utility, the residents
-    or another contributor paid for is theirs, so only the project account's part of it (``to_project_wan``) is
-    the project's money."""
-    year0 = result.scenario.year
-    return {flow.project.id: _rewards_to_whoever_paid(flow, year0) for flow in result.cashflows}
-
-
-def _rewards_to_whoever_paid(flow: ProjectCashflow, year0: int) -> ProjectCashflow:
-    if not flow.project.rewards:
-        return flow
-    lines = project_reward_lines(flow.project, year0)
-    paid = {}
-    for line in lines:
-        paid[line.id] = np.zeros(flow.years.size)
-        paid[line.id][line.paid_year - year0] = line.to_project_wan
-    return replace(flow, rewards_by_id=paid, reward_lines=lines)
+    """Each project's flows by id; its rewards are already counted where they are paid (the project account's
+    part only)."""
+    return {flow.project.id: flow for flow in result.cashflows}
