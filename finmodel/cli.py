@@ -5,7 +5,8 @@
 
 FILE is an allocation scenario ([[pools]]) or a project scenario ([[projects]]); the file's content decides.
 
-Errors print one message and exit non-zero (2 bad input, 3 infeasible); ``--debug`` shows the traceback.
+Errors print one message and exit non-zero (2 bad input, or an output folder that cannot be written or is in use;
+3 infeasible); ``--debug`` shows the traceback.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .errors import FinmodelError
 from .report import LANGS, summary_text, write_allocation_report, write_cashflow_report
 from .modes import check_modes
 from .planning import is_plan_scenario, load_plan_scenario, plan
+from .report.files import output_folder
 from .report.plan import write_plan_report
 from .report.cashflow import mode_lines, summary_lines
 from .scenario import load_scenario, read_toml
@@ -37,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run a scenario and write its reports")
     run.add_argument("file", type=Path, help="scenario file (TOML)")
-    run.add_argument("--out", type=Path, help="output folder (default: reports/<scenario file stem>)")
+    run.add_argument("--out", type=Path, help="output folder, replaced whole by the run (default: "
+                     "reports/<scenario file stem>, with -en appended for --lang en)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a scenario value, e.g. pools.central.amount_wan=32000 (repeatable)")
     run.add_argument("--lang", choices=LANGS, default="zh", help="language of the reports (default: zh)")
@@ -53,7 +56,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _out_dir(args: argparse.Namespace) -> Path:
-    return args.out or Path("reports") / args.file.stem
+    if args.out:
+        return args.out
+    # A run replaces its folder whole, so each language gets its own default folder: an English run never
+    # replaces the Chinese reports of the same scenario.
+    return Path("reports") / (args.file.stem + ("" if args.lang == "zh" else f"-{args.lang}"))
 
 
 def _command(args: argparse.Namespace) -> str:
@@ -79,6 +86,13 @@ def _status(message: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # Checked and locked before anything is read or solved: an output folder that cannot be written, or that
+    # another run is writing, must fail at once rather than after a long solve.
+    with output_folder(_out_dir(args), keep=[args.file]):
+        return _run_locked(args)
+
+
+def _run_locked(args: argparse.Namespace) -> int:
     _status(f"读取情景 reading {args.file}")
     raw = read_toml(args.file)
     if is_project_scenario(raw):

@@ -1,22 +1,48 @@
-"""Writing outputs so that a failed run leaves nothing half-written and reruns give identical bytes; CSV text that a
-spreadsheet would take for a formula is neutralised (``csv_bytes``)."""
+"""Writing outputs so that a failed or killed run leaves nothing half-written and reruns give identical bytes.
+
+A report folder belongs to one run. A run locks it (``output_folder``), writes every file into a new folder beside
+it, then swaps the two folders by renaming (``replace_folder``), so the folder holds exactly what the run's
+manifest lists. Beside ``reports/x`` live, at most:
+
+- ``.x.finmodel-lock``  the lock; the holder's process id is its content;
+- ``.x.finmodel-new``   the run's files while they are written;
+- ``.x.finmodel-old``   the previous folder between the swap's two renames and until it is deleted.
+
+A run killed at any moment leaves ``reports/x`` either as it was or as the new run made it — or, between the two
+renames, missing with the complete old folder in ``.x.finmodel-old`` —; the next run into the folder puts the old
+folder back or finishes the deletion before anything else. Text cells in CSV files are neutralised
+(``csv_bytes``), so that a name cannot become a formula when the file is opened in a spreadsheet.
+"""
 
 from __future__ import annotations
 
+import errno
 import io
+import json
 import os
 import re
 import shutil
-import tempfile
+import threading
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 import pandas as pd
 
+from ..errors import InputError
+
 # Zip entries carry the time they were written; a fixed stamp makes the xlsx a function of its content.
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+LOCK_SUFFIX = ".finmodel-lock"
+NEW_SUFFIX = ".finmodel-new"
+OLD_SUFFIX = ".finmodel-old"
+
+
+class OutputError(InputError):
+    """The output folder cannot be written: a file, read-only, in use by another run or program, or not a report
+    folder. Exit 2, like bad input: the command as given cannot succeed, and nothing was changed."""
 
 
 def normalised_zip(data: bytes, rewrite: Mapping[str, Callable[[bytes], bytes]] | None = None) -> bytes:
@@ -85,17 +111,365 @@ def csv_bytes(frame: pd.DataFrame, *, index: bool = False, float_format: str | N
     return ("\ufeff" + text).encode("utf-8")
 
 
-@contextmanager
-def staged_outputs(out_dir: Path) -> Iterator[Path]:
-    """A scratch folder beside ``out_dir``; on success its files replace those in ``out_dir``.
+# ---------------------------------------------------------------------------------------------------------------
+# The output folder: check, lock, recover, swap
 
-    On any error the scratch folder is removed and ``out_dir`` is left as it was.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+
+def _sibling(folder: Path, suffix: str) -> Path:
+    return folder.parent / f".{folder.name}{suffix}"
+
+
+def _resolve(path: Path) -> Path:
+    # Resolved, so that two spellings of one folder share one lock, and a symlinked folder is replaced where it
+    # points rather than the link turned into a folder.
     try:
-        yield stage
-        for item in sorted(stage.iterdir()):
-            os.replace(item, out_dir / item.name)
+        return Path(path).expanduser().resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a NUL in the path
+        raise OutputError(f"not a usable path: {exc}", file=path) from exc
+
+
+def _is_inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _in_use(folder: Path) -> Path | None:
+    """The first file in ``folder`` another program holds open, where that blocks replacing it (Windows: Excel
+    locks an open workbook); None elsewhere, where an open file never stops a rename."""
+    if os.name != "nt" or not folder.is_dir():
+        return None
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            try:
+                with open(path, "r+b"):
+                    pass
+            except PermissionError:
+                return path
+    return None
+
+
+def _in_use_text(folder: Path) -> str:
+    busy = _in_use(folder)
+    return f"{busy} is open in another program or read-only; close it and run again" if busy else ""
+
+
+def _check_path(target: Path, shown: Path, keep: Iterable[Path]) -> None:
+    """Refuse, before anything is written or solved, an output path that cannot become a report folder."""
+    if target.parent == target:
+        raise OutputError("cannot be an output folder: a run replaces its output folder whole", file=shown)
+    if target.exists() and not target.is_dir():
+        raise OutputError("is a file, not a folder; choose a folder with --out", file=shown)
+    for path in keep:
+        path = _resolve(path)
+        if _is_inside(path, target):
+            raise OutputError(f"holds {path}, which a run would delete: a run replaces its output folder whole; "
+                              "choose another folder with --out", file=shown)
+    if _is_inside(Path.cwd().resolve(), target):
+        raise OutputError("is the working folder or holds it; a run replaces its output folder whole, so choose "
+                          "another folder with --out", file=shown)
+    ancestor = target.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputError(f"cannot be made: {ancestor} is a file, not a folder", file=shown)
+    # The new folder is made beside the old one and the two are renamed: that needs the parent to be writable,
+    # and the old folder too, to delete it afterwards.
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot be written: {ancestor} is read-only or not ours (permission denied)", file=shown)
+    if target.is_dir() and not os.access(target, os.W_OK | os.X_OK):
+        raise OutputError("is read-only (permission denied); a run replaces it whole, which needs write access",
+                          file=shown)
+
+
+def _check_owned(target: Path, shown: Path) -> None:
+    """A folder is replaced only if it is empty or a report folder (it has a manifest.json written by a run):
+    anything else in it would be deleted with it."""
+    if not target.is_dir() or not any(target.iterdir()):
+        return
+    try:
+        record = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        owned = isinstance(record, dict) and isinstance(record.get("outputs"), list)
+    except (OSError, ValueError):
+        owned = False
+    if not owned:
+        raise OutputError("is not empty and holds no report (no manifest.json); a run replaces its output folder "
+                          "whole, so choose a new or empty folder with --out", file=shown)
+    busy = _in_use_text(target)
+    if busy:
+        raise OutputError(f"cannot be replaced: {busy}", file=shown)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def _recover(target: Path, shown: Path) -> None:
+    """Finish or undo what a run killed during its swap left beside ``target``; the caller holds the lock."""
+    new, old = _sibling(target, NEW_SUFFIX), _sibling(target, OLD_SUFFIX)
+    leftover = new
+    try:
+        # A new folder that was not renamed into place may be incomplete: it is never used.
+        if os.path.lexists(new):
+            _remove(new)
+        leftover = old
+        if os.path.lexists(old):
+            if target.exists():
+                _remove(old)  # the swap was done; only the old folder's deletion was cut short
+            else:
+                os.rename(old, target)  # cut short between the two renames: the old folder goes back
+    except OSError as exc:
+        raise OutputError(f"cannot clean up {leftover}, left by an interrupted run ({exc.strerror or exc}); "
+                          "remove it by hand", file=shown) from exc
+
+
+# Folders this process holds, by resolved path, with the thread holding each: the command holds its folder for the
+# whole run and the report writer enters it again to swap.
+_HELD: dict[Path, int] = {}
+_HELD_GUARD = threading.Lock()
+
+
+def _lock_file(fd: int) -> bool:
+    """Take the lock on an open lock file without waiting; False when another process holds it."""
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            # Windows locks are mandatory on the bytes they cover: lock a byte far past the pid written at the start,
+            # so that a second run can still read who holds the folder.
+            os.lseek(fd, 1 << 30, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            # flock, because the kernel drops it when the holder dies however it dies: a dead run's lock file is
+            # simply taken over.
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK, errno.EDEADLK):
+            return False
+        raise
+    return True
+
+
+def _holder(fd: int) -> str:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        text = os.read(fd, 64).decode("ascii", "replace").strip()
+    except OSError:
+        text = ""
+    return f"process {text}" if text.isdigit() else "a process that has not yet written its id"
+
+
+class _FolderLock:
+    def __init__(self, target: Path, shown: Path) -> None:
+        self.path = _sibling(target, LOCK_SUFFIX)
+        self.shown = shown
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        while True:
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except FileNotFoundError:
+                # Another run that made the parent folder removed it again on failing; make it anew.
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                continue
+            except OSError as exc:
+                raise OutputError(f"cannot make its lock file {self.path}: {exc.strerror}", file=self.shown) from exc
+            try:
+                locked = _lock_file(fd)
+            except OSError as exc:
+                os.close(fd)
+                raise OutputError(f"cannot lock {self.path}: {exc.strerror}", file=self.shown) from exc
+            if not locked:
+                holder = _holder(fd)
+                os.close(fd)
+                raise OutputError(f"another finmodel run ({holder}) is writing this folder; wait for it to finish "
+                                  "or choose another folder with --out", file=self.shown)
+            # The previous holder deletes the lock file as it lets go; if it did so between our open and our lock,
+            # we hold a file nobody else will open: start again on the one now at the path.
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        if os.name == "nt":  # an open file cannot be deleted there
+            os.close(self.fd)
+            self._unlink()
+        else:  # deleted while still held, so that nobody takes a lock on a file about to vanish
+            self._unlink()
+            os.close(self.fd)
+        self.fd = None
+
+    def _unlink(self) -> None:
+        try:
+            self.path.unlink()
+        except OSError:
+            pass  # left behind it is harmless: an unheld lock file is taken over
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Make ``folder`` and the folders above it that are missing; the ones made, deepest first."""
+    made = []
+    probe = folder
+    while not probe.exists():
+        made.append(probe)
+        probe = probe.parent
+    for path in reversed(made):
+        path.mkdir(exist_ok=True)
+    return made
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    for path in folders:  # deepest first
+        try:
+            path.rmdir()
+        except OSError:
+            return
+
+
+@contextmanager
+def output_folder(out_dir: str | Path, *, keep: Iterable[str | Path] = ()) -> Iterator[Path]:
+    """Hold ``out_dir`` for one run: refuse it at once if it cannot be written or replaced, lock it against other
+    runs, and finish or undo what a killed run left. Yields the resolved folder.
+
+    ``keep``: files the run must not delete (its scenario and tables): an output folder holding one is refused.
+    Entered again by the same thread (the command holds the folder while solving, the writer while swapping),
+    it checks again but locks only once.
+    """
+    shown = Path(out_dir)
+    target = _resolve(shown)
+    keep = list(keep)
+    _check_path(target, shown, keep)
+    me = threading.get_ident()
+    with _HELD_GUARD:
+        holder = _HELD.get(target)
+    if holder is not None and holder != me:
+        raise OutputError(f"another run in this process ({os.getpid()}) is writing this folder", file=shown)
+    if holder == me:
+        _check_owned(target, shown)  # again: the folder may have changed while the run was solving
+        yield target
+        return
+
+    try:
+        made = _make_parents(target.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot make {exc.filename}: {exc.strerror}", file=shown) from exc
+    lock = _FolderLock(target, shown)
+    try:
+        lock.acquire()
+    except BaseException:
+        _remove_if_empty(made)
+        raise
+    with _HELD_GUARD:
+        _HELD[target] = me
+    try:
+        _recover(target, shown)
+        _check_owned(target, shown)
+        yield target
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        with _HELD_GUARD:
+            del _HELD[target]
+        lock.release()
+        if not target.exists():  # nothing was written: leave no empty folders either
+            _remove_if_empty(made)
+
+
+def _fsync_folder(folder: Path) -> None:
+    # Renames and new entries survive a power cut only once their folder is flushed (POSIX; Windows cannot open a
+    # folder for this, and NTFS journals renames).
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "xb") as handle:
+        handle.write(data)
+        handle.flush()
+        # Flushed before the swap: a folder renamed into place must not hold empty files after a power cut.
+        os.fsync(handle.fileno())
+
+
+def replace_folder(out_dir: str | Path, files: Mapping[str, bytes], *,
+                   keep: Iterable[str | Path] = ()) -> dict[str, Path]:
+    """Make ``out_dir`` hold exactly ``files`` (name → content), replacing the whole folder at once.
+
+    The files are written into a new folder beside ``out_dir``, which then takes the old one's place by two renames;
+    the old one is deleted last. On any error ``out_dir`` is left as it was.
+    """
+    for name in files:
+        if not name or name in (".", "..") or Path(name).name != name or "\\" in name:
+            raise ValueError(f"not a plain file name: {name!r}")
+    shown = Path(out_dir)
+    with output_folder(shown, keep=keep) as target:
+        new, old = _sibling(target, NEW_SUFFIX), _sibling(target, OLD_SUFFIX)
+        try:
+            os.mkdir(new)
+            if target.is_dir():  # keep the folder's permissions (a shared folder stays shared)
+                shutil.copymode(target, new)
+            for name, data in files.items():
+                _write_file(new / name, data)
+            _fsync_folder(new)
+        except BaseException as exc:
+            shutil.rmtree(new, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise OutputError(f"cannot write the new folder {new}: {exc.strerror or exc}", file=shown) from exc
+            raise
+        _swap(target, new, old, shown)
+    return {name: shown / name for name in files}
+
+
+def _swap(target: Path, new: Path, old: Path, shown: Path) -> None:
+    if not target.exists():
+        try:
+            os.rename(new, target)
+        except BaseException as exc:
+            shutil.rmtree(new, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise OutputError(f"cannot move the new folder into place: {exc.strerror or exc}",
+                                  file=shown) from exc
+            raise
+        _fsync_folder(target.parent)
+        return
+    try:
+        os.rename(target, old)
+    except BaseException as exc:
+        shutil.rmtree(new, ignore_errors=True)
+        if isinstance(exc, OSError):
+            busy = _in_use_text(target)
+            raise OutputError("cannot be replaced; it is left as it was: "
+                              + (busy or f"moving it aside failed ({exc.strerror or exc})"), file=shown) from exc
+        raise
+    try:
+        os.rename(new, target)
+    except BaseException as exc:
+        try:
+            os.rename(old, target)  # put the old folder back
+            shutil.rmtree(new, ignore_errors=True)
+            state = "it is left as it was"
+        except OSError:
+            state = f"the old folder is in {old} and goes back on the next run"
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot be replaced ({exc.strerror or exc}); {state}", file=shown) from exc
+        raise
+    _fsync_folder(target.parent)
+    # The new folder is in place; a failure from here on only leaves the old one beside it for the next run to
+    # delete, so it is not an error of this run.
+    shutil.rmtree(old, ignore_errors=True)

@@ -41,14 +41,15 @@ def manifest(scenario, *, command: str, outputs: dict[str, bytes], solver: dict 
 
 def write_with_manifest(scenario, outputs: dict[str, bytes], out_dir, *, command: str, lang: str,
                         solver: dict | None = None) -> dict[str, Path]:
-    """Add manifest.json to ``outputs`` and write them all into ``out_dir``, all or none."""
-    from .files import staged_outputs
+    """Add manifest.json to ``outputs`` and make ``out_dir`` hold exactly these files, all or none: the folder is
+    replaced whole (see ``files.replace_folder``), so files of an earlier run that this one does not make are gone
+    and the manifest lists everything the folder holds."""
+    from .files import replace_folder
 
-    out_dir = Path(out_dir)
     record = manifest(scenario, command=command, outputs=outputs, lang=lang, solver=solver)
     outputs = dict(outputs) | {
         "manifest.json": (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")}
-    with staged_outputs(out_dir) as stage:
-        for name, data in outputs.items():
-            (stage / name).write_bytes(data)
-    return {name: out_dir / name for name in outputs}
+    # The folder is replaced whole, so it must not hold the scenario or its tables.
+    scenario_path = Path(scenario.path)
+    keep = [scenario_path] + [scenario_path.parent / name for name in scenario.inputs]
+    return replace_folder(out_dir, outputs, keep=keep)
