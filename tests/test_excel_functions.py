@@ -53,6 +53,7 @@ MIRR_FLOWS = [-120_000, 39_000, 30_000, 21_000, 37_000, 46_000]
 # Microsoft Support, "XIRR function", https://support.microsoft.com/zh-TW/Excel/xirr-function (the XNPV example's flows too)
 XIRR_FLOWS = [-10_000, 2_750, 4_250, 3_250, 2_750]
 XIRR_DATES = ["2008-01-01", "2008-03-01", "2008-10-30", "2009-02-15", "2009-04-01"]
+finite_rates = st.floats(-0.2, 0.3).filter(lambda r: abs(r) > 1e-4)
 
 
 @pytest.mark.parametrize("name, args, kwargs, expected", DOCUMENTED)
@@ -70,6 +71,29 @@ def test_mirr_documented_examples():
     np.testing.assert_allclose(xl.mirr([MIRR_FLOWS, MIRR_FLOWS], [0.10, 0.10], [0.12, 0.14]), [0.126094130366,
                                                                                                0.134759110828])
     assert np.isnan(xl.mirr([100, 200], 0.1, 0.1))  # Excel: #DIV/0! without an outflow
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-1e5, 1e5), min_size=2, max_size=15), st.floats(-0.5, 0.5), st.floats(-0.5, 0.5))
+def test_mirr_equals_numpy_financial_on_random_flows(flows, finance, reinvest):
+    expected = npf.mirr(flows, finance, reinvest)
+    if np.isnan(expected):
+        assert np.isnan(xl.mirr(flows, finance, reinvest))
+    else:
+        assert xl.mirr(flows, finance, reinvest) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(rate=finite_rates, nper=st.integers(1, 40), start=st.integers(1, 40), span=st.integers(0, 40),
+       when=st.sampled_from([0, 1]))
+def test_cumulative_functions_equal_numpy_financial_sums(rate, nper, start, span, when):
+    start = min(start, nper)
+    end = min(start + span, nper)
+    periods = np.arange(start, end + 1)
+    assert xl.cumipmt(rate, nper, 1000.0, start, end, when) == pytest.approx(
+        npf.ipmt(rate, periods, nper, 1000.0, 0, when).sum(), rel=1e-8, abs=1e-8)
+    assert xl.cumprinc(rate, nper, 1000.0, start, end, when) == pytest.approx(
+        npf.ppmt(rate, periods, nper, 1000.0, 0, when).sum(), rel=1e-8, abs=1e-8)
 
 
 def test_xnpv_and_xirr_documented_examples():
@@ -129,9 +153,6 @@ def test_tiny_rates_keep_their_digits():
     exact_fv = -(1000 * (1 + r) ** n - 100 * ((1 + r) ** n - 1) / r)
     assert xl.pmt(1e-9, 12, 1000) == pytest.approx(float(exact_pmt), rel=1e-13)
     assert xl.fv(1e-9, 12, -100, 1000) == pytest.approx(float(exact_fv), rel=1e-12)
-
-
-finite_rates = st.floats(-0.2, 0.3).filter(lambda r: abs(r) > 1e-4)
 
 
 @settings(max_examples=300, deadline=None)
