@@ -4,8 +4,9 @@
 
 Writes scenarios/data/jinan-library-synthetic.csv and scenarios/data/jinan-plan-budgets.csv. The communities are
 SYNTHETIC: Jinan's community-level data are not published. Those flagged plan_2023 = 1 add up, district by district,
-exactly to the published 2023 plan (communities, buildings, households, floor area: domain.md §3.2, as in
-scenarios/data/jinan-2023-districts.csv); the others are more of the stock, in proportion to each district's
+exactly to the published 2023 plan (communities, buildings, households, floor area: Jinan's 2023 plan by district,
+issued 2022-09, https://m.360kss.com/jingyan/5610749266.html, official notice http://hhyfv.cn/news/id/23693.html;
+as in scenarios/data/jinan-2023-districts.csv); the others are more of the stock, in proportion to each district's
 households, with build years, sizes, consent and facility gaps drawn from plausible ranges (≈ 76 m² per household,
 1975–2010, a tenth without strong consent, a tenth renovated under the provincial plan by 2019, a few on collective
 land or built after 2005, so that every exclusion rule has cases). The same seed gives the same files.
@@ -24,7 +25,8 @@ DATA = HERE / "data"
 ITEMS = ("roads", "public_space", "security", "fire", "illegal_structures", "signage", "greening", "lighting",
          "sanitation", "bike_sheds", "notice_boards", "parking", "microcirculation", "facades", "walls", "entrances")
 HEADER = ("# SYNTHETIC community library made by scenarios/make_jinan_library.py (seed {seed}); not real communities. "
-          "Rows with plan_2023 = 1 add up by district to the published 2023 plan (domain.md §3.2).")
+          "Rows with plan_2023 = 1 add up by district to the published 2023 plan (issued 2022-09; "
+          "https://m.360kss.com/jingyan/5610749266.html; official notice http://hhyfv.cn/news/id/23693.html).")
 
 
 def split_exactly(total: int, weights: np.ndarray, least: int = 1) -> np.ndarray:

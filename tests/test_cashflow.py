@@ -154,8 +154,8 @@ def test_dscr_by_hand():
 
 
 def test_coverage_gross_and_net_on_the_zoucheng_card():
-    """Zoucheng 2024 card (domain.md §4.1): income 74,968, operating cost 19,359 (万元), 20,000 of 30-year
-    bonds. At the 2.67 % coupon: gross 74,968 ÷ (20,000 × 1.801) = 2.0813; net 55,609 ÷ 36,020 = 1.5438."""
+    """Zoucheng 2024 card (https://wap.qianlima.com/zb/detail/20240509_419070526.html): income 74,968, operating
+    cost 19,359 (万元), 20,000 of 30-year bonds. At the 2.67 % coupon: gross 74,968 ÷ (20,000 × 1.801) = 2.0813; net 55,609 ÷ 36,020 = 1.5438."""
     assert coverage_ratio(74_968, 20_000, 0.0267, 30) == pytest.approx(74_968 / 36_020, rel=1e-12)
     assert coverage_ratio(74_968, 20_000, 0.0267, 30, operating_cost=19_359) == pytest.approx(
         55_609 / 36_020, rel=1e-12)
