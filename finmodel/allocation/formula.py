@@ -1,4 +1,6 @@
-"""The factor formula (因素法), after the central method of 财综〔2019〕31号 (domain.md §2.1).
+"""The factor formula (因素法), after the central method of 财综〔2019〕31号 (Sichuan Department of Finance,
+2020-10-16, http://sc.sina.com.cn/news/m/2020-10-16/detail-iiznctkc5771639-p2.shtml; weights also in Qingdao
+News, 2019-10-12, http://qingdaonews.com/app/content/2019-10/12/content_20804986.htm).
 
 For pool p, factor k, district i::
 
