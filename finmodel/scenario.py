@@ -21,9 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import InputError
 from .policy import parameter
-from .tables import numeric_column, read_table, sha256_of
+from .tables import (check_file, decode_text, numeric_column, read_bytes, read_table, resolve_file, row_number,
+                     sha256_of)
 
 WEIGHT_TOLERANCE = 1e-9
+
+MAX_DEPTH = 16
+"""How deeply tables and lists may nest in a scenario file; finmodel's own schemas need six levels."""
 
 
 class _Strict(BaseModel):
@@ -377,17 +381,34 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any]
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise InputError("scenario file not found", file=path)
+    check_file(path, what="scenario file")
+    text = decode_text(read_bytes(path), path, "save the scenario as UTF-8")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", file=path) from exc
+        raw = tomllib.loads(text)
+    except RecursionError as exc:
+        raise InputError(f"not valid TOML: tables or arrays nest too deeply (finmodel reads at most {MAX_DEPTH} "
+                         "levels)", file=path) from exc
     except tomllib.TOMLDecodeError as exc:
         text = str(exc)
         if text.startswith("Cannot overwrite a value") or text.startswith("Cannot declare"):
             text = "a key or table is given twice " + text[text.find("("):]
         raise InputError(f"not valid TOML: {text}", file=path) from exc
+    check_depth(raw, file=path)
+    return raw
+
+
+def check_depth(value: Any, *, file: Path | None = None, where: str = "") -> None:
+    """Refuse tables and arrays nested deeper than ``MAX_DEPTH``: every later step walks them recursively."""
+    stack = [(value, 0, where)]
+    while stack:
+        node, depth, place = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InputError(f"{place or 'the file'}: tables or arrays nest more than {MAX_DEPTH} levels deep; a "
+                             "scenario needs at most six", file=file)
+        if isinstance(node, dict):
+            stack += [(v, depth + 1, f"{place}.{k}" if place else str(k)) for k, v in node.items()]
+        elif isinstance(node, list):
+            stack += [(v, depth + 1, f"{place}[{k}]") for k, v in enumerate(node)]
 
 
 def validate_config(raw: Mapping[str, Any], *, file: Path | None = None) -> ScenarioConfig:
@@ -489,6 +510,7 @@ def apply_overrides(
     data = copy.deepcopy(dict(raw))
     applied = []
     for key, value in pairs:
+        check_depth(value, file=file, where=f"--set {key}")
         parent, last = _walk(data, key, file=file)
         applied.append(Override(key=key, old=copy.deepcopy(parent.get(last)), new=value))
         parent[last] = value
@@ -507,7 +529,7 @@ def parse_value(text: str) -> Any:
     """A ``--set`` value in TOML syntax (32000, 0.4, true, [1, 2], "text"); anything else is a string."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return text
 
 
@@ -541,10 +563,7 @@ def _walk(data: dict[str, Any], key: str, *, file: Path | None) -> tuple[dict[st
 
 
 def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ...]) -> Scenario:
-    base = path.parent
-    table_path = (base / config.districts.table).resolve()
-    if not table_path.is_file():
-        raise InputError(f"table file not found: {table_path}", file=path, key="districts.table")
+    table_path = resolve_file(path.parent, config.districts.table, file=path, key="districts.table")
     table = read_table(table_path, key=config.districts.key, sheet=config.districts.sheet, where="districts.table")
     inputs = {path.name: sha256_of(path), config.districts.table: sha256_of(table_path)}
 
@@ -577,7 +596,7 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
             need(factor, f"pools.{pool.id}.weights.{factor}")
             if factor in pool.inverse and (numeric[factor] <= 0).any():
                 bad = numeric[factor].index[numeric[factor] <= 0][0]
-                row = list(table.index).index(bad) + 2
+                row = row_number(table, list(table.index).index(bad))
                 raise InputError(
                     f"an inverse factor (1/x) needs values above 0, got {numeric[factor][bad]:g} (unit '{bad}')",
                     file=table_path, row=row, column=factor,

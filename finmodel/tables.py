@@ -7,12 +7,23 @@ column instead of surfacing later as a NaN in a sum.
 
 from __future__ import annotations
 
+import codecs
+import csv
+import errno
 import hashlib
+import io
+import re
+import stat
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import openpyxl
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from .errors import InputError
 
@@ -96,98 +107,328 @@ def read_table(path: Path, *, key: str | None, sheet: str | None = None, where: 
     """Read a CSV or XLSX table as text, one row per unit, indexed by ``key`` (``None``: rows as they are, for
     tables where a name repeats, such as budgets by district and year).
 
-    ``where`` names the scenario key that pointed at the file, for error messages.
+    ``where`` names the scenario key that pointed at the file, for error messages. The frame's ``attrs`` keep
+    the file (``path``), the line of the header (``header_row``) and the line of each data row (``rows``) as a
+    spreadsheet numbers them, so that every message names the line a user finds the cell on.
     """
-    if not path.is_file():
-        raise InputError(f"file not found: {path}", key=where or None)
+    check_file(path, key=where or None)
     suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            # Lines starting with '#' above the header say what the file is (a synthetic table says so there).
-            skipped = _leading_comment_lines(path)
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skiprows=skipped)
-        elif suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="openpyxl")
-            frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else v)
-        else:
-            raise InputError("unsupported table type (use .csv or .xlsx)", file=path, key=where or None)
-    except InputError:
-        raise
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason}); save the CSV as UTF-8", file=path) from exc
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise InputError(f"cannot read table: {exc}", file=path) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    first_row = 2 + (skipped if suffix == ".csv" else 0)
+    if suffix == ".csv":
+        header, records, header_row, lines = _read_csv(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        header, records, header_row, lines = _read_xlsx(path, sheet)
+    else:
+        raise InputError("unsupported table type (use .csv or .xlsx)", file=path, key=where or None)
+    header, records = _named_columns(header, records, path, header_row)
+    frame = pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(
+        columns=header, dtype=object)
+    attrs = {"path": str(path), "header_row": header_row, "rows": lines, "key": key}
+    frame.attrs.update(attrs)
     if key is None:
-        frame.attrs["path"] = str(path)
-        frame.attrs["first_row"] = first_row
         return frame
     if key not in frame.columns:
         raise InputError(
             f"key column '{key}' not found (columns: {', '.join(frame.columns)})", file=path, column=key
         )
-    names = frame[key].map(lambda v: str(v).strip())
+    names = frame[key].map(lambda v: cell_text(v).strip())
     for position, name in enumerate(names):
         if not name:
-            raise InputError("empty name in the key column", file=path, row=position + first_row, column=key)
+            raise InputError("empty name in the key column", file=path, row=lines[position], column=key)
     duplicated = names[names.duplicated(keep=False)]
     if not duplicated.empty:
         first = duplicated.iloc[0]
-        rows = [i + first_row for i, n in enumerate(names) if n == first]
+        rows = [lines[i] for i, n in enumerate(names) if n == first]
         raise InputError(
             f"duplicate name '{first}' in rows {', '.join(map(str, rows))}; each unit must appear once",
             file=path, column=key,
         )
     frame = frame.assign(**{key: names}).set_index(key)
-    frame.attrs["path"] = str(path)
-    frame.attrs["first_row"] = first_row
+    frame.attrs.update(attrs)
     return frame
 
 
-def _leading_comment_lines(path: Path) -> int:
-    count = 0
-    with open(path, encoding="utf-8-sig", errors="replace") as handle:
-        for line in handle:
-            if not line.startswith("#"):
-                break
-            count += 1
-    return count
-
-
 def row_number(frame: pd.DataFrame, position: int) -> int:
-    """The row a spreadsheet shows for the ``position``-th data row (header = row 1, after any comment lines)."""
-    return position + frame.attrs.get("first_row", 2)
+    """The row a spreadsheet shows for the ``position``-th data row (its line in a CSV file)."""
+    rows = frame.attrs.get("rows")
+    return rows[position] if rows is not None else position + 2
 
+
+# ---------------------------------------------------------------------------------------------
+# Files: every way a path can fail to be a readable file is said as such, naming the path.
+
+
+def check_file(path: Path, *, file: str | Path | None = None, key: str | None = None,
+               what: str = "file") -> None:
+    """Refuse ``path`` unless it is a regular file that exists; the message says why (missing, a folder, a link
+    that loops, a NUL in the name). ``file`` and ``key`` name the place that gave the path (a scenario's key);
+    without them the path itself is the place."""
+    where = {"file": file, "key": key} if file is not None else {"file": path, "key": key}
+    shown = f": {_printable(path)}" if file is not None else ""
+    if "\0" in str(path):
+        raise InputError(f"the path of the {what} contains a NUL character{shown}", **where)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{what} not found{shown}", **where) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"the {what} is a symbolic link that leads back to itself (a loop){shown}",
+                             **where) from None
+        raise InputError(f"cannot open the {what} ({exc.strerror}){shown}", **where) from None
+    except ValueError as exc:  # a path the operating system cannot represent
+        raise InputError(f"not a usable path for the {what} ({exc}){shown}", **where) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"this is a folder, not a {what}{shown}", **where)
+    if not stat.S_ISREG(info.st_mode):  # reading a pipe or a device could block or never end
+        raise InputError(f"not a regular {what} (a pipe, socket or device){shown}", **where)
+
+
+def resolve_file(base: Path, given: str, *, file: Path, key: str) -> Path:
+    """The table a scenario's ``key`` names, relative to the scenario's folder, checked as ``check_file`` does."""
+    if "\0" in given:
+        raise InputError(f"the path of the table file contains a NUL character: {visible(given)}", file=file,
+                         key=key)
+    try:
+        path = (base / given).resolve()
+    except (OSError, RuntimeError) as exc:  # Python 3.11 raises RuntimeError for a symbolic link loop
+        raise InputError(f"the table file is a symbolic link that leads back to itself (a loop): "
+                         f"{_printable(base / given)}", file=file, key=key) from exc
+    check_file(path, file=file, key=key, what="table file")
+    return path
+
+
+def _printable(path: Path) -> str:
+    return visible(str(path), limit=400)[1:-1]
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror})", file=path) from exc
+
+
+def decode_text(data: bytes, path: Path, hint: str) -> str:
+    """UTF-8 text, a UTF-8 byte-order mark dropped (spreadsheet programs and Notepad write one); anything else is
+    refused with the line it fails on."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(f"the file starts with a UTF-16 or UTF-32 byte-order mark: it is not UTF-8 text; {hint}",
+                         file=path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"not UTF-8 text at line {line} ({exc.reason}); {hint}", file=path) from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# Text in messages
+
+# C0 controls but tab, line feed and carriage return; DEL and the C1 controls; and the two noncharacters XML
+# forbids: shown as escapes in a message, where they would be invisible or garble a terminal.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def visible(text: str, limit: int = 60) -> str:
+    """``text`` quoted for a message, control characters shown as escapes, cut at ``limit`` characters."""
+    shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                         else f"\\u{ord(m.group()):04x}", text[:limit])
+    return "'" + shown + ("…" if len(text) > limit else "") + "'"
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+def _read_csv(path: Path) -> tuple[list[Any], list[list[Any]], int, list[int]]:
+    text = decode_text(read_bytes(path), path, "save the CSV as UTF-8 (CSV UTF-8 in Excel)")
+    # Lines as the CSV reader counts them (\n, \r\n or \r), not every Unicode line boundary str.splitlines knows.
+    lines = io.StringIO(text, newline="").readlines()
+    # Lines starting with '#' above the header say what the file is (a synthetic table says so there); they
+    # and blank lines are skipped but counted, so that row numbers stay the file's own line numbers.
+    skipped = 0
+    while skipped < len(lines) and (lines[skipped].startswith("#") or not lines[skipped].strip()):
+        skipped += 1
+    reader = csv.reader(io.StringIO("".join(lines[skipped:]), newline=""))
+    records: list[tuple[int, list[str]]] = []
+    end = skipped
+    try:
+        for record in reader:
+            start, end = end + 1, skipped + reader.line_num
+            if record:  # a blank line holds no row
+                records.append((start, record))
+    except csv.Error as exc:
+        raise InputError(f"cannot read the CSV: {exc}", file=path, row=end + 1) from exc
+    if not records:
+        raise InputError("the table is empty: it has no header row", file=path)
+    header_row, header = records[0]
+    width = len(header)
+    rows, numbers = [], []
+    for line, record in records[1:]:
+        if len(record) > width:
+            raise InputError(f"the row has {len(record)} cells, the header {width}: a cell too many (a comma in a "
+                             "text that is not in quotes?)", file=path, row=line)
+        rows.append(record + [""] * (width - len(record)))  # a short row: its last cells are empty
+        numbers.append(line)
+    return list(header), rows, header_row, numbers
+
+
+# ---------------------------------------------------------------------------------------------
+# XLSX
+
+MAX_XLSX_UNPACKED = 256 * 2**20
+"""The most an XLSX table may unpack to, in bytes (a sheet of 20,000 rows unpacks to a few tens of MB)."""
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[Any], list[list[Any]], int, list[int]]:
+    _check_archive(path)
+    try:
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        try:
+            names = values.sheetnames
+            if sheet is not None and sheet not in names:
+                raise InputError(f"no sheet '{sheet}' (sheets: {', '.join(names)})", file=path)
+            name = sheet if sheet is not None else names[0]
+            value_sheet, formula_sheet = values[name], formulas[name]
+            # Every row the sheet holds, not the size the file declares: some programs declare it wrong.
+            value_sheet.reset_dimensions()
+            formula_sheet.reset_dimensions()
+            grid = [list(row) for row in value_sheet.iter_rows(values_only=True)]
+            written = [list(row) for row in formula_sheet.iter_rows(values_only=True)]
+        finally:
+            values.close()
+            formulas.close()
+    except InputError:
+        raise
+    except Exception as exc:  # whatever openpyxl meets in a damaged workbook, the workbook is its cause
+        raise InputError(f"cannot read the XLSX workbook ({type(exc).__name__}: {exc}); save it again from a "
+                         "spreadsheet program", file=path) from exc
+    records: list[tuple[int, list[Any]]] = []
+    for number, row in enumerate(grid, start=1):
+        formula_row = written[number - 1] if number - 1 < len(written) else []
+        for column, cell in enumerate(row):
+            formula = formula_row[column] if column < len(formula_row) else None
+            if cell is None and formula is not None:
+                # A file written by a program that does not calculate (a script) has formulas without values.
+                raise InputError(f"cell {get_column_letter(column + 1)}{number} holds the formula "
+                                 f"{visible(str(formula))} without a calculated value; open and save the workbook "
+                                 "in a spreadsheet program, or paste the values in place of the formulas",
+                                 file=path, row=number)
+        cells = ["" if cell is None else cell for cell in row]
+        if any(not (isinstance(c, str) and not c.strip()) for c in cells):  # an empty row holds no row
+            records.append((number, cells))
+    if not records:
+        raise InputError(f"the sheet '{name}' is empty: it has no header row", file=path)
+    width = max(len(cells) for _, cells in records)
+    records = [(n, cells + [""] * (width - len(cells))) for n, cells in records]
+    header_row, header = records[0]
+    return header, [cells for _, cells in records[1:]], header_row, [n for n, _ in records[1:]]
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse an XLSX that is no zip archive, unpacks to too much, or declares a DOCTYPE: workbooks never need
+    one, and a DOCTYPE is how an XML file defines entities that expand a few bytes into gigabytes."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            if sum(m.file_size for m in members) > MAX_XLSX_UNPACKED:
+                raise InputError(f"the workbook unpacks to more than {MAX_XLSX_UNPACKED // 2**20} MB, more than an "
+                                 "XLSX table needs", file=path)
+            for member in members:
+                with archive.open(member) as part:
+                    _check_xml_part(part, member.filename, path)
+    except InputError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError,
+            zlib.error) as exc:
+        raise InputError(f"not a readable XLSX workbook (a zip archive): {exc}; save it again from a spreadsheet "
+                         "program, or use a CSV file", file=path) from exc
+
+
+def _check_xml_part(part: Any, name: str, path: Path) -> None:
+    head = part.read(4)
+    if not name.lower().endswith((".xml", ".rels", ".vml")):
+        return  # pictures and other binary parts are not parsed as XML
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\0" in head:
+        # Searched as bytes below, a DOCTYPE in UTF-16 would pass unseen: spreadsheet programs write UTF-8.
+        raise InputError(f"the workbook's part {name} is not UTF-8 XML; save the workbook again from a "
+                         "spreadsheet program", file=path)
+    window = head
+    while True:
+        if b"<!DOCTYPE" in window:
+            raise InputError(f"the workbook's part {name} declares a DOCTYPE, which workbooks never need and which "
+                             "can define entities that expand without end; save the workbook again from a "
+                             "spreadsheet program", file=path)
+        block = part.read(1 << 20)
+        if not block:
+            return
+        window = window[-8:] + block
+
+
+def _named_columns(header: list[Any], records: list[list[Any]], path: Path,
+                   header_row: int) -> tuple[list[str], list[list[Any]]]:
+    """Header names stripped. A column without a name is dropped when it is empty and refused when it holds
+    values; a name given twice is refused (a reader would otherwise rename one of them and read the other)."""
+    names = [cell_text(h).strip() for h in header]
+    keep = []
+    for k, name in enumerate(names):
+        if name:
+            keep.append(k)
+        elif any(not (isinstance(record[k], str) and not record[k].strip()) for record in records):
+            raise InputError(f"column {get_column_letter(k + 1)} (the {k + 1}th) holds values but has no name in "
+                             "the header; name it", file=path, row=header_row)
+    seen: dict[str, int] = {}
+    for k in keep:
+        if names[k] in seen:
+            raise InputError(f"the header names the column '{names[k]}' twice (columns "
+                             f"{get_column_letter(seen[names[k]] + 1)} and {get_column_letter(k + 1)})",
+                             file=path, row=header_row, column=names[k])
+        seen[names[k]] = k
+    return [names[k] for k in keep], [[record[k] for k in keep] for record in records]
+
+
+def cell_text(cell: object) -> str:
+    """A cell as text: a spreadsheet's 2024 is the text 2024, not 2024.0."""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))  # a spreadsheet's 2024 is the name 2024, not 2024.0
+    return str(cell)
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers
 
 def numeric_column(frame: pd.DataFrame, column: str, *, where: str = "") -> pd.Series:
     """One column as floats, with every empty, non-numeric or out-of-range cell reported by row."""
     path = frame.attrs.get("path")
     if column not in frame.columns:
+        # Named by the scenario key that wants the column, if there is one (the caller adds the scenario file).
         raise InputError(
             f"no column '{column}' in {path} (columns: {', '.join(frame.columns)})",
-            key=where or None, column=column,
+            key=where or None, column=column, file=None if where else path,
         )
     raw = frame[column]
-    first = frame.attrs.get("first_row", 2)
     values = pd.to_numeric(raw.map(_as_number_text), errors="coerce").astype(float)
     spec = COLUMN_SPECS.get(column)
+    keyed = frame.attrs.get("key") is not None  # a budget table's rows are no units: its index is no name
     for position, (name, value) in enumerate(values.items()):
         cell = raw.iloc[position]
+        about = f" (unit '{name}')" if keyed else ""
+
+        def refuse(message: str) -> None:
+            raise InputError(message + about, file=path, row=row_number(frame, position), column=column)
+
         if np.isnan(value):
-            what = "empty cell" if str(cell).strip() == "" else f"not a number: '{cell}'"
-            raise InputError(f"{what} (unit '{name}')", file=path, row=position + first, column=column)
+            refuse("empty cell" if str(cell).strip() == "" else f"not a number: {visible(str(cell))}")
         if not np.isfinite(value):
-            raise InputError(f"not a finite number: '{cell}' (unit '{name}')", file=path, row=position + first, column=column)
+            refuse(f"not a finite number: {visible(str(cell))}")
         low = spec.minimum if spec else 0.0
         if low is not None and value < low:
-            raise InputError(f"{value:g} is below {low:g} (unit '{name}')", file=path, row=position + first, column=column)
+            refuse(f"{value:g} is below {low:g}")
         if spec and spec.maximum is not None and value > spec.maximum:
-            raise InputError(
-                f"{value:g} is above {spec.maximum:g} (unit '{name}')", file=path, row=position + first, column=column
-            )
+            refuse(f"{value:g} is above {spec.maximum:g}")
         if spec and spec.strictly_positive and value <= 0:
-            raise InputError(f"must be above 0, got {value:g} (unit '{name}')", file=path, row=position + first, column=column)
+            refuse(f"must be above 0, got {value:g}")
     return values.rename(column)
 
 

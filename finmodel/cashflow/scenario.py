@@ -33,7 +33,7 @@ from ..scenario import (
     read_toml,
     validate_model,
 )
-from ..tables import cell_number, read_table, sha256_of
+from ..tables import cell_number, read_table, resolve_file, row_number, sha256_of
 
 Share = Annotated[float, Field(ge=0, le=1)]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -520,22 +520,21 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
     known = {p.id for p in projects}
     for k, spec in enumerate(config.project_table):
         where = "project_table.table" if len(config.project_table) == 1 else f"project_table[{k}].table"
-        table_path = (path.parent / spec.table).resolve()
-        if not table_path.is_file():
-            raise InputError(f"table file not found: {table_path}", file=path, key=where)
+        table_path = resolve_file(path.parent, spec.table, file=path, key=where)
         table = read_table(table_path, key=spec.key, sheet=spec.sheet, where=where)
         inputs[spec.table] = sha256_of(table_path)
-        first_row = table.attrs.get("first_row", 2)
         if spec.columns is not None:
-            _check_header(table, spec, table_path, first_row - 1, where.removesuffix(".table") + ".columns")
+            _check_header(table, spec, table_path, table.attrs["header_row"],
+                          where.removesuffix(".table") + ".columns")
         template = next(p for p in raw["projects"] if p.get("id") == spec.template)
         columns = list(table.columns)
-        for row_number, (project_id, *cells) in enumerate(table.itertuples(name=None), start=first_row):
+        for position, (project_id, *cells) in enumerate(table.itertuples(name=None)):
+            line = row_number(table, position)
             if project_id in known:
-                raise InputError(f"project id '{project_id}' is already used", file=table_path, row=row_number,
+                raise InputError(f"project id '{project_id}' is already used", file=table_path, row=line,
                                  column=spec.key)
             known.add(project_id)
-            projects.append(_row_project(template, project_id, list(zip(columns, cells)), table_path, row_number))
+            projects.append(_row_project(template, project_id, list(zip(columns, cells)), table_path, line))
     _check_years(projects, config.scenario.year, path)
     _check_groups(config, projects, path)
     return ProjectScenario(config=config, path=path, projects=projects, inputs=inputs, overrides=applied)

@@ -6,6 +6,7 @@ dated unit costs of ``unit_costs_2020`` (元 per m² for each basic item of 附�
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping
@@ -16,9 +17,10 @@ from pydantic import Field, model_validator
 
 from ..errors import InputError
 from ..policy import parameter
-from ..policy.eligibility import BASIC_ITEMS
+from ..policy.eligibility import BASIC_ITEMS, RULES, eligibility
 from ..scenario import NamedScenario, Override, _Strict, apply_overrides, read_toml, validate_model
-from ..tables import numeric_column, ordered, read_table, row_number, sha256_of
+from ..tables import (cell_number, cell_text, numeric_column, ordered, read_table, resolve_file, row_number, sha256_of,
+                      visible)
 
 LAND_TYPES = ("state_owned", "collective", "other")
 PRIOR_PLANS = ("", "provincial", "city", "district")
@@ -124,13 +126,10 @@ def load_plan_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str,
     raw = read_toml(path)
     raw, applied = apply_overrides(raw, overrides, file=path)
     config = validate_model(PlanScenarioConfig, raw, file=path)
-    library_path = (path.parent / config.library.table).resolve()
-    if not library_path.is_file():
-        raise InputError(f"table file not found: {library_path}", file=path, key="library.table")
-    budgets_path = (path.parent / config.budgets.table).resolve()
-    if not budgets_path.is_file():
-        raise InputError(f"table file not found: {budgets_path}", file=path, key="budgets.table")
+    library_path = resolve_file(path.parent, config.library.table, file=path, key="library.table")
+    budgets_path = resolve_file(path.parent, config.budgets.table, file=path, key="budgets.table")
     library = read_library(library_path, config.library)
+    _check_some_eligible(library, config.plan, library_path)
     budgets = read_budgets(budgets_path, config.plan, set(library["district"]))
     inputs = {path.name: sha256_of(path), config.library.table: sha256_of(library_path),
               config.budgets.table: sha256_of(budgets_path)}
@@ -141,6 +140,20 @@ NUMERIC = ("year_built", "households", "buildings", "floor_area_m2", "consent_sh
 OPTIONAL_COSTS = ("cost_basic_wan", "cost_improvement_wan", "cost_upgrade_wan")
 
 
+def _check_some_eligible(library: pd.DataFrame, spec: PlanSpec, path: Path) -> None:
+    """A plan needs at least one eligible community: with none there is nothing to plan, and a solver given an
+    empty model reports a stop that reads like a time limit."""
+    overrides = {"consent_at_least": spec.consent_at_least} if spec.consent_at_least is not None else None
+    verdicts = eligibility(library, overrides)
+    if verdicts["eligible"].any():
+        return
+    counts = verdicts["reason"].value_counts()
+    texts = {rule.code: f"{rule.code} ({rule.clause} {rule.text})" for rule in RULES}
+    reasons = "; ".join(f"{n} by {texts.get(code, code)}" for code, n in counts.items())
+    raise InputError(f"no community of the library is eligible for the plan, so there is nothing to plan: of "
+                     f"{len(library)}, {reasons}", file=path)
+
+
 def read_library(path: Path, spec: LibrarySpec) -> pd.DataFrame:
     """The community table, checked cell by cell, with gaps parsed and missing costs estimated."""
     table = read_table(path, key=spec.key, sheet=spec.sheet, where="library.table")
@@ -148,8 +161,8 @@ def read_library(path: Path, spec: LibrarySpec) -> pd.DataFrame:
         if column not in table.columns:
             raise InputError(f"no column '{column}' (columns: {', '.join(table.columns)})", file=path, column=column)
     out = pd.DataFrame(index=table.index)
-    out["name"] = table["name"].str.strip()
-    out["district"] = table["district"].str.strip()
+    out["name"] = _optional_text(table, "name")
+    out["district"] = _optional_text(table, "district")
     for column in NUMERIC:
         out[column] = numeric_column(table, column)
     bad = out.index[(out["consent_share"] > 1)]
@@ -163,7 +176,7 @@ def read_library(path: Path, spec: LibrarySpec) -> pd.DataFrame:
     out["prior_year"] = _optional_number(table, "prior_year", "not a year").fillna(0).astype(int)
     gaps = []
     for position, cell in enumerate(table["gaps"]):
-        items = [g.strip() for g in str(cell).split(";") if g.strip()]
+        items = [g.strip() for g in cell_text(cell).split(";") if g.strip()]
         unknown = [g for g in items if g not in BASIC_ITEMS]
         if unknown:
             raise InputError(f"unknown basic item '{unknown[0]}' (items of 附件1: {', '.join(BASIC_ITEMS)})",
@@ -186,7 +199,9 @@ def read_library(path: Path, spec: LibrarySpec) -> pd.DataFrame:
 
 def _optional_text(table: pd.DataFrame, column: str) -> pd.Series:
     """A column that may be left out of the table or left empty in a row, stripped."""
-    return table[column].str.strip() if column in table.columns else pd.Series("", index=table.index)
+    if column not in table.columns:
+        return pd.Series("", index=table.index)
+    return table[column].map(lambda cell: cell_text(cell).strip())  # a spreadsheet's number is text here
 
 
 def _one_of(table: pd.DataFrame, column: str, allowed: tuple[str, ...], what: str, hint: str) -> pd.Series:
@@ -199,14 +214,25 @@ def _one_of(table: pd.DataFrame, column: str, allowed: tuple[str, ...], what: st
 
 
 def _optional_number(table: pd.DataFrame, column: str, complaint: str) -> pd.Series:
-    """Numbers where given, NaN where empty; the first cell that is neither is an error."""
-    given = _optional_text(table, column)
-    values = pd.to_numeric(given.str.replace(",", "").replace("", np.nan), errors="coerce")
-    for position, (text, value) in enumerate(zip(given, values)):
-        if text and np.isnan(value):
-            raise InputError(f"{complaint}: '{text}'", file=table.attrs["path"], row=row_number(table, position),
-                             column=column)
-    return values
+    """Numbers where given, NaN where empty; the first cell that is neither is an error, and so is a number that
+    is not finite (inf would become no year at all)."""
+    if column not in table.columns:
+        return pd.Series(np.nan, index=table.index)
+    values = np.full(len(table), np.nan)
+    for position, cell in enumerate(table[column]):
+        if isinstance(cell, str) and not cell.strip():
+            continue
+
+        def refuse(message: str) -> None:
+            raise InputError(message, file=table.attrs["path"], row=row_number(table, position), column=column)
+
+        value = cell_number(cell)
+        if value is None:
+            refuse(f"{complaint}: {visible(str(cell))}")
+        if not math.isfinite(value):
+            refuse(f"{complaint}: {visible(str(cell))} (not a finite number)")
+        values[position] = value
+    return pd.Series(values, index=table.index)
 
 
 def read_budgets(path: Path, plan: PlanSpec, districts: set[str]) -> pd.DataFrame:
@@ -217,7 +243,7 @@ def read_budgets(path: Path, plan: PlanSpec, districts: set[str]) -> pd.DataFram
             raise InputError(f"no column '{column}' (columns: {', '.join(frame.columns)})", file=path, column=column)
     years = numeric_column(frame, "year").astype(int)
     amounts = numeric_column(frame, "budget_wan")
-    names = frame["district"].str.strip()
+    names = _optional_text(frame, "district")
     grid = pd.DataFrame(0.0, index=ordered(sorted(districts)), columns=plan.years)
     seen = set()
     for position, (name, year, amount) in enumerate(zip(names, years, amounts)):
