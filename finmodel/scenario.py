@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError
 from .policy import parameter
@@ -31,7 +31,13 @@ MAX_DEPTH = 16
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    # Strict: true is no 1, "yes" no true and "30000" no number; a TOML file says what type it means.
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True, strict=True)
+
+
+def _as_tuple(value: Any) -> Any:
+    # TOML has arrays, not tuples: a fixed-length array is read as a tuple before the strict check.
+    return tuple(value) if isinstance(value, list) else value
 
 
 class ScenarioInfo(_Strict):
@@ -61,7 +67,8 @@ class DifficultyTiers(_Strict):
     """Revenue column; self-sufficiency = revenue ÷ expenditure."""
     expenditure: str = "budget_expenditure_wan"
     """Expenditure column."""
-    tiers: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]] = (
+    tiers: Annotated[tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)],
+                           Annotated[float, Field(gt=0)]], BeforeValidator(_as_tuple)] = (
         tuple(parameter("difficulty_tiers").value)
     )
     """Coefficients for the poorest, middle and richest tercile of self-sufficiency."""
@@ -147,8 +154,8 @@ class NeedSpec(_Strict):
 
 
 class CofinancingSpec(_Strict):
-    rates: tuple[Annotated[float, Field(gt=0, le=10)], Annotated[float, Field(gt=0, le=10)],
-                 Annotated[float, Field(gt=0, le=10)]] | None = None
+    rates: Annotated[tuple[Annotated[float, Field(gt=0, le=10)], Annotated[float, Field(gt=0, le=10)],
+                           Annotated[float, Field(gt=0, le=10)]], BeforeValidator(_as_tuple)] | None = None
     """Own money per unit of subsidy by fiscal tier (poorest, middle, richest); needs [difficulty]."""
     rate: str | None = None
     """Column with each unit's co-financing rate (instead of ``rates``)."""
@@ -195,7 +202,8 @@ class Minimum(_Strict):
 
 class PerformanceRule(_Strict):
     score: str = "performance_score"
-    cutoffs: tuple[float, float, float] = tuple(parameter("jiangxi_2022_grade_cutoffs").value)
+    cutoffs: Annotated[tuple[float, float, float], BeforeValidator(_as_tuple)] = tuple(
+        parameter("jiangxi_2022_grade_cutoffs").value)
     """Scores above the first are 优, from the second 良, from the third 合格, below it 差."""
     poor_at_most_formula: bool = True
     """A unit graded 差 gets no more than its formula amount from any pool."""
@@ -375,7 +383,7 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any]
     """
     path = Path(path)
     raw = read_toml(path)
-    raw, applied = apply_overrides(raw, overrides, file=path)
+    raw, applied = apply_overrides(raw, overrides, file=path, model=ScenarioConfig)
     config = validate_config(raw, file=path)
     return _load_tables(config, path, applied)
 
@@ -503,14 +511,20 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 
 def apply_overrides(
-    raw: Mapping[str, Any], overrides: Iterable[str] | Mapping[str, Any], *, file: Path | None = None
+    raw: Mapping[str, Any], overrides: Iterable[str] | Mapping[str, Any], *, file: Path | None = None,
+    model: type[BaseModel] | None = None,
 ) -> tuple[dict[str, Any], tuple[Override, ...]]:
-    """Apply every override to a copy of ``raw``; nothing is validated here, the caller validates the whole."""
+    """Apply every override to a copy of ``raw``; nothing is validated here, the caller validates the whole.
+
+    With ``model``, each key must name a value the schema has (a key of a table, not a table or a list of
+    tables), so that no change is recorded that the run does not make."""
     pairs = list(overrides.items()) if isinstance(overrides, Mapping) else [_split(text) for text in overrides]
     data = copy.deepcopy(dict(raw))
     applied = []
     for key, value in pairs:
         check_depth(value, file=file, where=f"--set {key}")
+        if model is not None:
+            _check_leaf(model, data, key, value, file=file)
         parent, last = _walk(data, key, file=file)
         applied.append(Override(key=key, old=copy.deepcopy(parent.get(last)), new=value))
         parent[last] = value
@@ -550,12 +564,121 @@ def _walk(data: dict[str, Any], key: str, *, file: Path | None) -> tuple[dict[st
                     f"--set {key}: no element with id '{nxt}' in '{here}' (ids: {', '.join(map(str, ids))})",
                     file=file,
                 )
+            if depth + 1 == len(parts) - 1:
+                # The element itself is a table: writing it would change a copy and nothing else.
+                raise InputError(f"--set {key}: '{key}' is a table, not a value; set one of its keys, such as "
+                                 f"{key}.{_first_value_key(child[ids.index(nxt)])}", file=file)
             node = {nxt: child[ids.index(nxt)]}
             continue
         if not isinstance(child, dict):
             raise InputError(f"--set {key}: '{here}' is a value, not a table", file=file)
         node = child
     return node, parts[-1]
+
+
+def _first_value_key(table: Mapping[str, Any]) -> str:
+    return next((k for k, v in table.items() if k != "id" and not isinstance(v, (dict, list))), "…")
+
+
+def _check_leaf(model: type[BaseModel], data: Mapping[str, Any], key: str, value: Any, *,
+                file: Path | None) -> None:
+    """Refuse a ``--set`` key the schema does not have as a value: an unknown key (with the closest known one),
+    a table, or a list of tables."""
+    parts = key.split(".")
+    models: list[type[BaseModel]] = [model]
+    node: Any = data
+    k = 0
+    while k < len(parts):
+        part = parts[k]
+        here = ".".join(parts[: k + 1])
+        owner = next((m for m in models if part in m.model_fields), None)
+        if owner is None:
+            known = sorted({name for m in models for name in m.model_fields})
+            hint = difflib.get_close_matches(part, known, n=1) or [k for k in known if k.startswith(part)][:1]
+            parent = ".".join(parts[:k])
+            where = f" in [{parent}]" if parent else ""
+            raise InputError(f"--set {key}: unknown key '{part}'{where}"
+                             + (f"; did you mean '{'.'.join([*parts[:k], hint[0]])}'?" if hint
+                                else f" (keys: {', '.join(known)})"), file=file)
+        annotation = owner.model_fields[part].annotation
+        inner = _models_in(annotation)
+        node = node.get(part) if isinstance(node, dict) else None
+        last = k == len(parts) - 1
+        if _is_list_of_tables(annotation):
+            if last:
+                ids = [e.get("id") for e in node or [] if isinstance(e, dict)]
+                raise InputError(f"--set {key}: '{here}' is a list of tables, not a value; set a key of one of them, "
+                                 f"such as {here}.{ids[0] if ids else '<id>'}.…", file=file)
+            element = next((e for e in node or [] if isinstance(e, dict) and e.get("id") == parts[k + 1]), None)
+            if element is None:
+                return  # _walk names the missing element and the ids there are
+            kind = element.get("kind")
+            models = [m for m in inner if kind in _kinds(m)] or inner
+            node = element
+            k += 2
+            if k == len(parts):
+                raise InputError(f"--set {key}: '{key}' is a table, not a value; set one of its keys"
+                                 + _guess(models, element, value, key), file=file)
+            continue
+        if inner:
+            if last:
+                raise InputError(f"--set {key}: '{here}' is a table, not a value; set one of its keys"
+                                 + _guess(inner, node if isinstance(node, dict) else {}, value, key), file=file)
+            models = inner
+            k += 1
+            continue
+        if _is_mapping(annotation):
+            if last:
+                first = next(iter(node), "…") if isinstance(node, dict) and node else "…"
+                raise InputError(f"--set {key}: '{here}' is a table, not a value; set one of its keys, such as "
+                                 f"{here}.{first}", file=file)
+            if k + 1 != len(parts) - 1:
+                raise InputError(f"--set {key}: '{'.'.join(parts[:k + 2])}' is a value, not a table", file=file)
+            return
+        if not last:
+            raise InputError(f"--set {key}: '{here}' is a value, not a table", file=file)
+        return
+
+
+def _is_list_of_tables(annotation: Any) -> bool:
+    for arg in _unwrapped(annotation):
+        if typing.get_origin(arg) is list and _models_in(typing.get_args(arg)[0]):
+            return True
+    return False
+
+
+def _is_mapping(annotation: Any) -> bool:
+    return any(typing.get_origin(arg) is dict for arg in _unwrapped(annotation))
+
+
+def _unwrapped(annotation: Any) -> list[Any]:
+    """The types an annotation allows, Annotated and Optional taken apart."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrapped(typing.get_args(annotation)[0])
+    if isinstance(annotation, types.UnionType) or origin is typing.Union:
+        return [t for arg in typing.get_args(annotation) for t in _unwrapped(arg)]
+    return [annotation]
+
+
+def _guess(models: list[type[BaseModel]], table: Mapping[str, Any], value: Any, key: str) -> str:
+    """'; did you mean …' naming the one key of the table that holds a value of the type given, if one does."""
+    def same_type(a: Any, b: Any) -> bool:
+        if isinstance(a, bool) or isinstance(b, bool):
+            return isinstance(a, bool) and isinstance(b, bool)
+        return isinstance(a, (int, float)) and isinstance(b, (int, float)) or type(a) is type(b)
+
+    fits = [k for k, v in table.items() if k not in ("id", "kind") and same_type(v, value)]
+    if len(fits) == 1:
+        return f"; did you mean --set {key}.{fits[0]}={_shown_value(value)}?"
+    known = [k for m in models for k in m.model_fields if k not in ("id", "kind")]
+    return f" ({', '.join(dict.fromkeys(known))})"
+
+
+def _shown_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,13 +12,14 @@ import csv
 import errno
 import hashlib
 import io
+import math
 import re
 import stat
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import openpyxl
@@ -40,6 +41,8 @@ class ColumnSpec:
     minimum: float | None = 0.0
     maximum: float | None = None
     strictly_positive: bool = False
+    whole: Literal["count", "year"] | None = None
+    """Counts take whole numbers only, years digits only."""
 
     def label(self, lang: str) -> str:
         text, unit = (self.zh, self.unit_zh) if lang == "zh" else (self.en, self.unit_en)
@@ -53,9 +56,9 @@ class ColumnSpec:
 COLUMN_SPECS: dict[str, ColumnSpec] = {
     spec.name: spec
     for spec in [
-        ColumnSpec("communities", "改造小区个数", "Communities renovated", "个", "count"),
-        ColumnSpec("buildings", "改造楼栋数", "Buildings renovated", "栋", "count"),
-        ColumnSpec("households", "改造户数", "Households renovated", "户", "households"),
+        ColumnSpec("communities", "改造小区个数", "Communities renovated", "个", "count", whole="count"),
+        ColumnSpec("buildings", "改造楼栋数", "Buildings renovated", "栋", "count", whole="count"),
+        ColumnSpec("households", "改造户数", "Households renovated", "户", "households", whole="count"),
         ColumnSpec("floor_area_m2", "改造面积", "Floor area renovated", "平方米", "m²"),
         ColumnSpec("investment_wan", "投资额", "Investment", "万元", "10k yuan"),
         ColumnSpec("performance_score", "绩效评价得分", "Performance score", "分", "points", 0.0, 100.0),
@@ -398,8 +401,16 @@ def cell_text(cell: object) -> str:
 # ---------------------------------------------------------------------------------------------
 # Numbers
 
-def numeric_column(frame: pd.DataFrame, column: str, *, where: str = "") -> pd.Series:
-    """One column as floats, with every empty, non-numeric or out-of-range cell reported by row."""
+_WHOLE_TEXT = re.compile(r"\d+")
+
+
+def numeric_column(frame: pd.DataFrame, column: str, *, where: str = "",
+                   whole: Literal["count", "year"] | None = None) -> pd.Series:
+    """One column as floats, with every empty, non-numeric or out-of-range cell reported by row.
+
+    ``whole="count"`` takes whole numbers only (a spreadsheet's 56,525.0 is one; 12.5 is not); ``whole="year"``
+    takes a year written as digits only (2021, not "2021.0", "2e3" or "2,021"), as a year is written.
+    """
     path = frame.attrs.get("path")
     if column not in frame.columns:
         # Named by the scenario key that wants the column, if there is one (the caller adds the scenario file).
@@ -408,20 +419,27 @@ def numeric_column(frame: pd.DataFrame, column: str, *, where: str = "") -> pd.S
             key=where or None, column=column, file=None if where else path,
         )
     raw = frame[column]
-    values = pd.to_numeric(raw.map(_as_number_text), errors="coerce").astype(float)
     spec = COLUMN_SPECS.get(column)
+    whole = whole or (spec.whole if spec else None)
     keyed = frame.attrs.get("key") is not None  # a budget table's rows are no units: its index is no name
-    for position, (name, value) in enumerate(values.items()):
-        cell = raw.iloc[position]
+    values = np.empty(len(raw), dtype=float)
+    for position, (name, cell) in enumerate(raw.items()):
         about = f" (unit '{name}')" if keyed else ""
 
         def refuse(message: str) -> None:
             raise InputError(message + about, file=path, row=row_number(frame, position), column=column)
 
-        if np.isnan(value):
-            refuse("empty cell" if str(cell).strip() == "" else f"not a number: {visible(str(cell))}")
-        if not np.isfinite(value):
+        value = cell_number(cell)
+        if value is None:
+            blank = isinstance(cell, str) and not cell.strip()
+            refuse("empty cell" if blank else f"not a number: {visible(str(cell))}")
+        if not math.isfinite(value):
             refuse(f"not a finite number: {visible(str(cell))}")
+        if whole == "year" and (not float(value).is_integer() or not 1000 <= value <= 9999 or (
+                isinstance(cell, str) and not _WHOLE_TEXT.fullmatch(cell.strip()))):
+            refuse(f"a year is written as four digits, such as 2021, not {visible(str(cell))}")
+        if whole == "count" and not float(value).is_integer():
+            refuse(f"a count is a whole number, not {visible(str(cell))}")
         low = spec.minimum if spec else 0.0
         if low is not None and value < low:
             refuse(f"{value:g} is below {low:g}")
@@ -429,7 +447,8 @@ def numeric_column(frame: pd.DataFrame, column: str, *, where: str = "") -> pd.S
             refuse(f"{value:g} is above {spec.maximum:g}")
         if spec and spec.strictly_positive and value <= 0:
             refuse(f"must be above 0, got {value:g}")
-    return values.rename(column)
+        values[position] = value
+    return pd.Series(values, index=raw.index, name=column)
 
 
 def cell_number(cell: object) -> int | float | None:

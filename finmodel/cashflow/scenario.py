@@ -513,7 +513,7 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
     """Read, override and validate a project scenario; a project table's rows become projects."""
     path = Path(path)
     raw = read_toml(path)
-    raw, applied = apply_overrides(raw, overrides, file=path)
+    raw, applied = apply_overrides(raw, overrides, file=path, model=ProjectScenarioConfig)
     config = validate_model(ProjectScenarioConfig, raw, file=path)
     inputs = {path.name: sha256_of(path)}
     projects = list(config.projects)

@@ -124,7 +124,7 @@ def is_plan_scenario(raw: Mapping[str, Any]) -> bool:
 def load_plan_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> PlanScenario:
     path = Path(path)
     raw = read_toml(path)
-    raw, applied = apply_overrides(raw, overrides, file=path)
+    raw, applied = apply_overrides(raw, overrides, file=path, model=PlanScenarioConfig)
     config = validate_model(PlanScenarioConfig, raw, file=path)
     library_path = resolve_file(path.parent, config.library.table, file=path, key="library.table")
     budgets_path = resolve_file(path.parent, config.budgets.table, file=path, key="budgets.table")
@@ -137,6 +137,7 @@ def load_plan_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str,
 
 
 NUMERIC = ("year_built", "households", "buildings", "floor_area_m2", "consent_share")
+WHOLE = {"year_built": "year", "households": "count", "buildings": "count"}
 OPTIONAL_COSTS = ("cost_basic_wan", "cost_improvement_wan", "cost_upgrade_wan")
 
 
@@ -164,7 +165,7 @@ def read_library(path: Path, spec: LibrarySpec) -> pd.DataFrame:
     out["name"] = _optional_text(table, "name")
     out["district"] = _optional_text(table, "district")
     for column in NUMERIC:
-        out[column] = numeric_column(table, column)
+        out[column] = numeric_column(table, column, whole=WHOLE.get(column))
     bad = out.index[(out["consent_share"] > 1)]
     if len(bad):
         position = list(out.index).index(bad[0])
@@ -173,7 +174,7 @@ def read_library(path: Path, spec: LibrarySpec) -> pd.DataFrame:
     out["land_type"] = _one_of(table, "land_type", LAND_TYPES, "land type", f"use {', '.join(LAND_TYPES)}")
     out["prior_plan"] = _one_of(table, "prior_plan", PRIOR_PLANS, "plan", "use provincial, city, district or leave "
                                                                           "empty")
-    out["prior_year"] = _optional_number(table, "prior_year", "not a year").fillna(0).astype(int)
+    out["prior_year"] = _optional_number(table, "prior_year", "not a year", year=True).fillna(0).astype(int)
     gaps = []
     for position, cell in enumerate(table["gaps"]):
         items = [g.strip() for g in cell_text(cell).split(";") if g.strip()]
@@ -213,9 +214,9 @@ def _one_of(table: pd.DataFrame, column: str, allowed: tuple[str, ...], what: st
     return values
 
 
-def _optional_number(table: pd.DataFrame, column: str, complaint: str) -> pd.Series:
-    """Numbers where given, NaN where empty; the first cell that is neither is an error, and so is a number that
-    is not finite (inf would become no year at all)."""
+def _optional_number(table: pd.DataFrame, column: str, complaint: str, *, year: bool = False) -> pd.Series:
+    """Numbers where given, NaN where empty; the first cell that is neither is an error. A number is finite; a year
+    is written as a whole number."""
     if column not in table.columns:
         return pd.Series(np.nan, index=table.index)
     values = np.full(len(table), np.nan)
@@ -231,6 +232,9 @@ def _optional_number(table: pd.DataFrame, column: str, complaint: str) -> pd.Ser
             refuse(f"{complaint}: {visible(str(cell))}")
         if not math.isfinite(value):
             refuse(f"{complaint}: {visible(str(cell))} (not a finite number)")
+        if year and (not float(value).is_integer() or not 1000 <= value <= 9999 or (
+                isinstance(cell, str) and not cell.strip().isdigit())):
+            refuse(f"{complaint}: {visible(str(cell))} (a year is written as four digits, such as 2019)")
         values[position] = value
     return pd.Series(values, index=table.index)
 
@@ -241,7 +245,7 @@ def read_budgets(path: Path, plan: PlanSpec, districts: set[str]) -> pd.DataFram
     for column in ("district", "year", "budget_wan"):
         if column not in frame.columns:
             raise InputError(f"no column '{column}' (columns: {', '.join(frame.columns)})", file=path, column=column)
-    years = numeric_column(frame, "year").astype(int)
+    years = numeric_column(frame, "year", whole="year").astype(int)
     amounts = numeric_column(frame, "budget_wan")
     names = _optional_text(frame, "district")
     grid = pd.DataFrame(0.0, index=ordered(sorted(districts)), columns=plan.years)
