@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import difflib
 import math
+import re
 import tomllib
 import types
 import typing
@@ -17,27 +18,55 @@ from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping
 
 import pandas as pd
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
+                      field_validator, model_validator)
 
 from .errors import InputError
 from .policy import parameter
-from .tables import (check_file, decode_text, numeric_column, read_bytes, read_table, resolve_file, row_number,
-                     sha256_of)
+from .tables import (MAX_NUMBER, check_file, decode_text, number_problem, numeric_column, read_bytes, read_table,
+                     resolve_file, row_number, sha256_of, text_problem, visible)
 
 WEIGHT_TOLERANCE = 1e-9
 
 MAX_DEPTH = 16
 """How deeply tables and lists may nest in a scenario file; finmodel's own schemas need six levels."""
+ID_MAX_LENGTH = 64
+"""The longest id: ids name files (a project's chart) and ``--set`` keys."""
 
 
 class _Strict(BaseModel):
     # Strict: true is no 1, "yes" no true and "30000" no number; a TOML file says what type it means.
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True, strict=True,
+                              allow_inf_nan=False)
 
 
 def _as_tuple(value: Any) -> Any:
     # TOML has arrays, not tuples: a fixed-length array is read as a tuple before the strict check.
     return tuple(value) if isinstance(value, list) else value
+
+
+_ID = re.compile(r"[\w-]+")
+
+
+def _valid_id(value: str) -> str:
+    if not _ID.fullmatch(value) or len(value) > ID_MAX_LENGTH:
+        raise ValueError(f"an id is 1 to {ID_MAX_LENGTH} letters, digits, '_' or '-' (no spaces, dots, slashes or "
+                         f"other signs), got {visible(value)}" + (f" ({len(value)} characters)"
+                                                                   if len(value) > ID_MAX_LENGTH else ""))
+    return value
+
+
+Id = Annotated[str, AfterValidator(_valid_id)]
+"""An id: it names files and ``--set`` keys, so it holds only letters, digits, '_' and '-'."""
+
+_POOL_ID = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _pool_id(value: str) -> str:
+    if not _POOL_ID.fullmatch(value) or len(value) > ID_MAX_LENGTH:
+        raise ValueError(f"a pool id is 1 to {ID_MAX_LENGTH} lowercase ASCII letters, digits or '_', starting with a "
+                         f"letter (such as central), got {visible(value)}")
+    return value
 
 
 class ScenarioInfo(_Strict):
@@ -77,7 +106,7 @@ class DifficultyTiers(_Strict):
 
 
 class Pool(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: Annotated[str, AfterValidator(_pool_id)]
     """ASCII identifier (``central``, ``provincial``, ``city`` …), used by ``--set pools.<id>.…``."""
     label: str = Field(min_length=1)
     """Chinese name of the pool, the column header in the approval table."""
@@ -388,11 +417,23 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any]
     return _load_tables(config, path, applied)
 
 
+class TomlFloat(float):
+    """A float read from TOML that keeps the text it was written as, so that a message shows the number as the
+    user wrote it (1e20, not 1e+20)."""
+
+    __slots__ = ("text",)
+
+    def __new__(cls, text: str) -> TomlFloat:
+        value = super().__new__(cls, text)
+        value.text = text
+        return value
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     check_file(path, what="scenario file")
     text = decode_text(read_bytes(path), path, "save the scenario as UTF-8")
     try:
-        raw = tomllib.loads(text)
+        raw = tomllib.loads(text, parse_float=TomlFloat)
     except RecursionError as exc:
         raise InputError(f"not valid TOML: tables or arrays nest too deeply (finmodel reads at most {MAX_DEPTH} "
                          "levels)", file=path) from exc
@@ -424,13 +465,45 @@ def validate_config(raw: Mapping[str, Any], *, file: Path | None = None) -> Scen
 
 
 def validate_model(model: type[BaseModel], raw: Mapping[str, Any], *, file: Path | None = None) -> Any:
-    """``model`` validated from ``raw``; every problem in one InputError, each named by its dotted key."""
+    """``model`` validated from ``raw``; every problem in one InputError, each named by its dotted key.
+
+    Before the schema, every key and text is checked for control characters and every number against the
+    limits (``number_problem``), whatever key holds it."""
+    check_values(raw, raw, file=file)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
         problems = [_describe(error, raw, model) for error in exc.errors()]
         message = problems[0] if len(problems) == 1 else "\n  " + "\n  ".join(problems)
         raise InputError(message, file=file) from exc
+
+
+def check_values(node: Any, raw: Mapping[str, Any], *, file: Path | None = None, loc: tuple = ()) -> None:
+    """Every text (keys too) free of control characters, every number finite and within the limits."""
+    where = _dotted(loc, raw)
+    if isinstance(node, dict):
+        for key, value in node.items():
+            problem = text_problem(key) if isinstance(key, str) else None
+            if problem:
+                raise InputError(f"{where + ': ' if where else ''}a key: {problem}", file=file)
+            check_values(value, raw, file=file, loc=loc + (key,))
+    elif isinstance(node, list):
+        for k, value in enumerate(node):
+            check_values(value, raw, file=file, loc=loc + (k,))
+    elif isinstance(node, str):
+        problem = text_problem(node)
+        if problem:
+            raise InputError(f"{where}: {problem}" if where else problem, file=file)
+    elif isinstance(node, int) and not isinstance(node, bool):
+        if abs(node) > MAX_NUMBER:  # compared as integers: a 400-digit integer is no float
+            text = f"{node:.6g}" if len(str(abs(node))) < 40 else f"a {len(str(abs(node)))}-digit number"
+            raise InputError(f"{where}: {text} is above the largest number finmodel takes, {MAX_NUMBER:g}",
+                             file=file)
+    elif isinstance(node, float):
+        problem = number_problem(node, node.text if isinstance(node, TomlFloat) else None)
+        if problem:
+            raise InputError(f"{where}: {problem}" + (f" ({node!r})" if problem == "not a finite number" else ""),
+                             file=file)
 
 
 def _describe(error: Mapping[str, Any], raw: Mapping[str, Any], root: type[BaseModel]) -> str:
@@ -464,7 +537,9 @@ def _dotted(loc: tuple, raw: Mapping[str, Any]) -> str:
         if isinstance(item, int) and isinstance(node, list):
             element = node[item] if item < len(node) else None
             name = element.get("id") if isinstance(element, dict) else None
-            parts.append(str(name) if isinstance(name, str) and name else f"[{item}]")
+            # An element is named by its id, unless the id is itself what is wrong (too long, a control character).
+            named = isinstance(name, str) and _ID.fullmatch(name) and len(name) <= ID_MAX_LENGTH
+            parts.append(name if named else f"[{item}]")
             node = element
         elif isinstance(node, dict) and item not in node and node.get("kind") == item:
             continue  # the tag pydantic adds for a discriminated union is not a key of the file
@@ -542,7 +617,7 @@ def _split(text: str) -> tuple[str, Any]:
 def parse_value(text: str) -> Any:
     """A ``--set`` value in TOML syntax (32000, 0.4, true, [1, 2], "text"); anything else is a string."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        return tomllib.loads(f"v = {text}", parse_float=TomlFloat)["v"]
     except (tomllib.TOMLDecodeError, RecursionError):
         return text
 

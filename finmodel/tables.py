@@ -123,6 +123,10 @@ def read_table(path: Path, *, key: str | None, sheet: str | None = None, where: 
     else:
         raise InputError("unsupported table type (use .csv or .xlsx)", file=path, key=where or None)
     header, records = _named_columns(header, records, path, header_row)
+    for line, record in zip(lines, records):
+        for name, cell in zip(header, record):
+            if isinstance(cell, str):
+                check_text(cell, file=path, row=line, column=name)
     frame = pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(
         columns=header, dtype=object)
     attrs = {"path": str(path), "header_row": header_row, "rows": lines, "key": key}
@@ -225,11 +229,28 @@ def decode_text(data: bytes, path: Path, hint: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Text in messages
+# Text: characters a workbook cannot hold, and that nobody can see, are refused where they are written.
 
 # C0 controls but tab, line feed and carriage return; DEL and the C1 controls; and the two noncharacters XML
-# forbids: shown as escapes in a message, where they would be invisible or garble a terminal.
+# forbids. openpyxl refuses the C0 ones in a cell, and none of them can be seen or typed in a name.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` is refused (the control character it holds and where), or None."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    return (f"the text holds the control character U+{ord(found.group()):04X} at position {found.start() + 1}: "
+            f"{visible(text)}; remove it (text may hold any character but control characters; tabs and line "
+            "breaks are allowed)")
+
+
+def check_text(text: str, **where: Any) -> None:
+    """Refuse text holding a control character, naming the place (``InputError``'s keywords)."""
+    problem = text_problem(text)
+    if problem:
+        raise InputError(problem, **where)
 
 
 def visible(text: str, limit: int = 60) -> str:
@@ -374,6 +395,8 @@ def _named_columns(header: list[Any], records: list[list[Any]], path: Path,
     """Header names stripped. A column without a name is dropped when it is empty and refused when it holds
     values; a name given twice is refused (a reader would otherwise rename one of them and read the other)."""
     names = [cell_text(h).strip() for h in header]
+    for name in names:
+        check_text(name, file=path, row=header_row)
     keep = []
     for k, name in enumerate(names):
         if name:
@@ -399,7 +422,30 @@ def cell_text(cell: object) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Numbers
+# Numbers: the limits every number of a scenario or a table obeys, stated in the README.
+
+MAX_NUMBER = 1e10
+"""The largest number finmodel takes anywhere, in absolute value: 10¹⁰ 万元 (100 万亿元, about China's GDP of a
+year) as an amount, and the same bound for areas, counts, prices and factors. Amounts kept in units of 0.01 万元
+then stay below 10¹², far inside the 2⁵³ up to which floats count every unit."""
+MIN_NUMBER = 1e-9
+"""The smallest number other than 0 finmodel takes, in absolute value: below it a rate, a factor or a share
+means nothing any more, and its reciprocal or powers overflow or vanish."""
+
+
+def number_problem(value: float, shown: str | None = None) -> str | None:
+    """Why ``value`` is refused as a number of a scenario or a table, or None; ``shown`` is the number as written."""
+    shown = shown if shown is not None else f"{value:g}"
+    if not math.isfinite(value):
+        return "not a finite number"
+    if value > MAX_NUMBER:
+        return f"{shown} is above the largest number finmodel takes, {MAX_NUMBER:g}"
+    if value < -MAX_NUMBER:
+        return f"{shown} is below the most negative number finmodel takes, {-MAX_NUMBER:g}"
+    if value != 0 and abs(value) < MIN_NUMBER:
+        return f"{shown} is closer to 0 than the smallest number finmodel takes, {MIN_NUMBER:g} (write 0 or more)"
+    return None
+
 
 _WHOLE_TEXT = re.compile(r"\d+")
 
@@ -433,8 +479,9 @@ def numeric_column(frame: pd.DataFrame, column: str, *, where: str = "",
         if value is None:
             blank = isinstance(cell, str) and not cell.strip()
             refuse("empty cell" if blank else f"not a number: {visible(str(cell))}")
-        if not math.isfinite(value):
-            refuse(f"not a finite number: {visible(str(cell))}")
+        problem = number_problem(value, cell.strip() if isinstance(cell, str) else None)
+        if problem:
+            refuse(f"{problem}: {visible(str(cell))}" if problem == "not a finite number" else problem)
         if whole == "year" and (not float(value).is_integer() or not 1000 <= value <= 9999 or (
                 isinstance(cell, str) and not _WHOLE_TEXT.fullmatch(cell.strip()))):
             refuse(f"a year is written as four digits, such as 2021, not {visible(str(cell))}")

@@ -23,6 +23,7 @@ from ..errors import InputError
 from ..policy import parameter
 from ..policy.rewards import REWARD_PARAMETER
 from ..scenario import (
+    Id,
     NamedScenario,
     Override,
     _kinds,
@@ -83,7 +84,7 @@ class Capex(_Strict):
 
 
 class _IncomeLine(_Strict):
-    id: str = Field(min_length=1)
+    id: Id
     """Short name of the line, unique in the project (e.g. parking)."""
     name: str = ""
     """Label in reports (default: the kind's Chinese name)."""
@@ -174,7 +175,7 @@ class Tax(_Strict):
 
 
 class Grant(_Strict):
-    id: str = Field(min_length=1)
+    id: Id
     """Short name, unique in the project."""
     party: Literal[PARTIES]  # type: ignore[valid-type]
     """Who pays: central / provincial / city / district subsidy, residents, utilities (专业经营单位), owner_units
@@ -192,7 +193,7 @@ class Grant(_Strict):
 
 
 class Reward(_Strict):
-    id: str = Field(min_length=1)
+    id: Id
     """Short name, unique in the project."""
     item: Literal[REWARD_ITEMS]  # type: ignore[valid-type]
     """What is rewarded instead of subsidised (以奖代补, 六(四)): utilities (水电气暖), telecom (通信网络), roofs
@@ -214,7 +215,7 @@ class Reward(_Strict):
 
 
 class Loan(_Strict):
-    id: str = Field(min_length=1)
+    id: Id
     """Short name, unique in the project."""
     name: str = ""
     """Label in reports (e.g. 国开行贷款)."""
@@ -245,7 +246,7 @@ class Loan(_Strict):
 
 
 class Bond(_Strict):
-    id: str = Field(min_length=1)
+    id: Id
     """Short name, unique in the project."""
     name: str = ""
     """Label in reports (e.g. 2024年专项债)."""
@@ -279,8 +280,8 @@ class Published(_Strict):
 
 
 class Project(_Strict):
-    id: str = Field(min_length=1, pattern=r"^[^/\\\s.]+$")
-    """Short unique name without spaces, dots or slashes (it names the chart file and ``--set`` keys)."""
+    id: Id
+    """Short unique name: letters, digits, '_' and '-', at most 64 (it names the chart file and ``--set`` keys)."""
     name: str = Field(min_length=1)
     """Project name as in the plan."""
     kind: Literal[KINDS] = "old_community"  # type: ignore[valid-type]
@@ -432,7 +433,7 @@ class BalanceRule(_Strict):
 
 
 class Bundle(_Strict):
-    id: str = Field(min_length=1)
+    id: Id
     """Short unique name."""
     name: str = ""
     """Label in reports."""
@@ -479,6 +480,12 @@ class ProjectScenarioConfig(_Strict):
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
             raise ValueError(f"projects: id given twice: {', '.join(twice)}")
+        # An id names the project's chart file: ids that differ only in capitals name one file on Windows and macOS.
+        folded = [i.casefold() for i in ids]
+        twice = sorted({i for i in ids if folded.count(i.casefold()) > 1})
+        if twice:
+            raise ValueError(f"projects: ids that differ only in capitals name the same chart file: "
+                             f"{', '.join(twice)}")
         for table in self.project_table:
             if table.template not in ids:
                 raise ValueError(f"project_table.template: no project '{table.template}' (projects: {', '.join(ids)})")
@@ -517,7 +524,7 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
     config = validate_model(ProjectScenarioConfig, raw, file=path)
     inputs = {path.name: sha256_of(path)}
     projects = list(config.projects)
-    known = {p.id for p in projects}
+    known = {p.id.casefold() for p in projects}
     for k, spec in enumerate(config.project_table):
         where = "project_table.table" if len(config.project_table) == 1 else f"project_table[{k}].table"
         table_path = resolve_file(path.parent, spec.table, file=path, key=where)
@@ -530,10 +537,12 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
         columns = list(table.columns)
         for position, (project_id, *cells) in enumerate(table.itertuples(name=None)):
             line = row_number(table, position)
-            if project_id in known:
-                raise InputError(f"project id '{project_id}' is already used", file=table_path, row=line,
-                                 column=spec.key)
-            known.add(project_id)
+            if project_id.casefold() in known:
+                raise InputError(f"project id '{project_id}' is already used"
+                                 + ("" if project_id in {p.id for p in projects} else
+                                    " (ids that differ only in capitals name the same chart file on Windows and "
+                                    "macOS)"), file=table_path, row=line, column=spec.key)
+            known.add(project_id.casefold())
             projects.append(_row_project(template, project_id, list(zip(columns, cells)), table_path, line))
     _check_years(projects, config.scenario.year, path)
     _check_groups(config, projects, path)

@@ -6,7 +6,6 @@ dated unit costs of ``unit_costs_2020`` (元 per m² for each basic item of 附�
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping
@@ -18,9 +17,9 @@ from pydantic import Field, model_validator
 from ..errors import InputError
 from ..policy import parameter
 from ..policy.eligibility import BASIC_ITEMS, RULES, eligibility
-from ..scenario import NamedScenario, Override, _Strict, apply_overrides, read_toml, validate_model
-from ..tables import (cell_number, cell_text, numeric_column, ordered, read_table, resolve_file, row_number, sha256_of,
-                      visible)
+from ..scenario import Id, NamedScenario, Override, _Strict, apply_overrides, read_toml, validate_model
+from ..tables import (cell_number, cell_text, number_problem, numeric_column, ordered, read_table, resolve_file,
+                      row_number, sha256_of, visible)
 
 LAND_TYPES = ("state_owned", "collective", "other")
 PRIOR_PLANS = ("", "provincial", "city", "district")
@@ -46,7 +45,7 @@ class BudgetSpec(_Strict):
 
 
 class DeadlineSpec(_Strict):
-    id: str = Field(min_length=1)
+    id: Id
     by_year: int
     """Renovated in or before this year."""
     built_by: int
@@ -215,8 +214,8 @@ def _one_of(table: pd.DataFrame, column: str, allowed: tuple[str, ...], what: st
 
 
 def _optional_number(table: pd.DataFrame, column: str, complaint: str, *, year: bool = False) -> pd.Series:
-    """Numbers where given, NaN where empty; the first cell that is neither is an error. A number is finite; a year
-    is written as a whole number."""
+    """Numbers where given, NaN where empty; the first cell that is neither is an error. A number obeys the limits
+    of every table (``number_problem``); a year is written as a whole number."""
     if column not in table.columns:
         return pd.Series(np.nan, index=table.index)
     values = np.full(len(table), np.nan)
@@ -230,8 +229,9 @@ def _optional_number(table: pd.DataFrame, column: str, complaint: str, *, year: 
         value = cell_number(cell)
         if value is None:
             refuse(f"{complaint}: {visible(str(cell))}")
-        if not math.isfinite(value):
-            refuse(f"{complaint}: {visible(str(cell))} (not a finite number)")
+        problem = number_problem(value)
+        if problem:
+            refuse(f"{complaint}: {visible(str(cell))} ({problem})")
         if year and (not float(value).is_integer() or not 1000 <= value <= 9999 or (
                 isinstance(cell, str) and not cell.strip().isdigit())):
             refuse(f"{complaint}: {visible(str(cell))} (a year is written as four digits, such as 2019)")
