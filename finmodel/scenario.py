@@ -14,6 +14,7 @@ import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping
 
@@ -28,6 +29,9 @@ from .tables import (MAX_NUMBER, check_file, decode_text, number_problem, numeri
 
 WEIGHT_TOLERANCE = 1e-9
 
+MAX_AMOUNT_WAN = MAX_NUMBER
+"""The largest amount of money, 万元 (10¹⁰ 万元): a pool, and all pools together, so that amounts in units of 0.01 万元
+(at most 10¹²) add up exactly in floats as in integers."""
 MAX_DEPTH = 16
 """How deeply tables and lists may nest in a scenario file; finmodel's own schemas need six levels."""
 ID_MAX_LENGTH = 64
@@ -113,7 +117,8 @@ class Pool(_Strict):
     label_en: str = ""
     """English name of the pool (default: the id)."""
     amount_wan: float = Field(ge=0)
-    """Amount to allocate, 万元, at most two decimals."""
+    """Amount to allocate, 万元, at most two decimals and at most ``MAX_AMOUNT_WAN``; read from the decimal text
+    written, so that it is exact to 0.01 万元 at any size."""
     amount_source: str = ""
     """Where the amount comes from."""
     weights: dict[str, Annotated[float, Field(ge=0)]] = Field(min_length=1)
@@ -129,13 +134,19 @@ class Pool(_Strict):
     eligible: list[str] | None = None
     """Spending categories this pool may pay for (keys of ``allocation.need.by_category``); default: all."""
 
-    @field_validator("amount_wan")
+    @field_validator("amount_wan", mode="before")
     @classmethod
-    def _two_decimals(cls, value: float) -> float:
-        cents = value * 100
-        if not math.isfinite(value) or abs(cents - round(cents)) > 1e-6:
-            raise ValueError(f"{value!r} has more than two decimals of 万元; amounts are allocated in 0.01 万元")
-        return value
+    def _two_decimals(cls, value: Any) -> Any:
+        # Decided on the decimal as written, not on a float: above 10⁸ 万元 a float's cents are off by more than
+        # any tolerance that still tells 0.001 from 0.
+        amount = decimal_of(value)
+        if amount is None or not amount.is_finite() or amount < 0:
+            return value  # the strict type check and ge=0 say what is wrong
+        if amount > MAX_AMOUNT_WAN:
+            raise ValueError(f"{value!r} 万元 is above the largest amount finmodel takes, {MAX_AMOUNT_WAN:,.0f} 万元")
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValueError(f"{amount} has more than two decimals of 万元; amounts are allocated in 0.01 万元")
+        return float(amount)
 
     @field_validator("weights")
     @classmethod
@@ -158,7 +169,8 @@ class Pool(_Strict):
 
     @property
     def amount_units(self) -> int:
-        """The amount in units of 0.01 万元, the grain of the approval table."""
+        """The amount in units of 0.01 万元, the grain of the approval table: exact, as the float is the nearest to
+        a two-decimal amount of at most 10¹⁰ 万元, whose hundredfold is below 2⁵³."""
         return round(self.amount_wan * 100)
 
 
@@ -319,6 +331,11 @@ class ScenarioConfig(_Strict):
             if pool.id in seen:
                 raise ValueError(f"pool id '{pool.id}' is used twice")
             seen.add(pool.id)
+        # The approval table's total row adds every pool: it obeys the same limit as one pool.
+        total = sum(pool.amount_units for pool in pools)
+        if total > MAX_AMOUNT_WAN * 100:
+            raise ValueError(f"the pools add up to {total / 100:,.2f} 万元, above the largest amount finmodel takes, "
+                             f"{MAX_AMOUNT_WAN:,.0f} 万元")
         return pools
 
     @model_validator(mode="after")
@@ -418,8 +435,8 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any]
 
 
 class TomlFloat(float):
-    """A float read from TOML that keeps the text it was written as, so that a message shows the number as the
-    user wrote it (1e20, not 1e+20)."""
+    """A float read from TOML that keeps the text it was written as: money is read as the decimal written, not
+    as the nearest binary fraction (``decimal_of``)."""
 
     __slots__ = ("text",)
 
@@ -427,6 +444,19 @@ class TomlFloat(float):
         value = super().__new__(cls, text)
         value.text = text
         return value
+
+
+def decimal_of(value: Any) -> Decimal | None:
+    """A number as the decimal it was written as (TOML text), or as the shortest decimal that gives the float
+    back (the Python API); None for anything that is not a number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        if isinstance(value, TomlFloat):
+            return Decimal(value.text)
+        return Decimal(value) if isinstance(value, int) else Decimal(repr(float(value)))
+    except InvalidOperation:
+        return None
 
 
 def read_toml(path: Path) -> dict[str, Any]:
