@@ -85,6 +85,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart_formula": ("测算金额", "Formula amount"),
     "chart_final": ("分配金额", "Allocated"),
     "chart_compare_title": ("测算金额与分配金额对比", "Formula and allocated amounts"),
+    "chart_units_count": ("单位数", "Units"),
+    "print_more": ("……其余{0:,}个单位见 allocation.csv 和 allocation.xlsx",
+                   "… {0:,} more units in allocation.csv and allocation.xlsx"),
+    "chart_top_title": ("分配金额最多的{top}个单位（共{n:,}个）", "the {top} largest of {n:,} units"),
+    "chart_distribution_title": ("全部{n:,}个单位的分配金额分布", "Allocated amounts of all {n:,} units"),
+    "chart_summary_note": (
+        "单位数{n:,}个，超过{limit}个，图中不逐一列示：上图为分配金额最多的{top}个单位，其余{others:,}个单位合计"
+        "{amount:,.2f}万元（占{share:.1%}）；下图为全部单位的金额分布。逐单位金额见 allocation.xlsx 汇总表和 allocation.csv。",
+        "{n:,} units, more than {limit}, so not one bar each: above, the {top} largest amounts; the other {others:,} "
+        "units get {amount:,.2f} (10k yuan, {share:.1%}) together; below, how the amounts of all units are "
+        "distributed. Every unit's amount is in allocation.xlsx (Summary) and allocation.csv.",
+    ),
+    "chart_top_moved": ("差额最大的{top}个单位（共{n:,}个）", "the {top} largest differences of {n:,} units"),
+    "chart_difference": ("分配金额 − 测算金额", "Allocated − formula"),
+    "chart_difference_title": ("全部{n:,}个单位的差额分布", "Differences of all {n:,} units"),
+    "chart_compare_note": (
+        "单位数{n:,}个，超过{limit}个，图中不逐一列示：上图为差额最大的{top}个单位，下图为全部单位的差额分布；"
+        "{moved:,}个单位有调整（增加{up:,}个，减少{down:,}个）。逐单位说明见 allocation.xlsx 调整说明表。",
+        "{n:,} units, more than {limit}, so not one pair of bars each: above, the {top} largest differences; below, "
+        "how the differences of all units are distributed; {moved:,} units moved ({up:,} up, {down:,} down). Every "
+        "unit's reason is in allocation.xlsx (Adjustments).",
+    ),
     # 参数
     "key": ("参数", "Key"),
     "param_value": ("取值", "Value"),

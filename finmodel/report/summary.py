@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..allocation import AllocationResult
 from .files import csv_bytes
 from .labels import pool_label, t
+
+
+PRINT_UNITS = 50
+"""Most units the printed table lists; the CSV and the workbook list every unit."""
 
 
 def units_text(units: int) -> str:
@@ -22,6 +27,14 @@ def unallocated_reason(result: AllocationResult, lang: str = "zh") -> str:
     return ("；" if lang == "zh" else "; ").join(reasons)
 
 
+def remarks_by_unit(result: AllocationResult, lang: str = "zh") -> list[str | None]:
+    """Each unit's remark in report order (None for a unit nothing moved), the explanations looked up once."""
+    remarks: dict[str, str] = {}
+    for explanation in result.explanations:
+        remarks.setdefault(explanation.district, explanation.remark(lang))
+    return [remarks.get(district) for district in result.districts]
+
+
 def summary_frame(result: AllocationResult, lang: str = "zh") -> pd.DataFrame:
     """序号, 区县, 合计 and one column per pool, amounts as exact two-decimal text; the 合计 row first."""
     wan = t("wan", lang)
@@ -33,11 +46,11 @@ def summary_frame(result: AllocationResult, lang: str = "zh") -> pd.DataFrame:
     left = [0 if result.unallocated_units is None else int(result.unallocated_units[p.id]) for p in pools]
     pool_totals = [int(units[p.id].sum()) + extra for p, extra in zip(pools, left)]
     rows = [["", t("total", lang), units_text(sum(pool_totals))] + [units_text(v) for v in pool_totals] + [""]]
-    for number, district in enumerate(result.districts, start=1):
-        values = [int(units.at[district, p.id]) for p in pools]
-        explanation = result.explanation(district)
+    table = units.loc[result.districts, [p.id for p in pools]].to_numpy(dtype=np.int64)
+    for number, (district, values, remark) in enumerate(
+            zip(result.districts, table.tolist(), remarks_by_unit(result, lang)), start=1):
         rows.append([str(number), district, units_text(sum(values))] + [units_text(v) for v in values]
-                    + [explanation.remark(lang) if explanation else ""])
+                    + [remark or ""])
     if result.has_unallocated:
         rows.append(["", t("unallocated", lang), units_text(sum(left))] + [units_text(v) for v in left]
                     + [unallocated_reason(result, lang)])
@@ -51,8 +64,15 @@ def summary_csv(result: AllocationResult, lang: str = "zh") -> bytes:
 
 
 def summary_text(result: AllocationResult, lang: str = "zh") -> str:
+    """The table for the terminal: every unit up to ``PRINT_UNITS``; above, the totals and the first units, and
+    where the rest are (thousands of lines are no use on a terminal, and laying them out takes seconds)."""
     frame = summary_frame(result, lang)
+    more = len(result.districts) - PRINT_UNITS
+    if more > 0:  # keep the 合计 row, the first units and a 未分配 row after them
+        frame = pd.concat([frame.iloc[:1 + PRINT_UNITS], frame.iloc[1 + len(result.districts):]])
     with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200,
                            "display.max_columns", None):
         body = frame.to_string(index=False)
+    if more > 0:
+        body += "\n" + t("print_more", lang).format(more)
     return f"{result.scenario.name}\n{t('unit_wan', lang)}\n{body}"
