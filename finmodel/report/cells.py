@@ -59,6 +59,15 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
 
 
+def row_heights(ws, col: int, texts: list[str | None], line_height: float = 15.0) -> list[float]:
+    """``fit_height`` for many rows wrapped in one column: each text's height, each distinct text measured once."""
+    from openpyxl.utils import get_column_letter
+
+    per_line = max(1, int(ws.column_dimensions[get_column_letter(col)].width or 8.43) - 1)
+    lines = {text: max(1, -(-display_width(text or "") // per_line)) for text in dict.fromkeys(texts)}
+    return [line_height * lines[text] for text in texts]
+
+
 def fit_height(ws, row: int, wrapped: dict[int, str], line_height: float = 15.0) -> None:
     """Set a row's height for its wrapped cells; spreadsheets do not grow rows written by a program."""
     from openpyxl.utils import get_column_letter
