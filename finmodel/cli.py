@@ -24,6 +24,7 @@ from .modes import check_modes
 from .planning import is_plan_scenario, load_plan_scenario, plan
 from .report.files import output_folder
 from .report.plan import write_plan_report
+from .report.scale import allocation_cost
 from .report.cashflow import mode_lines, summary_lines
 from .scenario import load_scenario, read_toml
 
@@ -102,8 +103,13 @@ def _run_locked(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file, args.overrides)
     _status(f"测算分配 allocating {sum(p.amount_wan for p in scenario.pools):,.2f} 万元 "
             f"in {len(scenario.pools)} pools among {len(scenario.districts)} units")
+    cost = allocation_cost(scenario)
+    if cost.worth_announcing:  # a long run says what it will take before it starts, then how far it is
+        _status(cost.line())
+    progress = _status if cost.worth_announcing and not args.quiet else None
     result = allocate(scenario, _solve_reporter(args))
-    written = write_allocation_report(result, _out_dir(args), lang=args.lang, command=_command(args))
+    written = write_allocation_report(result, _out_dir(args), lang=args.lang, command=_command(args),
+                                      progress=progress)
     if not args.quiet:
         print(summary_text(result, args.lang))
         print()

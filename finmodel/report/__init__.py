@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from ..allocation import AllocationResult
 from .cashflow import cashflow_chart, cashflow_workbook, metrics_frame, write_cashflow_report
@@ -20,11 +21,17 @@ __all__ = [
 
 
 def write_allocation_report(result: AllocationResult, out_dir: str | Path, *, lang: str = "zh",
-                            command: str = "finmodel run") -> dict[str, Path]:
-    """Write allocation.xlsx, allocation.csv, allocation.png and manifest.json into ``out_dir``, all or none."""
+                            command: str = "finmodel run",
+                            progress: Callable[[str], None] | None = None) -> dict[str, Path]:
+    """Write allocation.xlsx, allocation.csv, allocation.png and manifest.json into ``out_dir``, all or none.
+
+    ``progress`` is told of each file and each sheet before it is made, for long runs."""
+    say = progress or (lambda message: None)
     out_dir = Path(out_dir)
-    outputs = {
-        "allocation.xlsx": allocation_workbook(result, lang),
+    say("写入报表 writing allocation.xlsx")
+    outputs = {"allocation.xlsx": allocation_workbook(result, lang, progress)}
+    say("写入报表 writing allocation.csv and the charts")
+    outputs |= {
         "allocation.csv": summary_csv(result, lang),
         "allocation.png": png_bytes(allocation_chart(result, lang)),
     }
