@@ -200,9 +200,9 @@ def mirr(values, finance_rate, reinvest_rate):
     inflows = np.where(values > 0, values, 0.0) * (1 + reinvest) ** (n - 1 - t)
     outflows = np.where(values < 0, values, 0.0) / (1 + finance) ** t
     grown, spent = inflows.sum(axis=-1), -outflows.sum(axis=-1)
+    both = (values > 0).any(axis=-1) & (values < 0).any(axis=-1)  # Excel's test, on the flows as given
     with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where((grown > 0) & (spent > 0), (grown / np.where(spent > 0, spent, 1.0)) ** (1 / (n - 1)) - 1,
-                         np.nan)
+        value = np.where(both, (grown / np.where(spent > 0, spent, np.nan)) ** (1 / (n - 1)) - 1, np.nan)
     return _scalar(value)
 
 
