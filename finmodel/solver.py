@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import tempfile
 import time
 import warnings
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ SOLVERS = ("highs", "cbc")
 # Models are written with PuLP's expressions; other modules take these names from here, not from PuLP.
 Variable = pulp.LpVariable
 lp_sum = pulp.lpSum
+linear = pulp.LpAffineExpression
+"""``linear([(variable, coefficient), ...])``: a weighted sum built in one go, for rows with many terms."""
 HIGHS_METHODS = ("auto", "simplex", "ipm", "choose")
 # Above this many columns "auto" takes the interior point method: the stages' probes move many bounds at
 # once, which a warm-started simplex repairs slowly (3,000-district benchmark: 28.7 s by simplex, 17.7 s by
@@ -42,6 +45,11 @@ class SolverSettings:
     """HiGHS LP method: simplex (warm-started between stages), ipm (interior point, with crossover so duals and
     vertices are exact), choose (HiGHS decides each time) or auto (simplex for small models, ipm for large)."""
     time_limit_s: float | None = None
+    """Seconds the whole run may take, every solve of the model together (and of the models sharing its
+    ``deadline``); a run that reaches it stops with ``TimeLimitReached``."""
+    deadline: float | None = None
+    """``time.monotonic()`` by which the run must end, for a run of several models (an allocation and its
+    diagnosis) that share one limit; None: ``time_limit_s`` from the model's creation."""
     threads: int | None = 1
     """One thread keeps runs repeatable."""
     mip_rel_gap: float = 0.0
@@ -51,10 +59,11 @@ class SolverSettings:
     @property
     def value_precision(self) -> float:
         """Relative precision of the values read back: highspy hands over doubles, good to its tolerances
-        (interior point's crossover leaves rows met to about 1e-9); PuLP reads CBC's
-        solution file, which prints 8 significant digits (14309.98290552 comes back as 14309.983), and
-        values pinned at that precision must still add up across rows, hence a margin above 1e-8."""
-        return 5e-8 if self.name == "cbc" else 1e-10
+        (interior point's crossover leaves rows met to about 1e-9); a linear model's CBC solution is read in
+        binary, but PuLP writes the model for CBC with 12 significant digits, hence a margin above 1e-12 for
+        CBC too. A model with integer variables is read from CBC's solution file, which prints 8 significant
+        digits (14309.98290552 comes back as 14309.983)."""
+        return 1e-10
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,10 @@ class SolverError(RuntimeError):
 
 class Infeasible(SolverError):
     """The solver proved the model infeasible."""
+
+
+class TimeLimitReached(SolverError):
+    """The run's time limit was reached: a verdict on the run, not on the model, so nothing retries it."""
 
 
 def solver_version(name: str) -> str:
@@ -179,8 +192,13 @@ class LinearModel:
         self._gap: float | None = None
         self._stop_reason = ""
         """Why the last solve stopped without a verdict, when the solver says."""
+        self._hit_limit = False
+        """Whether the last solve stopped at the time limit, when the solver says (HiGHS does)."""
         self._highs_errors: list[str] = []
         """HiGHS's error messages since the last call that cleared them."""
+        limit = self.settings.time_limit_s
+        self._deadline = self.settings.deadline if self.settings.deadline is not None else (
+            None if limit is None else time.monotonic() + float(limit))
 
     # -- building -------------------------------------------------------------------------------
     def variable(self, var_id: str, readable: str, low: float | None = 0.0, high: float | None = None, *,
@@ -316,6 +334,9 @@ class LinearModel:
         ``retry=False`` skips the from-scratch simplex rerun after a solve ends without a verdict, for questions
         whose answer may be "don't know".
         """
+        remaining = self.remaining_s()
+        if remaining is not None and remaining <= 0 and self.records:
+            raise TimeLimitReached(f"{stage}: {self.limit_text()}; no result is exported")
         start = time.perf_counter()
         if self.settings.name == "highs":
             status, sol_status, objective = self._solve_highs(stage, retry)
@@ -328,6 +349,10 @@ class LinearModel:
             self.progress(record)
         if status == "Infeasible":
             raise Infeasible(f"{stage}: the model is infeasible", record)
+        solved = status == "Optimal" and sol_status == "Optimal Solution Found"
+        if not solved and (self._hit_limit or (self._deadline is not None and self.remaining_s() <= 0.01)):
+            raise TimeLimitReached(f"{stage}: {self.limit_text()} (solution status '{sol_status}'); "
+                                   "no result is exported", record)
         if status != "Optimal" or sol_status != "Optimal Solution Found":
             reason = f" ({self._stop_reason})" if self._stop_reason else ""
             raise SolverError(
@@ -337,10 +362,22 @@ class LinearModel:
             )
         return record
 
+    def remaining_s(self) -> float | None:
+        """Seconds left of the run's time limit (None: no limit)."""
+        return None if self._deadline is None else self._deadline - time.monotonic()
+
+    def limit_text(self) -> str:
+        limit = self.settings.time_limit_s
+        return "the run's time limit was reached" if limit is None else (
+            f"the run's time limit of {limit:g} s was reached")
+
     def _solve_pulp(self) -> tuple[str, str, float | None]:
         problem = self.build()
-        with _quiet_stdout():
-            status = problem.solve(self._pulp_solver())
+        with tempfile.TemporaryDirectory(prefix="finmodel-cbc-") as folder:
+            saved = Path(folder) / "solution.bin"
+            with _quiet_stdout():
+                status = problem.solve(self._pulp_solver(saved))
+            exact = self._read_cbc_solution(problem, saved)
         sol_status = problem.sol_status
         self._values = np.array([v.varValue if v.varValue is not None else np.nan for v in self._vars], dtype=float)
         self._duals = np.zeros(len(self._rows))
@@ -348,26 +385,66 @@ class LinearModel:
         for r, constraint in enumerate(self._rows):
             if self._ra[r]:
                 self._duals[r] = constraint.pi or 0.0
-                self._activity[r] = constraint.value() - constraint.constant if constraint.value() is not None else np.nan
+        if exact is not None:
+            values, duals = exact
+            self._values = np.array([values.get(v.name, np.nan) for v in self._vars], dtype=float)
+            for r, constraint in enumerate(self._rows):
+                if self._ra[r]:
+                    self._duals[r] = duals.get(constraint.name, 0.0)
+        for r, constraint in enumerate(self._rows):
+            if self._ra[r]:
+                activity = sum(coef * self._values[self._var_index[var.name]] for var, coef in constraint.items())
+                self._activity[r] = activity
         # CBC stops at the relative gap it is given, or earlier at a limit; PuLP does not read back the gap
         # reached, so none is recorded (the gap allowed is not the gap reached).
         self._gap = None
         # Nor does PuLP say why CBC stopped short: a time limit, another limit or numerical trouble.
+        self._hit_limit = False
         limit = self.settings.time_limit_s
-        self._stop_reason = "" if limit is None else f"CBC does not say why; its time limit was {limit:g} s"
-        return pulp.LpStatus[status], pulp.LpSolution[sol_status], pulp.value(problem.objective)
+        self._stop_reason = "" if limit is None else f"CBC does not say why; the run's time limit is {limit:g} s"
+        objective = pulp.value(problem.objective)
+        if exact is not None and objective is not None:
+            objective = float(sum(coef * self._values[c] for c, coef in self._cost.items()))
+        return pulp.LpStatus[status], pulp.LpSolution[sol_status], objective
 
-    def _pulp_solver(self):
+    def _read_cbc_solution(self, problem: pulp.LpProblem, path: Path):
+        """CBC's solution in full double precision, or None: PuLP reads CBC's solution file, which prints 8
+        significant digits (14309.98290552 comes back as 14309.983), so a linear model also has CBC save its
+        solution in binary (two ints: rows, columns; then doubles: objective, row activities, row duals, column
+        values, column reduced costs), rows and columns in the order PuLP wrote them. Variable → value, and
+        constraint → dual."""
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if len(data) < 8:
+            return None
+        n_rows, n_cols = (int(k) for k in np.frombuffer(data[:8], dtype=np.int32))
+        doubles = np.frombuffer(data[8:], dtype=np.float64)
+        # The rows PuLP wrote are the active ones, in the order ``build`` added them.
+        variables = problem.variables()
+        constraints = [c.name for r, c in enumerate(self._rows) if self._ra[r]]
+        if n_rows != len(constraints) or n_cols != len(variables) or doubles.size != 1 + 2 * n_rows + 2 * n_cols:
+            return None
+        duals = doubles[1 + n_rows:1 + 2 * n_rows]
+        values = doubles[1 + 2 * n_rows:1 + 2 * n_rows + n_cols]
+        return dict(zip((v.name for v in variables), values.tolist())), dict(zip(constraints, duals.tolist()))
+
+    def _pulp_solver(self, saved: Path | None = None):
         s = self.settings
         if s.name == "highs":
             options = {"solver": self.method_used(), "random_seed": 0}
             if options["solver"] == "ipm":
                 options["run_crossover"] = "on"
-            return pulp.HiGHS(msg=False, timeLimit=s.time_limit_s, threads=s.threads, **options)
+            return pulp.HiGHS(msg=False, timeLimit=self._time_left(), threads=s.threads, **options)
         # PuLP 3.3 bundles CBC and warns that PuLP 4 will not; the project pins PuLP < 3.4.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            return pulp.PULP_CBC_CMD(msg=False, timeLimit=s.time_limit_s, threads=s.threads, gapRel=s.mip_rel_gap)
+            # A linear model is solved, saved in binary (full precision), and solved again from that optimum
+            # (no work) for PuLP's own solution file: CBC runs its commands in order, and PuLP's solve comes last.
+            save = [f"initialSolve -saveSolution {saved}"] if saved is not None and not self._integers else []
+            return pulp.PULP_CBC_CMD(msg=False, timeLimit=self._time_left(), threads=s.threads, gapRel=s.mip_rel_gap,
+                                     options=save)
 
     def _solve_highs(self, stage: str, retry: bool = True) -> tuple[str, str, float | None]:
         import highspy
@@ -396,9 +473,10 @@ class LinearModel:
                 self._highs_option("run_crossover", "on")
             if self.settings.threads is not None:
                 self._highs_option("threads", self.settings.threads)
-            if self.settings.time_limit_s is not None:
-                self._highs_option("time_limit", float(self.settings.time_limit_s))
         self._sync_highs()
+        if self._deadline is not None:
+            # What is left of the run's limit, not the whole limit again for every solve.
+            self._highs_option("time_limit", self._time_left())
         h = self._highs
         if self._integers:
             # Branch and bound picks its own LP method, and its presolve is much of its strength.
@@ -419,6 +497,7 @@ class LinearModel:
             self._highs_option("presolve", "off" if self.method_used() == "simplex" else "on")
             model_status = h.getModelStatus()
         self._stop_reason = ""
+        self._hit_limit = model_status == kind.kTimeLimit and self._deadline is not None
         if model_status == kind.kOptimal:
             status, sol_status = "Optimal", "Optimal Solution Found"
         elif model_status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
@@ -428,7 +507,7 @@ class LinearModel:
         else:
             status, sol_status = "Not Solved", h.modelStatusToString(model_status)
             if model_status == kind.kTimeLimit and self.settings.time_limit_s is not None:
-                self._stop_reason = f"the time limit of {self.settings.time_limit_s:g} s was reached"
+                self._stop_reason = self.limit_text()
             elif self._highs_errors:
                 self._stop_reason = "HiGHS: " + self._highs_reason()
         solution = h.getSolution()
@@ -437,6 +516,15 @@ class LinearModel:
         self._duals = np.asarray(solution.row_dual, dtype=float)
         self._activity = np.asarray(solution.row_value, dtype=float)
         return status, sol_status, h.getInfo().objective_function_value if status == "Optimal" else None
+
+    def _time_left(self) -> float | None:
+        """The time a solve may take: what is left of the run's limit. The first solve gets it as it is, so that
+        a limit the solver refuses is reported with the solver's reason; a later one at least a millisecond, the
+        run's end being checked before it starts."""
+        remaining = self.remaining_s()
+        if remaining is None or not self.records:
+            return remaining
+        return max(remaining, 1e-3)
 
     def _highs_option(self, name: str, value) -> None:
         """Set a HiGHS option; one HiGHS refuses stops here, with its reason, not later as a failed solve."""
