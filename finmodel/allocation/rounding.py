@@ -42,6 +42,15 @@ class RoundingError(RuntimeError):
     """No rounding keeps every row within its bounds; cannot happen for a feasible unrounded table."""
 
 
+def snap(values: np.ndarray) -> np.ndarray:
+    """Grains as rounding should see them: no value below 0, and a value within float error of a whole grain
+    on that grain (1e-6 of a grain, or 1e-14 of the value for values too large for that), so that float error
+    never makes a whole amount a remainder of 0.999999 or a fraction of a grain below zero."""
+    values = np.maximum(np.asarray(values, dtype=float), 0.0)
+    whole = np.round(values)
+    return np.where(np.abs(values - whole) <= 1e-6 + 1e-14 * values, whole, values)
+
+
 def controlled_round(
     values: np.ndarray, column_totals: np.ndarray, row_low: np.ndarray, row_high: np.ndarray
 ) -> np.ndarray:
@@ -53,14 +62,18 @@ def controlled_round(
     in some column to another row whose cell there was rounded down (and had a remainder),
     and so on until a row that can take it. Such a path exists whenever the unrounded table
     meets the bounds (the rounding is a flow problem with integral solutions); the search is
-    breadth-first with fixed tie-breaks, so the result is deterministic.
+    breadth-first with fixed tie-breaks, so the result is deterministic. Equal remainders go to the earlier
+    row: the values are compared as given, so equal amounts must arrive as equal floats.
     """
-    snapped = np.round(np.asarray(values, dtype=float), 6)  # solver noise must not decide a remainder
+    snapped = snap(values)
     floors = np.floor(snapped)
     remainder = snapped - floors
     up = np.zeros(snapped.shape, dtype=bool)
     for c in range(snapped.shape[1]):
-        if snapped[:, c].sum() == 0 and column_totals[c] == 0:
+        if column_totals[c] == 0:
+            # Nothing to share: the column is 0, whatever noise its cells carry.
+            floors[:, c] = 0
+            remainder[:, c] = 0
             continue
         left = int(column_totals[c] - floors[:, c].sum())
         if left < 0 or left > snapped.shape[0]:
