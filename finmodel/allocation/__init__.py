@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -11,14 +12,14 @@ import pandas as pd
 from ..errors import InfeasibleError, SolveError
 from ..policy import tiered_difficulty
 from ..scenario import Scenario
-from ..solver import Infeasible, SolveRecord, SolverError, SolverSettings
+from ..solver import Infeasible, SolveRecord, SolverError, SolverSettings, TimeLimitReached
 from ..tables import ordered
 from .diagnose import Finding, elastic_findings, precheck
 from .explain import Explanation, explain
 from .formula import FormulaResult, factor_formula
 from .lp import AllocationLP, LPSolution
 from .problem import CELL_UPPER, TOTAL_LOWER, TOTAL_UPPER, AllocationProblem, build_problem
-from .rounding import controlled_round, largest_remainder
+from .rounding import RoundingError, controlled_round, largest_remainder
 
 __all__ = [
     "AllocationProblem", "AllocationResult", "Check", "Explanation", "Finding", "allocate", "controlled_round",
@@ -140,20 +141,15 @@ def _solve(result: AllocationResult, formula_matrix: np.ndarray, progress=None) 
     scenario = result.scenario
     spec = scenario.config.allocation
     problem = build_problem(scenario, formula_matrix)
-    settings = SolverSettings(name=spec.solver, method=spec.method, time_limit_s=spec.time_limit_s)
+    limit = spec.time_limit_s
+    # One clock for the whole run: every stage, a retry and the diagnosis of an infeasible model share the limit.
+    deadline = None if limit is None else time.monotonic() + limit
+    settings = SolverSettings(name=spec.solver, method=spec.method, time_limit_s=limit, deadline=deadline)
     findings = precheck(problem)
     if any(f.severity == "infeasible" for f in findings):
-        raise _infeasible(problem, settings, findings)
-    model = AllocationLP(problem, settings, progress=progress)
-    try:
-        solution = model.solve()
-    except Infeasible:
-        raise _infeasible(problem, settings, findings) from None
-    except SolverError as exc:
-        raise SolveError(str(exc)) from exc
-
+        raise _infeasible(problem, settings, findings) or _numerical(problem, [])
+    solution, rounded, model, failures = solve_rounded(problem, settings, findings, progress)
     n_units = problem.shape[1]
-    rounded = round_solution(problem, solution)
     names = problem.districts
     amount_units = pd.DataFrame(rounded[:n_units], index=names, columns=problem.pools).loc[result.districts]
     unallocated = pd.Series(rounded[n_units], index=problem.pools)
@@ -170,34 +166,86 @@ def _solve(result: AllocationResult, formula_matrix: np.ndarray, progress=None) 
     return replace(
         result, amount_units=amount_units, unallocated_units=unallocated, explanations=explanations,
         findings=findings, problem=problem, lp=solution,
-        solver={**model.lp.manifest(), "formula_fit_stages": len(solution.stage_levels)},
+        solver={**model.lp.manifest(), "formula_fit_stages": len(solution.stage_levels),
+                "exact_amounts": solution.exact, **({"retried_after": failures} if failures else {})},
     )
+
+
+def solve_rounded(problem: AllocationProblem, settings: SolverSettings, findings: list[Finding] | None = None,
+                  progress=None) -> tuple[LPSolution, np.ndarray, AllocationLP, list[str]]:
+    """Solve and round, trying HiGHS's other method when the first ends in numerical trouble.
+
+    Returns the solution, the rounded table (``round_solution``), the model that solved it and what the methods
+    tried before it ran into. Raises InfeasibleError when the rules cannot all be met, SolveError when the run's
+    time limit is reached or every method runs into numerical trouble.
+    """
+    findings = precheck(problem) if findings is None else findings
+    failures: list[str] = []
+    attempt: SolverSettings | None = settings
+    while attempt is not None:
+        model = AllocationLP(problem, attempt, progress=progress)
+        # HiGHS's other method gets its chance when one ends in numerical trouble; CBC has none to offer.
+        used = model.lp.method_used()
+        other = None if attempt.name != "highs" or failures else replace(
+            attempt, method="ipm" if used == "simplex" else "simplex")
+        try:
+            solution = model.solve()
+            return solution, round_solution(problem, solution), model, failures
+        except TimeLimitReached as exc:
+            raise SolveError(f"allocation: {exc}") from exc
+        except Infeasible:
+            error = _infeasible(problem, attempt, findings)
+            if error is not None:
+                raise error from None
+            failures.append(f"{_method(attempt, used)}: the solver reported the model infeasible, yet the elastic "
+                            "model meets every requirement")
+        except (SolverError, RoundingError) as exc:
+            failures.append(f"{_method(attempt, used)}: {exc}")
+        attempt = other
+    raise _numerical(problem, failures)
+
+
+def _method(settings: SolverSettings, used: str) -> str:
+    return f"HiGHS ({used})" if settings.name == "highs" else "CBC"
+
+
+def _numerical(problem: AllocationProblem, failures: list[str]) -> SolveError:
+    """Numerical trouble, not a verdict on the rules: exit 4, with what each method ran into."""
+    tried = "".join(f"\n  {failure}" for failure in failures)
+    return SolveError(
+        f"the allocation of {len(problem.districts)} units and {len(problem.pools)} pools could not be solved: "
+        f"a numerical problem, not a rule that cannot be met; no result is exported{tried}")
 
 
 def round_solution(problem: AllocationProblem, solution: LPSolution) -> np.ndarray:
     """(units + 1, pools) in 0.01 万元: the LP's amounts rounded with every pool exact and every unit's total
     within its bounds; the last row is what each pool leaves unallocated."""
     low, high = problem.total_range()
-    values = np.vstack([solution.amounts.T, solution.unallocated[None, :]]) * 100
+    # Solver noise goes to the feasible side: no cell below 0 or above its cap, nothing unallocated below 0.
+    amounts = np.clip(solution.amounts, 0.0, problem.cell_caps())
+    amounts[problem.pool_wan == 0] = 0.0  # a pool of 0 has nothing to round
+    values = np.vstack([amounts.T, np.maximum(solution.unallocated, 0.0)[None, :]]) * 100
+    # Bounds sit on the grain (problem.py moves them there), so the nearest whole grain is the bound itself; a
+    # floor with a float allowance would lose a grain once amounts reach 10⁹ grains.
     row_low = np.append(np.round(low * 100), 0)
-    row_high = np.append(np.where(np.isfinite(high), np.floor(high * 100 + 1e-6), np.inf), np.inf)
+    row_high = np.append(np.where(np.isfinite(high), np.round(high * 100), np.inf), np.inf)
     return controlled_round(values, np.round(problem.pool_wan * 100).astype(np.int64), row_low, row_high)
 
 
-def _infeasible(problem: AllocationProblem, settings: SolverSettings, findings: list[Finding]) -> InfeasibleError:
+def _infeasible(problem: AllocationProblem, settings: SolverSettings,
+                findings: list[Finding]) -> InfeasibleError | None:
+    """The diagnosis of a model the solver reported infeasible, or None when the elastic model meets every
+    requirement (the report was numerical trouble)."""
     try:
         missed = elastic_findings(problem, settings)
+    except TimeLimitReached as exc:
+        raise SolveError(f"allocation, diagnosing an infeasible model: {exc}") from exc
     except SolverError as exc:  # the elastic model always has a solution; say so if the solver still fails
         missed = [Finding("infeasible", "elastic_failed", f"弹性模型求解失败：{exc}", f"elastic solve failed: {exc}")]
     known = {f.zh for f in findings}
     diagnosis = [f for f in findings if f.severity == "infeasible"] + [f for f in missed if f.zh not in known]
     if not diagnosis:
-        diagnosis = [Finding(
-            "infeasible", "numerical",
-            "求解器报告无可行解，但弹性模型可满足全部要求：属数值问题，可改用 solver = \"cbc\" 或 method = \"ipm\"",
-            "the solver reported the model infeasible, yet every requirement can be met in the elastic model: "
-            "a numerical problem; try solver = \"cbc\" or method = \"ipm\"",
-        )]
+        return None  # every requirement can be met: the solver's "infeasible" was numerical trouble
     lines = "\n  ".join(f.en for f in diagnosis)
     return InfeasibleError(f"the allocation rules cannot all be met:\n  {lines}", diagnosis=diagnosis)
 
