@@ -169,6 +169,17 @@ def test_capitalised_construction_interest_is_repaid_and_counted_in_the_investme
     assert list(schedule["year"]) == list(range(2025, 2031))
 
 
+def test_a_loan_drawn_on_1_january_and_repaid_in_advance(tmp_path):
+    result = evaluate(hand_scenario(tmp_path, overrides=['projects.hand.loans.bank.drawdown_timing="start"',
+                                                         'projects.hand.loans.bank.payment_timing="begin"']))
+    table = result.cashflows[0].annual()
+    # By hand: 700 drawn on 1 January earn 5 % × 700 = 35 in the construction year (17.5 drawn mid-year). Equal
+    # principal of 140 paid at the start of each year: the first instalment carries no interest, each later one
+    # 5 % of what was left after the one before: 560, 420, 280, 140 → 28, 21, 14, 7.
+    np.testing.assert_allclose(table["interest_wan"], [35, 0, 28, 21, 14, 7])
+    np.testing.assert_allclose(table["principal_wan"].iloc[1:], [140] * 5)
+
+
 def test_bonds_issued_later_and_amortised(tmp_path):
     text = HAND.replace('[[projects.loans]]', '''[[projects.bonds]]
 id = "bond"

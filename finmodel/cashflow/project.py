@@ -262,7 +262,8 @@ def project_cashflow(project: Project, year0: int) -> ProjectCashflow:
         shares = np.asarray(loan.drawdown if loan.drawdown is not None else project.capex.schedule, dtype=float)
         rows = loan_rows(loan.principal_wan, loan.rate, loan.years, grace_years=loan.grace_years,
                          method=loan.method, drawdowns=loan.principal_wan * shares,
-                         construction_interest=loan.construction_interest, round_to=loan.round_to)
+                         construction_interest=loan.construction_interest, round_to=loan.round_to,
+                         when=loan.payment_timing, drawdown_timing=loan.drawdown_timing)
         span = slice(0, rows["period"].size)
         draws[span] += rows["drawdown"]
         in_construction = rows["phase"] == "construction"

@@ -235,6 +235,11 @@ class Loan(_Strict):
     """Interest during construction added to the loan, or paid in cash (then it is part of the investment)."""
     round_to: Annotated[float, Field(gt=0)] | None = None
     """Round interest and payments each period to this step (0.0001 万元 = 1 元), as banks do."""
+    payment_timing: Literal["end", "begin"] = "end"
+    """Instalments at the end of each repayment year, or at its start (paid in advance, Excel's type 1)."""
+    drawdown_timing: Literal["mid_year", "start"] = "mid_year"
+    """A year's draw earns half a year's interest in that year (建设期利息 rule), or a whole year's (drawn on
+    1 January)."""
 
     @model_validator(mode="after")
     def _grace_within_term(self) -> Loan:
