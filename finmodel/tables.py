@@ -366,6 +366,8 @@ def _check_archive(path: Path) -> None:
                     _check_xml_part(part, member.filename, path)
     except InputError:
         raise
+    # zipfile raises NotImplementedError for a compression method it cannot read (e.g. deflate64): the file is
+    # unreadable input like the others, not a missing feature of finmodel.
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError,
             zlib.error) as exc:
         raise InputError(f"not a readable XLSX workbook (a zip archive): {exc}; save it again from a spreadsheet "
