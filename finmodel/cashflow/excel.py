@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .metrics import IrrResult, irr
+from .metrics import IrrResult, irr, sign_changes
 
 WHEN = {"end": 0, "begin": 1, 0: 0, 1: 1}
 DAYS_A_YEAR = 365.0  # Excel's XNPV and XIRR: (dᵢ − d₁) ÷ 365, leap years or not
@@ -240,11 +240,7 @@ def xirr(values, dates, *, grid: int = 4_000) -> IrrResult:
     order = np.argsort(years, axis=1, kind="stable")
     values, years = np.take_along_axis(values, order, axis=1), np.take_along_axis(years, order, axis=1)
     rows = values.shape[0]
-    signs = np.sign(values)
-    columns = np.arange(values.shape[1])
-    last_nonzero = np.maximum.accumulate(np.where(signs != 0, columns, 0), axis=1)
-    carried = np.take_along_axis(signs, last_nonzero, axis=1)
-    changes = (carried[:, 1:] * carried[:, :-1] < 0).sum(axis=1)
+    changes = sign_changes(values)  # in date order: Laguerre's bound on the roots
     status = np.where(changes == 0, "no_sign_change", "not_converged").astype(object)
     value = np.full(rows, np.nan)
     roots: list[np.ndarray] = [np.array([])] * rows

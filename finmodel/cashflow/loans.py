@@ -13,6 +13,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from .excel import pmt
+
 METHODS = ("equal_installment", "equal_principal", "bullet")
 TIMINGS = ("end", "begin")
 DRAWDOWN_TIMINGS = ("mid_year", "start")
@@ -24,16 +26,9 @@ def _round(value: float, step: float | None) -> float:
 
 
 def annuity_payment(principal: float, rate: float, periods: int, *, when: str = "end") -> float:
-    """The level payment that repays ``principal`` over ``periods`` at ``rate`` a period (Excel's −PMT):
-    P·r ÷ (1 − (1 + r)^−n) with payments at period end, that ÷ (1 + r) with ``when="begin"`` (an annuity due),
-    and P ÷ n at a zero rate."""
-    if when not in TIMINGS:
-        raise ValueError(f"when must be one of {', '.join(TIMINGS)}, got {when!r}")
-    annuity = -np.expm1(-periods * np.log1p(rate))  # 1 − (1 + r)^−n without losing a tiny rate to rounding
-    if not annuity > 0:
-        return float(principal / periods)
-    level = principal * rate / annuity
-    return float(level / (1.0 + rate) if when == "begin" else level)
+    """The level payment that repays ``principal`` over ``periods`` at ``rate`` a period: Excel's −PMT, with
+    payments at period end or, with ``when="begin"``, in advance (an annuity due)."""
+    return -float(pmt(rate, periods, principal, 0.0, when))
 
 
 def loan_schedule(

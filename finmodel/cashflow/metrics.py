@@ -65,11 +65,7 @@ def irr(flows, *, tol: float = 1e-10, chunk: int = 5_000) -> IrrResult:
     value = np.full(n_projects, np.nan)
     status = np.full(n_projects, "not_converged", dtype=object)
     roots: list[np.ndarray] = [np.array([])] * n_projects
-    signs = np.sign(flows)
-    # Sign changes, zeros skipped: each flow takes the sign of the last nonzero flow up to it.
-    last_nonzero = np.maximum.accumulate(np.where(signs != 0, np.arange(n_periods), 0), axis=1)
-    carried = np.take_along_axis(signs, last_nonzero, axis=1)
-    changes = (carried[:, 1:] * carried[:, :-1] < 0).sum(axis=1)
+    changes = sign_changes(flows)
     status[changes == 0] = "no_sign_change"
     # One sign change: by Descartes' rule exactly one positive root, found by bisection for all at once.
     single = np.flatnonzero(changes == 1)
@@ -129,6 +125,15 @@ def flow_kind(flows, rate) -> np.ndarray:
             above |= before_last & (balance > 1e-9 * scale)
             below |= before_last & (balance < -1e-9 * scale)
     return np.where(above & below, "mixed", np.where(above, "borrowing", "investment")).astype(object)
+
+
+def sign_changes(flows: np.ndarray) -> np.ndarray:
+    """How often each row changes sign, zeros skipped: each flow takes the sign of the last nonzero flow up to it.
+    Descartes' rule bounds the number of positive roots by it."""
+    signs = np.sign(flows)
+    last_nonzero = np.maximum.accumulate(np.where(signs != 0, np.arange(flows.shape[1]), 0), axis=1)
+    carried = np.take_along_axis(signs, last_nonzero, axis=1)
+    return (carried[:, 1:] * carried[:, :-1] < 0).sum(axis=1)
 
 
 def _trim(flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
