@@ -44,18 +44,24 @@ def _label(column: str, lang: str) -> str:
     return t("operating_cost_total_wan" if column == "operating_cost_wan" else column, lang)
 
 
-def _cell_value(metrics: pd.DataFrame, project_id: str, column: str, lang: str):
-    """A metric for the workbook: numbers as numbers, with a word where there is no number."""
+def _cell_value(metrics: pd.DataFrame, project_id: str, column: str, lang: str, roots=None):
+    """A metric for the workbook: numbers as numbers, with a word where there is no number (``roots``: the IRR's,
+    listed where there are several)."""
     value = metrics.at[project_id, column]
     if column in ("irr_project", "irr_equity"):
         status, kind = metrics.at[project_id, f"{column}_status"], metrics.at[project_id, f"{column}_kind"]
-        if status != "ok" or kind != "investment":
-            return _irr_words(status, lang, kind=kind, value=value)
+        if not _is_return(status, kind):
+            return _irr_words(status, lang, roots, kind=kind, value=value)
     if column in ("dscr_min_year", "first_year_cash_negative") and value == -1:
         return t("none", lang)
     if isinstance(value, (float, np.floating)) and math.isnan(value):
         return t("none", lang)
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _is_return(status: str, kind: str) -> bool:
+    """Whether an IRR is shown as a number: one root, and flows that invest before they earn."""
+    return status == "ok" and kind == "investment"
 
 
 def _irr_words(status: str, lang: str, roots=None, *, kind: str = "", value: float = math.nan) -> str:
@@ -119,12 +125,8 @@ def summary_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
     _header(ws, 3, headers, lang, height=45 if across else 60)
     for k, project_id in enumerate(ids):
         for j, (column, fmt) in enumerate(SUMMARY_COLUMNS):
-            value = _cell_value(metrics, project_id, column, lang)
-            if column in ("irr_project", "irr_equity") and isinstance(value, str):
-                irr_result = result.irr_project if column == "irr_project" else result.irr_equity
-                value = _irr_words(metrics.at[project_id, f"{column}_status"], lang, irr_result.roots[k],
-                                   kind=metrics.at[project_id, f"{column}_kind"],
-                                   value=metrics.at[project_id, column])
+            roots = {"irr_project": result.irr_project, "irr_equity": result.irr_equity}.get(column)
+            value = _cell_value(metrics, project_id, column, lang, roots.roots[k] if roots is not None else None)
             row, col = (4 + j, 3 + k) if across else (4 + k, 3 + j)
             put(ws, row, col, value, fmt=None if isinstance(value, str) else fmt, box=True, align="right",
                 lang=lang, wrap=isinstance(value, str))
@@ -437,7 +439,8 @@ def metrics_frame(result: CashflowResult, lang: str = "zh") -> pd.DataFrame:
     notes = {}
     for column, irr_result in (("irr_project", result.irr_project), ("irr_equity", result.irr_equity)):
         # A rate is a number in the table only where it is a return; elsewhere the note says what it is.
-        is_return = (frame[f"{column}_status"] == "ok") & (frame[f"{column}_kind"] == "investment")
+        is_return = np.array([_is_return(status, kind) for status, kind in
+                              zip(frame[f"{column}_status"], frame[f"{column}_kind"])], dtype=bool)
         notes[f"{column}_note"] = [
             _irr_words(status, lang, roots, kind=kind, value=value) for status, kind, value, roots in
             zip(frame[f"{column}_status"], frame[f"{column}_kind"], frame[column], irr_result.roots)]
@@ -552,7 +555,7 @@ def summary_lines(result: CashflowResult, lang: str = "zh", limit: int = 10) -> 
     for project_id in m.index[:limit]:
         row = m.loc[project_id]
         irr = (f"{row['irr_project']:.2%}"
-               if row["irr_project_status"] == "ok" and row["irr_project_kind"] == "investment"
+               if _is_return(row["irr_project_status"], row["irr_project_kind"])
                else _irr_words(row["irr_project_status"], lang,
                                result.irr_project.roots[m.index.get_loc(project_id)],
                                kind=row["irr_project_kind"], value=row["irr_project"]))
