@@ -34,7 +34,7 @@ from ..scenario import (
     read_toml,
     validate_model,
 )
-from ..tables import cell_number, read_table, resolve_file, row_number, sha256_of
+from ..tables import cell_number, cell_text, read_table, resolve_file, row_number, sha256_of
 
 Share = Annotated[float, Field(ge=0, le=1)]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -661,7 +661,7 @@ def _cell_value(cell: object, current: object, column: str) -> Any:
     if isinstance(current, (int, float)):
         return _cell_number(cell)
     if isinstance(current, str):
-        return _cell_text(cell)
+        return cell_text(cell).strip()
     if isinstance(current, dict):
         first = next(iter(current), "…")
         raise ValueError(f"'{column}' is a table of values, not one value: give each its own column "
@@ -669,7 +669,7 @@ def _cell_value(cell: object, current: object, column: str) -> Any:
     if isinstance(current, list):
         if any(isinstance(item, (dict, list)) for item in current):
             raise ValueError(f"'{column}' is a list of tables; set it in the template, not in a cell")
-        text = _cell_text(cell)
+        text = cell_text(cell).strip()
         if not (text.startswith("[") and text.endswith("]")):
             raise ValueError(f"'{column}' is a list: write it in brackets, such as {_shown(current or [1, 2])} "
                              f"(got '{text}')")
@@ -679,7 +679,7 @@ def _cell_value(cell: object, current: object, column: str) -> Any:
             raise ValueError(f"an empty element in the list '{text}'")
         element = current[0] if current else None
         return [_cell_value(_unquoted(item), element, column) for item in items]
-    text = _cell_text(cell)
+    text = cell_text(cell).strip()
     if cell_number(cell) is not None or _number_spelling(text):
         return _cell_number(cell)  # 0x1A, 1_000, nan and inf are refused there, not taken as text
     if text.lower() in ("true", "false"):
@@ -699,16 +699,10 @@ def _cell_number(cell: object) -> int | float:
 def _cell_flag(cell: object) -> bool:
     if isinstance(cell, (bool, np.bool_)):
         return bool(cell)
-    text = _cell_text(cell).lower()
+    text = cell_text(cell).strip().lower()
     if text not in ("true", "false"):
         raise ValueError(f"write true or false, not '{cell}'")
     return text == "true"
-
-
-def _cell_text(cell: object) -> str:
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))  # a spreadsheet's 2024 is the text 2024, not 2024.0
-    return str(cell).strip()
 
 
 def _unquoted(text: str) -> str:
