@@ -147,7 +147,7 @@ def _solve(result: AllocationResult, formula_matrix: np.ndarray, progress=None) 
     settings = SolverSettings(name=spec.solver, method=spec.method, time_limit_s=limit, deadline=deadline)
     findings = precheck(problem)
     if any(f.severity == "infeasible" for f in findings):
-        raise _infeasible(problem, settings, findings) or _numerical(problem, [])
+        raise _infeasible(problem, settings, findings)  # never None: the precheck's findings are in its diagnosis
     solution, rounded, model, failures = solve_rounded(problem, settings, findings, progress)
     n_units = problem.shape[1]
     names = problem.districts
