@@ -146,8 +146,6 @@ def _solve(result: AllocationResult, formula_matrix: np.ndarray, progress=None) 
     deadline = None if limit is None else time.monotonic() + limit
     settings = SolverSettings(name=spec.solver, method=spec.method, time_limit_s=limit, deadline=deadline)
     findings = precheck(problem)
-    if any(f.severity == "infeasible" for f in findings):
-        raise _infeasible(problem, settings, findings)  # never None: the precheck's findings are in its diagnosis
     solution, rounded, model, failures = solve_rounded(problem, settings, findings, progress)
     n_units = problem.shape[1]
     names = problem.districts
@@ -180,6 +178,8 @@ def solve_rounded(problem: AllocationProblem, settings: SolverSettings, findings
     time limit is reached or every method runs into numerical trouble.
     """
     findings = precheck(problem) if findings is None else findings
+    if any(f.severity == "infeasible" for f in findings):
+        raise _infeasible(problem, settings, findings)  # never None: the precheck's findings are in its diagnosis
     failures: list[str] = []
     attempt: SolverSettings | None = settings
     while attempt is not None:

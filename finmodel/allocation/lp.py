@@ -52,6 +52,10 @@ LEAST_UNALLOCATED = 1e-9
 RESIDUAL = 1e-8
 """Largest miss, relative to a row's scale, of the rows the exact solve uses: beyond it the structure read from
 the solution does not hold together."""
+HOLD_TOL = 1e-12
+"""Relative to a cell's scale, how far computed amounts may stray past a bound: bounds sit on the grain and the
+amounts are computed in doubles, so anything past this (far below a grain up to 10¹⁰ 万元) is a cell on the
+wrong side of its bound, not rounding."""
 MAX_SUBSET_POOLS = 10
 """Up to this many pools, every subset of pools gets its category row in the exact solve (2^pools rows)."""
 
@@ -440,13 +444,17 @@ class AllocationLP:
     def _solve_stage(self, name: str, precision: float) -> None:
         """Solve a stage; if pinned values, each met only to the solver's tolerance, leave no room together,
         widen every pin a hundredfold and try again (up to 1e-5 of a cell's scale). The stage before proved the
-        model feasible, so an "infeasible" that survives that is numerical trouble."""
+        model feasible, so an "infeasible" that survives that is numerical trouble; without a stage before (no
+        bound that could leave money unallocated), the first solve's "infeasible" is the model's verdict."""
+        first = not self.lp.records
         while True:
             try:
                 self.lp.solve(name)
                 self._note_priced()
                 return
             except Infeasible as exc:
+                if first:
+                    raise
                 if self._slack >= 1e-5 or not self._is_pinned.any():
                     raise SolverError(f"{name}: the solver reported infeasible a model the stage before solved, "
                                       "even with every fixed cell given room: a numerical problem") from exc
@@ -655,16 +663,24 @@ class AllocationLP:
         cells forced by its total (one unknown, set by that total). With the pools' rows and the rows the
         solution holds tight, the unknowns solve a small linear system. Stage groups whose levels agree to 1e-9
         are taken as one (a degenerate dual can split one level over two stages), else cells with equal
-        formula amounts could differ in the last bits. None when the structure does not hold up: a system
-        without a unique solution, or one whose solution breaks a bound or strays from the solver's.
+        formula amounts could differ in the last bits. When several cells reach their caps at one level (caps
+        drawn as one multiple of the formula), the stage cannot tell them apart from cells at that level: the
+        last readings put every cell within the solver's tolerance of its cap on it. None when the structure
+        does not hold up: a system without a unique solution, or one whose solution breaks a bound or strays
+        from the solver's.
         """
         if (self._group < 0).any():
             return None
         lower = self.lower.ravel()
         near = max(1e-9, 2 * self.lp.settings.value_precision)  # a value read back on its bound, to precision
         on_zero = np.abs(self._pinned_d.ravel() - lower) <= near * np.maximum(1.0, np.abs(lower))
-        for self._slack_rows, share_zero, merge in itertools.product((False, True), (True, False), (True, False)):
-            zero, capped = on_zero.copy(), np.zeros(on_zero.size, dtype=bool)
+        # No cell can hold more than its unit's cap on the total: with one pool that is the cell's own cap.
+        self._reach = np.fmin(self.caps, self.high[None, :])
+        x_hat = (self.f + self.s * d_hat).ravel()
+        on_reach = (x_hat >= self._reach.ravel() - TIGHT * self.s.ravel()) & ~on_zero
+        readings = itertools.product((False, True), (False, True), (True, False), (True, False))
+        for snap, self._slack_rows, share_zero, merge in readings:
+            zero, capped = on_zero.copy(), on_reach.copy() if snap else np.zeros(on_zero.size, dtype=bool)
             # A cell whose group's level would take it below 0 or above its cap sits there instead (a
             # small cell cannot follow the others all the way); at most a few rounds settle which.
             for _ in range(4):
@@ -790,7 +806,7 @@ class AllocationLP:
                                      (cells[moving], col_of[moving])), shape=(n_cells, n_cols))
         base = np.where(at_zero, 0.0, f)
         on_cap = (kind == "cap") & ~at_zero
-        base[on_cap] = self.caps.ravel()[on_cap]
+        base[on_cap] = self._reach.ravel()[on_cap]
 
         # A unit's forced cells: t_i = (limit − Σ its other cells − Σ forced f) / Σ forced s·σ, affine in the rest.
         on_unit = kind == "unit"
@@ -844,8 +860,8 @@ class AllocationLP:
         x = (base + matrix @ solution[:n_cols]).reshape(self.f.shape)
         u = np.zeros(n_pools)
         u[unknown_u] = solution[n_cols:]
-        below = (x < -1e-9 * self.s).ravel() & ~at_zero
-        above = (x > self.caps + 1e-9 * self.s).ravel() & ~at_cap
+        below = (x < -HOLD_TOL * self.s).ravel() & ~at_zero
+        above = (x > self._reach + HOLD_TOL * self.s).ravel() & ~at_cap
         if below.any() or above.any():
             return "again", below, above
         if not self._holds(x, u, d_hat):
@@ -858,9 +874,7 @@ class AllocationLP:
         group, lands far off or breaks a bound). Near is loose: the solver meets a pool's row only to about 1e-7
         of its scale, and what it misses there may land on a few cells and, through a unit's level, on the
         unit's cells in other pools; so 1e-3 of a cell's deviation, or 1e-6 of its pool, whichever is more."""
-        # Bounds sit on the grain and the amounts are computed in doubles: a bound holds to 1e-12 of its row's
-        # scale (far below a grain up to 10¹⁰ 万元) or the structure was misread.
-        tol = 1e-12
+        tol = HOLD_TOL
         x_hat = self.f + self.s * d_hat
         near = np.maximum(1e-3 * self.s * np.maximum(1.0, np.abs(d_hat)), 1e-6 * self.pool_scale[:, None])
         if np.any(np.abs(x - x_hat) > near):
