@@ -6,62 +6,29 @@ A scenario is validated whole before anything runs: the file against the schema
 
 from __future__ import annotations
 
-import copy
-import difflib
 import math
 import re
-import tomllib
-import types
-import typing
+from decimal import Decimal
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping
 
 import pandas as pd
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
-                      field_validator, model_validator)
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
+from .config import (ID_MAX_LENGTH, NamedScenario, Override, Strict as _Strict, _as_tuple, apply_overrides,
+                     decimal_of, read_toml, validate_model)
 from .errors import InputError
 from .policy import parameter
-from .tables import (MAX_NUMBER, check_file, decode_text, number_problem, numeric_column, read_bytes, read_table,
-                     resolve_file, row_number, sha256_of, text_problem, visible)
+from .tables import MAX_NUMBER, numeric_column, read_table, resolve_file, row_number, sha256_of, visible
 
 WEIGHT_TOLERANCE = 1e-9
 
 MAX_AMOUNT_WAN = MAX_NUMBER
 """The largest amount of money, 万元 (10¹⁰ 万元): a pool, and all pools together, so that amounts in units of 0.01 万元
 (at most 10¹²) add up exactly in floats as in integers."""
-MAX_DEPTH = 16
-"""How deeply tables and lists may nest in a scenario file; finmodel's own schemas need six levels."""
-ID_MAX_LENGTH = 64
-"""The longest id: ids name files (a project's chart) and ``--set`` keys."""
 
 
-class _Strict(BaseModel):
-    # Strict: true is no 1, "yes" no true and "30000" no number; a TOML file says what type it means.
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True, strict=True,
-                              allow_inf_nan=False)
-
-
-def _as_tuple(value: Any) -> Any:
-    # TOML has arrays, not tuples: a fixed-length array is read as a tuple before the strict check.
-    return tuple(value) if isinstance(value, list) else value
-
-
-_ID = re.compile(r"[\w-]+")
-
-
-def _valid_id(value: str) -> str:
-    if not _ID.fullmatch(value) or len(value) > ID_MAX_LENGTH:
-        raise ValueError(f"an id is 1 to {ID_MAX_LENGTH} letters, digits, '_' or '-' (no spaces, dots, slashes or "
-                         f"other signs), got {visible(value)}" + (f" ({len(value)} characters)"
-                                                                   if len(value) > ID_MAX_LENGTH else ""))
-    return value
-
-
-Id = Annotated[str, AfterValidator(_valid_id)]
-"""An id: it names files and ``--set`` keys, so it holds only letters, digits, '_' and '-'."""
 
 _POOL_ID = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -358,24 +325,6 @@ class ScenarioConfig(_Strict):
         return self
 
 
-@dataclass(frozen=True)
-class Override:
-    """One ``--set`` change: the key, the value before (None if absent) and after."""
-
-    key: str
-    old: Any
-    new: Any
-
-
-class NamedScenario:
-    """What every loaded scenario offers the reports: its name, from the file's [scenario] table."""
-
-    config: Any
-
-    @property
-    def name(self) -> str:
-        return self.config.scenario.name
-
 
 @dataclass(frozen=True)
 class Scenario(NamedScenario):
@@ -434,356 +383,11 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any]
     return _load_tables(config, path, applied)
 
 
-class TomlFloat(float):
-    """A float read from TOML that keeps the text it was written as: money is read as the decimal written, not
-    as the nearest binary fraction (``decimal_of``)."""
-
-    __slots__ = ("text",)
-
-    def __new__(cls, text: str) -> TomlFloat:
-        value = super().__new__(cls, text)
-        value.text = text
-        return value
-
-
-def decimal_of(value: Any) -> Decimal | None:
-    """A number as the decimal it was written as (TOML text), or as the shortest decimal that gives the float
-    back (the Python API); None for anything that is not a number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        if isinstance(value, TomlFloat):
-            return Decimal(value.text)
-        return Decimal(value) if isinstance(value, int) else Decimal(repr(float(value)))
-    except InvalidOperation:
-        return None
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    check_file(path, what="scenario file")
-    text = decode_text(read_bytes(path), path, "save the scenario as UTF-8")
-    try:
-        raw = tomllib.loads(text, parse_float=TomlFloat)
-    except RecursionError as exc:
-        raise InputError(f"not valid TOML: tables or arrays nest too deeply (finmodel reads at most {MAX_DEPTH} "
-                         "levels)", file=path) from exc
-    except tomllib.TOMLDecodeError as exc:
-        text = str(exc)
-        if text.startswith("Cannot overwrite a value") or text.startswith("Cannot declare"):
-            text = "a key or table is given twice " + text[text.find("("):]
-        raise InputError(f"not valid TOML: {text}", file=path) from exc
-    check_depth(raw, file=path)
-    return raw
-
-
-def check_depth(value: Any, *, file: Path | None = None, where: str = "") -> None:
-    """Refuse tables and arrays nested deeper than ``MAX_DEPTH``: every later step walks them recursively."""
-    stack = [(value, 0, where)]
-    while stack:
-        node, depth, place = stack.pop()
-        if depth > MAX_DEPTH:
-            raise InputError(f"{place or 'the file'}: tables or arrays nest more than {MAX_DEPTH} levels deep; a "
-                             "scenario needs at most six", file=file)
-        if isinstance(node, dict):
-            stack += [(v, depth + 1, f"{place}.{k}" if place else str(k)) for k, v in node.items()]
-        elif isinstance(node, list):
-            stack += [(v, depth + 1, f"{place}[{k}]") for k, v in enumerate(node)]
-
 
 def validate_config(raw: Mapping[str, Any], *, file: Path | None = None) -> ScenarioConfig:
     return validate_model(ScenarioConfig, raw, file=file)
 
 
-def validate_model(model: type[BaseModel], raw: Mapping[str, Any], *, file: Path | None = None) -> Any:
-    """``model`` validated from ``raw``; every problem in one InputError, each named by its dotted key.
-
-    Before the schema, every key and text is checked for control characters and every number against the
-    limits (``number_problem``), whatever key holds it."""
-    check_values(raw, raw, file=file)
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        problems = [_describe(error, raw, model) for error in exc.errors()]
-        message = problems[0] if len(problems) == 1 else "\n  " + "\n  ".join(problems)
-        raise InputError(message, file=file) from exc
-
-
-def check_values(node: Any, raw: Mapping[str, Any], *, file: Path | None = None, loc: tuple = ()) -> None:
-    """Every text (keys too) free of control characters, every number finite and within the limits."""
-    where = _dotted(loc, raw)
-    if isinstance(node, dict):
-        for key, value in node.items():
-            problem = text_problem(key) if isinstance(key, str) else None
-            if problem:
-                raise InputError(f"{where + ': ' if where else ''}a key: {problem}", file=file)
-            check_values(value, raw, file=file, loc=loc + (key,))
-    elif isinstance(node, list):
-        for k, value in enumerate(node):
-            check_values(value, raw, file=file, loc=loc + (k,))
-    elif isinstance(node, str):
-        problem = text_problem(node)
-        if problem:
-            raise InputError(f"{where}: {problem}" if where else problem, file=file)
-    elif isinstance(node, int) and not isinstance(node, bool):
-        if abs(node) > MAX_NUMBER:  # compared as integers: a 400-digit integer is no float
-            text = f"{node:.6g}" if len(str(abs(node))) < 40 else f"a {len(str(abs(node)))}-digit number"
-            raise InputError(f"{where}: {text} is above the largest number finmodel takes, {MAX_NUMBER:g}",
-                             file=file)
-    elif isinstance(node, float):
-        problem = number_problem(node, node.text if isinstance(node, TomlFloat) else None)
-        if problem:
-            raise InputError(f"{where}: {problem}" + (f" ({node!r})" if problem == "not a finite number" else ""),
-                             file=file)
-
-
-def _describe(error: Mapping[str, Any], raw: Mapping[str, Any], root: type[BaseModel]) -> str:
-    loc = tuple(error["loc"])
-    if error["type"] == "extra_forbidden":
-        parent, unknown = _dotted(loc[:-1], raw), loc[-1]
-        allowed = _fields_at(root, loc[:-1])
-        hint = difflib.get_close_matches(str(unknown), allowed, n=1)
-        where = f" in [{parent}]" if parent else ""
-        text = f"unknown key '{unknown}'{where}"
-        if hint:
-            text += f"; did you mean '{hint[0]}'?"
-        elif allowed:
-            text += f" (allowed: {', '.join(allowed)})"
-        return text
-    if error["type"] == "missing":
-        return f"{_dotted(loc, raw)}: required key is missing"
-    message = error["msg"].removeprefix("Value error, ")
-    given = error.get("input")
-    if isinstance(given, (str, int, float)) and not isinstance(given, bool) and error["type"] != "value_error":
-        message += f" (got {given!r})"
-    where = _dotted(loc, raw)
-    return f"{where}: {message}" if where else message
-
-
-def _dotted(loc: tuple, raw: Mapping[str, Any]) -> str:
-    """``('pools', 0, 'weights')`` → ``pools.central.weights``: lists of tables are named by id."""
-    parts: list[str] = []
-    node: Any = raw
-    for item in loc:
-        if isinstance(item, int) and isinstance(node, list):
-            element = node[item] if item < len(node) else None
-            name = element.get("id") if isinstance(element, dict) else None
-            # An element is named by its id, unless the id is itself what is wrong (too long, a control character).
-            named = isinstance(name, str) and _ID.fullmatch(name) and len(name) <= ID_MAX_LENGTH
-            parts.append(name if named else f"[{item}]")
-            node = element
-        elif isinstance(node, dict) and item not in node and node.get("kind") == item:
-            continue  # the tag pydantic adds for a discriminated union is not a key of the file
-        else:
-            parts.append(str(item))
-            node = node.get(item) if isinstance(node, dict) else None
-    return ".".join(parts).replace(".[", "[")
-
-
-def _fields_at(root: type[BaseModel], loc: tuple) -> list[str]:
-    models: list[type[BaseModel]] = [root]
-    for item in loc:
-        if isinstance(item, int):
-            continue
-        tagged = [m for m in models if item in _kinds(m)]
-        if tagged:  # pydantic puts a discriminated union's tag in the location: pick that member
-            models = tagged
-            continue
-        owner = next((m for m in models if item in m.model_fields), None)
-        if owner is None:
-            return []
-        models = _models_in(owner.model_fields[item].annotation)
-    return list(models[0].model_fields) if len(models) == 1 else []
-
-
-def _kinds(model: type[BaseModel]) -> tuple:
-    kind = model.model_fields.get("kind")
-    return typing.get_args(kind.annotation) if kind is not None else ()
-
-
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _models_in(typing.get_args(annotation)[0])
-    if isinstance(annotation, types.UnionType) or origin in (list, tuple, dict, typing.Union):
-        return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
-    return []
-
-
-# ---------------------------------------------------------------------------------------------
-# Overrides
-
-
-def apply_overrides(
-    raw: Mapping[str, Any], overrides: Iterable[str] | Mapping[str, Any], *, file: Path | None = None,
-    model: type[BaseModel] | None = None,
-) -> tuple[dict[str, Any], tuple[Override, ...]]:
-    """Apply every override to a copy of ``raw``; nothing is validated here, the caller validates the whole.
-
-    With ``model``, each key must name a value the schema has (a key of a table, not a table or a list of
-    tables), so that no change is recorded that the run does not make."""
-    pairs = list(overrides.items()) if isinstance(overrides, Mapping) else [_split(text) for text in overrides]
-    data = copy.deepcopy(dict(raw))
-    applied = []
-    for key, value in pairs:
-        check_depth(value, file=file, where=f"--set {key}")
-        if model is not None:
-            _check_leaf(model, data, key, value, file=file)
-        parent, last = _walk(data, key, file=file)
-        applied.append(Override(key=key, old=copy.deepcopy(parent.get(last)), new=value))
-        parent[last] = value
-    return data, tuple(applied)
-
-
-def _split(text: str) -> tuple[str, Any]:
-    key, sep, value = text.partition("=")
-    key = key.strip()
-    if not sep or not key:
-        raise InputError(f"--set expects KEY=VALUE, got '{text}'")
-    return key, parse_value(value.strip())
-
-
-def parse_value(text: str) -> Any:
-    """A ``--set`` value in TOML syntax (32000, 0.4, true, [1, 2], "text"); anything else is a string."""
-    try:
-        return tomllib.loads(f"v = {text}", parse_float=TomlFloat)["v"]
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return text
-
-
-def _walk(data: dict[str, Any], key: str, *, file: Path | None) -> tuple[dict[str, Any], str]:
-    parts = key.split(".")
-    node: Any = data
-    for depth, part in enumerate(parts[:-1]):
-        here = ".".join(parts[: depth + 1])
-        child = node.get(part) if isinstance(node, dict) else None
-        if child is None:
-            child = node.setdefault(part, {}) if isinstance(node, dict) else None
-        if isinstance(child, list):
-            # A list of tables ([[pools]]) is addressed by the id of its element.
-            ids = [item.get("id") for item in child if isinstance(item, dict)]
-            nxt = parts[depth + 1]
-            if nxt not in ids:
-                raise InputError(
-                    f"--set {key}: no element with id '{nxt}' in '{here}' (ids: {', '.join(map(str, ids))})",
-                    file=file,
-                )
-            if depth + 1 == len(parts) - 1:
-                # The element itself is a table: writing it would change a copy and nothing else.
-                raise InputError(f"--set {key}: '{key}' is a table, not a value; set one of its keys, such as "
-                                 f"{key}.{_first_value_key(child[ids.index(nxt)])}", file=file)
-            node = {nxt: child[ids.index(nxt)]}
-            continue
-        if not isinstance(child, dict):
-            raise InputError(f"--set {key}: '{here}' is a value, not a table", file=file)
-        node = child
-    return node, parts[-1]
-
-
-def _first_value_key(table: Mapping[str, Any]) -> str:
-    return next((k for k, v in table.items() if k != "id" and not isinstance(v, (dict, list))), "…")
-
-
-def _check_leaf(model: type[BaseModel], data: Mapping[str, Any], key: str, value: Any, *,
-                file: Path | None) -> None:
-    """Refuse a ``--set`` key the schema does not have as a value: an unknown key (with the closest known one),
-    a table, or a list of tables."""
-    parts = key.split(".")
-    models: list[type[BaseModel]] = [model]
-    node: Any = data
-    k = 0
-    while k < len(parts):
-        part = parts[k]
-        here = ".".join(parts[: k + 1])
-        owner = next((m for m in models if part in m.model_fields), None)
-        if owner is None:
-            known = sorted({name for m in models for name in m.model_fields})
-            hint = difflib.get_close_matches(part, known, n=1) or [k for k in known if k.startswith(part)][:1]
-            parent = ".".join(parts[:k])
-            where = f" in [{parent}]" if parent else ""
-            raise InputError(f"--set {key}: unknown key '{part}'{where}"
-                             + (f"; did you mean '{'.'.join([*parts[:k], hint[0]])}'?" if hint
-                                else f" (keys: {', '.join(known)})"), file=file)
-        annotation = owner.model_fields[part].annotation
-        inner = _models_in(annotation)
-        node = node.get(part) if isinstance(node, dict) else None
-        last = k == len(parts) - 1
-        if _is_list_of_tables(annotation):
-            if last:
-                ids = [e.get("id") for e in node or [] if isinstance(e, dict)]
-                raise InputError(f"--set {key}: '{here}' is a list of tables, not a value; set a key of one of them, "
-                                 f"such as {here}.{ids[0] if ids else '<id>'}.…", file=file)
-            element = next((e for e in node or [] if isinstance(e, dict) and e.get("id") == parts[k + 1]), None)
-            if element is None:
-                return  # _walk names the missing element and the ids there are
-            kind = element.get("kind")
-            models = [m for m in inner if kind in _kinds(m)] or inner
-            node = element
-            k += 2
-            if k == len(parts):
-                raise InputError(f"--set {key}: '{key}' is a table, not a value; set one of its keys"
-                                 + _guess(models, element, value, key), file=file)
-            continue
-        if inner:
-            if last:
-                raise InputError(f"--set {key}: '{here}' is a table, not a value; set one of its keys"
-                                 + _guess(inner, node if isinstance(node, dict) else {}, value, key), file=file)
-            models = inner
-            k += 1
-            continue
-        if _is_mapping(annotation):
-            if last:
-                first = next(iter(node), "…") if isinstance(node, dict) and node else "…"
-                raise InputError(f"--set {key}: '{here}' is a table, not a value; set one of its keys, such as "
-                                 f"{here}.{first}", file=file)
-            if k + 1 != len(parts) - 1:
-                raise InputError(f"--set {key}: '{'.'.join(parts[:k + 2])}' is a value, not a table", file=file)
-            return
-        if not last:
-            raise InputError(f"--set {key}: '{here}' is a value, not a table", file=file)
-        return
-
-
-def _is_list_of_tables(annotation: Any) -> bool:
-    for arg in _unwrapped(annotation):
-        if typing.get_origin(arg) is list and _models_in(typing.get_args(arg)[0]):
-            return True
-    return False
-
-
-def _is_mapping(annotation: Any) -> bool:
-    return any(typing.get_origin(arg) is dict for arg in _unwrapped(annotation))
-
-
-def _unwrapped(annotation: Any) -> list[Any]:
-    """The types an annotation allows, Annotated and Optional taken apart."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrapped(typing.get_args(annotation)[0])
-    if isinstance(annotation, types.UnionType) or origin is typing.Union:
-        return [t for arg in typing.get_args(annotation) for t in _unwrapped(arg)]
-    return [annotation]
-
-
-def _guess(models: list[type[BaseModel]], table: Mapping[str, Any], value: Any, key: str) -> str:
-    """'; did you mean …' naming the one key of the table that holds a value of the type given, if one does."""
-    def same_type(a: Any, b: Any) -> bool:
-        if isinstance(a, bool) or isinstance(b, bool):
-            return isinstance(a, bool) and isinstance(b, bool)
-        return isinstance(a, (int, float)) and isinstance(b, (int, float)) or type(a) is type(b)
-
-    fits = [k for k, v in table.items() if k not in ("id", "kind") and same_type(v, value)]
-    if len(fits) == 1:
-        return f"; did you mean --set {key}.{fits[0]}={_shown_value(value)}?"
-    known = [k for m in models for k in m.model_fields if k not in ("id", "kind")]
-    return f" ({', '.join(dict.fromkeys(known))})"
-
-
-def _shown_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value) if isinstance(value, str) else str(value)
 
 
 # ---------------------------------------------------------------------------------------------

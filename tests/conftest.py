@@ -134,7 +134,7 @@ def case_tables(scenario: str, overrides: tuple[str, ...]) -> dict:
         import finmodel as fm
         from finmodel.cashflow import is_project_scenario
         from finmodel.planning import is_plan_scenario
-        from finmodel.scenario import read_toml
+        from finmodel.config import read_toml
 
         raw = read_toml(Path(scenario))
         if is_project_scenario(raw):

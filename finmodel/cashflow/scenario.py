@@ -22,13 +22,13 @@ from pydantic_core import PydanticUndefined
 from ..errors import InputError
 from ..policy import parameter
 from ..policy.rewards import REWARD_PARAMETER
-from ..scenario import (
+from ..config import (
     Id,
     NamedScenario,
     Override,
+    Strict as _Strict,
     _kinds,
     _models_in,
-    _Strict,
     _walk,
     apply_overrides,
     read_toml,

@@ -17,7 +17,7 @@ from pydantic import Field, model_validator
 from ..errors import InputError
 from ..policy import parameter
 from ..policy.eligibility import BASIC_ITEMS, RULES, eligibility
-from ..scenario import Id, NamedScenario, Override, _Strict, apply_overrides, read_toml, validate_model
+from ..config import Id, NamedScenario, Override, Strict as _Strict, apply_overrides, read_toml, validate_model
 from ..tables import (cell_number, cell_text, number_problem, numeric_column, ordered, read_table, resolve_file,
                       row_number, sha256_of, visible)
 
