@@ -24,10 +24,9 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-import pulp
 
 from ..errors import SolveError
-from ..solver import LinearModel, SolverError, SolverSettings, lp_sum
+from ..solver import LinearModel, SolverError, SolverSettings, linear, lp_sum
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ def _model(problem: PlanProblem, settings: SolverSettings, progress: Callable | 
             if extra:
                 terms += [(e[d, s], -1.0) for s in span]
             limit = float(sum(problem.budgets[d, s] for s in span))
-            model.constrain(f"budget_{d}_{t}", pulp.LpAffineExpression(terms) <= limit,
+            model.constrain(f"budget_{d}_{t}", linear(terms) <= limit,
                             f"budget {problem.districts[d]} {problem.years[t]}")
     return model, x, e
 
@@ -108,7 +107,7 @@ def solve_plan(problem: PlanProblem, settings: SolverSettings | None = None, pro
     settings = settings or SolverSettings()
     model, x, _ = _model(problem, settings, progress)
     value = problem.values()
-    model.minimise(pulp.LpAffineExpression([(var, -float(value[i, t])) for (i, t), var in x.items()]))
+    model.minimise(linear([(var, -float(value[i, t])) for (i, t), var in x.items()]))
     try:
         record = model.solve("plan")
     except SolverError as exc:
