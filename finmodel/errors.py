@@ -1,12 +1,20 @@
-"""The project's errors: one for bad input, one for a model that cannot be solved.
+"""The project's errors, every one a ``FinmodelError``: bad input, rules that cannot all be met, a solve that
+stopped short, and a rounding that cannot be done.
 
-The CLI prints ``str(error)`` and exits non-zero; the message must therefore say
+The CLI prints ``str(error)`` and exits with the error's ``exit_code``; the message must therefore say
 where the problem is (file, key, row, column) and what is wrong, on its own.
+
+``SolverError`` and its kinds are what one solve reports; the model builders catch them and raise an
+``InfeasibleError`` or ``SolveError`` that says which model and why, so they should not reach the CLI.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .solver import SolveRecord
 
 
 class FinmodelError(Exception):
@@ -67,3 +75,29 @@ class SolveError(FinmodelError):
     """The solver stopped without a proven optimum (time limit, numerical trouble); nothing is exported."""
 
     exit_code = 4
+
+
+class SolverError(SolveError):
+    """A solve ended without a proven optimum (time limit, numerical trouble, unbounded).
+
+    A SolveError, so that one reaching the CLI still exits 4; the model builders catch it first, to say which
+    model stopped. HiGHS refusing an option or refusing to start is not a verdict on the model and raises the
+    broader SolveError instead, which ``except SolverError`` does not catch: callers asking whether a level can be
+    reached do not take it for an answer."""
+
+    def __init__(self, message: str, record: SolveRecord | None = None) -> None:
+        self.record = record
+        super().__init__(message)
+
+
+class Infeasible(SolverError):
+    """The solver proved the model infeasible: a verdict on one solve, which the model builder turns into a
+    diagnosis (InfeasibleError) or, for a model that cannot be infeasible, into numerical trouble."""
+
+
+class TimeLimitReached(SolverError):
+    """The run's time limit was reached: a verdict on the run, not on the model, so nothing retries it."""
+
+
+class RoundingError(FinmodelError):
+    """No rounding keeps every row within its bounds; cannot happen for a feasible unrounded table."""

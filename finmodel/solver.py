@@ -21,7 +21,7 @@ from typing import Callable, Iterator
 import numpy as np
 import pulp
 
-from .errors import SolveError
+from .errors import Infeasible, SolveError, SolverError, TimeLimitReached
 
 SOLVERS = ("highs", "cbc")
 
@@ -78,25 +78,6 @@ class SolveRecord:
     gap: float | None = None
     """Relative MIP gap reached, as the solver reports it (HiGHS does; CBC through PuLP does not, so None), for
     models with integer variables only."""
-
-
-class SolverError(RuntimeError):
-    """A solve ended without a proven optimum (time limit, numerical trouble, unbounded).
-
-    HiGHS refusing an option or refusing to start is not a verdict on the model and raises SolveError instead,
-    which callers asking whether a level can be reached do not take for an answer."""
-
-    def __init__(self, message: str, record: SolveRecord | None = None) -> None:
-        self.record = record
-        super().__init__(message)
-
-
-class Infeasible(SolverError):
-    """The solver proved the model infeasible."""
-
-
-class TimeLimitReached(SolverError):
-    """The run's time limit was reached: a verdict on the run, not on the model, so nothing retries it."""
 
 
 def solver_version(name: str) -> str:

@@ -1,14 +1,24 @@
-"""The solver stays behind finmodel.solver: no other module imports it."""
+"""The solver stays behind finmodel.solver: no other module imports it, and its errors are finmodel's errors."""
 
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
+import pkgutil
+import re
 from pathlib import Path
 
-import finmodel
+import pytest
 
-PACKAGE = Path(finmodel.__file__).resolve().parent
-SOLVER_MODULES = ("pulp", "highspy")
+import finmodel as fm
+from finmodel import solver
+from finmodel.cli import main
+from finmodel.errors import FinmodelError
+
+PACKAGE = Path(fm.__file__).resolve().parent
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SOLVER_MODULES = {"pulp", "highspy"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -24,7 +34,7 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_only_the_solver_module_imports_a_solver():
     importers = sorted(path.relative_to(PACKAGE.parent).as_posix() for path in PACKAGE.rglob("*.py")
-                       if imported_modules(path) & set(SOLVER_MODULES))
+                       if imported_modules(path) & SOLVER_MODULES)
     assert importers == ["finmodel/solver.py"]
 
 
@@ -32,3 +42,44 @@ def test_the_import_walk_sees_imports_in_every_form(tmp_path):
     source = tmp_path / "sample.py"
     source.write_text("import os.path\nfrom pulp import lpSum\ndef f():\n    import highspy as h\nfrom . import x\n")
     assert imported_modules(source) == {"os", "pulp", "highspy"}
+
+
+def finmodel_modules():
+    yield fm
+    for info in pkgutil.walk_packages(fm.__path__, prefix="finmodel."):
+        yield importlib.import_module(info.name)
+
+
+def test_every_finmodel_exception_is_a_finmodel_error():
+    defined = {cls for module in finmodel_modules() for _, cls in inspect.getmembers(module, inspect.isclass)
+               if issubclass(cls, BaseException) and cls.__module__.startswith("finmodel")}
+    assert {"SolverError", "Infeasible", "TimeLimitReached", "RoundingError", "InputError"} <= {
+        cls.__name__ for cls in defined}
+    assert sorted(cls.__qualname__ for cls in defined if not issubclass(cls, FinmodelError)) == []
+
+
+STOPS = [
+    # what one solve raises, scenario: exit code and the error line the command prints
+    ("SolverError", "jinan-2023.toml", 4,
+     r"error: the allocation of \d+ units and \d+ pools could not be solved: a numerical problem"),
+    ("Infeasible", "jinan-2023.toml", 3, r"error: the allocation rules cannot all be met:"),
+    ("TimeLimitReached", "jinan-2023.toml", 4, r"error: allocation: least unallocated, pool \w+: stopped short"),
+    ("SolverError", "jinan-plan-2021.toml", 4, r"error: plan: plan: stopped short"),
+    ("Infeasible", "jinan-plan-2021.toml", 4, r"error: plan: plan: stopped short"),
+    ("SolverError", "projects/bundling-2024.toml", 4, r"error: bundling: households: stopped short"),
+    ("TimeLimitReached", "projects/bundling-2024.toml", 4, r"error: bundling: households: stopped short"),
+]
+
+
+@pytest.mark.parametrize("kind, scenario, code, message", STOPS)
+def test_a_solve_that_stops_short_reaches_the_command_through_its_model(kind, scenario, code, message, monkeypatch,
+                                                                       tmp_path, capsys):
+    """A solver error is a FinmodelError, yet the command never shows one bare: each model catches it and says
+    which model stopped, as an InfeasibleError or a SolveError."""
+    def stopped(self, stage, **kwargs):
+        raise getattr(solver, kind)(f"{stage}: stopped short")
+
+    monkeypatch.setattr(solver.LinearModel, "solve", stopped)
+    assert main(["run", str(SCENARIOS / scenario), "--out", str(tmp_path / "out"), "--quiet"]) == code
+    err = capsys.readouterr().err
+    assert re.search(f"^{message}", err, re.MULTILINE) and "unexpected" not in err, err

@@ -34,7 +34,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse
 
-from ..solver import Infeasible, LinearModel, SolverError, SolverSettings, TimeLimitReached, Variable, linear
+from ..errors import Infeasible, SolverError, TimeLimitReached
+from ..solver import LinearModel, SolverSettings, Variable, linear
 from .problem import CELL_UPPER, TOTAL_LOWER, TOTAL_UPPER, AllocationProblem
 
 GRAIN = 0.01

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import RoundingError
+
 
 def largest_remainder(shares: np.ndarray, total_units: int) -> np.ndarray:
     """Integer amounts summing exactly to ``total_units``, in proportion to ``shares`` (non-negative)."""
@@ -36,10 +38,6 @@ def largest_remainder(shares: np.ndarray, total_units: int) -> np.ndarray:
     winners = np.argsort(-remainders, kind="stable")[:left]
     floors[winners] += 1
     return floors
-
-
-class RoundingError(RuntimeError):
-    """No rounding keeps every row within its bounds; cannot happen for a feasible unrounded table."""
 
 
 def snap(values: np.ndarray) -> np.ndarray:

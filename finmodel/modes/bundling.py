@@ -25,8 +25,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..errors import SolveError
-from ..solver import LinearModel, SolverError, SolverSettings, lp_sum
+from ..errors import SolveError, SolverError
+from ..solver import LinearModel, SolverSettings, lp_sum
 
 
 @dataclass(frozen=True)
