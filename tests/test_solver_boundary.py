@@ -1,14 +1,18 @@
-"""The solver stays behind finmodel.solver: no other module imports it, and its errors are finmodel's errors."""
+"""The solver stays behind finmodel.solver: no other module imports it, its errors are finmodel's errors, and no
+result keeps a solver's object (a result outlives its solve; a model kept in it keeps every variable and row)."""
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib
 import inspect
 import pkgutil
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import finmodel as fm
@@ -83,3 +87,76 @@ def test_a_solve_that_stops_short_reaches_the_command_through_its_model(kind, sc
     assert main(["run", str(SCENARIOS / scenario), "--out", str(tmp_path / "out"), "--quiet"]) == code
     err = capsys.readouterr().err
     assert re.search(f"^{message}", err, re.MULTILINE) and "unexpected" not in err, err
+
+
+def solver_objects(value, where: str = "result", seen: set[int] | None = None):
+    """(where, type) of every object of a solver's module reachable from ``value``."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if type(value).__module__.split(".")[0] in SOLVER_MODULES:
+        yield where, type(value)
+        return
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from solver_objects(getattr(value, f.name), f"{where}.{f.name}", seen)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from solver_objects(key, f"{where} key {key!r}", seen)
+            yield from solver_objects(item, f"{where}[{key!r}]", seen)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for k, item in enumerate(value):
+            yield from solver_objects(item, f"{where}[{k}]", seen)
+    elif isinstance(value, np.ndarray) and value.dtype == object:
+        for k, item in enumerate(value.ravel()):
+            yield from solver_objects(item, f"{where}.flat[{k}]", seen)
+    elif isinstance(value, pd.DataFrame):
+        for column in value.columns:
+            yield from solver_objects(value[column], f"{where}[{column!r}]", seen)
+    elif isinstance(value, pd.Series) and value.dtype == object:
+        yield from solver_objects(value.to_numpy(), where, seen)
+    elif type(value).__module__.startswith("finmodel.") and hasattr(value, "__dict__"):
+        # A plain finmodel object (a model wrapper) hides what it holds from the fields above.
+        for name, item in vars(value).items():
+            yield from solver_objects(item, f"{where}.{name}", seen)
+
+
+def test_an_allocation_result_holds_no_solver_object(jinan_path):
+    result = fm.allocate(fm.load_scenario(jinan_path))
+    assert result.lp is not None  # the scenario solves the allocation LP
+    assert list(solver_objects(result)) == []
+
+
+def test_a_plan_result_holds_no_solver_object():
+    result = fm.plan(fm.load_plan_scenario(SCENARIOS / "jinan-plan-2021.toml"))
+    assert result.solution.solver["solves"] >= 1
+    assert list(solver_objects(result)) == []
+
+
+def test_a_bundling_result_holds_no_solver_object():
+    modes = fm.check_modes(fm.evaluate(fm.load_project_scenario(SCENARIOS / "projects" / "bundling-2024.toml")))
+    assert modes.bundling is not None and modes.bundling.solution.solver is not None
+    assert list(solver_objects(modes)) == []
+
+
+def test_the_walk_finds_a_solver_object_inside_a_result():
+    import pulp
+
+    @dataclasses.dataclass
+    class Holder:
+        table: dict
+
+    variable = pulp.LpProblem("p").add_variable("x")
+    found = list(solver_objects(Holder({"rows": [(1, variable)]})))
+    assert found == [("result.table['rows'][0][1]", pulp.LpVariable)]
+
+
+def test_the_walk_looks_inside_a_model_wrapper():
+    import pulp
+
+    @dataclasses.dataclass
+    class Holder:
+        model: object
+
+    assert ("result.model._owner", pulp.LpProblem) in list(solver_objects(Holder(solver.LinearModel("m"))))

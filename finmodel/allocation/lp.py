@@ -93,7 +93,6 @@ class LPSolution:
     slack: dict[str, float] = field(default_factory=dict)
     """Constraint id → slack in the final solution, 万元."""
     bound_rows: list[BoundRow] = field(default_factory=list)
-    model: LinearModel | None = None
     exact: bool = False
     """Whether the amounts were computed from the solution's structure (True) or are the solver's values."""
 
@@ -600,7 +599,7 @@ class AllocationLP:
         pr = self.problem
         solution = LPSolution(
             amounts=np.zeros(pr.shape), unallocated=np.zeros(len(pr.pools)), by_category=None,
-            fixed_stage=np.full(pr.shape, -1), stage_levels=[], duals=[], model=self.lp,
+            fixed_stage=np.full(pr.shape, -1), stage_levels=[], duals=[],
         )
         self._fix_unallocated()
         if pr.objective != "formula_fit":
