@@ -220,8 +220,10 @@ def _fields_at(root: type[BaseModel], loc: tuple) -> list[str]:
     for item in loc:
         if isinstance(item, int):
             continue
-        tagged = [m for m in models if item in _kinds(m)]
-        if tagged:  # pydantic puts a discriminated union's tag in the location: pick that member
+        # pydantic puts a discriminated union's tag in the location: pick that member (a field of that name, such
+        # as a plan scenario's [plan] beside its kind = "plan", is a field, not a tag).
+        tagged = [] if any(item in m.model_fields for m in models) else [m for m in models if item in _kinds(m)]
+        if tagged:
             models = tagged
             continue
         owner = next((m for m in models if item in m.model_fields), None)
@@ -252,14 +254,16 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 
 def apply_overrides(
-    raw: Mapping[str, Any], overrides: Iterable[str] | Mapping[str, Any], *, file: Path | None = None,
+    raw: Mapping[str, Any], overrides: Iterable[str | tuple[str, Any]] | Mapping[str, Any], *,
+    file: Path | None = None,
     model: type[BaseModel] | None = None,
 ) -> tuple[dict[str, Any], tuple[Override, ...]]:
     """Apply every override to a copy of ``raw``; nothing is validated here, the caller validates the whole.
 
     With ``model``, each key must name a value the schema has (a key of a table, not a table or a list of
     tables), so that no change is recorded that the run does not make."""
-    pairs = list(overrides.items()) if isinstance(overrides, Mapping) else [_split(text) for text in overrides]
+    pairs = list(overrides.items()) if isinstance(overrides, Mapping) else [
+        _split(text) if isinstance(text, str) else text for text in overrides]
     data = copy.deepcopy(dict(raw))
     applied = []
     for key, value in pairs:

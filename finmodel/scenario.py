@@ -16,10 +16,10 @@ from typing import Annotated, Any, Iterable, Literal, Mapping
 import pandas as pd
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
-from .config import (ID_MAX_LENGTH, NamedScenario, Override, Strict as _Strict, _as_tuple, apply_overrides,
-                     decimal_of, read_toml, validate_model)
+from .config import (ID_MAX_LENGTH, NamedScenario, Override, Strict as _Strict, _as_tuple,
+                     decimal_of, validate_model)
 from .errors import InputError
-from .policy import parameter
+from .policy.params import Policy, read_config
 from .tables import MAX_NUMBER, numeric_column, read_table, resolve_file, row_number, sha256_of, visible
 
 WEIGHT_TOLERANCE = 1e-9
@@ -68,12 +68,11 @@ class DifficultyTiers(_Strict):
     expenditure: str = "budget_expenditure_wan"
     """Expenditure column."""
     tiers: Annotated[tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)],
-                           Annotated[float, Field(gt=0)]], BeforeValidator(_as_tuple)] = (
-        tuple(parameter("difficulty_tiers").value)
-    )
-    """Coefficients for the poorest, middle and richest tercile of self-sufficiency."""
-    source: str = parameter("difficulty_tiers").source
-    """Where the tiers come from."""
+                           Annotated[float, Field(gt=0)]], BeforeValidator(_as_tuple)] | None = None
+    """Coefficients for the poorest, middle and richest tercile of self-sufficiency (default: the policy's
+    ``difficulty_tiers``)."""
+    source: str | None = None
+    """Where the tiers come from (default: the policy value's source)."""
 
 
 class Pool(_Strict):
@@ -210,9 +209,9 @@ class Minimum(_Strict):
 
 class PerformanceRule(_Strict):
     score: str = "performance_score"
-    cutoffs: Annotated[tuple[float, float, float], BeforeValidator(_as_tuple)] = tuple(
-        parameter("jiangxi_2022_grade_cutoffs").value)
-    """Scores above the first are 优, from the second 良, from the third 合格, below it 差."""
+    cutoffs: Annotated[tuple[float, float, float], BeforeValidator(_as_tuple)] | None = None
+    """Scores above the first are 优, from the second 良, from the third 合格, below it 差 (default: the policy's
+    ``grade_cutoffs``)."""
     poor_at_most_formula: bool = True
     """A unit graded 差 gets no more than its formula amount from any pool."""
 
@@ -281,6 +280,9 @@ class AllocationSpec(_Strict):
 
 
 class ScenarioConfig(_Strict):
+    kind: Literal["allocation"] = "allocation"
+    """The scenario's kind, the first key of the file (``finmodel/kinds.py``); a file without it is read by its
+    tables, with a note to add it."""
     scenario: ScenarioInfo
     districts: DistrictsTable
     difficulty: DifficultyTiers | None = None
@@ -289,6 +291,10 @@ class ScenarioConfig(_Strict):
     """Subsidy pools (central, provincial, city …), each split among the districts."""
     allocation: AllocationSpec | None = None
     """The allocation LP (needs, eligible uses, co-financing, guarantees); without it the formula is final."""
+    policy: dict[str, Any] = {}
+    """Policy values for this run ([policy]): ``as_of`` (the day the policy is read on; default the last day of
+    the scenario's year), ``file`` (another policy file), and any value of the policy set by its key
+    (``reward_in_lieu.lag_years = 2``). See docs/scenario-reference.md."""
 
     @field_validator("pools")
     @classmethod
@@ -339,6 +345,8 @@ class Scenario(NamedScenario):
     inputs: dict[str, str] = field(default_factory=dict)
     """Every input file (path as given relative to the scenario's folder) → sha256."""
     overrides: tuple[Override, ...] = ()
+    policy: Policy | None = None
+    """The policy values the run uses (``load_policy``), dated by the scenario."""
 
     @property
     def year(self) -> int:
@@ -377,10 +385,22 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any]
     syntax, bare text taken as a string) or a mapping of key → value.
     """
     path = Path(path)
-    raw = read_toml(path)
-    raw, applied = apply_overrides(raw, overrides, file=path, model=ScenarioConfig)
-    config = validate_config(raw, file=path)
-    return _load_tables(config, path, applied)
+    _, config, policy, applied = read_config(path, overrides, ScenarioConfig, lambda c: c.scenario.year)
+    return _load_tables(_with_policy_defaults(config, policy), path, applied, policy)
+
+
+def _with_policy_defaults(config: ScenarioConfig, policy: Policy) -> ScenarioConfig:
+    """The tiers and grade cut-offs the scenario leaves out, taken from its policy."""
+    update = {}
+    if config.difficulty is not None and config.difficulty.tiers is None:
+        entry = policy.entry("difficulty_tiers")
+        update["difficulty"] = config.difficulty.model_copy(update={
+            "tiers": entry.value, "source": config.difficulty.source or entry.source})
+    spec = config.allocation
+    if spec is not None and spec.performance is not None and spec.performance.cutoffs is None:
+        update["allocation"] = spec.model_copy(update={
+            "performance": spec.performance.model_copy(update={"cutoffs": policy["grade_cutoffs"]})})
+    return config.model_copy(update=update) if update else config
 
 
 
@@ -394,7 +414,7 @@ def validate_config(raw: Mapping[str, Any], *, file: Path | None = None) -> Scen
 # Tables
 
 
-def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ...]) -> Scenario:
+def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ...], policy: Policy) -> Scenario:
     table_path = resolve_file(path.parent, config.districts.table, file=path, key="districts.table")
     table = read_table(table_path, key=config.districts.key, sheet=config.districts.sheet, where="districts.table")
     inputs = {path.name: sha256_of(path), config.districts.table: sha256_of(table_path)}
@@ -466,5 +486,6 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
 
     districts = pd.DataFrame(numeric, index=table.index)
     return Scenario(
-        config=config, path=path, districts=districts, district_table=table, inputs=inputs, overrides=applied
+        config=config, path=path, districts=districts, district_table=table, inputs=inputs, overrides=applied,
+        policy=policy,
     )

@@ -7,7 +7,6 @@ import csv
 import pytest
 
 import finmodel as fm
-from finmodel.policy import parameter
 
 from .conftest import JINAN
 
@@ -71,9 +70,10 @@ def test_every_estimate_is_marked(rows):
 
 def test_scenario_weights_are_the_cited_parameters():
     scenario = fm.load_scenario(JINAN)
-    assert scenario.pool("central").weights == parameter("central_2019_weights").value
-    assert scenario.pool("provincial").weights == parameter("hebei_2019_reward_weights").value
-    assert scenario.config.difficulty.tiers == tuple(parameter("difficulty_tiers").value)
+    policy = scenario.policy
+    assert scenario.pool("central").weights == policy["central_weights"]
+    assert scenario.pool("provincial").weights == policy["provincial_reward_weights"]
+    assert scenario.config.difficulty.tiers == policy["difficulty_tiers"]
     for pool in scenario.pools:
         assert pool.amount_source.startswith("assumption")
         assert pool.weights_source

@@ -16,6 +16,7 @@ from finmodel.cli import main
 from finmodel.errors import InputError
 from finmodel.planning import Deadline, PlanProblem, extra_money, load_plan_scenario, plan, solve_plan
 from finmodel.planning.scenario import LibrarySpec, read_library
+from finmodel.policy import load_policy
 from finmodel.policy.eligibility import eligibility, priority
 from finmodel.solver import SolverSettings
 
@@ -24,12 +25,13 @@ from .conftest import ROOT
 HEADER = "id,name,district,year_built,land_type,households,buildings,floor_area_m2,prior_year,prior_plan," \
          "consent_share,gaps\n"
 OK = "甲区,1995,state_owned,300,5,20000,,,0.8,roads;facades"
+POLICY = load_policy(2021)
 
 
 def library(tmp_path, rows: list[str]):
     path = tmp_path / "library.csv"
     path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
-    return read_library(path, LibrarySpec(table=path.name))
+    return read_library(path, LibrarySpec(table=path.name), POLICY)
 
 
 @pytest.mark.parametrize("row, reason, clause", [
@@ -40,7 +42,7 @@ def library(tmp_path, rows: list[str]):
     ("c,小区,甲区,1995,state_owned,300,5,20000,2019,provincial,0.8,roads", "not_done_provincially", "三(四)"),
 ])
 def test_each_exclusion_names_its_rule_and_clause(tmp_path, row, reason, clause):
-    verdicts = eligibility(library(tmp_path, [row]))
+    verdicts = eligibility(library(tmp_path, [row]), POLICY)
     assert not verdicts.loc["c", "eligible"]
     assert verdicts.loc["c", "reason"] == reason and verdicts.loc["c", "clause"] == clause
 
@@ -48,25 +50,27 @@ def test_each_exclusion_names_its_rule_and_clause(tmp_path, row, reason, clause)
 @pytest.mark.parametrize("row", [
     "c,小区,甲区,2005,state_owned,300,5,20000,,,0.8,roads",                 # built in 2005: still in (一(二))
     "c,小区,甲区,1995,state_owned,300,5,20000,,,0.6667,roads",              # two thirds consent (an assumption)
+    "c,小区,甲区,1995,state_owned,300,5,20000,,,0.6666666666666666,roads",  # exactly two thirds, as a double
     "c,小区,甲区,1995,state_owned,300,5,20000,2020,provincial,0.8,roads",   # provincial, but after 2019 (三(四))
     "c,小区,甲区,1995,state_owned,300,5,20000,2018,city,0.8,roads",         # a city plan does not exclude
 ])
 def test_each_rule_lets_in_what_it_should(tmp_path, row):
-    verdicts = eligibility(library(tmp_path, [row]))
+    verdicts = eligibility(library(tmp_path, [row]), POLICY)
     assert verdicts.loc["c", "eligible"] and verdicts.loc["c", "reason"] == ""
 
 
 def test_provincial_renovation_by_2019_leaves_special_renovation_open(tmp_path):
     # 三(四): 不得再列入基础类公共设施总体规划，但可根据实际情况实施专项改造.
     verdicts = eligibility(library(tmp_path, ["c,小区,甲区,1995,state_owned,300,5,20000,2017,provincial,0.8,roads",
-                                              "d,小区,甲区,2008,state_owned,300,5,20000,2017,provincial,0.8,roads"]))
+                                              "d,小区,甲区,2008,state_owned,300,5,20000,2017,provincial,0.8,roads"]),
+                           POLICY)
     assert verdicts.loc["c", "special_only"] and not verdicts.loc["d", "special_only"]
 
 
 def test_priority_and_estimated_costs_by_hand(tmp_path):
     table = library(tmp_path, ["a,小区,甲区,1995,state_owned,300,5,20000,,,0.8,roads;facades",
                                "b,小区,甲区,2003,state_owned,300,5,10000,,,0.9,lighting"])
-    score = priority(table, {"pre2000": 0.4, "gaps": 0.4, "will": 0.2})
+    score = priority(table, POLICY)  # weights 0.4 / 0.4 / 0.2
     # a: built before 2000 (1), 2 of 16 items missing, 80 % consent → 0.4 + 0.4 × 2/16 + 0.2 × 0.8.
     assert score["a"] == pytest.approx(0.4 + 0.4 * 2 / 16 + 0.2 * 0.8)
     assert score["b"] == pytest.approx(0.4 / 16 + 0.2 * 0.9)
@@ -188,7 +192,7 @@ def test_synthetic_library_matches_the_2023_plan_and_says_it_is_synthetic(tmp_pa
 
 def test_every_exclusion_rule_has_cases_in_the_library():
     scenario = load_plan_scenario(ROOT / "scenarios" / "jinan-plan-2021.toml")
-    reasons = set(eligibility(scenario.library)["reason"])
+    reasons = set(eligibility(scenario.library, scenario.policy)["reason"])
     assert reasons >= {"built_by_2005", "state_land", "resident_will", "needs_work", "not_done_provincially"}
 
 

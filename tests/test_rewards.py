@@ -1,18 +1,34 @@
-"""以奖代补 rules (济政办字〔2020〕21号 六(四)、六(五); amounts from the assumed parameter set
-``reward_in_lieu_2020``): one test per condition."""
+"""以奖代补 rules (济政办字〔2020〕21号 六(四)、六(五); amounts from the policy's assumed ``reward_in_lieu``
+value): one test per condition."""
 
 from __future__ import annotations
 
 import pytest
 
-from finmodel.policy import parameter, reward_line
+import datetime as dt
+from functools import partial
 
-RULES = parameter("reward_in_lieu_2020")
+from finmodel.policy import load_policy
+from finmodel.policy import reward_line as policy_reward_line
+
+POLICY = load_policy(2026)
+RULES = POLICY.entry("reward_in_lieu")
+reward_line = partial(policy_reward_line, policy=POLICY)
 
 
-def test_the_parameter_set_is_dated_cited_and_labelled_an_assumption():
-    assert RULES.assumption is True and RULES.date == "2020-05-11" and "六(四)" in RULES.source
-    assert set(RULES.value["items"]) == {"utilities", "telecom", "roofs", "drains"}
+def test_the_reward_rules_are_dated_cited_and_labelled_an_assumption():
+    assert RULES.assumption is True and RULES.effective == dt.date(2020, 5, 11) and "六(四)" in RULES.source
+    assert set(RULES.value.items) == {"utilities", "telecom", "roofs", "drains"}
+
+
+def test_without_a_score_the_policy_default_grade_applies():
+    # 合格 (factor 0.8) by default; a policy that says 良 (0.9) changes the amount, nothing else does.
+    line = reward_line("t", "telecom", 100, 1_000, accepted=True, acceptance_year=2026, performance_score=None)
+    assert line.grade == "合格" and line.amount_wan == pytest.approx(30 * 0.8)
+    good, _ = POLICY.changed([("default_grade", "良")])
+    line = policy_reward_line("t", "telecom", 100, 1_000, accepted=True, acceptance_year=2026,
+                              performance_score=None, policy=good)
+    assert line.grade == "良" and line.amount_wan == pytest.approx(30 * 0.9)
 
 
 def test_rate_times_cost_when_the_cap_does_not_bind():

@@ -70,7 +70,7 @@ def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | N
     flows: list[ProjectCashflow] = []
     total = len(scenario.projects)
     for k, project in enumerate(scenario.projects):
-        flows.append(project_cashflow(project, year0))
+        flows.append(project_cashflow(project, year0, scenario.policy))
         if progress is not None and ((k + 1) % 500 == 0 or k + 1 == total):
             progress(k + 1, total)
     project_flow = stack([f.project_flow for f in flows])

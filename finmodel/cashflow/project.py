@@ -20,6 +20,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from ..policy.params import Policy
 from ..policy.rewards import RewardLine, project_reward_lines
 from .loans import bond_rows, loan_rows
 from .metrics import dscr, llcr
@@ -219,7 +220,7 @@ def operations(project: Project, year0: int, scales: np.ndarray | None = None) -
     return Operations(income_by_line=lines, operating_cost=operating_cost, major_repairs=repairs, tax=tax)
 
 
-def project_cashflow(project: Project, year0: int) -> ProjectCashflow:
+def project_cashflow(project: Project, year0: int, policy: Policy) -> ProjectCashflow:
     """Build one project's cash flow."""
     horizon = project.horizon
     years = year0 + np.arange(horizon)
@@ -241,7 +242,7 @@ def project_cashflow(project: Project, year0: int) -> ProjectCashflow:
     # A reward for work a utility, the residents or another contributor paid for is theirs: only the project
     # account's part of it (to_project_wan) is the project's money.
     rewards: dict[str, np.ndarray] = {}
-    lines = project_reward_lines(project, year0)
+    lines = project_reward_lines(project, year0, policy)
     for line in lines:
         paid = np.zeros(horizon)
         paid[line.paid_year - year0] = line.to_project_wan

@@ -8,6 +8,7 @@ columns, named by dotted keys, put in its place (the same addressing as ``--set`
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,21 +20,10 @@ import pandas as pd
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticUndefined
 
+from ..config import Id, NamedScenario, Override, Strict as _Strict, _kinds, _models_in, _walk, validate_model
 from ..errors import InputError
-from ..policy import parameter
-from ..policy.rewards import REWARD_PARAMETER
-from ..config import (
-    Id,
-    NamedScenario,
-    Override,
-    Strict as _Strict,
-    _kinds,
-    _models_in,
-    _walk,
-    apply_overrides,
-    read_toml,
-    validate_model,
-)
+from ..policy.params import Policy, read_config
+from ..policy.rewards import REWARD_CONCEPT
 from ..tables import cell_number, cell_text, read_table, resolve_file, row_number, sha256_of
 
 Share = Annotated[float, Field(ge=0, le=1)]
@@ -44,7 +34,6 @@ Growth = Annotated[float, Field(gt=-1, lt=1, allow_inf_nan=False)]
 MODES = ("in_community", "area_bundle", "cross_area", "multi_source")
 KINDS = ("old_community", "old_town", "shanty", "old_factory", "urban_village", "dangerous_housing",
          "building_conversion", "city_project")
-REWARD_ITEMS = ("utilities", "telecom", "roofs", "drains")
 PARTIES = ("central", "provincial", "city", "district", "residents", "utilities", "owner_units", "maintenance_fund",
            "social_capital", "pooled_fund", "other")
 
@@ -195,9 +184,9 @@ class Grant(_Strict):
 class Reward(_Strict):
     id: Id
     """Short name, unique in the project."""
-    item: Literal[REWARD_ITEMS]  # type: ignore[valid-type]
-    """What is rewarded instead of subsidised (以奖代补, 六(四)): utilities (水电气暖), telecom (通信网络), roofs
-    (居民出资更新屋面), drains (居民出资更新共用排水管道（含化粪池）)."""
+    item: Id
+    """What is rewarded instead of subsidised (以奖代补, 六(四)): an item of the policy's ``reward_in_lieu`` —
+    utilities (水电气暖), telecom (通信网络), roofs (居民出资更新屋面), drains (居民出资更新共用排水管道（含化粪池）)."""
     cost_wan: Money
     """Eligible cost, 万元 (for roofs and drains: the residents' own money)."""
     items: list[str] = []
@@ -464,6 +453,9 @@ class Bundling(_Strict):
 
 
 class ProjectScenarioConfig(_Strict):
+    kind: Literal["projects"] = "projects"
+    """The scenario's kind, the first key of the file (``finmodel/kinds.py``); a file without it is read by its
+    tables, with a note to add it."""
     scenario: ProjectInfo
     projects: list[Project] = []
     project_table: list[ProjectTable] = []
@@ -471,6 +463,10 @@ class ProjectScenarioConfig(_Strict):
     balance: BalanceRule = BalanceRule()
     bundles: list[Bundle] = []
     bundling: Bundling | None = None
+    policy: dict[str, Any] = {}
+    """Policy values for this run ([policy]): ``as_of`` (the day the policy is read on; default the last day of
+    the scenario's year), ``file`` (another policy file), and any value of the policy set by its key
+    (``reward_in_lieu.lag_years = 2``). See docs/scenario-reference.md."""
 
     @field_validator("project_table", mode="before")
     @classmethod
@@ -510,6 +506,8 @@ class ProjectScenario(NamedScenario):
     projects: list[Project]
     inputs: dict[str, str] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
+    policy: Policy | None = None
+    """The policy values the run uses (``load_policy``), dated by the scenario."""
 
     @property
     def year(self) -> int:
@@ -524,9 +522,7 @@ def is_project_scenario(raw: Mapping[str, Any]) -> bool:
 def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> ProjectScenario:
     """Read, override and validate a project scenario; a project table's rows become projects."""
     path = Path(path)
-    raw = read_toml(path)
-    raw, applied = apply_overrides(raw, overrides, file=path, model=ProjectScenarioConfig)
-    config = validate_model(ProjectScenarioConfig, raw, file=path)
+    raw, config, policy, applied = read_config(path, overrides, ProjectScenarioConfig, lambda c: c.scenario.year)
     inputs = {path.name: sha256_of(path)}
     projects = list(config.projects)
     known = {p.id.casefold() for p in projects}
@@ -549,9 +545,23 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
                                     "macOS)"), file=table_path, row=line, column=spec.key)
             known.add(project_id.casefold())
             projects.append(_row_project(template, project_id, list(zip(columns, cells)), table_path, line))
-    _check_years(projects, config.scenario.year, path)
+    _check_rewards(projects, policy, path)
+    _check_years(projects, config.scenario.year, path, policy)
     _check_groups(config, projects, path)
-    return ProjectScenario(config=config, path=path, projects=projects, inputs=inputs, overrides=applied)
+    return ProjectScenario(config=config, path=path, projects=projects, inputs=inputs, overrides=applied,
+                           policy=policy)
+
+
+def _check_rewards(projects: list[Project], policy: Policy, path: Path) -> None:
+    """Every reward names an item the policy rewards."""
+    items = list(policy[REWARD_CONCEPT].items)
+    for project in projects:
+        for reward in project.rewards:
+            if reward.item not in items:
+                hint = difflib.get_close_matches(reward.item, items, n=1)
+                raise InputError(f"'{reward.item}' is not rewarded by the policy's {REWARD_CONCEPT}"
+                                 + (f"; did you mean '{hint[0]}'?" if hint else f" (items: {', '.join(items)})"),
+                                 file=path, key=f"projects.{project.id}.rewards.{reward.id}.item")
 
 
 def _check_header(table: pd.DataFrame, spec: ProjectTable, file: Path, header_row: int, key: str) -> None:
@@ -729,7 +739,7 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def _check_years(projects: list[Project], year0: int, path: Path) -> None:
+def _check_years(projects: list[Project], year0: int, path: Path, policy: Policy) -> None:
     """Calendar years in the projects must fall inside their horizon."""
     for project in projects:
         first_operating = year0 + project.construction_years
@@ -758,12 +768,12 @@ def _check_years(projects: list[Project], year0: int, path: Path) -> None:
                 raise InputError(f"acceptance in {reward.acceptance_year} is before the work is done: construction "
                                  f"ends in {accepted}, and a reward is paid only for work accepted on or after "
                                  "completion", file=path, key=f"{key}.acceptance_year")
-            per_household = parameter(REWARD_PARAMETER).value["items"][reward.item]["cap_wan_per_household"]
+            per_household = policy[REWARD_CONCEPT].items[reward.item].cap_wan_per_household
             if reward.households is None and project.households < 1 and per_household > 0:
                 raise InputError(f"the reward is capped at {per_household:g} 万元 per household, and the number of "
                                  f"households is missing: set projects.{project.id}.households (改造户数), or "
                                  "the reward's own households", file=path, key=f"{key}.households")
-            lag = reward.lag_years if reward.lag_years is not None else _default_reward_lag()
+            lag = reward.lag_years if reward.lag_years is not None else policy[REWARD_CONCEPT].lag_years
             paid = (reward.acceptance_year if reward.acceptance_year is not None else accepted) + lag
             if paid > last:
                 raise InputError(f"the reward would be paid in {paid}, after the project's last year {last}",
@@ -774,10 +784,6 @@ def _check_years(projects: list[Project], year0: int, path: Path) -> None:
             if start + bond.years - 1 > last:
                 raise InputError(f"the bond matures in {start + bond.years - 1}, after the project's last year "
                                  f"{last}", file=path, key=f"projects.{project.id}.bonds.{bond.id}.years")
-
-
-def _default_reward_lag() -> int:
-    return int(parameter(REWARD_PARAMETER).value["lag_years"])
 
 
 def adjacent(a: Project, b: Project) -> bool:

@@ -82,8 +82,9 @@ def check_modes(result: CashflowResult, progress: Callable | None = None) -> Mod
         for pid in pids:
             if pid not in checks:
                 flow = flows[pid]
-                tables = [rule_checks(flow)] if flow.project.mode == "multi_source" else []
-                checks[pid] = pd.concat(tables + [public_money_checks(flow)], ignore_index=True).assign(project=pid)
+                tables = [rule_checks(flow, scenario.policy)] if flow.project.mode == "multi_source" else []
+                checks[pid] = pd.concat(tables + [public_money_checks(flow, scenario.policy)],
+                                        ignore_index=True).assign(project=pid)
         return {"rules_ok": all(bool(checks[pid]["passed"].all()) for pid in pids),
                 "public_excess_wan": sum(public_excess(checks[pid]) for pid in pids)}
 

@@ -1,6 +1,6 @@
 """政府引导的多元化投入: the funding stack by party, year by year, and the rules on who pays for what.
 
-Rules (policy parameter ``multi_source_rules_2020``, an assumption labelled as such):
+Rules (the policy's ``multi_source`` value, an assumption labelled as such):
 - owners (residents, the maintenance fund, former owner units) pay for roofs, shared drains and elevators: the
   owners' money earmarked for these items, plus for elevators the government subsidy allowed, covers each cost;
 - the government subsidy earmarked for elevators is at most the share of their cost and the cap per elevator;
@@ -17,10 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..cashflow import ProjectCashflow
-from ..policy import parameter
+from ..policy import Policy
 from ..policy.rewards import allocate_earmarked
-
-RULES = "multi_source_rules_2020"
 
 CHECK_COLUMNS = ["rule", "item", "required", "given", "excess_wan", "passed"]
 """A rule check: what the rule asks, what the plan gives, how far a ceiling is exceeded (万元; NaN for rules
@@ -74,29 +72,29 @@ def owners_share(flow: ProjectCashflow, required: dict[str, float], parties: set
     return given
 
 
-def rule_checks(flow: ProjectCashflow) -> pd.DataFrame:
+def rule_checks(flow: ProjectCashflow, policy: Policy) -> pd.DataFrame:
     """One row per rule: what it asks, what the plan gives, and whether it holds."""
-    rules = parameter(RULES).value
+    rules = policy["multi_source"]
     project = flow.project
     items = project.capex.items_wan
-    subsidy = earmarked(flow, set(rules["subsidy_parties"]))
+    subsidy = earmarked(flow, set(rules.subsidy_parties))
     rows = []
     elevator_cost = items.get("elevators", 0.0)
-    allowed_subsidy = min(rules["elevator_subsidy_share"] * elevator_cost,
-                          rules["elevator_subsidy_cap_wan"] * project.elevators)
+    allowed_subsidy = min(rules.elevator_subsidy_share * elevator_cost,
+                          rules.elevator_subsidy_cap_wan * project.elevators)
     counted_subsidy = min(subsidy.get("elevators", 0.0), allowed_subsidy)
     if "elevators" in items:
         given = subsidy["elevators"]
         rows.append(["elevator_subsidy_cap", "elevators", allowed_subsidy, given, max(0.0, given - allowed_subsidy),
                      given <= allowed_subsidy + 1e-9])
-    owner_items = [i for i in rules["owner_items"] if i in items]
+    owner_items = [i for i in rules.owner_items if i in items]
     required = {i: items[i] - (counted_subsidy if i == "elevators" else 0.0) for i in owner_items}
-    owners = owners_share(flow, required, set(rules["owner_parties"]))
+    owners = owners_share(flow, required, set(rules.owner_parties))
     for item in owner_items:
         covered = owners[item] + (counted_subsidy if item == "elevators" else 0.0)
         rows.append(["owners_pay", item, items[item], covered, np.nan, covered >= items[item] - 1e-6])
     residents = sum(g.amount_wan for g in project.grants if g.party == "residents")
-    low, high = rules["resident_contribution_wan_per_household"]
+    low, high = rules.resident_contribution_wan_per_household
     if project.households > 0:
         per_household = residents / project.households
         rows.append(["resident_contribution", "", f"{low:g}–{high:g}", per_household, np.nan,
@@ -104,7 +102,7 @@ def rule_checks(flow: ProjectCashflow) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
 
-def public_money_checks(flow: ProjectCashflow) -> pd.DataFrame:
+def public_money_checks(flow: ProjectCashflow, policy: Policy) -> pd.DataFrame:
     """Public money against the cost it funds (rule ``public_within_cost``), as one row per capex item that
     public money is earmarked for and one for the project account (item ""):
 
@@ -114,7 +112,7 @@ def public_money_checks(flow: ProjectCashflow) -> pd.DataFrame:
       parties (residents, utilities, the maintenance fund, …) gave for it.
 
     ``excess_wan`` is the public money above the cost."""
-    public = set(parameter(RULES).value["subsidy_parties"])
+    public = set(policy["multi_source"].subsidy_parties)
     project = flow.project
     costs = project.capex.items_wan
     on_item = earmarked(flow, public)

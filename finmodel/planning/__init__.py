@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from ..policy.eligibility import RULES, eligibility, priority
+from ..policy.params import Policy
 from ..solver import SolverSettings
 from .plan import Deadline, PlanProblem, PlanSolution, extra_money, solve_plan
 from .scenario import PlanScenario, is_plan_scenario, load_plan_scenario
 
-__all__ = ["Deadline", "PlanProblem", "PlanResult", "PlanScenario", "extra_money", "is_plan_scenario",
+__all__ = ["Deadline", "compile_by", "PlanProblem", "PlanResult", "PlanScenario", "extra_money", "is_plan_scenario",
            "load_plan_scenario", "plan", "solve_plan"]
 
 
@@ -41,15 +42,15 @@ class PlanResult:
 def plan(scenario: PlanScenario, progress: Callable | None = None) -> PlanResult:
     spec = scenario.config.plan
     library = scenario.library
-    overrides = {"consent_at_least": spec.consent_at_least} if spec.consent_at_least is not None else None
-    verdicts = eligibility(library, overrides)
-    score = priority(library, dict(spec.weights))
+    policy = scenario.policy
+    verdicts = eligibility(library, policy)
+    score = priority(library, policy)
     eligible = verdicts["eligible"].to_numpy()
     rows = np.flatnonzero(eligible)
     districts = list(scenario.budgets.index)
     table = library.iloc[rows]
     deadlines = []
-    for d in spec.deadline_specs():
+    for d in spec.deadline_specs(policy):
         members = (table["year_built"] <= d.built_by).to_numpy()
         deadlines.append(Deadline(id=d.id, by_year=d.by_year, members=members, penalty=d.penalty, label=d.label,
                                   clause=d.clause))
@@ -68,7 +69,7 @@ def plan(scenario: PlanScenario, progress: Callable | None = None) -> PlanResult
     planned[rows] = solution.year
     communities = library.assign(priority=score, planned_year=planned).join(
         verdicts[[r.code for r in RULES] + ["eligible", "reason", "clause", "special_only"]])
-    annual = _annual(communities, scenario.budgets, spec.years, spec.carry_over)
+    annual = _annual(communities, scenario.budgets, spec.years, spec.carry_over, policy)
     extra, report = {}, []
     for deadline in deadlines:
         covered = deadline.members
@@ -96,7 +97,14 @@ def plan(scenario: PlanScenario, progress: Callable | None = None) -> PlanResult
                       extra_money=extra, solution=solution, seconds=seconds)
 
 
-def _annual(communities: pd.DataFrame, budgets: pd.DataFrame, years: list[int], carry_over: bool) -> pd.DataFrame:
+def compile_by(year: int, policy: Policy) -> str:
+    """The day by which the plan of ``year`` is compiled: the policy's ``plan_compile_by`` of the year before
+    (三(四): 年度计划应于前一年度9月底前完成编制)."""
+    return f"{year - 1}-{policy['plan_compile_by']}"
+
+
+def _annual(communities: pd.DataFrame, budgets: pd.DataFrame, years: list[int], carry_over: bool,
+            policy: Policy) -> pd.DataFrame:
     chosen = communities[communities["planned_year"] > 0]
     grouped = chosen.groupby(["district", "planned_year"]).agg(
         communities=("name", "size"), households=("households", "sum"), buildings=("buildings", "sum"),
@@ -108,6 +116,5 @@ def _annual(communities: pd.DataFrame, budgets: pd.DataFrame, years: list[int], 
     given = table["budget_wan"].groupby(level="district").cumsum()
     table["unspent_wan"] = (given - spent) if carry_over else (table["budget_wan"] - table["cost_wan"])
     table = table.reset_index()
-    # 三(四): 年度计划应于前一年度9月底前完成编制.
-    table["compile_by"] = [f"{year - 1}-09-30" for year in table["year"]]
+    table["compile_by"] = [compile_by(year, policy) for year in table["year"]]
     return table

@@ -1,7 +1,7 @@
 """Plan scenario: the community library (项目库), district budgets by year, and the multi-year plan's settings.
 
 The library is a table with one row per community (columns below); costs missing from it are estimated from the
-dated unit costs of ``unit_costs_2020`` (元 per m² for each basic item of 附件1 the community lacks).
+policy's ``unit_costs`` (元 per m² for each basic item of 附件1 the community lacks).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from ..errors import InputError
-from ..policy import parameter
-from ..policy.eligibility import BASIC_ITEMS, RULES, eligibility
-from ..config import Id, NamedScenario, Override, Strict as _Strict, apply_overrides, read_toml, validate_model
+from ..config import Id, NamedScenario, Override, Strict as _Strict
+from ..policy.eligibility import RULES, basic_items, eligibility
+from ..policy.params import Policy, read_config
 from ..tables import (cell_number, cell_text, number_problem, numeric_column, ordered, read_table, resolve_file,
                       row_number, sha256_of, visible)
 
@@ -63,13 +63,14 @@ class PlanSpec(_Strict):
     """Whether money a district does not spend in a year stays available in later years."""
     earliness: Annotated[float, Field(ge=0, lt=1)] = 0.05
     """Value lost per year of delay (a household renovated a year later counts 1 − earliness as much)."""
-    weights: dict[Literal["pre2000", "gaps", "will"], Annotated[float, Field(ge=0)]] = {
-        "pre2000": 0.4, "gaps": 0.4, "will": 0.2}
-    """Priority weights: built before 2000, share of basic items missing, share of residents consenting."""
+    weights: dict[Literal["pre2000", "gaps", "will"], Annotated[float, Field(ge=0)]] | None = None
+    """Priority weights: built before 2000, share of basic items missing, share of residents consenting (default:
+    the policy's ``priority_weights``; given here, they replace it for this run, recorded as a policy change)."""
     consent_at_least: Annotated[float, Field(ge=0, le=1)] | None = None
-    """Least share of residents consenting (default: the policy parameter, an assumption)."""
+    """Least share of residents consenting (default: the policy's ``eligibility.consent_at_least``; given here, it
+    replaces it for this run, recorded as a policy change)."""
     deadlines: list[DeadlineSpec] | None = None
-    """Default: the deadlines of 济政办字〔2020〕21号 (parameter ``deadlines_2020``)."""
+    """Default: the policy's ``deadlines`` (those of 济政办字〔2020〕21号)."""
     solver: Literal["highs", "cbc"] = "highs"
     time_limit_s: Annotated[float, Field(gt=0)] = 300.0
     mip_rel_gap: Annotated[float, Field(ge=0, lt=1)] = 0.001
@@ -79,7 +80,7 @@ class PlanSpec(_Strict):
     def _years(self) -> PlanSpec:
         if self.last_year < self.first_year:
             raise ValueError(f"last_year {self.last_year} is before first_year {self.first_year}")
-        if sum(self.weights.values()) <= 0:
+        if self.weights is not None and sum(self.weights.values()) <= 0:
             raise ValueError("weights: at least one must be above 0")
         return self
 
@@ -87,17 +88,24 @@ class PlanSpec(_Strict):
     def years(self) -> list[int]:
         return list(range(self.first_year, self.last_year + 1))
 
-    def deadline_specs(self) -> list[DeadlineSpec]:
+    def deadline_specs(self, policy: Policy) -> list[DeadlineSpec]:
         if self.deadlines is not None:
             return list(self.deadlines)
-        return [DeadlineSpec(id=key, **spec) for key, spec in parameter("deadlines_2020").value.items()]
+        return [DeadlineSpec(id=key, **spec.model_dump()) for key, spec in policy["deadlines"].items()]
 
 
 class PlanScenarioConfig(_Strict):
+    kind: Literal["plan"] = "plan"
+    """The scenario's kind, the first key of the file (``finmodel/kinds.py``); a file without it is read by its
+    tables, with a note to add it."""
     scenario: PlanInfo
     library: LibrarySpec
     budgets: BudgetSpec
     plan: PlanSpec
+    policy: dict[str, Any] = {}
+    """Policy values for this run ([policy]): ``as_of`` (the day the policy is read on; default the last day of
+    the plan's first year), ``file`` (another policy file), and any value of the policy set by its key
+    (``eligibility.consent_at_least = "3/4"``). See docs/scenario-reference.md."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,8 @@ class PlanScenario(NamedScenario):
     """(districts × years) 万元."""
     inputs: dict[str, str] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
+    policy: Policy | None = None
+    """The policy values the run uses (``load_policy``), with the plan's own weights and consent share."""
 
     @property
     def year(self) -> int:
@@ -122,17 +132,21 @@ def is_plan_scenario(raw: Mapping[str, Any]) -> bool:
 
 def load_plan_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> PlanScenario:
     path = Path(path)
-    raw = read_toml(path)
-    raw, applied = apply_overrides(raw, overrides, file=path, model=PlanScenarioConfig)
-    config = validate_model(PlanScenarioConfig, raw, file=path)
+    _, config, policy, applied = read_config(path, overrides, PlanScenarioConfig, lambda c: c.plan.first_year)
+    # [plan]'s weights and consent share are this run's policy values: the engines read them from the policy.
+    spec = config.plan
+    own = ([("priority_weights", dict(spec.weights))] if spec.weights is not None else []) + (
+        [("eligibility.consent_at_least", spec.consent_at_least)] if spec.consent_at_least is not None else [])
+    policy, _ = policy.changed(own, file=path, origin="[plan]")
     library_path = resolve_file(path.parent, config.library.table, file=path, key="library.table")
     budgets_path = resolve_file(path.parent, config.budgets.table, file=path, key="budgets.table")
-    library = read_library(library_path, config.library)
-    _check_some_eligible(library, config.plan, library_path)
+    library = read_library(library_path, config.library, policy)
+    _check_some_eligible(library, policy, library_path)
     budgets = read_budgets(budgets_path, config.plan, set(library["district"]))
     inputs = {path.name: sha256_of(path), config.library.table: sha256_of(library_path),
               config.budgets.table: sha256_of(budgets_path)}
-    return PlanScenario(config=config, path=path, library=library, budgets=budgets, inputs=inputs, overrides=applied)
+    return PlanScenario(config=config, path=path, library=library, budgets=budgets, inputs=inputs, overrides=applied,
+                        policy=policy)
 
 
 NUMERIC = ("year_built", "households", "buildings", "floor_area_m2", "consent_share")
@@ -140,11 +154,10 @@ WHOLE = {"year_built": "year", "households": "count", "buildings": "count"}
 OPTIONAL_COSTS = ("cost_basic_wan", "cost_improvement_wan", "cost_upgrade_wan")
 
 
-def _check_some_eligible(library: pd.DataFrame, spec: PlanSpec, path: Path) -> None:
+def _check_some_eligible(library: pd.DataFrame, policy: Policy, path: Path) -> None:
     """A plan needs at least one eligible community: with none there is nothing to plan, and a solver given an
     empty model reports a stop that reads like a time limit."""
-    overrides = {"consent_at_least": spec.consent_at_least} if spec.consent_at_least is not None else None
-    verdicts = eligibility(library, overrides)
+    verdicts = eligibility(library, policy)
     if verdicts["eligible"].any():
         return
     counts = verdicts["reason"].value_counts()
@@ -154,7 +167,7 @@ def _check_some_eligible(library: pd.DataFrame, spec: PlanSpec, path: Path) -> N
                      f"{len(library)}, {reasons}", file=path)
 
 
-def read_library(path: Path, spec: LibrarySpec) -> pd.DataFrame:
+def read_library(path: Path, spec: LibrarySpec, policy: Policy) -> pd.DataFrame:
     """The community table, checked cell by cell, with gaps parsed and missing costs estimated."""
     table = read_table(path, key=spec.key, sheet=spec.sheet, where="library.table")
     for column in ("name", "district", "land_type", "gaps"):
@@ -175,20 +188,21 @@ def read_library(path: Path, spec: LibrarySpec) -> pd.DataFrame:
                                                                           "empty")
     out["prior_year"] = _optional_number(table, "prior_year", "not a year", year=True).fillna(0).astype(int)
     gaps = []
+    known_items = basic_items(policy)
     for position, cell in enumerate(table["gaps"]):
         items = [g.strip() for g in cell_text(cell).split(";") if g.strip()]
-        unknown = [g for g in items if g not in BASIC_ITEMS]
+        unknown = [g for g in items if g not in known_items]
         if unknown:
-            raise InputError(f"unknown basic item '{unknown[0]}' (items of 附件1: {', '.join(BASIC_ITEMS)})",
+            raise InputError(f"unknown basic item '{unknown[0]}' (items of 附件1: {', '.join(known_items)})",
                              file=path, row=row_number(table, position), column="gaps")
         gaps.append(items)
     out["gaps"] = gaps
     out["gap_count"] = [len(g) for g in gaps]
-    costs = parameter("unit_costs_2020").value
-    unit = np.array([sum(costs["basic_yuan_per_m2"][g] for g in items) for items in gaps], dtype=float)
+    costs = policy["unit_costs"]
+    unit = np.array([sum(costs.basic_yuan_per_m2[g] for g in items) for items in gaps], dtype=float)
     estimates = {"cost_basic_wan": out["floor_area_m2"].to_numpy() * unit / 1e4,
-                 "cost_improvement_wan": out["floor_area_m2"].to_numpy() * costs["improvement_yuan_per_m2"] / 1e4,
-                 "cost_upgrade_wan": out["floor_area_m2"].to_numpy() * costs["upgrade_yuan_per_m2"] / 1e4}
+                 "cost_improvement_wan": out["floor_area_m2"].to_numpy() * costs.improvement_yuan_per_m2 / 1e4,
+                 "cost_upgrade_wan": out["floor_area_m2"].to_numpy() * costs.upgrade_yuan_per_m2 / 1e4}
     for column in OPTIONAL_COSTS:
         values = _optional_number(table, column, "not a number")
         out[column] = np.where(values.isna(), estimates[column], values)

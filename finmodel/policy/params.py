@@ -1,32 +1,482 @@
-"""Dated policy parameters, read from ``parameters.toml`` beside this module."""
+"""The policy set: every number the engines take from a policy document, keyed by concept, with values by
+effective date, a unit, the document each value comes from and whether it is an assumption of finmodel's.
+
+``load_policy(as_of=...)`` reads a policy file (by default ``parameters.toml`` beside this module), validates every
+value against its concept's type and returns the frozen ``Policy`` in force on that day; a scenario carries one
+(``scenario.policy``), and the engines take their numbers from it, never from a module-level table. A scenario's
+``[policy]`` table and ``--set policy.<concept>…=…`` change values for one run; each change is recorded.
+"""
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+import difflib
+import hashlib
+import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from functools import cache
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any, Iterable, Literal, Mapping
+
+from pydantic import (AfterValidator, BeforeValidator, ConfigDict, Field, PlainSerializer, TypeAdapter,
+                      ValidationError, model_validator)
+
+from ..config import Override, Strict, _as_tuple, _split, apply_overrides, check_values, read_toml, validate_model
+from ..tables import resolve_file
+from ..errors import InputError
+from .grades import GRADES
+
+BUILTIN = "parameters.toml"
+"""The policy set finmodel ships: Jinan's, under 济政办字〔2020〕21号."""
+
+Grade = Literal["优", "良", "合格", "差"]
+Share = Annotated[float, Field(ge=0, le=1)]
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+
+
+def _fraction(value: Any) -> Any:
+    """A share written as a fraction ("2/3") or a number: kept exact, so that "two thirds" is two thirds."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*/\s*\d+\s*", value):
+        numerator, denominator = (int(part) for part in value.split("/"))
+        if denominator == 0:
+            raise ValueError(f"'{value}' divides by 0")
+        return Fraction(numerator, denominator)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Fraction(str(value))  # the decimal as written: 0.6 is 3/5, not the float nearest to it
+    raise ValueError(f"a share is a fraction such as \"2/3\" or a number such as 0.6, got {value!r}")
+
+
+def _in_unit_interval(value: Fraction) -> Fraction:
+    if not 0 <= value <= 1:
+        raise ValueError(f"a share is between 0 and 1, got {value}")
+    return value
+
+
+ExactShare = Annotated[Fraction, BeforeValidator(_fraction), AfterValidator(_in_unit_interval),
+                       PlainSerializer(lambda f: f"{f.numerator}/{f.denominator}", when_used="json")]
+"""A share compared exactly and inclusively: at least ⅔ admits exactly two thirds."""
+
+
+class RewardItem(Strict):
+    label: str = Field(min_length=1)
+    """The item's name in the policy's words (水电气暖改造 …)."""
+    rate: Share
+    """Share of the eligible cost rewarded (for roofs and drains, of the residents' own money)."""
+    cap_wan_per_household: NonNegative
+    """At most this much per household, 万元 (0: no cap)."""
+
+
+class RewardRules(Strict):
+    """以奖代补 (六(四), 六(五)): what is rewarded instead of subsidised, at what rate, when and after what."""
+
+    lag_years: Annotated[int, Field(ge=0, le=50)]
+    """Years from acceptance to payment."""
+    requires_acceptance: bool
+    """Paid only for work accepted (验收)."""
+    grade_factors: dict[Grade, NonNegative]
+    """Multiplier by performance grade."""
+    items: dict[str, RewardItem]
+    """The rewarded items, by their code names."""
+
+    @model_validator(mode="after")
+    def _every_grade(self) -> RewardRules:
+        missing = [g for g in GRADES if g not in self.grade_factors]
+        if missing:
+            raise ValueError(f"grade_factors: no factor for {', '.join(missing)} (every grade of {', '.join(GRADES)} "
+                             "needs one)")
+        return self
+
+
+class MultiSourceRules(Strict):
+    """政府引导的多元化投入 (五(四)) and owners' items (三(五), 六(四))."""
+
+    owner_items: list[str]
+    """Capex items the owners pay for (roofs, shared drains, elevators)."""
+    owner_parties: list[str]
+    """Parties whose money counts as the owners'."""
+    subsidy_parties: list[str]
+    """Parties whose money is public subsidy."""
+    elevator_subsidy_share: Share
+    """Most of an elevator's cost a subsidy may pay."""
+    elevator_subsidy_cap_wan: NonNegative
+    """Most a subsidy may pay per elevator, 万元."""
+    resident_contribution_wan_per_household: Annotated[tuple[NonNegative, NonNegative], BeforeValidator(_as_tuple)]
+    """Least and most residents' money per household, 万元."""
+
+    @model_validator(mode="after")
+    def _range(self) -> MultiSourceRules:
+        low, high = self.resident_contribution_wan_per_household
+        if low > high:
+            raise ValueError(f"resident_contribution_wan_per_household: the least, {low:g}, is above the most, {high:g}")
+        return self
+
+
+class EligibilityRules(Strict):
+    """Who is in (一(二)) and who comes first (三(四))."""
+
+    built_by: dt.date
+    """Built on or before this day (一(二): 2005年12月31日前)."""
+    land_types: list[str]
+    """Land types in scope (国有土地: state_owned)."""
+    consent_at_least: ExactShare
+    """Least share of residents consenting, inclusive ("2/3": exactly two thirds passes)."""
+    priority_built_by: dt.date
+    """"2000年前建成" read as built on or before this day: the year named is included, as 一(二) writes
+    "2005年12月31日前" for "2005年前"."""
+    basic_plan_excludes_provincial_by: int
+    """A provincial renovation in or before this year removes a community from the basic-facility plan."""
+
+
+class Deadline(Strict):
+    by_year: int
+    """Renovated in or before this year."""
+    built_by: int
+    """Covers communities built in or before this year ("X年前建成": X included)."""
+    penalty: NonNegative
+    """Weight per household missed, against one household of priority 1 renovated in the first year."""
+    label: str = ""
+    clause: str = ""
+
+
+class UnitCosts(Strict):
+    basic_yuan_per_m2: dict[str, NonNegative]
+    """元 per m² of floor area for each basic item of 附件1 a community lacks; the keys are the items."""
+    improvement_yuan_per_m2: NonNegative
+    upgrade_yuan_per_m2: NonNegative
+
+
+def _descending(values: tuple[float, ...]) -> tuple[float, ...]:
+    if list(values) != sorted(values, reverse=True):
+        raise ValueError(f"cut-offs run from the highest grade down, got {list(values)}")
+    return values
+
+
+def _month_day(text: str) -> str:
+    try:
+        dt.date.fromisoformat(f"2001-{text}")
+    except ValueError:
+        raise ValueError(f"a day of the year is written MM-DD, such as 09-30, got {text!r}") from None
+    return text
+
+
+def _weights(weights: dict[str, float]) -> dict[str, float]:
+    if sum(weights.values()) <= 0:
+        raise ValueError("at least one weight must be above 0")
+    return weights
+
+
+Tiers = Annotated[tuple[Positive, Positive, Positive], BeforeValidator(_as_tuple)]
+Cutoffs = Annotated[tuple[float, float, float], BeforeValidator(_as_tuple), AfterValidator(_descending)]
+
+VALUE_TYPES: dict[str, Any] = {
+    "difficulty_tiers": Tiers,
+    "central_weights": dict[str, Share],
+    "provincial_reward_weights": dict[str, Share],
+    "grade_cutoffs": Cutoffs,
+    "reward_in_lieu": RewardRules,
+    "multi_source": MultiSourceRules,
+    "eligibility": EligibilityRules,
+    "deadlines": dict[str, Deadline],
+    "unit_costs": UnitCosts,
+    "plan_compile_by": Annotated[str, AfterValidator(_month_day)],
+    "default_grade": Grade,
+    "priority_weights": Annotated[dict[Literal["pre2000", "gaps", "will"], NonNegative], AfterValidator(_weights)],
+}
+"""Every concept the engines use, with the type its value must have: a policy file defines each of them."""
+
+_STRICT = ConfigDict(strict=True, allow_inf_nan=False)
+_ADAPTERS = {key: TypeAdapter(kind, config=None if isinstance(kind, type) and issubclass(kind, Strict) else _STRICT)
+             for key, kind in VALUE_TYPES.items()}
+
+
+class DatedValue(Strict):
+    model_config = ConfigDict(populate_by_name=True)
+    effective: dt.date = Field(alias="from")
+    """The day from which this value holds (until the next value's day)."""
+    source: str = Field(min_length=1)
+    """The document, clause and address it comes from."""
+    assumption: bool
+    """True when finmodel assumes the number: the document does not publish it."""
+    value: Any
+
+
+class Concept(Strict):
+    unit: str = Field(min_length=1)
+    values: list[DatedValue] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Concept:
+        days = [v.effective for v in self.values]
+        if days != sorted(set(days)):
+            raise ValueError(f"values: the days must rise, each once, got {', '.join(map(str, days))}")
+        return self
 
 
 @dataclass(frozen=True)
-class Parameter:
-    name: str
+class PolicyValue:
+    """One concept's value in force, with where it comes from."""
+
+    key: str
     value: Any
     unit: str
-    date: str
+    effective: dt.date
     source: str
     assumption: bool
+    changed_from: Any = None
+    """The value before a scenario's [policy] table or --set changed it; None when it was not changed."""
+
+    @property
+    def overridden(self) -> bool:
+        return self.changed_from is not None
+
+    def shown(self) -> Any:
+        """The value as plain data (JSON types): fractions as "2/3", days as ISO text."""
+        return _ADAPTERS[self.key].dump_python(self.value, mode="json")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The policy values in force on ``as_of``: what a run's engines use."""
+
+    as_of: dt.date
+    file: str
+    """The policy file, or "finmodel/policy/parameters.toml" for the one finmodel ships."""
+    sha256: str
+    entries: Mapping[str, PolicyValue]
+
+    def __getitem__(self, key: str) -> Any:
+        # A copy: a caller's change cannot reach the next caller, as the frozen models' fields cannot change.
+        return copy.deepcopy(self.entry(key).value)
+
+    def entry(self, key: str) -> PolicyValue:
+        try:
+            return self.entries[key]
+        except KeyError:
+            raise KeyError(f"no policy value '{key}' (known: {', '.join(self.entries)})") from None
+
+    def changed(self, changes: Iterable[tuple[str, Any]], *, file: Path | None = None,
+                origin: str = "--set") -> tuple[Policy, tuple[Override, ...]]:
+        """The policy with each ``(dotted key, value)`` set, validated, and each change as an Override (old → new,
+        the key prefixed ``policy.``). A key names a concept or a key inside its value; a table given for a table
+        changes the keys it names and keeps the others."""
+        entries = dict(self.entries)
+        applied = []
+        for key, new in changes:
+            concept, *path = key.split(".")
+            if concept not in entries:
+                hint = difflib.get_close_matches(concept, list(entries), n=1)
+                raise InputError(f"{origin} policy.{key}: no policy value '{concept}'"
+                                 + (f"; did you mean 'policy.{hint[0]}'?" if hint else
+                                    f" (known: {', '.join(entries)})"), file=file)
+            entry = entries[concept]
+            data = _ADAPTERS[concept].dump_python(entry.value, mode="python", by_alias=True)
+            old = _get(data, path, f"{origin} policy.{key}", file)
+            data = _set(data, path, new)
+            value = _validated(concept, data, f"{origin} policy.{key}", file)
+            before = entry.changed_from if entry.overridden else entry.value
+            entries[concept] = replace(entry, value=value, changed_from=before)
+            applied.append(Override(key=f"policy.{key}", old=_plain(old), new=_plain(new)))
+        return replace(self, entries=entries), tuple(applied)
+
+    def record(self) -> dict:
+        """What manifest.json says of the policy: the file and its hash, the day, and every value used."""
+        return {"file": self.file, "sha256": self.sha256, "as_of": self.as_of.isoformat(),
+                "values": [{"key": e.key, "value": e.shown(), "unit": e.unit, "from": e.effective.isoformat(),
+                            "source": e.source, "assumption": e.assumption, "overridden": e.overridden}
+                           for e in self.entries.values()]}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _get(data: Any, path: list[str], where: str, file: Path | None) -> Any:
+    node = data
+    for depth, part in enumerate(path):
+        if not isinstance(node, dict):
+            raise InputError(f"{where}: '{'.'.join(path[:depth])}' is a value, not a table", file=file)
+        if part not in node:
+            return None  # a new key: the type says whether it may be added (a new reward item may)
+        node = node[part]
+    return copy.deepcopy(node)
+
+
+def _set(data: Any, path: list[str], value: Any) -> Any:
+    if not path:
+        if isinstance(data, dict) and isinstance(value, dict):
+            merged = dict(data)
+            for key, part in value.items():
+                merged[key] = _set(merged.get(key), [], part) if isinstance(merged.get(key), dict) else part
+            return merged
+        return value
+    node = dict(data)
+    node[path[0]] = _set(node.get(path[0], {}), path[1:], value)
+    return node
+
+
+def _validated(concept: str, value: Any, where: str, file: Path | None) -> Any:
+    try:
+        return _ADAPTERS[concept].validate_python(_as_date_text(concept, value))
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = ".".join(str(part) for part in error["loc"])
+            problems.append(f"{loc}: {error['msg'].removeprefix('Value error, ')}" if loc else
+                            error["msg"].removeprefix("Value error, "))
+        raise InputError(f"{where}: " + "; ".join(problems), file=file) from None
+
+
+def _as_date_text(concept: str, value: Any) -> Any:
+    # A day given on the command line arrives as text ("2000-12-31"); in TOML it is a date. Both mean the day.
+    if concept == "eligibility" and isinstance(value, dict):
+        return {k: dt.date.fromisoformat(v) if k in ("built_by", "priority_built_by") and isinstance(v, str)
+                and re.fullmatch(r"\d{4}-\d\d-\d\d", v) else v for k, v in value.items()}
+    return value
+
+
+def as_of_day(value: dt.date | int | str) -> dt.date:
+    """The day a policy is read on: a year means its last day (the values in force at the end of the year)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return dt.date(value, 12, 31)
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"a day is written YYYY-MM-DD (or a year), got {value!r}")
 
 
 @cache
-def _all() -> dict[str, Parameter]:
-    text = resources.files(__package__).joinpath("parameters.toml").read_text(encoding="utf-8")
-    return {name: Parameter(name=name, **fields) for name, fields in tomllib.loads(text).items()}
+def _builtin_text() -> str:
+    return resources.files(__package__).joinpath(BUILTIN).read_text(encoding="utf-8")
 
 
-def parameter(name: str) -> Parameter:
+def load_policy(as_of: dt.date | int | str, path: str | Path | None = None) -> Policy:
+    """The policy in force on ``as_of`` (a day, or a year meaning its last day), read from ``path`` or from the
+    policy set finmodel ships. Every concept of ``VALUE_TYPES`` must be defined and in force that day."""
+    day = as_of_day(as_of)
+    if path is None:
+        text = _builtin_text()
+        raw = tomllib.loads(text)
+        file, where = f"finmodel/policy/{BUILTIN}", None
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    else:
+        where = Path(path)
+        raw = read_toml(where)
+        file = str(where)
+        digest = hashlib.sha256(where.read_bytes()).hexdigest()
+    check_values(raw, raw, file=where)
+    concepts = {key: _concept(key, table, where) for key, table in raw.items()}
+    missing = [key for key in VALUE_TYPES if key not in concepts]
+    if missing:
+        raise InputError(f"the policy file defines no {', '.join(missing)} (a policy file defines every concept: "
+                         f"{', '.join(VALUE_TYPES)})", file=where)
+    entries = {}
+    for key in VALUE_TYPES:
+        concept = concepts[key]
+        in_force = [v for v in concept.values if v.effective <= day]
+        if not in_force:
+            raise InputError(f"{key}: no value in force on {day} (the first holds from "
+                             f"{concept.values[0].effective})", file=where)
+        chosen = in_force[-1]
+        k = concept.values.index(chosen)
+        value = _validated(key, chosen.value, f"{key}.values[{k}].value", where)
+        entries[key] = PolicyValue(key=key, value=value, unit=concept.unit, effective=chosen.effective,
+                                   source=chosen.source, assumption=chosen.assumption)
+    return Policy(as_of=day, file=file, sha256=digest, entries=entries)
+
+
+def _concept(key: str, table: Any, file: Path | None) -> Concept:
+    if key not in VALUE_TYPES:
+        hint = difflib.get_close_matches(key, list(VALUE_TYPES), n=1)
+        raise InputError(f"unknown policy value '{key}'" + (f"; did you mean '{hint[0]}'?" if hint else
+                                                            f" (known: {', '.join(VALUE_TYPES)})"), file=file)
     try:
-        return _all()[name]
-    except KeyError:
-        raise KeyError(f"no policy parameter '{name}' (known: {', '.join(sorted(_all()))})") from None
+        return Concept.model_validate(table)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = ".".join([key] + [f"[{p}]" if isinstance(p, int) else str(p) for p in error["loc"]])
+            problems.append(f"{loc.replace('.[', '[')}: {error['msg'].removeprefix('Value error, ')}")
+        raise InputError("; ".join(problems), file=file) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# A scenario's policy
+
+
+POLICY_KEYS = ("as_of", "file")
+"""Keys of a scenario's [policy] table that are not policy values."""
+
+
+def scenario_policy(table: Mapping[str, Any] | None, changes: Iterable[tuple[str, Any]], year: int, *,
+                    file: Path) -> tuple[Policy, tuple[Override, ...]]:
+    """The policy a scenario runs under: the file its [policy] table names (default: finmodel's), in force on
+    ``as_of`` (default: the last day of the scenario's ``year``), with the values the table sets and then the
+    ``--set policy.…`` changes. Returns the policy and the --set changes, old → new."""
+    table = dict(table or {})
+    changes = list(changes)
+    # --set policy.as_of / policy.file choose the policy as the table's keys do, and are recorded like them.
+    chosen = [(key, value) for key, value in changes if key in POLICY_KEYS]
+    changes = [(key, value) for key, value in changes if key not in POLICY_KEYS]
+    applied = tuple(Override(key=f"policy.{key}", old=_plain(table.get(key)), new=_plain(value))
+                    for key, value in chosen)
+    table |= dict(chosen)
+    check_values(table, table, file=file)
+    as_of: Any = table.pop("as_of", year)
+    source = table.pop("file", None)
+    try:
+        day = as_of_day(as_of)
+    except ValueError as exc:
+        raise InputError(f"policy.as_of: {exc}", file=file) from None
+    if source is not None and not isinstance(source, str):
+        raise InputError(f"policy.file: a path is text, got {source!r}", file=file)
+    path = None
+    if source is not None:
+        path = resolve_file(file.parent, source, file=file, key="policy.file")
+    policy = load_policy(day, path)
+    # The table's changes show in the policy's entries (changed_from); --set's are also the run's overrides.
+    policy, _ = policy.changed(table.items(), file=file, origin="[policy]")
+    policy, changed = policy.changed(changes, file=file, origin="--set")
+    return policy, applied + changed
+
+
+def split_policy_changes(overrides: Iterable[str] | Mapping[str, Any]) -> tuple[list[tuple[str, Any]],
+                                                                               list[tuple[str, Any]]]:
+    """``--set`` pairs split into the scenario's and the policy's (``policy.<key>``, prefix dropped)."""
+    pairs = list(overrides.items()) if isinstance(overrides, Mapping) else [_split(text) for text in overrides]
+    rest = [(k, v) for k, v in pairs if not k.startswith("policy.")]
+    policy = [(k.removeprefix("policy."), v) for k, v in pairs if k.startswith("policy.")]
+    return rest, policy
+
+
+def read_config(path: Path, overrides: Iterable[str] | Mapping[str, Any], model: type[Strict], year_of,
+                ) -> tuple[dict[str, Any], Any, Policy, tuple[Override, ...]]:
+    """A scenario file of any kind read, overridden and validated against ``model``: the data as overridden, the
+    validated config, the policy it runs under (``scenario_policy``, dated by ``year_of(config)``) and the
+    overrides applied, the scenario's first."""
+    raw = read_toml(path)
+    rest, changes = split_policy_changes(overrides)
+    raw, applied = apply_overrides(raw, rest, file=path, model=model)
+    config = validate_model(model, raw, file=path)
+    policy, changed = scenario_policy(raw.get("policy"), changes, year_of(config), file=path)
+    return raw, config, policy, applied + changed

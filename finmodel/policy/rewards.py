@@ -1,6 +1,6 @@
 """以奖代补: rewards paid after acceptance instead of subsidies paid up front (济政办字〔2020〕21号 六(四)、六(五)).
 
-Each reward line names an item of the parameter set (``reward_in_lieu_2020``: utilities, telecom, roofs, drains),
+Each reward line names an item of the policy's ``reward_in_lieu`` (utilities, telecom, roofs, drains),
 its eligible cost and households; the amount is the rate × cost, capped per household, times the factor of the
 performance grade; nothing is paid without acceptance; payment falls ``lag_years`` after the acceptance year.
 
@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .grades import grades
-from .params import parameter
+from .params import Policy
 
 if TYPE_CHECKING:
     from ..cashflow.scenario import Grant, Project
 
-REWARD_PARAMETER = "reward_in_lieu_2020"
+REWARD_CONCEPT = "reward_in_lieu"
+"""The policy value that holds the reward rules."""
 PROJECT = "project"
 """The payee of the part of a reward whose cost the project account bore."""
 
@@ -63,25 +64,25 @@ class RewardLine:
 
 
 def reward_line(line_id: str, item: str, cost_wan: float, households: int, *, accepted: bool,
-                acceptance_year: int, performance_score: float | None, lag_years: int | None = None,
-                parameter_name: str = REWARD_PARAMETER, items: Iterable[str] = (),
-                borne_by: Mapping[str, float] | None = None) -> RewardLine:
-    """The reward for one item, by the rules of the parameter set ``parameter_name``. ``borne_by`` gives the share
-    of the items' cost each party other than the project bore (see ``paid_for_by``); the reward is split in the
-    same shares and the rest goes to the project (all of it when ``borne_by`` is not given)."""
-    rules = parameter(parameter_name).value
-    spec = rules["items"][item]
-    if spec["cap_wan_per_household"] > 0 and households < 1:
-        raise ValueError(f"reward '{line_id}': the cap of {spec['cap_wan_per_household']:g} 万元 per household "
+                acceptance_year: int, performance_score: float | None, policy: Policy, lag_years: int | None = None,
+                items: Iterable[str] = (), borne_by: Mapping[str, float] | None = None) -> RewardLine:
+    """The reward for one item, by the policy's ``reward_in_lieu`` rules, graded by its ``grade_cutoffs`` (its
+    ``default_grade`` without a score). ``borne_by`` gives the share of the items' cost each party other than the
+    project bore (see ``paid_for_by``); the reward is split in the same shares and the rest goes to the project
+    (all of it when ``borne_by`` is not given)."""
+    rules = policy[REWARD_CONCEPT]
+    spec = rules.items[item]
+    if spec.cap_wan_per_household > 0 and households < 1:
+        raise ValueError(f"reward '{line_id}': the cap of {spec.cap_wan_per_household:g} 万元 per household "
                          f"needs the number of households, not {households}")
-    cutoffs = tuple(parameter("jiangxi_2022_grade_cutoffs").value)
-    grade = str(grades([performance_score], cutoffs)[0]) if performance_score is not None else "合格"
-    factor = float(rules["grade_factors"][grade])
-    lag = rules["lag_years"] if lag_years is None else lag_years
-    uncapped = spec["rate"] * cost_wan
-    cap = spec["cap_wan_per_household"] * households
+    grade = (str(grades([performance_score], policy["grade_cutoffs"])[0]) if performance_score is not None
+             else policy["default_grade"])
+    factor = float(rules.grade_factors[grade])
+    lag = rules.lag_years if lag_years is None else lag_years
+    uncapped = spec.rate * cost_wan
+    cap = spec.cap_wan_per_household * households
     base = min(uncapped, cap)
-    paid = accepted or not rules["requires_acceptance"]
+    paid = accepted or not rules.requires_acceptance
     amount = float(np.round(base * factor, 10)) if paid else 0.0
     shares = {party: share for party, share in (borne_by or {}).items() if share > 0 and party != PROJECT}
     if sum(shares.values()) > 1 + 1e-9:
@@ -89,8 +90,8 @@ def reward_line(line_id: str, item: str, cost_wan: float, households: int, *, ac
     others = [(party, float(np.round(amount * share, 10))) for party, share in shares.items()]
     own = float(np.round(amount - sum(a for _, a in others), 10))
     paid_to = tuple(([(PROJECT, own)] if own > 1e-9 or not others else []) + others)
-    return RewardLine(id=line_id, item=item, label=spec["label"], cost_wan=cost_wan, households=households,
-                      rate=spec["rate"], cap_wan=cap, grade=grade, factor=factor, accepted=accepted,
+    return RewardLine(id=line_id, item=item, label=spec.label, cost_wan=cost_wan, households=households,
+                      rate=spec.rate, cap_wan=cap, grade=grade, factor=factor, accepted=accepted,
                       acceptance_year=acceptance_year, paid_year=acceptance_year + lag, amount_wan=amount,
                       cap_binds=cap < uncapped, items=tuple(items), paid_to=paid_to)
 
@@ -130,7 +131,7 @@ def allocate_earmarked(grants: Iterable[Grant], costs: Mapping[str, float],
     return out
 
 
-def paid_for_by(project: Project, items: Iterable[str]) -> dict[str, float]:
+def paid_for_by(project: Project, items: Iterable[str], policy: Policy) -> dict[str, float]:
     """The share of the cost of ``items`` each party bore with money earmarked for them (``allocate_earmarked``
     over all the project's earmarked grants), public subsidies apart: they were paid to the project account, so
     their part counts as the project's, as does whatever no earmarked money paid for. Shares add up to at most 1."""
@@ -139,7 +140,7 @@ def paid_for_by(project: Project, items: Iterable[str]) -> dict[str, float]:
     total = sum(costs[i] for i in items)
     if total <= 0:
         return {}
-    public = set(parameter("multi_source_rules_2020").value["subsidy_parties"])
+    public = set(policy["multi_source"].subsidy_parties)
     earmarked = [g for g in project.grants if g.items]
     borne: dict[str, float] = {}
     for grant, parts in zip(earmarked, allocate_earmarked(earmarked, costs)):
@@ -153,7 +154,7 @@ def paid_for_by(project: Project, items: Iterable[str]) -> dict[str, float]:
     return {party: amount * scale / total for party, amount in borne.items()}
 
 
-def project_reward_lines(project: Project, year0: int) -> list[RewardLine]:
+def project_reward_lines(project: Project, year0: int, policy: Policy) -> list[RewardLine]:
     """Every reward of ``project`` (calendar year 0 = ``year0``), with the defaults filled in and each split
     between the project account and the parties that bore the cost of its items."""
     lines = []
@@ -165,6 +166,6 @@ def project_reward_lines(project: Project, year0: int) -> list[RewardLine]:
             accepted=reward.accepted,
             acceptance_year=(reward.acceptance_year if reward.acceptance_year is not None
                              else year0 + project.construction_years - 1),
-            performance_score=project.performance_score, lag_years=reward.lag_years, items=items,
-            borne_by=paid_for_by(project, items)))
+            performance_score=project.performance_score, policy=policy, lag_years=reward.lag_years, items=items,
+            borne_by=paid_for_by(project, items, policy)))
     return lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -105,8 +106,9 @@ def text_of(value) -> str:
 
 
 def parameter_sheet(ws: Worksheet, rows: Iterable[tuple[str, str, str, str]], overrides, inputs: dict[str, str],
-                    lang: str) -> None:
-    """参数: every scenario value with unit and source; every override, old → new; the input files' hashes."""
+                    lang: str, policy=None) -> None:
+    """参数: every scenario value with unit and source; every override, old → new; every policy value the run used,
+    with the day it holds from, its source and whether it is assumed or was changed; the input files' hashes."""
     ws.title = t("sheet_params", lang)
     for col, key in enumerate(("key", "param_value", "unit", "source"), start=1):
         put(ws, 1, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
@@ -130,6 +132,9 @@ def parameter_sheet(ws: Worksheet, rows: Iterable[tuple[str, str, str, str]], ov
             put(ws, row, col, value, box=True, lang=lang)
         row += 1
 
+    if policy is not None:
+        row = _policy_rows(ws, row + 1, policy, lang)
+
     row += 1
     put(ws, row, 1, t("input_files", lang), bold=True, lang=lang)
     row += 1
@@ -143,3 +148,23 @@ def parameter_sheet(ws: Worksheet, rows: Iterable[tuple[str, str, str, str]], ov
     ws.column_dimensions["C"].width = 10
     ws.column_dimensions["D"].width = 80
     ws.freeze_panes = "A2"
+
+
+def _policy_rows(ws: Worksheet, row: int, policy, lang: str) -> int:
+    """The policy values of the run, one row each: key, value, the day it holds from, and unit, standing, source."""
+    put(ws, row, 1, t("policy_values", lang).format(policy.file, policy.as_of.isoformat()), bold=True, lang=lang)
+    row += 1
+    for col, key in enumerate(("key", "param_value", "policy_from", "source"), start=1):
+        put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
+    row += 1
+    for entry in policy.entries.values():
+        standing = t("policy_assumed" if entry.assumption else "policy_published", lang)
+        if entry.overridden:
+            shown = type(entry).shown(replace(entry, value=entry.changed_from, changed_from=None))
+            standing += t("policy_changed", lang).format(text_of(shown))
+        note = f"{t('unit', lang)}: {entry.unit}. {standing}. {entry.source}" if lang == "en" else (
+            f"{t('unit', lang)}：{entry.unit}。{standing}。{entry.source}")
+        for col, value in enumerate((entry.key, text_of(entry.shown()), entry.effective.isoformat(), note), start=1):
+            put(ws, row, col, value, box=True, lang=lang, wrap=col in (2, 4))
+        row += 1
+    return row

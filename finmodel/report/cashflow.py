@@ -87,10 +87,11 @@ def cashflow_workbook(result: CashflowResult, lang: str = "zh", modes: ModesResu
     coverage_sheet(wb.create_sheet(), result, lang)
     break_even_sheet(wb.create_sheet(), result, lang)
     if modes is not None:
-        add_mode_sheets(wb, modes, result.scenario.config.scenario.discount_rate, lang)
+        add_mode_sheets(wb, modes, result.scenario.config.scenario.discount_rate, lang, result.scenario.policy)
     config = result.scenario.config
     rows = [(key, text_of(value), unit_of(key, lang), "") for key, value in flatten(config.model_dump(exclude_none=True))]
-    parameter_sheet(wb.create_sheet(), rows, result.scenario.overrides, result.scenario.inputs, lang)
+    parameter_sheet(wb.create_sheet(), rows, result.scenario.overrides, result.scenario.inputs, lang,
+                    result.scenario.policy)
     return save_workbook(wb, result.scenario.name)
 
 

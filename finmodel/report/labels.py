@@ -117,6 +117,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "new": ("新值", "New"),
     "no_overrides": ("无", "none"),
     "input_files": ("输入文件（SHA-256）", "Input files (SHA-256)"),
+    "policy_values": ("政策参数（{0}，{1}有效）", "Policy values ({0}, in force on {1})"),
+    "policy_from": ("生效日期", "In force from"),
+    "policy_assumed": ("测算假设（政策未公布具体数值）", "finmodel's assumption (the document publishes no number)"),
+    "policy_published": ("政策规定", "published rule"),
+    "policy_changed": ("；本次运行调整，原值 {0}", "; changed for this run, was {0}"),
     # 项目资金平衡测算 (cash flow)
     "cf_title_suffix": ("表", " — cash-flow statement"),
     "cf_sheet_summary": ("汇总", "Summary"),

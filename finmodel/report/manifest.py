@@ -32,6 +32,7 @@ def manifest(scenario, *, command: str, outputs: dict[str, bytes], solver: dict 
         "scenario": {"file": str(scenario.path), "name": scenario.name, "year": scenario.year},
         "inputs": [{"file": name, "sha256": digest} for name, digest in scenario.inputs.items()],
         "overrides": [{"key": o.key, "old": o.old, "new": o.new} for o in scenario.overrides],
+        **({"policy": scenario.policy.record()} if getattr(scenario, "policy", None) is not None else {}),
         "language": lang,
         "solver": solver or {"name": None, "status": "not used: factor formula only"},
         "versions": versions(),

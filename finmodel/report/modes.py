@@ -13,8 +13,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..modes import ModesResult
-from ..policy import parameter
-from ..policy.rewards import REWARD_PARAMETER
+from ..policy import Policy
+from ..policy.rewards import REWARD_CONCEPT
 from .book import print_setup, write_grid
 from .cells import MONEY, display_width, put
 from .charts import cjk_font
@@ -61,7 +61,7 @@ def _paid_to(pairs, lang: str) -> str:
                     for payee, amount in pairs)
 
 
-def add_mode_sheets(wb: Workbook, modes: ModesResult, discount_rate: float, lang: str) -> None:
+def add_mode_sheets(wb: Workbook, modes: ModesResult, discount_rate: float, lang: str, policy: Policy) -> None:
     """Append the sheets that have something to show."""
     if not modes.units.empty:
         units_sheet(wb.create_sheet(), modes, discount_rate, lang)
@@ -75,7 +75,7 @@ def add_mode_sheets(wb: Workbook, modes: ModesResult, discount_rate: float, lang
     if modes.stacks:
         stack_sheet(wb.create_sheet(), modes, lang)
     if not modes.rewards.empty:
-        rewards_sheet(wb.create_sheet(), modes, lang)
+        rewards_sheet(wb.create_sheet(), modes, lang, policy)
     if not modes.rule_checks.empty:
         checks_sheet(wb.create_sheet(), modes, lang)
     if modes.bundling is not None:
@@ -239,7 +239,7 @@ def checks_sheet(ws: Worksheet, modes: ModesResult, lang: str) -> None:
                                           "passed"], lang)
 
 
-def rewards_sheet(ws: Worksheet, modes: ModesResult, lang: str) -> None:
+def rewards_sheet(ws: Worksheet, modes: ModesResult, lang: str, policy: Policy) -> None:
     """以奖代补: each reward line with its base, rate, cap, grade, amount, the year it is paid and who receives it."""
     ws.title = t("md_sheet_rewards", lang)
     frame = modes.rewards.copy()
@@ -251,8 +251,8 @@ def rewards_sheet(ws: Worksheet, modes: ModesResult, lang: str) -> None:
     columns = ["project", "reward_item", "items", "cost_wan", "households", "rate", "cap_wan", "cap_binds", "grade",
                "factor", "accepted", "acceptance_year", "paid_year", "amount_wan", "paid_to", "to_project_wan"]
     put(ws, 1, 1, t("md_sheet_rewards", lang), bold=True, size=14, lang=lang)
-    rules = parameter(REWARD_PARAMETER)
-    put(ws, 2, 1, t("md_reward_source", lang).format(REWARD_PARAMETER, rules.source), lang=lang)
+    rules = policy.entry(REWARD_CONCEPT)  # the rules the run used, [policy] and --set changes included
+    put(ws, 2, 1, t("md_reward_source", lang).format(REWARD_CONCEPT, rules.source), lang=lang)
     _table(ws, 4, frame.rename(columns={"cap_binds": "remark"}), [c if c != "cap_binds" else "remark"
                                                                    for c in columns], lang)
     print_setup(ws, len(columns), "4:4")

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..planning import PlanResult
+from ..planning import PlanResult, compile_by
 from ..policy.eligibility import RULES
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of, write_grid
 from .cells import MONEY, put
@@ -30,7 +30,8 @@ def plan_workbook(result: PlanResult, lang: str = "zh") -> bytes:
     deadlines_sheet(wb.create_sheet(), result, lang)
     config = result.scenario.config
     rows = [(key, text_of(value), unit_of(key, lang), "") for key, value in flatten(config.model_dump(exclude_none=True))]
-    parameter_sheet(wb.create_sheet(), rows, result.scenario.overrides, result.scenario.inputs, lang)
+    parameter_sheet(wb.create_sheet(), rows, result.scenario.overrides, result.scenario.inputs, lang,
+                    result.scenario.policy)
     return save_workbook(wb, result.scenario.name)
 
 
@@ -50,7 +51,8 @@ def annual_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
     headers = [t(f"pl_{c}", lang) for c in columns]
     records = result.annual[columns].values.tolist()
     totals = result.annual.groupby("year")[columns[2:8]].sum().reset_index()
-    records += [[t("total", lang), int(r.year)] + list(r)[1:] + [None, f"{int(r.year) - 1}-09-30"]
+    records += [[t("total", lang), int(r.year)] + list(r)[1:] + [None, compile_by(int(r.year),
+                                                                                result.scenario.policy)]
                 for r in totals.itertuples(index=False)]
     write_grid(ws, 4, headers, records, formats, lang)
     for col, width in enumerate([18, 8, 12, 12, 10, 16, 18, 16, 14, 16], start=1):

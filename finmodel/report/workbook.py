@@ -352,4 +352,5 @@ def parameter_rows(result: AllocationResult, lang: str) -> list[tuple[str, str, 
 
 def parameters_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     """参数: every scenario value, its unit and source; every override, old → new; the input files."""
-    parameter_sheet(ws, parameter_rows(result, lang), result.scenario.overrides, result.scenario.inputs, lang)
+    parameter_sheet(ws, parameter_rows(result, lang), result.scenario.overrides, result.scenario.inputs, lang,
+                    result.scenario.policy)
