@@ -1,9 +1,12 @@
 """The ``finmodel`` command.
 
-    finmodel run FILE [--out DIR] [--set KEY=VALUE ...] [--lang zh|en]
+    finmodel run FILE [--out DIR] [--set KEY=VALUE ...] [--lang zh|en] [--quiet]
     finmodel validate FILE [--set KEY=VALUE ...]
+    finmodel schema [--out DIR]
 
-FILE is an allocation scenario ([[pools]]) or a project scenario ([[projects]]); the file's content decides.
+FILE is a scenario of one of the kinds of ``finmodel/kinds.py``: its first key, ``kind = "allocation"``,
+``"projects"`` or ``"plan"``, says which (a file without it is read by its tables, with a note to add it).
+``schema`` writes docs/scenario-reference.md and the JSON Schemas of docs/schema/ under DIR (default: here).
 
 Errors print one message and exit non-zero (2 bad input, or an output folder that cannot be written or is in use;
 3 infeasible); ``--debug`` shows the traceback.
@@ -17,16 +20,18 @@ import traceback
 from pathlib import Path
 
 from .allocation import allocate
-from .cashflow import evaluate, is_project_scenario, load_project_scenario
+from .cashflow import evaluate, load_project_scenario
 from .errors import FinmodelError
+from .kinds import kind_of
 from .report import LANGS, summary_text, write_allocation_report, write_cashflow_report
 from .modes import check_modes
-from .planning import is_plan_scenario, load_plan_scenario, plan
+from .planning import load_plan_scenario, plan
 from .report.files import output_folder
 from .report.plan import write_plan_report
 from .report.scale import allocation_cost
 from .report.cashflow import mode_lines, summary_lines
-from .scenario import load_scenario, read_toml
+from .config import read_toml
+from .scenario import load_scenario
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,7 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("file", type=Path, help="scenario file (TOML)")
     validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                           help="override a scenario value before checking (repeatable)")
-    for sub in (run, validate):
+    schema = commands.add_parser("schema", help="write the scenario reference and the JSON Schemas of every kind")
+    schema.add_argument("--out", type=Path, default=Path("."),
+                        help="folder to write docs/scenario-reference.md and docs/schema/ under (default: here)")
+    for sub in (run, validate, schema):
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
@@ -93,13 +101,19 @@ def _run(args: argparse.Namespace) -> int:
         return _run_locked(args)
 
 
+def _kind(args: argparse.Namespace) -> str:
+    found = kind_of(read_toml(args.file), file=args.file)
+    if found.note:
+        _status(f"note: {args.file}: {found.note}")
+    return found.kind.name
+
+
 def _run_locked(args: argparse.Namespace) -> int:
     _status(f"读取情景 reading {args.file}")
-    raw = read_toml(args.file)
-    if is_project_scenario(raw):
-        return _run_projects(args)
-    if is_plan_scenario(raw):
-        return _run_plan(args)
+    return {"allocation": _run_allocation, "projects": _run_projects, "plan": _run_plan}[_kind(args)](args)
+
+
+def _run_allocation(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file, args.overrides)
     _status(f"测算分配 allocating {sum(p.amount_wan for p in scenario.pools):,.2f} 万元 "
             f"in {len(scenario.pools)} pools among {len(scenario.districts)} units")
@@ -162,12 +176,12 @@ def _run_plan(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    raw = read_toml(args.file)
-    if is_plan_scenario(raw):
+    kind = _kind(args)
+    if kind == "plan":
         scenario = load_plan_scenario(args.file, args.overrides)
         print(f"{args.file}: valid — {len(scenario.library)} communities, {len(scenario.budgets)} districts")
         return 0
-    if is_project_scenario(raw):
+    if kind == "projects":
         projects = load_project_scenario(args.file, args.overrides).projects
         print(f"{args.file}: valid — {len(projects)} project(s): {', '.join(p.id for p in projects[:10])}"
               + (" …" if len(projects) > 10 else ""))
@@ -178,12 +192,20 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schema(args: argparse.Namespace) -> int:
+    from .reference import write
+
+    for path in write(args.out):
+        print(f"wrote {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
     args.argv = argv
     try:
-        return {"run": _run, "validate": _validate}[args.command](args)
+        return {"run": _run, "validate": _validate, "schema": _schema}[args.command](args)
     except FinmodelError as exc:
         if args.debug:
             traceback.print_exc()

@@ -132,19 +132,18 @@ def case_tables(scenario: str, overrides: tuple[str, ...]) -> dict:
     key = (scenario, overrides)
     if key not in _CASE_RESULTS:
         import finmodel as fm
-        from finmodel.cashflow import is_project_scenario
-        from finmodel.planning import is_plan_scenario
         from finmodel.config import read_toml
+        from finmodel.kinds import kind_of
 
-        raw = read_toml(Path(scenario))
-        if is_project_scenario(raw):
+        kind = kind_of(read_toml(Path(scenario))).kind.name
+        if kind == "projects":
             result = fm.evaluate(fm.load_project_scenario(scenario, overrides))
             modes = fm.check_modes(result)
             tables = {"metrics": result.metrics, "coverage": result.coverage, "break_even": result.break_even,
                       "units": modes.units, "rewards": modes.rewards, "rule_checks": modes.rule_checks}
             if modes.bundling is not None:
                 tables |= {"bundles": modes.bundling.bundles, "packages": modes.bundling.packages.set_index("package")}
-        elif is_plan_scenario(raw):
+        elif kind == "plan":
             result = fm.plan(fm.load_plan_scenario(scenario, overrides))
             tables = {"deadlines": result.deadlines.set_index("deadline"), "annual": result.annual,
                       "communities": result.communities}

@@ -1,0 +1,87 @@
+"""The scenario kinds: one registry maps ``kind`` (the first key of every scenario file) to its schema, loader and
+engine, for the command line, the tests and the manifest alike.
+
+A file without ``kind`` still loads: its kind is read from the tables it has (the nearest match, so that a
+misspelt table still finds its kind and is named with "did you mean"), and a note asks to add the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from .errors import InputError
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    schema: type
+    """The pydantic model of the file."""
+    load: Callable[..., Any]
+    """``load(path, overrides)`` → the loaded scenario."""
+    engine: Callable[..., Any]
+    """``engine(scenario, progress)`` → the result the reports take."""
+    signature: tuple[str, ...]
+    """Tables only this kind has: they tell the kind of a file that does not say it."""
+
+
+def _registry() -> dict[str, Kind]:
+    # Imported here: the engines import the shared modules this one sits beside.
+    from .allocation import allocate
+    from .cashflow import evaluate, load_project_scenario
+    from .cashflow.scenario import ProjectScenarioConfig
+    from .planning import load_plan_scenario, plan
+    from .planning.scenario import PlanScenarioConfig
+    from .scenario import ScenarioConfig, load_scenario
+
+    return {
+        "allocation": Kind("allocation", ScenarioConfig, load_scenario, allocate, ("pools", "districts")),
+        "projects": Kind("projects", ProjectScenarioConfig, load_project_scenario, evaluate,
+                         ("projects", "project_table")),
+        "plan": Kind("plan", PlanScenarioConfig, load_plan_scenario, plan, ("plan", "library", "budgets")),
+    }
+
+
+KIND_NAMES = ("allocation", "projects", "plan")
+
+
+def kinds() -> dict[str, Kind]:
+    return _registry()
+
+
+@dataclass(frozen=True)
+class KindFound:
+    kind: Kind
+    stated: bool
+    """Whether the file says its kind; when not, ``note`` asks it to."""
+
+    @property
+    def note(self) -> str:
+        return "" if self.stated else (f'the file does not say its kind; read as kind = "{self.kind.name}": add '
+                                       f'kind = "{self.kind.name}" as its first line')
+
+
+def kind_of(raw: Mapping[str, Any], *, file: Path | None = None) -> KindFound:
+    """The kind a parsed scenario file says it is, or, without ``kind``, the one whose tables it has (or nearly
+    has: a misspelt table still points to its kind, whose schema then names it)."""
+    registry = kinds()
+    stated = raw.get("kind")
+    if stated is not None:
+        if stated in registry:
+            return KindFound(registry[stated], True)
+        hint = difflib.get_close_matches(str(stated), list(registry), n=1)
+        raise InputError(f"kind: unknown kind {stated!r}" + (f"; did you mean '{hint[0]}'?" if hint else "")
+                         + f" (kinds: {', '.join(registry)})", file=file)
+    keys = [str(k) for k in raw]
+
+    def score(kind: Kind) -> tuple[int, float]:
+        exact = sum(1 for key in kind.signature if key in raw)
+        near = sum(max((difflib.SequenceMatcher(None, key, given).ratio() for given in keys), default=0.0)
+                   for key in kind.signature) / len(kind.signature)
+        return exact, near
+
+    best = max(registry.values(), key=score)  # ties go to the first kind: allocation, as before kinds were named
+    return KindFound(best, False)
