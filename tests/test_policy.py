@@ -143,6 +143,15 @@ def test_a_community_built_in_2000_gets_the_pre2000_deadline_in_a_plan():
     assert ((year == 2000) & eligible).sum() > 0  # the bundled library has such communities
     for deadline in ("basic_pre2000_by_2021", "pre2000_by_2025"):
         assert int(deadlines.loc[deadline, "communities"]) == int(((year <= 2000) & eligible).sum())
+    # 资格审查 states the reading.
+    import io
+
+    from openpyxl import load_workbook
+
+    from finmodel.report.plan import plan_workbook
+    sheet = load_workbook(io.BytesIO(plan_workbook(result)))["资格审查"]
+    notes = [c.value for row in sheet.iter_rows(min_row=sheet.max_row - 2) for c in row if isinstance(c.value, str)]
+    assert any("“2000年前建成”含2000年建成的小区" in n and "不低于2/3（含2/3）" in n for n in notes), notes
 
 
 @pytest.mark.parametrize("share, eligible", [("0.6666666666666666", True), ("0.6667", True), ("0.6666", False)])

@@ -402,6 +402,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "pl_reason": ("排除原因", "Excluded because"),
     "pl_clause": ("条款", "Clause"),
     "pl_special_only": ("可实施专项改造", "Special renovation only"),
+    "pl_reading_note": (
+        "口径：“X年前建成”指X年12月31日前建成（含X年，与一(二)“2005年12月31日前建成”一致），"
+        "故“2000年前建成”含{priority}年建成的小区；改造范围为{built_by}（含当日）前建成的小区；居民改造意愿以同意比例不低于{consent}"
+        "（含{consent}）计。",
+        "Reading: \"built before year X\" (X年前建成) means built by 31 December of X, X included, as 一(二) writes "
+        "2005年12月31日前, so \"built before 2000\" includes communities built in {priority}; in scope: built on or before {built_by}; "
+        "strong resident will as at least {consent} of residents consenting ({consent} included)."),
     "pl_rule_built_by_2005": ("2005年底前建成", "Built by 2005"),
     "pl_rule_state_land": ("国有土地", "State-owned land"),
     "pl_rule_resident_will": ("居民意愿强烈", "Strong resident will"),

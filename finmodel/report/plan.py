@@ -96,6 +96,11 @@ def eligibility_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
         records.append([index, row["name"], row["district"]] + [yes if row[c] else no for c in codes] + [
             yes if row["eligible"] else no, reason, row["clause"], yes if row["special_only"] else ""])
     write_grid(ws, 1, headers, records, [None] * len(headers), lang)
+    # How the policy's words are read, under the table: the reading decides who is in and who comes first.
+    rules = result.scenario.policy["eligibility"]
+    put(ws, len(records) + 3, 1, t("pl_reading_note", lang).format(
+        built_by=rules.built_by.isoformat(), priority=rules.priority_built_by.year,
+        consent=f"{rules.consent_at_least.numerator}/{rules.consent_at_least.denominator}"), lang=lang)
     ws.column_dimensions["B"].width = 22
     for col in range(4, len(headers) + 1):
         ws.column_dimensions[get_column_letter(col)].width = 14
