@@ -9,7 +9,6 @@ import pytest
 
 from finmodel.cli import main
 from finmodel.config import read_toml
-from finmodel.errors import InputError
 from finmodel.kinds import KIND_NAMES, kind_of, kinds
 from finmodel.reference import generated
 

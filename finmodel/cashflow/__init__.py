@@ -7,11 +7,11 @@ from .metrics import (
     IrrResult, break_even, coverage_ratio, dscr, excel_npv, funding_gap, irr, llcr, npv, payback, peak_funding_need,
 )
 from .project import ProjectCashflow, project_cashflow
-from .scenario import Project, ProjectScenario, ProjectScenarioConfig, is_project_scenario, load_project_scenario
+from .scenario import Project, ProjectScenario, ProjectScenarioConfig, load_project_scenario
 
 __all__ = [
     "CashflowResult", "IrrResult", "annuity_payment", "Project", "ProjectCashflow", "ProjectScenario", "ProjectScenarioConfig",
-    "evaluate", "is_project_scenario", "load_project_scenario", "project_cashflow", "bond_schedule", "break_even", "coverage_ratio", "dscr", "excel_npv", "funding_gap", "irr",
+    "evaluate", "load_project_scenario", "project_cashflow", "bond_schedule", "break_even", "coverage_ratio", "dscr", "excel_npv", "funding_gap", "irr",
     "llcr", "loan_schedule", "npv", "payback", "peak_funding_need",
     "cumipmt", "cumprinc", "fv", "ipmt", "mirr", "nper", "pmt", "ppmt", "pv", "rate", "rate_roots", "xirr", "xnpv",
 ]

@@ -514,11 +514,6 @@ class ProjectScenario(NamedScenario):
         return self.config.scenario.year
 
 
-def is_project_scenario(raw: Mapping[str, Any]) -> bool:
-    """Whether a parsed TOML file describes projects (rather than an allocation with pools)."""
-    return "projects" in raw or "project_table" in raw
-
-
 def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> ProjectScenario:
     """Read, override and validate a project scenario; a project table's rows become projects."""
     path = Path(path)

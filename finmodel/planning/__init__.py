@@ -17,9 +17,9 @@ from ..policy.eligibility import RULES, eligibility, priority
 from ..policy.params import Policy
 from ..solver import SolverSettings
 from .plan import Deadline, PlanProblem, PlanSolution, extra_money, solve_plan
-from .scenario import PlanScenario, is_plan_scenario, load_plan_scenario
+from .scenario import PlanScenario, load_plan_scenario
 
-__all__ = ["Deadline", "compile_by", "PlanProblem", "PlanResult", "PlanScenario", "extra_money", "is_plan_scenario",
+__all__ = ["Deadline", "compile_by", "PlanProblem", "PlanResult", "PlanScenario", "extra_money",
            "load_plan_scenario", "plan", "solve_plan"]
 
 

@@ -126,10 +126,6 @@ class PlanScenario(NamedScenario):
         return self.config.plan.first_year
 
 
-def is_plan_scenario(raw: Mapping[str, Any]) -> bool:
-    return "plan" in raw and "library" in raw
-
-
 def load_plan_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> PlanScenario:
     path = Path(path)
     _, config, policy, applied = read_config(path, overrides, PlanScenarioConfig, lambda c: c.plan.first_year)
