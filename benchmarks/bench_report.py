@@ -146,7 +146,7 @@ def write_inputs(folder: Path, n: int, kind: str, seed: int = 2023) -> Path:
     path.write_text(head, encoding="utf-8")
     if kind == "lp":
         from finmodel.allocation import allocate
-        from finmodel.scenario import load_scenario
+        from finmodel.allocation.scenario import load_scenario
 
         total = allocate(load_scenario(path)).formula_wan.sum(axis=1).to_numpy()
         capped = rng.random(n) < 0.10
@@ -215,7 +215,7 @@ def child(kind: str, n: int, trace: bool, cli: bool) -> dict:
     from finmodel.report import allocation_chart, comparison_chart, png_bytes, summary_csv, summary_text
     from finmodel.report.manifest import write_with_manifest
     from finmodel.report.workbook import allocation_workbook
-    from finmodel.scenario import load_scenario
+    from finmodel.allocation.scenario import load_scenario
 
     phases = Phases(trace)
     if trace:

@@ -26,7 +26,7 @@ from .report import (
     allocation_chart, cashflow_chart, comparison_chart, metrics_frame, summary_frame, write_allocation_report,
     write_cashflow_report,
 )
-from .scenario import Scenario, ScenarioConfig, load_scenario
+from .allocation.scenario import Scenario, ScenarioConfig, load_scenario
 
 try:
     __version__ = _metadata.version("finmodel")

@@ -31,7 +31,7 @@ from .report.plan import write_plan_report
 from .report.scale import allocation_cost
 from .report.cashflow import mode_lines, summary_lines
 from .config import read_toml
-from .scenario import load_scenario
+from .allocation.scenario import load_scenario
 
 
 def _parser() -> argparse.ArgumentParser:

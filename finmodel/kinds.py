@@ -35,7 +35,7 @@ def _registry() -> dict[str, Kind]:
     from .cashflow.scenario import ProjectScenarioConfig
     from .planning import load_plan_scenario, plan
     from .planning.scenario import PlanScenarioConfig
-    from .scenario import ScenarioConfig, load_scenario
+    from .allocation.scenario import ScenarioConfig, load_scenario
 
     return {
         "allocation": Kind("allocation", ScenarioConfig, load_scenario, allocate, ("pools", "districts")),

@@ -9,7 +9,7 @@ import random
 import pytest
 
 import finmodel as fm
-from finmodel.scenario import MAX_AMOUNT_WAN, Pool
+from finmodel.allocation.scenario import MAX_AMOUNT_WAN, Pool
 
 from .conftest import JINAN, write_scenario
 

@@ -95,6 +95,7 @@ def test_a_policy_change_by_set_is_recorded_old_to_new_in_the_manifest_and_the_p
     assert values["reward_in_lieu"]["value"]["lag_years"] == 2 and values["reward_in_lieu"]["overridden"]
     assert not values["unit_costs"]["overridden"] and values["eligibility"]["value"]["consent_at_least"] == "2/3"
     assert record["policy"]["as_of"] == "2024-12-31" and len(record["policy"]["sha256"]) == 64
+    assert record["scenario"]["kind"] == "projects"
     from openpyxl import load_workbook
     sheet = load_workbook(next(out.glob("*.xlsx")))["参数"]
     cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]

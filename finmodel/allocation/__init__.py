@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import InfeasibleError, SolveError
 from ..policy import tiered_difficulty
-from ..scenario import Scenario
+from .scenario import Scenario
 from ..solver import Infeasible, SolveRecord, SolverError, SolverSettings, TimeLimitReached
 from ..tables import ordered
 from .diagnose import Finding, elastic_findings, precheck

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..policy import grades, tiered_difficulty
-from ..scenario import Scenario
+from .scenario import Scenario
 
 TOTAL_UPPER, TOTAL_LOWER, CELL_UPPER = "total_upper", "total_lower", "cell_upper"
 

@@ -29,7 +29,8 @@ def manifest(scenario, *, command: str, outputs: dict[str, bytes], solver: dict 
     return {
         "command": command,
         "created_utc": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-        "scenario": {"file": str(scenario.path), "name": scenario.name, "year": scenario.year},
+        "scenario": {"file": str(scenario.path), "kind": scenario.config.kind, "name": scenario.name,
+                     "year": scenario.year},
         "inputs": [{"file": name, "sha256": digest} for name, digest in scenario.inputs.items()],
         "overrides": [{"key": o.key, "old": o.old, "new": o.new} for o in scenario.overrides],
         **({"policy": scenario.policy.record()} if getattr(scenario, "policy", None) is not None else {}),

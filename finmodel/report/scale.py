@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..scenario import Scenario
+from ..allocation.scenario import Scenario
 
 ANNOUNCE_SECONDS = 10.0
 """A run expected to take longer than this says so before it starts, and shows its progress."""

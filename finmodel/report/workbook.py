@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..allocation import AllocationResult, difficulty_for
 from ..allocation.explain import shown_price
 from ..allocation.problem import family_label
-from ..scenario import Pool
+from ..allocation.scenario import Pool
 from ..tables import column_label
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of
 from .cells import MONEY, MONEY4, NUMBER, SHARE, fit_height, put, row_heights

@@ -1,4 +1,5 @@
-"""Allocation scenario: the TOML schema, loading, ``--set`` overrides and the checks against the tables.
+"""Allocation scenario (kind = "allocation"): the schema, loading and the checks against the tables; the base all
+kinds share (strict models, TOML, ``--set``) is ``finmodel/config.py``.
 
 A scenario is validated whole before anything runs: the file against the schema
 (unknown keys are errors), then every column it names against its table.
@@ -16,11 +17,11 @@ from typing import Annotated, Any, Iterable, Literal, Mapping
 import pandas as pd
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
-from .config import (ID_MAX_LENGTH, NamedScenario, Override, Strict as _Strict, _as_tuple,
+from ..config import (ID_MAX_LENGTH, NamedScenario, Override, Strict as _Strict, _as_tuple,
                      decimal_of, validate_model)
-from .errors import InputError
-from .policy.params import Policy, read_config
-from .tables import MAX_NUMBER, numeric_column, read_table, resolve_file, row_number, sha256_of, visible
+from ..errors import InputError
+from ..policy.params import Policy, read_config
+from ..tables import MAX_NUMBER, numeric_column, read_table, resolve_file, row_number, sha256_of, visible
 
 WEIGHT_TOLERANCE = 1e-9
 
