@@ -70,6 +70,14 @@ class InfeasibleError(FinmodelError):
         self.diagnosis = diagnosis
         super().__init__(message)
 
+    @classmethod
+    def of_findings(cls, findings: list, lead: str) -> InfeasibleError:
+        """The error for a diagnosis of coded findings, each put in words by the label catalogue."""
+        from .labels import finding_text
+
+        lines = "\n  ".join(finding_text(f, "en") for f in findings)
+        return cls(f"{lead}\n  {lines}", diagnosis=findings)
+
 
 class SolveError(FinmodelError):
     """The solver stopped without a proven optimum (time limit, numerical trouble); nothing is exported."""

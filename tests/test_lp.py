@@ -7,6 +7,7 @@ import pulp
 import pytest
 
 import finmodel as fm
+from finmodel.labels import explanation_sentence
 from finmodel.allocation.lp import solve_allocation
 from finmodel.allocation.problem import AllocationProblem, Bound
 from finmodel.cli import main
@@ -216,8 +217,8 @@ def test_cofinancing_caps_the_subsidy_at_capacity_over_rate(tmp_path):
     explanation = result.explanation("甲")
     assert [r.family for r in explanation.rules] == ["cofinancing"]
     assert explanation.rules[0].limit_wan == 30.0
-    assert "配套能力上限（30.00万元" in explanation.sentence("zh")
-    assert result.explanation("乙").cause == "share" and "上调" in result.explanation("乙").sentence("zh")
+    assert "配套能力上限（30.00万元" in explanation_sentence(explanation, "zh")
+    assert result.explanation("乙").cause == "share" and "上调" in explanation_sentence(result.explanation("乙"), "zh")
     assert {c.code: c.passed for c in result.checks}["bound_cofinancing"]
 
 
@@ -348,7 +349,7 @@ def test_max_households_from_a_scenario(tmp_path):
     assert result.amount_units["city"].to_dict() == {"甲": 6000, "乙": 4000}
     assert result.lp.objective_value == pytest.approx(80.0, abs=1e-6)
     assert result.explanation("甲").cause == "objective"
-    assert "资助户数最大化" in result.explanation("甲").sentence("zh", "max_households")
+    assert "资助户数最大化" in explanation_sentence(result.explanation("甲"), "zh", "max_households")
 
 
 def test_objective_needs_its_inputs(tmp_path):

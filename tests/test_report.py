@@ -236,7 +236,7 @@ def test_no_report_word_is_defined_twice():
     import ast
     from pathlib import Path
 
-    import finmodel.report.labels as labels
+    import finmodel.labels as labels
 
     tree = ast.parse(Path(labels.__file__).read_text(encoding="utf-8"))
     text = next(node.value for node in tree.body if isinstance(node, ast.AnnAssign) and node.target.id == "TEXT")

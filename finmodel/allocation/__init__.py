@@ -156,10 +156,7 @@ def _solve(result: AllocationResult, formula_matrix: np.ndarray, progress=None) 
     explanations.sort(key=lambda e: order[e.district])
     if unallocated.sum() > 0 and not any(f.severity == "unallocated" for f in findings):
         findings.append(Finding(
-            "unallocated", "coupled_caps",
-            f"各区县在各项约束下可接受额度不足，{unallocated.sum() / 100:,.2f} 万元列为未分配",
-            f"under all the rules together the units can take no more: {unallocated.sum() / 100:,.2f} stays unallocated",
-            unallocated.sum() / 100,
+            "unallocated", "coupled_caps", unallocated.sum() / 100, (("unallocated_wan", unallocated.sum() / 100),),
         ))
     return replace(
         result, amount_units=amount_units, unallocated_units=unallocated, explanations=explanations,
@@ -241,13 +238,13 @@ def _infeasible(problem: AllocationProblem, settings: SolverSettings,
     except TimeLimitReached as exc:
         raise SolveError(f"allocation, diagnosing an infeasible model: {exc}") from exc
     except SolverError as exc:  # the elastic model always has a solution; say so if the solver still fails
-        missed = [Finding("infeasible", "elastic_failed", f"弹性模型求解失败：{exc}", f"elastic solve failed: {exc}")]
-    known = {f.zh for f in findings}
-    diagnosis = [f for f in findings if f.severity == "infeasible"] + [f for f in missed if f.zh not in known]
+        missed = [Finding("infeasible", "elastic_failed", None, (("message", str(exc)),))]
+    known = {(f.code, f.values) for f in findings}
+    diagnosis = [f for f in findings if f.severity == "infeasible"] + [
+        f for f in missed if (f.code, f.values) not in known]
     if not diagnosis:
         return None  # every requirement can be met: the solver's "infeasible" was numerical trouble
-    lines = "\n  ".join(f.en for f in diagnosis)
-    return InfeasibleError(f"the allocation rules cannot all be met:\n  {lines}", diagnosis=diagnosis)
+    return InfeasibleError.of_findings(diagnosis, "the allocation rules cannot all be met:")
 
 
 def run_checks(result: AllocationResult) -> list[Check]:

@@ -1,4 +1,5 @@
-"""Why each unit's final amount differs from its formula amount, in one plain sentence."""
+"""Why each unit's final amount differs from its formula amount: the rules that hold it, with their limits and
+shadow prices, as codes and numbers (``finmodel.labels.explanation_sentence`` puts them in words)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .lp import LPSolution
-from .problem import FAMILIES, TOTAL_LOWER, AllocationProblem, family_label
+from .problem import FAMILIES, TOTAL_LOWER, AllocationProblem
 
 LOWER_KINDS = (TOTAL_LOWER,)
 
@@ -40,81 +41,14 @@ class Explanation:
     def difference_wan(self) -> float:
         return round(self.final_wan - self.formula_wan, 2)
 
-    def remark(self, lang: str) -> str:
-        names = _unique(family_label(r.family, lang) for r in self.rules)
-        if self.cause == "rules":
-            return ("受" + "、".join(names) + "约束") if lang == "zh" else "held by " + ", ".join(names)
-        if self.cause == "objective":
-            return "按分配目标调整" if lang == "zh" else "moved by the objective"
-        if names:
-            return ("分摊差额，受" + "、".join(names) + "约束") if lang == "zh" else (
-                "pro rata share, stopped by " + ", ".join(names))
-        return "按测算比例分摊差额" if lang == "zh" else "pro rata share of the difference"
 
-    def sentence(self, lang: str, objective: str = "formula_fit") -> str:
-        diff = self.difference_wan
-        if lang == "zh":
-            move = "增加" if diff > 0 else "减少"
-            head = (f"{self.district}测算金额{self.formula_wan:,.2f}万元，最终分配{self.final_wan:,.2f}万元，"
-                    f"{move}{abs(diff):,.2f}万元：")
-            if self.cause == "rules":
-                return head + "受" + "；".join(self._rules_zh(objective)) + "约束。"
-            if self.cause == "objective":
-                return head + _objective_zh(objective) + "。"
-            if self.rules:
-                return head + ("分摊受约束区县形成的差额，" + ("上调" if diff > 0 else "下调") + "至"
-                               + "；".join(self._rules_zh(objective)) + "为止。")
-            return head + (f"未受自身约束，与其他未受约束区县按各项资金测算金额同比例{'上调' if diff > 0 else '下调'}"
-                           f"（合计{abs(self.level or 0) * 100:.2f}%），分摊受约束区县形成的差额。")
-        move = "up" if diff > 0 else "down"
-        head = (f"{self.district}: formula {self.formula_wan:,.2f}, final {self.final_wan:,.2f} "
-                f"({move} {abs(diff):,.2f}, 10k yuan): ")
-        parts = [f"{family_label(r.family, 'en')}{' (' + r.pool + ')' if r.pool else ''} at {r.limit_wan:,.2f} "
-                 f"({_price(r.shadow_price, objective, 'en')})" for r in self.rules]
-        if self.cause == "rules":
-            return head + "held by " + "; ".join(parts) + "."
-        if self.cause == "objective":
-            return head + f"moved by the objective {objective}."
-        if parts:
-            return head + "sharing what the bound units could not take or needed, until stopped by " + "; ".join(
-                parts) + "."
-        return head + (f"bound by nothing of its own, it moves {move} pro rata with the other free units in "
-                       f"each pool ({abs(self.level or 0) * 100:.2f} % in total), sharing what the bound units "
-                       f"could not take or needed.")
-
-
-    def _rules_zh(self, objective: str) -> list[str]:
-        return [f"{family_label(r.family, 'zh')}（{r.pool + '，' if r.pool else ''}"
-                f"{r.limit_wan:,.2f}万元；{_price(r.shadow_price, objective, 'zh')}）" for r in self.rules]
-
-
-def _unique(items) -> list:
-    return list(dict.fromkeys(items))
-
-
-# Shadow-price wording by objective; households are counted, deviations and coverage shown in points.
-_PRICE = {
-    ("max_households", "zh"): ("影子价格：每放宽1万元，可多资助{:.4f}户", 1),
-    ("max_households", "en"): ("shadow price: {:.4f} more households per 10k yuan of relaxation", 1),
-    ("max_min_coverage", "zh"): ("影子价格：每放宽1万元，最低需求保障率提高{:.4f}个百分点", 100),
-    ("max_min_coverage", "en"): ("shadow price: least coverage up {:.4f} points per 10k yuan", 100),
-    ("formula_fit", "zh"): ("影子价格：每放宽1万元，最大偏离率降低{:.4f}个百分点", 100),
-    ("formula_fit", "en"): ("shadow price: largest deviation down {:.4f} points per 10k yuan", 100),
-}
+PRICE_SCALE = {"max_households": 1, "max_min_coverage": 100, "formula_fit": 100}
+"""Households are counted; deviations and coverage are shown in points."""
 
 
 def shown_price(price: float, objective: str) -> float:
     """A shadow price as reports show it: households per 万元, or points (of deviation or coverage) per 万元."""
-    return abs(price) * _PRICE[(objective, "en")][1]
-
-
-def _price(price: float, objective: str, lang: str) -> str:
-    return _PRICE[(objective, lang)][0].format(shown_price(price, objective))
-
-
-def _objective_zh(objective: str) -> str:
-    return {"max_households": "按资助户数最大化目标调整",
-            "max_min_coverage": "按最低需求保障率最大化目标调整"}.get(objective, "按分配目标调整")
+    return abs(price) * PRICE_SCALE[objective]
 
 
 def explain(problem: AllocationProblem, solution: LPSolution, final_units: np.ndarray) -> list[Explanation]:
@@ -139,7 +73,7 @@ def explain(problem: AllocationProblem, solution: LPSolution, final_units: np.nd
             pool = None if row.pool is None else problem.pools[row.pool]
             price = max((d.get(row.cid, 0.0) for d in stage_duals), key=abs, default=0.0)
             rule = Rule(row.family, pool, row.limit, float(price))
-            pushes_up = FAMILIES[row.family][0] in LOWER_KINDS
+            pushes_up = FAMILIES[row.family] in LOWER_KINDS
             (moving if pushes_up == (diff > 0) else stopping).append(rule)
         if moving:
             out.append(Explanation(name, round(float(formula_total[i]), 2), round(float(final_total[i]), 2), moving))

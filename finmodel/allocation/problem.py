@@ -17,24 +17,19 @@ from .scenario import Scenario
 
 TOTAL_UPPER, TOTAL_LOWER, CELL_UPPER = "total_upper", "total_lower", "cell_upper"
 
-# family code → (kind, Chinese name, English name)
-FAMILIES: dict[str, tuple[str, str, str]] = {
-    "need": (TOTAL_UPPER, "需求上限", "need cap"),
-    "need_category": ("category_upper", "分类需求上限", "need cap by category"),
-    "cofinancing": (TOTAL_UPPER, "配套能力上限", "co-financing capacity cap"),
-    "hold_harmless_floor": (TOTAL_LOWER, "较上年保底", "hold-harmless floor"),
-    "hold_harmless_cap": (TOTAL_UPPER, "较上年增幅上限", "hold-harmless cap"),
-    "corridor_low": (TOTAL_LOWER, "不低于测算金额下限", "formula corridor floor"),
-    "corridor_high": (TOTAL_UPPER, "不高于测算金额上限", "formula corridor cap"),
-    "minimum": (TOTAL_LOWER, "最低分配额", "minimum amount"),
-    "max_pool_share": (CELL_UPPER, "单项资金占比上限", "maximum share of a pool"),
-    "performance_cap": (CELL_UPPER, "绩效差不高于测算金额", "poor performance: no more than formula"),
+FAMILIES: dict[str, str] = {
+    "need": TOTAL_UPPER,
+    "need_category": "category_upper",
+    "cofinancing": TOTAL_UPPER,
+    "hold_harmless_floor": TOTAL_LOWER,
+    "hold_harmless_cap": TOTAL_UPPER,
+    "corridor_low": TOTAL_LOWER,
+    "corridor_high": TOTAL_UPPER,
+    "minimum": TOTAL_LOWER,
+    "max_pool_share": CELL_UPPER,
+    "performance_cap": CELL_UPPER,
 }
-
-
-def family_label(code: str, lang: str) -> str:
-    _, zh, en = FAMILIES[code]
-    return zh if lang == "zh" else en
+"""Bound family code → the kind of bound it is (its name is in ``finmodel.labels.FAMILY``)."""
 
 
 def grid_down(values: np.ndarray) -> np.ndarray:
@@ -56,7 +51,7 @@ class Bound:
 
     @property
     def kind(self) -> str:
-        return FAMILIES[self.family][0]
+        return FAMILIES[self.family]
 
 
 @dataclass(frozen=True)

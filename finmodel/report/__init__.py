@@ -8,7 +8,7 @@ from typing import Callable
 from ..allocation import AllocationResult
 from .cashflow import cashflow_chart, cashflow_workbook, metrics_frame, write_cashflow_report
 from .charts import allocation_chart, cjk_font, comparison_chart, png_bytes
-from .labels import LANGS, t
+from ..labels import LANGS, t
 from .manifest import write_with_manifest
 from .summary import summary_csv, summary_frame, summary_text
 from .workbook import allocation_workbook

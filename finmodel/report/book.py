@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .cells import put
 from .files import normalised_zip
-from .labels import t
+from ..labels import t
 
 _FIXED_TIME = datetime(2000, 1, 1)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")

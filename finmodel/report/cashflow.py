@@ -17,7 +17,7 @@ from ..modes import ModesResult
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of
 from .cells import MONEY, display_width, fit_height, put
 from .charts import cjk_font, png_bytes
-from .labels import CATEGORY, INCOME_KIND, METHOD, PARTY, UNIT, t, word
+from ..labels import CATEGORY, INCOME_KIND, METHOD, PARTY, UNIT, t, word
 from .files import csv_bytes
 from .manifest import write_with_manifest
 from .modes import add_mode_sheets, bundling_chart

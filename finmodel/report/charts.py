@@ -11,7 +11,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from ..allocation import AllocationResult
-from .labels import pool_label, t
+from ..labels import pool_label, t
 
 CHART_UNITS = 50
 """Most units a chart draws one bar each for; above it the chart summarises (the workbook and CSV list every unit)."""

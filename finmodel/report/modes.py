@@ -18,7 +18,7 @@ from ..policy.rewards import REWARD_CONCEPT
 from .book import print_setup, write_grid
 from .cells import MONEY, display_width, put
 from .charts import cjk_font
-from .labels import CATEGORY, GRADE, LANGS, PARTY, t, word
+from ..labels import CATEGORY, GRADE, LANGS, PARTY, t, word
 
 RATIO = "0.00"
 PCT = "0.00%"

@@ -15,7 +15,7 @@ from ..policy.eligibility import RULES
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of, write_grid
 from .cells import MONEY, put
 from .charts import cjk_font, png_bytes
-from .labels import t
+from ..labels import t
 from .files import csv_bytes
 from .manifest import write_with_manifest
 

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..allocation import AllocationResult
 from .files import csv_bytes
-from .labels import pool_label, t
+from ..labels import explanation_remark, finding_text, pool_label, t
 
 
 PRINT_UNITS = 50
@@ -23,7 +23,7 @@ def units_text(units: int) -> str:
 
 def unallocated_reason(result: AllocationResult, lang: str = "zh") -> str:
     """Why money stays unallocated (未分配), as the findings before solving and after it say."""
-    reasons = [f.text(lang) for f in result.findings if f.severity == "unallocated"]
+    reasons = [finding_text(f, lang) for f in result.findings if f.severity == "unallocated"]
     return ("；" if lang == "zh" else "; ").join(reasons)
 
 
@@ -31,7 +31,7 @@ def remarks_by_unit(result: AllocationResult, lang: str = "zh") -> list[str | No
     """Each unit's remark in report order (None for a unit nothing moved), the explanations looked up once."""
     remarks: dict[str, str] = {}
     for explanation in result.explanations:
-        remarks.setdefault(explanation.district, explanation.remark(lang))
+        remarks.setdefault(explanation.district, explanation_remark(explanation, lang))
     return [remarks.get(district) for district in result.districts]
 
 

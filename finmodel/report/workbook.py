@@ -5,19 +5,17 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..allocation import AllocationResult, difficulty_for
+from ..allocation import AllocationResult
 from ..allocation.explain import shown_price
-from ..allocation.problem import family_label
 from ..allocation.scenario import Pool
 from ..tables import column_label
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of
 from .cells import MONEY, MONEY4, NUMBER, SHARE, fit_height, put, row_heights
-from .labels import pool_label, t
+from ..labels import explanation_remark, explanation_sentence, family_label, finding_text, pool_label, t
 from .summary import remarks_by_unit, unallocated_reason
 
 
@@ -197,7 +195,8 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
     if derived:
         lead_values.append((scenario.self_sufficiency().loc[order].to_numpy(dtype=float).tolist(), "0.0000"))
     if pool.difficulty is not None:
-        coef = pd.Series(difficulty_for(scenario, pool.difficulty), index=scenario.districts.index)
+        # The coefficients the formula used, as its result holds them: the sheet shows, it does not recompute.
+        coef = formula.districts["difficulty_coef"]
         lead_values.append((coef.loc[order].to_numpy(dtype=float).tolist(), "0.00"))
     shares = formula.districts["share"].loc[order].to_numpy(dtype=float).tolist()
     formula_amounts = formula.districts["amount_wan"].loc[order].to_numpy(dtype=float).tolist()
@@ -262,8 +261,8 @@ def adjustments_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> Non
     for number, item in enumerate(result.explanations, start=1):
         row += 1
         prices = "; ".join(f"{shown_price(r.shadow_price, objective):.4f}" for r in item.rules)
-        values = [number, item.district, item.formula_wan, item.final_wan, item.difference_wan, item.remark(lang),
-                  prices, item.sentence(lang, objective)]
+        values = [number, item.district, item.formula_wan, item.final_wan, item.difference_wan,
+                  explanation_remark(item, lang), prices, explanation_sentence(item, lang, objective)]
         for col, value in enumerate(values, start=1):
             fmt = MONEY if col in (3, 4, 5) else None
             put(ws, row, col, value, fmt=fmt, box=True, lang=lang, wrap=col in (6, 8),
@@ -277,7 +276,7 @@ def adjustments_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> Non
         put(ws, row, 1, t("findings", lang), bold=True, lang=lang)
         for finding in result.findings:
             row += 1
-            put(ws, row, 1, finding.text(lang), lang=lang)
+            put(ws, row, 1, finding_text(finding, lang), lang=lang)
     ws.freeze_panes = "C5"
     print_setup(ws, len(headers), "4:4")
 

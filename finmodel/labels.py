@@ -471,3 +471,134 @@ def word(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
 
 def pool_label(pool, lang: str) -> str:
     return pool.label if lang == "zh" else (pool.label_en or pool.id)
+
+
+# ---------------------------------------------------------------------------------------------
+# The allocation engine's codes in words: bound families, findings, shadow prices, explanations.
+
+FAMILY = {
+    "need": ("需求上限", "need cap"),
+    "need_category": ("分类需求上限", "need cap by category"),
+    "cofinancing": ("配套能力上限", "co-financing capacity cap"),
+    "hold_harmless_floor": ("较上年保底", "hold-harmless floor"),
+    "hold_harmless_cap": ("较上年增幅上限", "hold-harmless cap"),
+    "corridor_low": ("不低于测算金额下限", "formula corridor floor"),
+    "corridor_high": ("不高于测算金额上限", "formula corridor cap"),
+    "minimum": ("最低分配额", "minimum amount"),
+    "max_pool_share": ("单项资金占比上限", "maximum share of a pool"),
+    "performance_cap": ("绩效差不高于测算金额", "poor performance: no more than formula"),
+}
+"""Bound family code → its name."""
+
+
+def family_label(code: str, lang: str) -> str:
+    return word(FAMILY, code, lang)
+
+
+def finding_text(finding, lang: str) -> str:
+    """A finding of the allocation's diagnosis (``allocation.diagnose.Finding``: a code and its numbers) in words."""
+    p = dict(finding.values)
+    code = finding.code
+    zh = lang == "zh"
+    if code == "floor_above_cap":
+        low, high = p["low_wan"], p["high_wan"]
+        lo, hi = family_label(p["low_family"], lang), family_label(p["high_family"], lang)
+        return (f"{p['unit']}：下限 {low:,.2f} 万元（{lo}）高于上限 {high:,.2f} 万元（{hi}），相差 {low - high:,.2f} 万元"
+                if zh else f"{p['unit']}: floor {low:,.2f} (10k yuan, {lo}) is above its cap {high:,.2f} ({hi}) by "
+                           f"{low - high:,.2f}")
+    if code == "floors_above_pools":
+        floors, budget = p["floors_wan"], p["budget_wan"]
+        return (f"各区县下限合计 {floors:,.2f} 万元，超过资金总额 {budget:,.2f} 万元 {floors - budget:,.2f} 万元" if zh else
+                f"the units' floors add up to {floors:,.2f}, above the pools' {budget:,.2f} by {floors - budget:,.2f}")
+    if code == "caps_below_pools":
+        room, budget = p["room_wan"], p["budget_wan"]
+        return (f"各区县上限合计 {room:,.2f} 万元，低于资金总额 {budget:,.2f} 万元：至少 {budget - room:,.2f} 万元将列为未分配"
+                if zh else f"the units' caps add up to {room:,.2f}, below the pools' {budget:,.2f}: at least "
+                           f"{budget - room:,.2f} will stay unallocated")
+    if code == "pool_caps_below_pool":
+        return (f"资金 {p['pool']}：可接受额度合计 {p['room_wan']:,.2f} 万元，低于资金额 {p['pool_wan']:,.2f} 万元" if zh else
+                f"pool {p['pool']}: the units can take at most {p['room_wan']:,.2f} of its {p['pool_wan']:,.2f}")
+    if code == "pool_no_eligible_need":
+        listed = p["categories"]
+        return (f"资金 {p['pool']} 只能用于 {'、'.join(listed) or '（无）'}，但没有区县在这些类别有需求：全部列为未分配"
+                if zh else f"pool {p['pool']} may pay only for {', '.join(listed) or '(nothing)'}, and no unit has "
+                           f"need there: all of it stays unallocated")
+    if code == "coupled_caps":
+        return (f"各区县在各项约束下可接受额度不足，{p['unallocated_wan']:,.2f} 万元列为未分配" if zh else
+                f"under all the rules together the units can take no more: {p['unallocated_wan']:,.2f} stays "
+                "unallocated")
+    if code == "elastic_failed":
+        return f"弹性模型求解失败：{p['message']}" if zh else f"elastic solve failed: {p['message']}"
+    if code.startswith("missed_"):
+        family = family_label(p["family"], lang)
+        where = p["unit"] + ("" if p["pool"] is None else (f"（{p['pool']}）" if zh else f" ({p['pool']})"))
+        return (f"{where}：{family}无法满足，至少差 {finding.amount_wan:,.2f} 万元" if zh else
+                f"{where}: {family} cannot be met, short by at least {finding.amount_wan:,.2f}")
+    raise KeyError(f"no words for the finding '{code}'")
+
+
+PRICE = {
+    "max_households": ("影子价格：每放宽1万元，可多资助{:.4f}户",
+                       "shadow price: {:.4f} more households per 10k yuan of relaxation"),
+    "max_min_coverage": ("影子价格：每放宽1万元，最低需求保障率提高{:.4f}个百分点",
+                         "shadow price: least coverage up {:.4f} points per 10k yuan"),
+    "formula_fit": ("影子价格：每放宽1万元，最大偏离率降低{:.4f}个百分点",
+                    "shadow price: largest deviation down {:.4f} points per 10k yuan"),
+}
+"""Shadow-price wording by objective; the number is ``allocation.explain.shown_price``."""
+
+OBJECTIVE_MOVE = {"max_households": "按资助户数最大化目标调整", "max_min_coverage": "按最低需求保障率最大化目标调整"}
+
+
+def price_text(price: float, objective: str, lang: str) -> str:
+    from .allocation.explain import shown_price
+
+    return word(PRICE, objective, lang).format(shown_price(price, objective))
+
+
+def _unique(items) -> list:
+    return list(dict.fromkeys(items))
+
+
+def explanation_remark(explanation, lang: str) -> str:
+    """The short remark on why a unit moved (汇总's 备注)."""
+    names = _unique(family_label(r.family, lang) for r in explanation.rules)
+    if explanation.cause == "rules":
+        return ("受" + "、".join(names) + "约束") if lang == "zh" else "held by " + ", ".join(names)
+    if explanation.cause == "objective":
+        return "按分配目标调整" if lang == "zh" else "moved by the objective"
+    if names:
+        return ("分摊差额，受" + "、".join(names) + "约束") if lang == "zh" else (
+            "pro rata share, stopped by " + ", ".join(names))
+    return "按测算比例分摊差额" if lang == "zh" else "pro rata share of the difference"
+
+
+def explanation_sentence(explanation, lang: str, objective: str = "formula_fit") -> str:
+    """Why a unit's final amount differs from its formula amount, in one plain sentence."""
+    e = explanation
+    diff = e.difference_wan
+    if lang == "zh":
+        rules = [f"{family_label(r.family, 'zh')}（{r.pool + '，' if r.pool else ''}"
+                 f"{r.limit_wan:,.2f}万元；{price_text(r.shadow_price, objective, 'zh')}）" for r in e.rules]
+        move = "增加" if diff > 0 else "减少"
+        head = f"{e.district}测算金额{e.formula_wan:,.2f}万元，最终分配{e.final_wan:,.2f}万元，{move}{abs(diff):,.2f}万元："
+        if e.cause == "rules":
+            return head + "受" + "；".join(rules) + "约束。"
+        if e.cause == "objective":
+            return head + OBJECTIVE_MOVE.get(objective, "按分配目标调整") + "。"
+        if e.rules:
+            return head + ("分摊受约束区县形成的差额，" + ("上调" if diff > 0 else "下调") + "至" + "；".join(rules) + "为止。")
+        return head + (f"未受自身约束，与其他未受约束区县按各项资金测算金额同比例{'上调' if diff > 0 else '下调'}"
+                       f"（合计{abs(e.level or 0) * 100:.2f}%），分摊受约束区县形成的差额。")
+    move = "up" if diff > 0 else "down"
+    head = f"{e.district}: formula {e.formula_wan:,.2f}, final {e.final_wan:,.2f} ({move} {abs(diff):,.2f}, 10k yuan): "
+    parts = [f"{family_label(r.family, 'en')}{' (' + r.pool + ')' if r.pool else ''} at {r.limit_wan:,.2f} "
+             f"({price_text(r.shadow_price, objective, 'en')})" for r in e.rules]
+    if e.cause == "rules":
+        return head + "held by " + "; ".join(parts) + "."
+    if e.cause == "objective":
+        return head + f"moved by the objective {objective}."
+    if parts:
+        return head + "sharing what the bound units could not take or needed, until stopped by " + "; ".join(parts) + "."
+    return head + (f"bound by nothing of its own, it moves {move} pro rata with the other free units in each pool "
+                   f"({abs(e.level or 0) * 100:.2f} % in total), sharing what the bound units could not take or needed.")
