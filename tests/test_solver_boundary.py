@@ -68,8 +68,8 @@ STOPS = [
      r"error: the allocation of \d+ units and \d+ pools could not be solved: a numerical problem"),
     ("Infeasible", "jinan-2023.toml", 3, r"error: the allocation rules cannot all be met:"),
     ("TimeLimitReached", "jinan-2023.toml", 4, r"error: allocation: least unallocated, pool \w+: stopped short"),
-    ("SolverError", "jinan-plan-2021.toml", 4, r"error: plan: plan: stopped short"),
-    ("Infeasible", "jinan-plan-2021.toml", 4, r"error: plan: plan: stopped short"),
+    ("SolverError", "jinan-plan-2021.toml", 4, r"error: plan: stopped short"),
+    ("Infeasible", "jinan-plan-2021.toml", 4, r"error: plan: stopped short"),
     ("SolverError", "projects/bundling-2024.toml", 4, r"error: bundling: households: stopped short"),
     ("TimeLimitReached", "projects/bundling-2024.toml", 4, r"error: bundling: households: stopped short"),
 ]

@@ -25,7 +25,6 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..errors import SolveError, SolverError
 from ..solver import LinearModel, SolverSettings, linear, lp_sum
 
 
@@ -108,10 +107,8 @@ def solve_plan(problem: PlanProblem, settings: SolverSettings | None = None, pro
     model, x, _ = _model(problem, settings, progress)
     value = problem.values()
     model.minimise(linear([(var, -float(value[i, t])) for (i, t), var in x.items()]))
-    try:
-        record = model.solve("plan")
-    except SolverError as exc:
-        raise SolveError(f"plan: {exc}") from exc
+    # A solver's stop is a SolveError already, named by its stage: no second prefix.
+    record = model.solve("plan")
     year = np.zeros(len(problem.ids), dtype=int)
     for (i, t), var in x.items():
         if model.value(var) > 0.5:
@@ -129,9 +126,6 @@ def extra_money(problem: PlanProblem, deadline: Deadline, settings: SolverSettin
         model.constrain(f"deadline_{i}", lp_sum(x[i, t] for t in in_time) >= 1, f"{problem.ids[i]} in time")
     last = len(problem.years) - 1
     model.minimise(lp_sum((1 + 1e-4 * (last - t)) * var for (d, t), var in e.items()))
-    try:
-        model.solve(f"extra money for {deadline.id}")
-    except SolverError as exc:
-        raise SolveError(f"extra money for {deadline.id}: {exc}") from exc
+    model.solve(f"extra money for {deadline.id}")
     grid = np.array([[model.value(e[d, t]) for t in range(len(problem.years))] for d in range(len(problem.districts))])
     return pd.DataFrame(np.where(grid > 1e-7, grid, 0.0), index=problem.districts, columns=problem.years)
