@@ -602,3 +602,29 @@ def explanation_sentence(explanation, lang: str, objective: str = "formula_fit")
         return head + "sharing what the bound units could not take or needed, until stopped by " + "; ".join(parts) + "."
     return head + (f"bound by nothing of its own, it moves {move} pro rata with the other free units in each pool "
                    f"({abs(e.level or 0) * 100:.2f} % in total), sharing what the bound units could not take or needed.")
+
+
+COLUMN = {
+    "communities": ("改造小区个数", "Communities renovated", "个", "count"),
+    "buildings": ("改造楼栋数", "Buildings renovated", "栋", "count"),
+    "households": ("改造户数", "Households renovated", "户", "households"),
+    "floor_area_m2": ("改造面积", "Floor area renovated", "平方米", "m²"),
+    "investment_wan": ("投资额", "Investment", "万元", "10k yuan"),
+    "performance_score": ("绩效评价得分", "Performance score", "分", "points"),
+    "fiscal_capacity_ratio": ("财政自给率", "Fiscal self-sufficiency", "收入÷支出", "revenue ÷ expenditure"),
+    "budget_revenue_wan": ("一般公共预算收入", "General budget revenue", "万元", "10k yuan"),
+    "budget_expenditure_wan": ("一般公共预算支出", "General budget expenditure", "万元", "10k yuan"),
+    "difficulty_coef": ("财政困难程度系数", "Fiscal difficulty coefficient", "", ""),
+}
+"""District-table columns finmodel knows: Chinese and English name, Chinese and English unit."""
+
+
+def column_label(name: str, lang: str) -> str:
+    """A district-table column's name with its unit; a column finmodel does not know shows as itself."""
+    if name not in COLUMN:
+        return name
+    zh, en, unit_zh, unit_en = COLUMN[name]
+    text, unit = (zh, unit_zh) if lang == "zh" else (en, unit_en)
+    if not unit:
+        return text
+    return f"{text}（{unit}）" if lang == "zh" else f"{text} ({unit})"

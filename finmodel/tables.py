@@ -31,24 +31,14 @@ from .errors import InputError
 
 @dataclass(frozen=True)
 class ColumnSpec:
-    """What a district-table column holds: its unit, its labels and its valid range."""
+    """What a district-table column holds: its valid range (its name and unit are in ``finmodel.labels.COLUMN``)."""
 
     name: str
-    zh: str
-    en: str
-    unit_zh: str = ""
-    unit_en: str = ""
     minimum: float | None = 0.0
     maximum: float | None = None
     strictly_positive: bool = False
     whole: Literal["count", "year"] | None = None
     """Counts take whole numbers only, years digits only."""
-
-    def label(self, lang: str) -> str:
-        text, unit = (self.zh, self.unit_zh) if lang == "zh" else (self.en, self.unit_en)
-        if not unit:
-            return text
-        return f"{text}（{unit}）" if lang == "zh" else f"{text} ({unit})"
 
 
 # Columns finmodel knows by name. A table may carry others; a numeric column used as
@@ -56,32 +46,18 @@ class ColumnSpec:
 COLUMN_SPECS: dict[str, ColumnSpec] = {
     spec.name: spec
     for spec in [
-        ColumnSpec("communities", "改造小区个数", "Communities renovated", "个", "count", whole="count"),
-        ColumnSpec("buildings", "改造楼栋数", "Buildings renovated", "栋", "count", whole="count"),
-        ColumnSpec("households", "改造户数", "Households renovated", "户", "households", whole="count"),
-        ColumnSpec("floor_area_m2", "改造面积", "Floor area renovated", "平方米", "m²"),
-        ColumnSpec("investment_wan", "投资额", "Investment", "万元", "10k yuan"),
-        ColumnSpec("performance_score", "绩效评价得分", "Performance score", "分", "points", 0.0, 100.0),
-        ColumnSpec(
-            "fiscal_capacity_ratio", "财政自给率", "Fiscal self-sufficiency",
-            "收入÷支出", "revenue ÷ expenditure", strictly_positive=True,
-        ),
-        ColumnSpec("budget_revenue_wan", "一般公共预算收入", "General budget revenue", "万元", "10k yuan"),
-        ColumnSpec(
-            "budget_expenditure_wan", "一般公共预算支出", "General budget expenditure", "万元", "10k yuan",
-            strictly_positive=True,
-        ),
-        ColumnSpec(
-            "difficulty_coef", "财政困难程度系数", "Fiscal difficulty coefficient", "", "",
-            strictly_positive=True,
-        ),
+        ColumnSpec("communities", whole="count"),
+        ColumnSpec("buildings", whole="count"),
+        ColumnSpec("households", whole="count"),
+        ColumnSpec("floor_area_m2"),
+        ColumnSpec("investment_wan"),
+        ColumnSpec("performance_score", 0.0, 100.0),
+        ColumnSpec("fiscal_capacity_ratio", strictly_positive=True),
+        ColumnSpec("budget_revenue_wan"),
+        ColumnSpec("budget_expenditure_wan", strictly_positive=True),
+        ColumnSpec("difficulty_coef", strictly_positive=True),
     ]
 }
-
-
-def column_label(name: str, lang: str) -> str:
-    spec = COLUMN_SPECS.get(name)
-    return spec.label(lang) if spec else name
 
 
 # Official order of Jinan's districts and counties in published allocation notices.

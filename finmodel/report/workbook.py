@@ -12,10 +12,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..allocation import AllocationResult
 from ..allocation.explain import shown_price
 from ..allocation.scenario import Pool
-from ..tables import column_label
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of
 from .cells import MONEY, MONEY4, NUMBER, SHARE, fit_height, put, row_heights
-from ..labels import explanation_remark, explanation_sentence, family_label, finding_text, pool_label, t
+from ..labels import (column_label, explanation_remark, explanation_sentence, family_label, finding_text, pool_label,
+                      t)
 from .summary import remarks_by_unit, unallocated_reason
 
 
