@@ -21,7 +21,7 @@ import pandas as pd
 from ..cashflow import CashflowResult, ProjectCashflow
 from ..cashflow.metrics import break_even, npv, payback
 from ..cashflow.project import operations
-from ..cashflow.scenario import BalanceRule
+from .scenario import BalanceRule
 
 TOLERANCE_WAN = 1e-6  # amounts this close to a threshold meet it: sums of floats are not exact
 
