@@ -23,6 +23,7 @@ from .allocation import allocate
 from .cashflow import evaluate, load_project_scenario
 from .errors import FinmodelError
 from .kinds import kind_of
+from .labels import finding_text
 from .report import LANGS, summary_text, write_allocation_report, write_cashflow_report
 from .modes import check_modes
 from .planning import load_plan_scenario, plan
@@ -126,6 +127,9 @@ def _run_allocation(args: argparse.Namespace) -> int:
                                       progress=progress)
     if not args.quiet:
         print(summary_text(result, args.lang))
+        for finding in result.findings:
+            if finding.severity == "note":
+                print(f"note: {finding_text(finding, args.lang)}")
         print()
         failed = [c for c in result.checks if not c.passed]
         print(f"checks: {len(result.checks) - len(failed)} passed, {len(failed)} failed")

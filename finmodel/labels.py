@@ -529,6 +529,14 @@ def finding_text(finding, lang: str) -> str:
                 "unallocated")
     if code == "elastic_failed":
         return f"弹性模型求解失败：{p['message']}" if zh else f"elastic solve failed: {p['message']}"
+    if code == "proportional_factors":
+        first, second = column_label(p["first"], lang), column_label(p["second"], lang)
+        pools = [f"{zh_name}（{wa:g} + {wb:g}）" if zh else f"{en_name} ({wa:g} + {wb:g})"
+                 for zh_name, en_name, wa, wb in p["pools"]]
+        return (f"因素“{second}”与“{first}”在各单位成比例（前者 = 后者 × {p['ratio']:.6g}），两者只代表一项数据："
+                f"{'、'.join(pools)}中两者的权重实际都计在“{first}”上" if zh else
+                f"factors '{second}' and '{first}' are proportional in every unit ({p['second']} = {p['first']} × "
+                f"{p['ratio']:.6g}): they are one quantity, and in {', '.join(pools)} both weights go to it")
     if code.startswith("missed_"):
         family = family_label(p["family"], lang)
         where = p["unit"] + ("" if p["pool"] is None else (f"（{p['pool']}）" if zh else f" ({p['pool']})"))

@@ -166,3 +166,39 @@ def test_doubling_households_keeps_shares_of_jinan(jinan_path, tmp_path):
     for pool in base.scenario.pools:
         np.testing.assert_allclose(doubled.table[f"{pool.id}_share"], base.table[f"{pool.id}_share"], rtol=1e-12)
         assert doubled.amount_units[pool.id].equals(base.amount_units[pool.id])
+
+
+def test_proportional_factor_columns_are_named_once_per_pair():
+    # investment = area × 0.03 in every unit (as the bundled Jinan table estimates it): one quantity, counted twice.
+    from types import SimpleNamespace
+
+    from finmodel.allocation.diagnose import proportional_factors
+    from finmodel.labels import finding_text
+
+    table = pd.DataFrame({"floor_area_m2": [1000.0, 2500.0, 400.0], "investment_wan": [30.0, 75.0, 12.0],
+                          "households": [10.0, 20.0, 7.0]}, index=["甲", "乙", "丙"])
+
+    def pool(pid, weights, inverse=()):
+        return SimpleNamespace(id=pid, label=f"{pid}资金", label_en=None, weights=weights, inverse=list(inverse),
+                               unweighted=[])
+
+    pools = [pool("a", {"floor_area_m2": 0.5, "investment_wan": 0.3, "households": 0.2}),
+             pool("b", {"floor_area_m2": 0.6, "investment_wan": 0.4}),
+             pool("c", {"floor_area_m2": 0.6, "investment_wan": 0.4}, inverse=["investment_wan"]),  # not alike
+             pool("d", {"households": 0.5, "floor_area_m2": 0.5})]  # 10 : 1000 is not 20 : 2500
+    findings = proportional_factors(table, pools)
+    assert [(f.code, dict(f.values)["first"], dict(f.values)["second"]) for f in findings] == [
+        ("proportional_factors", "floor_area_m2", "investment_wan")]
+    values = dict(findings[0].values)
+    assert values["ratio"] == pytest.approx(0.03)
+    assert [p[0] for p in values["pools"]] == ["a资金", "b资金"]
+    assert "a资金（0.5 + 0.3）" in finding_text(findings[0], "zh")
+
+
+def test_the_jinan_run_says_that_investment_only_repeats_floor_area(capsys, tmp_path):
+    from finmodel.cli import main
+
+    from .conftest import ROOT
+    assert main(["run", str(ROOT / "scenarios" / "jinan-2023.toml"), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "note: 因素“投资额（万元）”与“改造面积（平方米）”在各单位成比例" in out

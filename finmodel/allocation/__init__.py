@@ -14,7 +14,7 @@ from ..policy import tiered_difficulty
 from .scenario import Scenario
 from ..solver import Infeasible, SolveRecord, SolverError, SolverSettings, TimeLimitReached
 from ..tables import ordered
-from .diagnose import Finding, elastic_findings, precheck
+from .diagnose import Finding, elastic_findings, precheck, proportional_factors
 from .explain import Explanation, explain
 from .formula import FormulaResult, factor_formula
 from .lp import AllocationLP, LPSolution
@@ -134,7 +134,8 @@ def allocate(scenario: Scenario, progress: Callable[[SolveRecord], None] | None 
         result = replace(result, amount_units=pd.DataFrame(units, index=names).loc[report_order])
     else:
         result = _solve(result, formula_wan.to_numpy().T, progress)
-    return replace(result, checks=run_checks(result))
+    notes = proportional_factors(scenario.districts, scenario.pools)
+    return replace(result, findings=result.findings + notes, checks=run_checks(result))
 
 
 def _solve(result: AllocationResult, formula_matrix: np.ndarray, progress=None) -> AllocationResult:

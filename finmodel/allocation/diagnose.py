@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..solver import SolverSettings
 from .problem import FAMILIES, TOTAL_LOWER, TOTAL_UPPER, AllocationProblem
@@ -90,4 +92,27 @@ def elastic_findings(problem: AllocationProblem, settings: SolverSettings) -> li
     return findings
 
 
-__all__ = ["FAMILIES", "Finding", "elastic_findings", "precheck"]
+def proportional_factors(table: pd.DataFrame, pools) -> list[Finding]:
+    """Two factor columns of a pool that are proportional (investment = floor area × a constant) count one quantity
+    twice: the second adds no information, only weight to the first. A note per pair, naming the pools that weigh
+    both; factors treated differently (one inverse, or one left out of the difficulty coefficient) are not alike."""
+    found: dict[tuple[str, str], dict] = {}
+    for pool in pools:
+        columns = [c for c, w in pool.weights.items() if w > 0 and c in table.columns]
+        for a, b in itertools.combinations(columns, 2):
+            if (a in pool.inverse) != (b in pool.inverse) or (a in pool.unweighted) != (b in pool.unweighted):
+                continue
+            x, y = table[a].to_numpy(dtype=float), table[b].to_numpy(dtype=float)
+            given = (x != 0) | (y != 0)
+            if given.sum() < 2 or np.any((x[given] == 0) | (y[given] == 0)):
+                continue
+            ratio = y[given] / x[given]
+            if np.allclose(ratio, ratio[0], rtol=1e-9, atol=0.0):
+                entry = found.setdefault((a, b), {"ratio": float(ratio[0]), "pools": []})
+                entry["pools"].append((pool.label, pool.label_en or pool.id, pool.weights[a], pool.weights[b]))
+    return [Finding("note", "proportional_factors", None, (
+        ("first", a), ("second", b), ("ratio", entry["ratio"]), ("pools", tuple(entry["pools"]))))
+        for (a, b), entry in found.items()]
+
+
+__all__ = ["FAMILIES", "Finding", "elastic_findings", "precheck", "proportional_factors"]
