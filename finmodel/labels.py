@@ -41,6 +41,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "weighted share = factor share × weight; share = sum of weighted shares; formula amount = pool × share; "
         "allocated = formula amount rounded to 0.01 (10k yuan) by largest remainder, summing exactly to the pool.",
     ),
+    "recompute_note_lp": (
+        "调整值 = 原值（逆向因素取倒数）× 系数；因素占比 = 调整值 ÷ 调整值合计；加权占比 = 因素占比 × 权重；"
+        "综合占比 = 各加权占比之和；测算金额 = 资金总额 × 综合占比。分配金额由分配优化模型在各项约束下确定，"
+        "与测算金额不同的单位及其原因见“调整说明”；分配金额取至0.01万元，合计与资金总额相等。",
+        "Adjusted = value (1/value for an inverse factor) × coefficient; factor share = adjusted ÷ column total; "
+        "weighted share = factor share × weight; share = sum of weighted shares; formula amount = pool × share. "
+        "The allocated amounts are the allocation LP's under the scenario's rules: each unit that differs from its "
+        "formula amount, and why, is on Adjustments; they are in 0.01 (10k yuan) and sum exactly to the pool.",
+    ),
     "derived_note": (
         "系数按财政自给率三分位确定：最低三分之一 {0}，中间 {1}，最高三分之一 {2}（假设，来源：{3}）",
         "Coefficient by tercile of self-sufficiency: poorest third {0}, middle {1}, richest third {2} (assumption; source: {3})",

@@ -242,3 +242,17 @@ def test_no_report_word_is_defined_twice():
     text = next(node.value for node in tree.body if isinstance(node, ast.AnnAssign) and node.target.id == "TEXT")
     keys = [key.value for key in text.keys]
     assert sorted({k for k in keys if keys.count(k) > 1}) == []
+
+
+def test_the_factor_sheet_says_how_the_final_amounts_came_about_with_and_without_the_lp():
+    import dataclasses
+    import io
+
+    from finmodel.report.workbook import allocation_workbook
+
+    scenario = fm.load_scenario(JINAN)
+    formula_only = dataclasses.replace(scenario, config=scenario.config.model_copy(update={"allocation": None}))
+    for run, says, never in ((scenario, "分配优化模型", "按最大余数法取至"), (formula_only, "按最大余数法取至", "优化模型")):
+        book = openpyxl.load_workbook(io.BytesIO(allocation_workbook(fm.allocate(run))))
+        note = book["因素测算"]["A1"].value
+        assert says in note and never not in note

@@ -116,7 +116,9 @@ def factors_sheet(ws: Worksheet, result: AllocationResult, lang: str,
                   progress: Callable[[str], None] | None = None) -> None:
     """因素测算: enough figures per pool to recompute any formula amount with a calculator."""
     ws.title = t("sheet_factors", lang)
-    put(ws, 1, 1, t("recompute_note", lang), lang=lang, wrap=True)
+    # The last step differs: without the LP the amounts are the formula's rounded, with it the LP's.
+    note = "recompute_note" if result.scenario.config.allocation is None else "recompute_note_lp"
+    put(ws, 1, 1, t(note, lang), lang=lang, wrap=True)
     ws.row_dimensions[1].height = 48
     row = 3
     widest = 0
