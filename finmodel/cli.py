@@ -23,8 +23,9 @@ from .allocation import allocate
 from .cashflow import evaluate, load_project_scenario
 from .errors import FinmodelError
 from .kinds import kind_of
-from .labels import finding_text
+from .labels import check_label, finding_text
 from .report import LANGS, summary_text, write_allocation_report, write_cashflow_report
+from .report.summary import unallocated_reason
 from .modes import check_modes
 from .planning import load_plan_scenario, plan
 from .report.files import output_folder
@@ -133,6 +134,11 @@ def _run_allocation(args: argparse.Namespace) -> int:
         print()
         failed = [c for c in result.checks if not c.passed]
         print(f"checks: {len(result.checks) - len(failed)} passed, {len(failed)} failed")
+        pools = {p.id: p for p in scenario.pools}
+        for check in failed:
+            print(f"  failed: {check_label(check, pools, args.lang)}: {check.detail}")
+        if result.has_unallocated:
+            print(f"unallocated: {unallocated_reason(result, args.lang)}")
     for path in written.values():
         print(f"wrote {path}")
     return 0 if all(c.passed for c in result.checks) else 1

@@ -60,7 +60,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "detail": ("说明", "Detail"),
     "passed": ("通过", "passed"),
     "failed": ("未通过", "FAILED"),
-    "check_pool_spent": ("资金全部分配（已分配 / 资金总额，万元）", "Pool spent exactly (allocated / pool, 10k yuan)"),
+    "check_pool_spent": ("资金合计相符（已分配 + 未分配 / 资金总额，万元）",
+                         "Pool accounted for exactly (allocated + unallocated / pool, 10k yuan)"),
+    "pool_order": ("各项资金争用同一可接受额度时，依次安排：{0}（按 [[pools]] 的 priority，未设时按列出顺序）。",
+                   "When the pools compete for the same room, they are placed in this order: {0} (by [[pools]] "
+                   "priority, else as listed)."),
+    "check_pool_placed": ("资金全部分配到区县（未分配，万元）", "Pool placed in full with the units (unallocated, 10k yuan)"),
+    "check_pool_placed_allowed": ("有未分配资金，情景允许（allow_unallocated；未分配，万元）",
+                                  "Money left unallocated, as the scenario allows (allow_unallocated; 10k yuan)"),
     "check_shares_sum_to_one": ("因素法综合占比合计为1", "Formula shares sum to 1"),
     "check_rounding_within_grain": (
         "取整调整小于0.01万元（最大调整，万元）", "Rounding moves no amount by 0.01 or more (largest, 10k yuan)"
@@ -645,3 +652,15 @@ def column_label(name: str, lang: str) -> str:
     if not unit:
         return text
     return f"{text}（{unit}）" if lang == "zh" else f"{text} ({unit})"
+
+
+def check_label(check, pools: dict, lang: str) -> str:
+    """A compliance check's name (合规检查), prefixed with its pool's name when it is about one pool."""
+    if check.code.startswith("bound_"):
+        name = t("check_bound", lang).format(family_label(check.code.removeprefix("bound_"), lang))
+    else:
+        name = t(f"check_{check.code}", lang)
+    if check.pool:
+        label = pool_label(pools[check.pool], lang)
+        name = f"{label}：{name}" if lang == "zh" else f"{label}: {name}"
+    return name

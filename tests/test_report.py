@@ -256,3 +256,31 @@ def test_the_factor_sheet_says_how_the_final_amounts_came_about_with_and_without
         book = openpyxl.load_workbook(io.BytesIO(allocation_workbook(fm.allocate(run))))
         note = book["因素测算"]["A1"].value
         assert says in note and never not in note
+
+
+def test_money_left_unallocated_fails_unless_the_scenario_allows_it(tmp_path, capsys):
+    # Central 300,000 万元 fills every unit's caps; the rest of it, and all provincial and city money, stay 未分配.
+    big = "pools.central.amount_wan=300000"
+    assert main(["run", str(JINAN), "--out", str(tmp_path / "a"), "--set", big]) == 1
+    out = capsys.readouterr().out
+    assert "failed: 中央财政补助资金：资金全部分配到区县（未分配，万元）: 217720.94" in out
+    assert "failed: 省级财政补助资金：资金全部分配到区县" in out and "failed: 市级财政补助资金：资金全部分配到区县" in out
+    assert main(["run", str(JINAN), "--out", str(tmp_path / "b"), "--set", big,
+                 "--set", "allocation.allow_unallocated=true"]) == 0
+    out = capsys.readouterr().out
+    assert "failed:" not in out and "unallocated: 各区县上限合计 82,279.06 万元，低于资金总额 350,000.00 万元" in out
+    sheet = openpyxl.load_workbook(tmp_path / "b" / "allocation.xlsx")["合规检查"]
+    names = [row[1].value for row in sheet.iter_rows(min_row=2)]
+    assert "中央财政补助资金：有未分配资金，情景允许（allow_unallocated；未分配，万元）" in names
+
+
+def test_the_declared_pool_priority_decides_which_pool_takes_the_shared_room(tmp_path):
+    big = {"pools.central.amount_wan": 300000, "allocation.allow_unallocated": True}
+    listed = fm.allocate(fm.load_scenario(JINAN, big)).unallocated_units
+    provincial_first = fm.allocate(fm.load_scenario(JINAN, big | {"pools.provincial.priority": 1}))
+    left = provincial_first.unallocated_units
+    # As listed, central is placed first and takes all 82,279.06 万元 of room; with provincial first, provincial's
+    # 20,000 is placed in full and central gets the room that is left.
+    assert listed["central"] == 300000_00 - 82279_06 and listed["provincial"] == 20000_00
+    assert left["provincial"] == 0 and left["central"] == listed["central"] + 20000_00
+    assert int(left.sum()) == int(listed.sum())

@@ -257,6 +257,11 @@ def run_checks(result: AllocationResult) -> list[Check]:
         left = 0 if unallocated is None else int(unallocated[pool.id])
         checks.append(Check("pool_spent", pool.id, spent + left == pool.amount_units,
                             f"{spent / 100:.2f} + {left / 100:.2f} / {pool.amount_wan:.2f}"))
+        if result.lp is not None:
+            # Money the units cannot take is a failure of the allocation unless the scenario allows it.
+            allowed = result.scenario.config.allocation.allow_unallocated
+            checks.append(Check("pool_placed_allowed" if left and allowed else "pool_placed", pool.id,
+                                left == 0 or allowed, f"{left / 100:.2f}"))
         share_total = float(result.formula[pool.id].districts["share"].sum())
         checks.append(Check("shares_sum_to_one", pool.id, abs(share_total - 1) < 1e-9, f"{share_total:.12f}"))
         if result.lp is None:

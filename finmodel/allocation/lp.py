@@ -229,7 +229,10 @@ class AllocationLP:
     def _fix_unallocated(self) -> None:
         pr = self.problem
         can_leave_money = any(b.kind in (TOTAL_UPPER, CELL_UPPER) for b in pr.bounds) or bool(pr.categories)
-        for p, var in enumerate(self.unallocated):
+        # Pools compete for the units' room in the declared order: each leaves as little as it can given the ones
+        # placed before it.
+        for p in pr.placing_order():
+            var = self.unallocated[p]
             col = self.lp.col(var)
             if not can_leave_money or pr.pool_wan[p] == 0:
                 self.lp.set_bounds([col], 0.0, 0.0)

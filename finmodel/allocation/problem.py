@@ -73,6 +73,11 @@ class AllocationProblem:
     need_per_household: np.ndarray | None = None
     need_total: np.ndarray | None = None
     """(units,) need over all categories, for coverage; NaN where none is given."""
+    pool_order: tuple[int, ...] | None = None
+    """The order in which pools are placed when they compete for the same room (default: as listed)."""
+
+    def placing_order(self) -> list[int]:
+        return list(self.pool_order) if self.pool_order is not None else list(range(len(self.pools)))
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -181,4 +186,12 @@ def build_problem(scenario: Scenario, formula: np.ndarray) -> AllocationProblem:
         households=households,
         need_per_household=need_per_household,
         need_total=need_total,
+        pool_order=pool_order(scenario),
     )
+
+
+def pool_order(scenario: Scenario) -> tuple[int, ...]:
+    """Pools by ``priority`` (lower first), the order of [[pools]] breaking ties and placing pools without one last
+    in their listed order."""
+    pools = scenario.pools
+    return tuple(sorted(range(len(pools)), key=lambda k: (pools[k].priority is None, pools[k].priority or 0, k)))

@@ -98,6 +98,10 @@ class Pool(_Strict):
     """Factors where less means more: the share uses 1/x (e.g. fiscal capacity)."""
     unweighted: list[str] = ["performance_score"]
     """Factors the difficulty coefficient does not touch."""
+    priority: Annotated[int, Field(ge=1, le=1000)] | None = None
+    """When pools compete for the same units' room (their caps together below the pools), the pool with the lower
+    number is placed first and any money left over falls to the later ones (default: the order of [[pools]]; ties
+    keep that order). 调整说明 prints the order."""
     eligible: list[str] | None = None
     """Spending categories this pool may pay for (keys of ``allocation.need.by_category``); default: all."""
 
@@ -243,6 +247,9 @@ class AllocationSpec(_Strict):
     """No unit gets more than this share of any pool."""
     performance: PerformanceRule | None = None
     households: HouseholdsSpec | None = None
+    allow_unallocated: bool = False
+    """Whether money the units cannot take under the rules may stay 未分配. Without it, any 未分配 fails 合规检查
+    (exit 1); with it, the check passes and says why the money is left."""
 
     @model_validator(mode="after")
     def _objective_inputs(self) -> AllocationSpec:

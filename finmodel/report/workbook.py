@@ -14,7 +14,7 @@ from ..allocation.explain import shown_price
 from ..allocation.scenario import Pool
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of
 from .cells import MONEY, MONEY4, NUMBER, SHARE, fit_height, put, row_heights
-from ..labels import (column_label, explanation_remark, explanation_sentence, family_label, finding_text, pool_label,
+from ..labels import (check_label, column_label, explanation_remark, explanation_sentence, finding_text, pool_label,
                       t)
 from .summary import remarks_by_unit, unallocated_reason
 
@@ -279,6 +279,12 @@ def adjustments_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> Non
         for finding in result.findings:
             row += 1
             put(ws, row, 1, finding_text(finding, lang), lang=lang)
+    if result.problem is not None and len(result.scenario.pools) > 1:
+        # Which pool is placed first decides where money is left when the pools compete for the same room.
+        pools = result.scenario.pools
+        names = [pool_label(pools[k], lang) for k in result.problem.placing_order()]
+        row += 2
+        put(ws, row, 1, t("pool_order", lang).format(("、" if lang == "zh" else ", ").join(names)), lang=lang)
     ws.freeze_panes = "C5"
     print_setup(ws, len(headers), "4:4")
 
@@ -290,13 +296,7 @@ def checks_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     for col, key in enumerate(("seq", "check", "result", "detail"), start=1):
         put(ws, 1, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
     for number, check in enumerate(result.checks, start=1):
-        if check.code.startswith("bound_"):
-            name = t("check_bound", lang).format(family_label(check.code.removeprefix("bound_"), lang))
-        else:
-            name = t(f"check_{check.code}", lang)
-        if check.pool:
-            name = f"{pool_label(pools[check.pool], lang)}：{name}" if lang == "zh" else (
-                f"{pool_label(pools[check.pool], lang)}: {name}")
+        name = check_label(check, pools, lang)
         put(ws, number + 1, 1, number, box=True, align="center", lang=lang)
         put(ws, number + 1, 2, name, box=True, lang=lang)
         put(ws, number + 1, 3, t("passed" if check.passed else "failed", lang), box=True, align="center",
