@@ -65,6 +65,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "pool_order": ("各项资金争用同一可接受额度时，依次安排：{0}（按 [[pools]] 的 priority，未设时按列出顺序）。",
                    "When the pools compete for the same room, they are placed in this order: {0} (by [[pools]] "
                    "priority, else as listed)."),
+    "check_no_plan_no_money": ("未列入改造计划的单位不分配资金（此类单位数 / 分得金额，万元）",
+                               "No money to units without renovation planned (such units / amount, 10k yuan)"),
+    "check_no_plan_allowed": ("未列入改造计划的单位分得资金，情景允许（allow_no_plan；单位数 / 金额，万元）",
+                              "Units without renovation planned receive money, as the scenario allows "
+                              "(allow_no_plan; units / amount, 10k yuan)"),
     "check_pool_placed": ("资金全部分配到区县（未分配，万元）", "Pool placed in full with the units (unallocated, 10k yuan)"),
     "check_pool_placed_allowed": ("有未分配资金，情景允许（allow_unallocated；未分配，万元）",
                                   "Money left unallocated, as the scenario allows (allow_unallocated; 10k yuan)"),

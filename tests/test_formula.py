@@ -202,3 +202,45 @@ def test_the_jinan_run_says_that_investment_only_repeats_floor_area(capsys, tmp_
     assert main(["run", str(ROOT / "scenarios" / "jinan-2023.toml"), "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert "note: 因素“投资额（万元）”与“改造面积（平方米）”在各单位成比例" in out
+
+
+def _no_plan_scenario(tmp_path, extra=""):
+    from .conftest import write_scenario
+
+    rows = [{"district": "甲", "households": 10, "performance_score": 80},
+            {"district": "乙", "households": 0, "performance_score": 90},  # nothing planned
+            {"district": "丙", "households": 30, "performance_score": 70}]
+    pools = [{"id": "city", "label": "市级", "amount_wan": 100.0,
+              "weights": {"households": 0.5, "performance_score": 0.5}}]
+    return write_scenario(tmp_path, rows, pools, extra=extra)
+
+
+def test_a_unit_with_no_renovation_planned_gets_nothing_from_any_factor(tmp_path):
+    # 乙 plans no households: performance is shared between 甲 and 丙 alone, 80 : 70.
+    result = fm.allocate(fm.load_scenario(_no_plan_scenario(tmp_path)))
+    amounts = result.amount_wan["city"]
+    assert amounts["乙"] == 0
+    assert float(result.formula_wan.loc["甲", "city"]) == pytest.approx(100 * (0.5 * 10 / 40 + 0.5 * 80 / 150))
+    assert float(result.formula_wan.loc["丙", "city"]) == pytest.approx(100 * (0.5 * 30 / 40 + 0.5 * 70 / 150))
+    check = next(c for c in result.checks if c.code == "no_plan_no_money")
+    assert check.passed and check.detail == "1 / 0.00"
+
+
+def test_allow_no_plan_lets_the_other_factors_pay_and_the_check_lists_it(tmp_path):
+    path = _no_plan_scenario(tmp_path, extra="allow_no_plan = true\n")
+    result = fm.allocate(fm.load_scenario(path))
+    assert float(result.formula_wan.loc["乙", "city"]) == pytest.approx(100 * 0.5 * 90 / 240)
+    check = next(c for c in result.checks if c.code == "no_plan_allowed")
+    assert check.passed and check.detail == "1 / 18.75"
+
+
+def test_no_unit_with_a_plan_is_an_input_error(tmp_path):
+    from finmodel.cli import main
+    from .conftest import write_scenario
+
+    rows = [{"district": "甲", "households": 0, "performance_score": 80},
+            {"district": "乙", "households": 0, "performance_score": 90}]
+    path = write_scenario(tmp_path, rows, [{"id": "city", "label": "市级", "amount_wan": 100.0,
+                                            "weights": {"performance_score": 1.0}}])
+    assert main(["validate", str(path)]) == 2  # validate refuses what run would
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2

@@ -110,6 +110,7 @@ def allocate(scenario: Scenario, progress: Callable[[SolveRecord], None] | None 
     """
     names = list(scenario.districts.index)
     report_order = ordered(names, scenario.config.scenario.order)
+    gate = None if scenario.config.districts.allow_no_plan else scenario.planned()
     formula: dict[str, FormulaResult] = {}
     for pool in scenario.pools:
         formula[pool.id] = factor_formula(
@@ -119,6 +120,7 @@ def allocate(scenario: Scenario, progress: Callable[[SolveRecord], None] | None 
             difficulty=difficulty_for(scenario, pool.difficulty),
             inverse=pool.inverse,
             unweighted=pool.unweighted,
+            gate=gate,
         )
     formula_wan = pd.DataFrame({pid: f.districts["amount_wan"] for pid, f in formula.items()}, index=names)
     result = AllocationResult(
@@ -267,6 +269,15 @@ def run_checks(result: AllocationResult) -> list[Check]:
         if result.lp is None:
             gap = float((result.amount_wan[pool.id] - result.formula_wan[pool.id]).abs().max())
             checks.append(Check("rounding_within_grain", pool.id, gap < 0.01, f"{gap:.4f}"))
+    planned = result.scenario.planned()
+    if planned is not None:
+        # 三(五) splits the pools by the renovation task: money to a unit without one is a finding of the check.
+        totals = result.amount_units.sum(axis=1).loc[result.scenario.districts.index].to_numpy()
+        without = int((~planned).sum())
+        given = int(totals[~planned].sum())
+        allowed = result.scenario.config.districts.allow_no_plan
+        checks.append(Check("no_plan_allowed" if allowed and given else "no_plan_no_money", None,
+                            given == 0 or allowed, f"{without} / {given / 100:.2f}"))
     negative = int((result.amount_units < 0).to_numpy().sum())
     checks.append(Check("no_negative", None, negative == 0, str(negative)))
     total = int(result.amount_units.to_numpy().sum()) + (0 if unallocated is None else int(unallocated.sum()))

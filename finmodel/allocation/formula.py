@@ -37,8 +37,11 @@ def factor_formula(
     difficulty: np.ndarray | None = None,
     inverse: Sequence[str] = (),
     unweighted: Sequence[str] = (),
+    gate: np.ndarray | None = None,
 ) -> FormulaResult:
-    """Shares and amounts of one pool; ``table`` holds the factor columns (floats), one row per district."""
+    """Shares and amounts of one pool; ``table`` holds the factor columns (floats), one row per district. ``gate``
+    (per district, bool) leaves out the districts that may receive nothing: their adjusted values are 0 in every
+    factor, so the others share the pool as if they were not there."""
     factors = list(weights)
     values = table[factors].to_numpy(dtype=float)
     n_districts = values.shape[0]
@@ -49,6 +52,8 @@ def factor_formula(
     base = np.where(is_inverse, 1.0 / np.where(is_inverse, values, 1.0), values)
     applied = np.where(is_weighted, coef[:, None], 1.0)
     adjusted = base * applied
+    if gate is not None:
+        adjusted = np.where(np.asarray(gate, dtype=bool)[:, None], adjusted, 0.0)
     factor_share = adjusted / adjusted.sum(axis=0)
     weight = np.array([weights[f] for f in factors])
     weighted = factor_share * weight

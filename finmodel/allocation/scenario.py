@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping
 
+import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
@@ -59,6 +60,12 @@ class DistrictsTable(_Strict):
     """Column with the unique unit names."""
     sheet: str | None = None
     """Sheet of an XLSX table (default: the first)."""
+    plan: str | None = "households"
+    """Column saying a unit has renovation planned (above 0). The pools are split by the renovation task (三(五)),
+    so a unit without one receives nothing from any factor, its performance and fiscal capacity included, unless
+    ``allow_no_plan``. None turns the rule off; left at its default, a table without the column turns it off too."""
+    allow_no_plan: bool = False
+    """Let units without renovation planned still receive the shares of their factors; 合规检查 lists them."""
 
 
 class DifficultyTiers(_Strict):
@@ -369,6 +376,13 @@ class Scenario(NamedScenario):
         tiers = self.config.difficulty
         return self.districts[tiers.revenue] / self.districts[tiers.expenditure]
 
+    def planned(self) -> np.ndarray | None:
+        """Per unit: whether it has renovation planned (``districts.plan`` above 0); None when the rule is off."""
+        plan = self.config.districts.plan
+        if plan is None or plan not in self.districts.columns:
+            return None
+        return self.districts[plan].to_numpy() > 0
+
     def derives_difficulty(self, column: str | None) -> bool:
         """Whether a pool's difficulty column is derived by tiers rather than read from the table."""
         tiers = self.config.difficulty
@@ -438,6 +452,9 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
                     raise InputError(exc.message, file=path, key=where) from exc
                 raise
 
+    plan = config.districts.plan
+    if plan is not None and (plan in table.columns or "plan" in config.districts.model_fields_set):
+        need(plan, "districts.plan")
     derived = config.difficulty.column if config.difficulty else None
     if config.difficulty:
         if derived in table.columns:
@@ -493,7 +510,26 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
             raise InputError(f"names not in the district table: {', '.join(unknown)}", file=path, key="scenario.order")
 
     districts = pd.DataFrame(numeric, index=table.index)
+    _check_gate(config, districts, path)
     return Scenario(
         config=config, path=path, districts=districts, district_table=table, inputs=inputs, overrides=applied,
         policy=policy,
     )
+
+
+def _check_gate(config: ScenarioConfig, districts: pd.DataFrame, path: Path) -> None:
+    """With units left out for having no renovation planned, every factor must still have something to share."""
+    column = config.districts.plan
+    if config.districts.allow_no_plan or column is None or column not in districts.columns:
+        return
+    gate = districts[column].to_numpy() > 0
+    if not gate.any():
+        raise InputError(f"no unit has renovation planned ('{column}' is 0 in every row), so no pool can be split; "
+                         "set districts.allow_no_plan = true to split by the other factors", file=path,
+                         key="districts.plan")
+    for pool in config.pools:
+        for factor in pool.weights:
+            if factor not in pool.inverse and districts[factor].to_numpy()[gate].sum() <= 0:
+                raise InputError(f"factor '{factor}' is 0 for every unit with renovation planned ('{column}' above "
+                                 "0), so no share can be taken of it", file=path,
+                                 key=f"pools.{pool.id}.weights.{factor}")
