@@ -70,6 +70,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "check_no_plan_allowed": ("未列入改造计划的单位分得资金，情景允许（allow_no_plan；单位数 / 金额，万元）",
                               "Units without renovation planned receive money, as the scenario allows "
                               "(allow_no_plan; units / amount, 10k yuan)"),
+    "draft_mark": ("测算稿（含假设数据，见“参数”表）", "Draft: includes assumed data (see Parameters)"),
+    "assumed_inputs": ("假设或估算的输入（测算稿）", "Assumed or estimated inputs (draft)"),
+    "assumed_estimated": ("区县表 estimated_fields 列标明为估算值", "marked as an estimate in the table's estimated_fields"),
     "check_pool_placed": ("资金全部分配到区县（未分配，万元）", "Pool placed in full with the units (unallocated, 10k yuan)"),
     "check_pool_placed_allowed": ("有未分配资金，情景允许（allow_unallocated；未分配，万元）",
                                   "Money left unallocated, as the scenario allows (allow_unallocated; 10k yuan)"),

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Iterable, Literal, Mapping
 
 import numpy as np
 import pandas as pd
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, field_validator, model_validator
 
 from ..config import (ID_MAX_LENGTH, NamedScenario, Override, Strict as _Strict, _as_tuple,
                      decimal_of, validate_model)
@@ -533,3 +533,58 @@ def _check_gate(config: ScenarioConfig, districts: pd.DataFrame, path: Path) -> 
                 raise InputError(f"factor '{factor}' is 0 for every unit with renovation planned ('{column}' above "
                                  "0), so no share can be taken of it", file=path,
                                  key=f"pools.{pool.id}.weights.{factor}")
+
+
+ASSUMED = ("assumption", "假设")
+"""How a source says its figure is assumed rather than published (the bundled scenario writes "assumption: …")."""
+
+
+@dataclass(frozen=True)
+class Assumed:
+    """An input the run uses that is assumed or estimated, not published: its key and what says so."""
+
+    key: str
+    source: str
+
+
+def assumed_inputs(scenario: Scenario) -> list[Assumed]:
+    """Every assumed or estimated input of an allocation run: scenario values whose source says "assumption",
+    the table's cells its ``estimated_fields`` column lists, and the assumed policy values the run uses."""
+    found: list[Assumed] = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, BaseModel):
+            for name in type(node).model_fields:
+                value = getattr(node, name)
+                here = f"{where}.{name}" if where else name
+                if (name == "source" or name.endswith("_source")) and isinstance(value, str) and (
+                        value.strip().lower().startswith(ASSUMED)):
+                    base = name.removesuffix("_source")
+                    fields = type(node).model_fields
+                    subject = where if name == "source" else (
+                        f"{where}.{base}_wan" if f"{base}_wan" in fields else f"{where}.{base}")
+                    found.append(Assumed(subject, value))
+                else:
+                    walk(value, here)
+        elif isinstance(node, list):
+            for k, item in enumerate(node):
+                walk(item, f"{where}.{getattr(item, 'id', k)}")
+
+    config = scenario.config
+    walk(config.model_copy(update={"difficulty": None, "policy": {}}), "")
+    table = scenario.district_table
+    if "estimated_fields" in table.columns:
+        for unit, cell in table["estimated_fields"].items():
+            for column in (c.strip() for c in str(cell).split(";")):
+                if column:
+                    found.append(Assumed(f"{unit}.{column}", "estimated_fields"))
+    used = []
+    if config.difficulty is not None and any(scenario.derives_difficulty(p.difficulty) for p in config.pools):
+        used.append("difficulty_tiers")
+    if config.allocation is not None and config.allocation.performance is not None:
+        used.append("grade_cutoffs")
+    for key in used:
+        entry = scenario.policy.entry(key)
+        if entry.assumption:
+            found.append(Assumed(f"policy.{key}", entry.source))
+    return found

@@ -106,7 +106,7 @@ def text_of(value) -> str:
 
 
 def parameter_sheet(ws: Worksheet, rows: Iterable[tuple[str, str, str, str]], overrides, inputs: dict[str, str],
-                    lang: str, policy=None) -> None:
+                    lang: str, policy=None) -> int:
     """参数: every scenario value with unit and source; every override, old → new; every policy value the run used,
     with the day it holds from, its source and whether it is assumed or was changed; the input files' hashes."""
     ws.title = t("sheet_params", lang)
@@ -148,6 +148,7 @@ def parameter_sheet(ws: Worksheet, rows: Iterable[tuple[str, str, str, str]], ov
     ws.column_dimensions["C"].width = 10
     ws.column_dimensions["D"].width = 80
     ws.freeze_panes = "A2"
+    return row
 
 
 def _policy_rows(ws: Worksheet, row: int, policy, lang: str) -> int:

@@ -11,7 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..allocation import AllocationResult
 from ..allocation.explain import shown_price
-from ..allocation.scenario import Pool
+from ..allocation.scenario import Pool, assumed_inputs
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of
 from .cells import MONEY, MONEY4, NUMBER, SHARE, fit_height, put, row_heights
 from ..labels import (check_label, column_label, explanation_remark, explanation_sentence, finding_text, pool_label,
@@ -50,6 +50,8 @@ def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     ws.merge_cells(f"A2:{last}2")
     ws.row_dimensions[2].height = 30
     put(ws, 3, width, t("unit_wan", lang), align="right", lang=lang)
+    if assumed_inputs(result.scenario):
+        put(ws, 3, 1, t("draft_mark", lang), bold=True, lang=lang)
 
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 20
@@ -353,5 +355,16 @@ def parameter_rows(result: AllocationResult, lang: str) -> list[tuple[str, str, 
 
 def parameters_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     """参数: every scenario value, its unit and source; every override, old → new; the input files."""
-    parameter_sheet(ws, parameter_rows(result, lang), result.scenario.overrides, result.scenario.inputs, lang,
-                    result.scenario.policy)
+    row = parameter_sheet(ws, parameter_rows(result, lang), result.scenario.overrides, result.scenario.inputs, lang,
+                          result.scenario.policy)
+    assumed = assumed_inputs(result.scenario)
+    if assumed:
+        # What makes the table a draft (测算稿): every input that is assumed or estimated, and what says so.
+        row += 1
+        put(ws, row, 1, t("assumed_inputs", lang), bold=True, lang=lang)
+        for item in assumed:
+            row += 1
+            source = t("assumed_estimated", lang) if item.source == "estimated_fields" else item.source
+            put(ws, row, 1, item.key, box=True, lang=lang)
+            put(ws, row, 2, source, box=True, lang=lang, wrap=True)
+            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
