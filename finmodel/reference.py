@@ -61,6 +61,8 @@ def _type(node: dict, defs: dict) -> str:
         return " \\| ".join(f"`{json.dumps(v, ensure_ascii=False)}`" for v in node["enum"])
     if "anyOf" in node:
         return " or ".join(_type(part, defs) for part in node["anyOf"] if part.get("type") != "null")
+    if "oneOf" in node:  # a table of one of several forms, told apart by its ``kind``
+        return "table by `kind`"
     kind = node.get("type")
     if kind == "array":
         if "prefixItems" in node:
@@ -111,7 +113,9 @@ def _rows(schema: dict, defs: dict, prefix: str = "") -> list[list[str]]:
                        if isinstance(p.get("additionalProperties"), dict) and "$ref" in p["additionalProperties"]),
                       None)
         zh, en = _unit(key)
-        description = " ".join((spec.get("description") or inner.get("description") or "").split())
+        described = spec.get("description") or inner.get("description") or (table or {}).get("description") or (
+            (items or {}).get("description"))
+        description = " ".join((described or "").split())
         default = "required" if name in required else _default(spec)
         rows.append([key, _type(spec, defs), zh and f"{zh} ({en})", default, _limits(spec, defs),
                      description.replace("|", "\\|")])
@@ -119,6 +123,11 @@ def _rows(schema: dict, defs: dict, prefix: str = "") -> list[list[str]]:
             rows += _rows(table, defs, f"{key}.")
         elif items is not None and "properties" in items:
             rows += _rows(items, defs, f"{key}[].")
+        elif items is not None and "oneOf" in items:
+            for member in (_resolve(m, defs) for m in items["oneOf"]):
+                kind = member["properties"]["kind"]
+                names = [kind["const"]] if "const" in kind else kind.get("enum", [])
+                rows += _rows(member, defs, f"{key}[kind={'/'.join(names)}].")
         elif mapped is not None:
             rows += _rows(_resolve(mapped, defs), defs, f"{key}.<name>.")
     return rows

@@ -292,6 +292,29 @@ _POLICY = {
     "policy.priority_weights": "优先级得分的权重：2000年前建成（pre2000）、基础类设施缺项比例（gaps）、居民同意比例（will）",
 }
 
+# A project's income lines take one of four forms, told apart by ``kind``; the fields all forms share are described
+# once.
+_INCOME_COMMON = {
+    "id": "收入项简称，项目内唯一（如 parking）",
+    "name": "报表中的名称（默认：该类收入的中文名）",
+    "growth": "自首个运营年起的年增长率（小数）",
+    "ramp_up": "运营初期各年的爬坡系数（如 [0.5, 0.8]），其后为1",
+    "first_year": "首笔收入的日历年（默认：首个运营年）",
+    "last_year": "最后一笔收入的日历年（默认：项目最后一年）",
+    "kind": "收入类型（决定本行的其余字段）",
+}
+_INCOME_FORMS = {
+    "parking": {"spaces": "出租车位数", "fee_yuan_per_month": "每个车位的月租金，元", "occupancy": "车位平均出租率"},
+    "rent": {"area_m2": "出租面积，平方米", "rent_yuan_per_m2_month": "月租金，元/平方米", "occupancy": "面积平均出租率"},
+    "charging": {"piles": "充电桩数", "kwh_per_pile_day": "每桩每日售电量，千瓦时（体现利用率）",
+                 "service_fee_yuan_per_kwh": "运营方留存的服务费，元/千瓦时（按成本转付的电费不计收入）"},
+    "property/advertising/canteen/elderly_care/other": {
+        "amount_wan_per_year": "满年收入，万元（物业服务收益、广告收入等）"},
+}
+for _kinds, _own in _INCOME_FORMS.items():
+    for _field, _text in (_INCOME_COMMON | _own).items():
+        _PROJECTS[f"projects[].income[kind={_kinds}].{_field}"] = _text
+
 ZH: dict[tuple[str, str], str] = {
     (kind, key): text
     for kind, table in (("allocation", _ALLOCATION), ("projects", _PROJECTS), ("plan", _PLAN), ("policy", _POLICY))

@@ -63,7 +63,8 @@ class DistrictsTable(_Strict):
     plan: str | None = "households"
     """Column saying a unit has renovation planned (above 0). The pools are split by the renovation task (三(五)),
     so a unit without one receives nothing from any factor, its performance and fiscal capacity included, unless
-    ``allow_no_plan``. None turns the rule off; left at its default, a table without the column turns it off too."""
+    ``allow_no_plan``. Left at its default, a table without the column has no such rule; named, the column must be
+    there."""
     allow_no_plan: bool = False
     """Let units without renovation planned still receive the shares of their factors; 合规检查 lists them."""
 
@@ -107,8 +108,8 @@ class Pool(_Strict):
     """Factors the difficulty coefficient does not touch."""
     priority: Annotated[int, Field(ge=1, le=1000)] | None = None
     """When pools compete for the same units' room (their caps together below the pools), the pool with the lower
-    number is placed first and any money left over falls to the later ones (default: the order of [[pools]]; ties
-    keep that order). 调整说明 prints the order."""
+    number is placed first, so money the units cannot take is left with the pools placed later. Pools without a
+    number come after those with one, in the order of [[pools]] (which also breaks ties). 调整说明 prints the order."""
     eligible: list[str] | None = None
     """Spending categories this pool may pay for (keys of ``allocation.need.by_category``); default: all."""
 
@@ -244,7 +245,8 @@ class AllocationSpec(_Strict):
     """HiGHS method: auto (simplex for small models, interior point for large), simplex, ipm (with crossover)
     or choose."""
     time_limit_s: float | None = Field(default=120.0, gt=0)
-    """Per solve; a solve stopped by it blocks the export."""
+    """Time limit of the whole run, seconds: every solve, retry and diagnosis share it; reaching it blocks the
+    export (exit 4)."""
     need: NeedSpec | None = None
     cofinancing: CofinancingSpec | None = None
     hold_harmless: HoldHarmless | None = None
@@ -309,7 +311,8 @@ class ScenarioConfig(_Strict):
     policy: dict[str, Any] = {}
     """Policy values for this run ([policy]): ``as_of`` (the day the policy is read on; default the last day of
     the scenario's year), ``file`` (another policy file), and any value of the policy set by its key
-    (``reward_in_lieu.lag_years = 2``). See docs/scenario-reference.md."""
+    (``reward_in_lieu.lag_years = 2``). The values and their keys are those of
+    finmodel/policy/parameters.toml."""
 
     @field_validator("pools")
     @classmethod

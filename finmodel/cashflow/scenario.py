@@ -303,6 +303,8 @@ class Project(_Strict):
     """Years of operation after construction (the horizon of the cash flow)."""
     capex: Capex
     income: list[IncomeLine] = []
+    """Operating income lines, each of one ``kind``: parking, rent, charging, or a flat yearly amount (property,
+    advertising, canteen, elderly_care, other)."""
     operating_costs: OperatingCosts = OperatingCosts()
     tax: Tax | None = None
     grants: list[Grant] = []
@@ -414,7 +416,8 @@ class ProjectScenarioConfig(_Strict):
     policy: dict[str, Any] = {}
     """Policy values for this run ([policy]): ``as_of`` (the day the policy is read on; default the last day of
     the scenario's year), ``file`` (another policy file), and any value of the policy set by its key
-    (``reward_in_lieu.lag_years = 2``). See docs/scenario-reference.md."""
+    (``reward_in_lieu.lag_years = 2``). The values and their keys are those of
+    finmodel/policy/parameters.toml."""
 
     @field_validator("project_table", mode="before")
     @classmethod

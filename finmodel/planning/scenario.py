@@ -105,7 +105,8 @@ class PlanScenarioConfig(_Strict):
     policy: dict[str, Any] = {}
     """Policy values for this run ([policy]): ``as_of`` (the day the policy is read on; default the last day of
     the plan's first year), ``file`` (another policy file), and any value of the policy set by its key
-    (``eligibility.consent_at_least = "3/4"``). See docs/scenario-reference.md."""
+    (``eligibility.consent_at_least = "3/4"``). The values and their keys are those of
+    finmodel/policy/parameters.toml."""
 
 
 @dataclass(frozen=True)
