@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping
 
 from pydantic import (AfterValidator, BeforeValidator, ConfigDict, Field, PlainSerializer, TypeAdapter,
-                      ValidationError, model_validator)
+                      ValidationError, WithJsonSchema, model_validator)
 
 from ..config import Override, Strict, _as_tuple, _split, apply_overrides, check_values, read_toml, validate_model
 from ..tables import resolve_file
@@ -60,7 +60,10 @@ def _in_unit_interval(value: Fraction) -> Fraction:
 
 
 ExactShare = Annotated[Fraction, BeforeValidator(_fraction), AfterValidator(_in_unit_interval),
-                       PlainSerializer(lambda f: f"{f.numerator}/{f.denominator}", when_used="json")]
+                       PlainSerializer(lambda f: f"{f.numerator}/{f.denominator}", when_used="json"),
+                       # Stated, not left to pydantic, whose schema of a Fraction differs from one release to the next.
+                       WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^\s*\d+\s*/\s*\d+\s*$"},
+                                                 {"type": "number"}]})]
 """A share compared exactly and inclusively: at least ⅔ admits exactly two thirds."""
 
 
