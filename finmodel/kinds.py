@@ -70,6 +70,8 @@ def kind_of(raw: Mapping[str, Any], *, file: Path | None = None) -> KindFound:
     registry = kinds()
     stated = raw.get("kind")
     if stated is not None:
+        if not isinstance(stated, str):
+            raise InputError(f"kind: a kind is text, one of {', '.join(registry)}, got {stated!r}", file=file)
         if stated in registry:
             return KindFound(registry[stated], True)
         hint = difflib.get_close_matches(str(stated), list(registry), n=1)

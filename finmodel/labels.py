@@ -51,9 +51,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "formula amount, and why, is on Adjustments; they are in 0.01 (10k yuan) and sum exactly to the pool.",
     ),
     "derived_note": (
-        "系数按财政自给率三分位确定：最低三分之一 {0}，中间 {1}，最高三分之一 {2}（假设，来源：{3}）",
-        "Coefficient by tercile of self-sufficiency: poorest third {0}, middle {1}, richest third {2} (assumption; source: {3})",
+        "系数按财政自给率三分位确定：最低三分之一 {0}，中间 {1}，最高三分之一 {2}（{3}）",
+        "Coefficient by tercile of self-sufficiency: poorest third {0}, middle {1}, richest third {2} ({3})",
     ),
+    "tiers_assumed": ("假设，来源：{0}", "assumption; source: {0}"),
+    "tiers_sourced": ("来源：{0}", "source: {0}"),
+    "tiers_scenario": ("情景文件给定，未注明来源", "given by the scenario, no source stated"),
     # 合规检查
     "check": ("检查项", "Check"),
     "result": ("结果", "Result"),
@@ -511,6 +514,7 @@ FAMILY = {
     "minimum": ("最低分配额", "minimum amount"),
     "max_pool_share": ("单项资金占比上限", "maximum share of a pool"),
     "performance_cap": ("绩效差不高于测算金额", "poor performance: no more than formula"),
+    "no_plan": ("未列入改造计划不分配", "no renovation planned: nothing"),
 }
 """Bound family code → its name."""
 

@@ -256,8 +256,6 @@ _PLAN = {
 
 _POLICY = {
     "policy.difficulty_tiers": "财政困难程度系数（财政自给率最低三分之一、中间、最高三分之一）",
-    "policy.central_weights": "中央补助资金切块分配各因素的权重",
-    "policy.provincial_reward_weights": "省级奖补资金切块分配各因素的权重",
     "policy.grade_cutoffs": "绩效评价分数线：高于第一个为优，自第二个起为良，自第三个起为合格，低于第三个为差",
     "policy.reward_in_lieu": "以奖代补（六(四)、六(五)）：奖补哪些事项、比例多少、何时拨付、以什么为前提",
     "policy.reward_in_lieu.lag_years": "自验收至拨付的年数",

@@ -244,3 +244,20 @@ def test_no_unit_with_a_plan_is_an_input_error(tmp_path):
                                             "weights": {"performance_score": 1.0}}])
     assert main(["validate", str(path)]) == 2  # validate refuses what run would
     assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+
+
+def test_the_lp_gives_a_unit_with_no_plan_nothing_either(tmp_path):
+    # A–C planned, D not; no unit may take more than 30 of the 100: the 10 left over stays 未分配, not with D.
+    from .conftest import write_scenario
+
+    rows = [{"district": "A", "households": 10, "performance_score": 80},
+            {"district": "B", "households": 20, "performance_score": 85},
+            {"district": "C", "households": 30, "performance_score": 70},
+            {"district": "D", "households": 0, "performance_score": 90}]
+    path = write_scenario(tmp_path, rows, [{"id": "city", "label": "市级", "amount_wan": 100.0,
+                                            "weights": {"households": 0.5, "performance_score": 0.5}}],
+                          extra="[allocation]\nmax_pool_share = 0.30\nallow_unallocated = true\n")
+    result = fm.allocate(fm.load_scenario(path))
+    assert result.amount_wan["city"].to_dict() == {"A": 30.0, "B": 30.0, "C": 30.0, "D": 0.0}
+    assert int(result.unallocated_units["city"]) == 10_00
+    assert all(c.passed for c in result.checks)

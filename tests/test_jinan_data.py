@@ -70,10 +70,12 @@ def test_every_estimate_is_marked(rows):
 
 def test_scenario_weights_are_the_cited_parameters():
     scenario = fm.load_scenario(JINAN)
-    policy = scenario.policy
-    assert scenario.pool("central").weights == policy["central_weights"]
-    assert scenario.pool("provincial").weights == policy["provincial_reward_weights"]
-    assert scenario.config.difficulty.tiers == policy["difficulty_tiers"]
+    # 财综〔2019〕31号's central weights from the second year on; Hebei's 2019 reward-fund weights (an assumption for
+    # Shandong's pool); the policy's difficulty tiers.
+    assert scenario.pool("central").weights == {"floor_area_m2": 0.4, "households": 0.3, "buildings": 0.1,
+                                                "communities": 0.1, "performance_score": 0.1}
+    assert scenario.pool("provincial").weights == {"households": 0.2, "investment_wan": 0.7, "performance_score": 0.1}
+    assert scenario.config.difficulty.tiers == scenario.policy["difficulty_tiers"] == (1.2, 1.0, 0.8)
     for pool in scenario.pools:
         assert pool.amount_source.startswith("assumption")
         assert pool.weights_source

@@ -85,3 +85,12 @@ def test_finmodel_schema_writes_what_the_test_compares(tmp_path):
     assert main(["schema", "--out", str(tmp_path)]) == 0
     for relative, text in generated().items():
         assert (tmp_path / relative).read_text(encoding="utf-8") == text
+
+
+def test_a_kind_that_is_not_text_and_a_missing_table_are_named(tmp_path, capsys):
+    path = _copy(tmp_path, "plan", lambda text: text.replace('kind = "plan"', 'kind = ["plan"]'))
+    assert main(["validate", path]) == 2
+    assert "kind: a kind is text" in capsys.readouterr().err
+    path = _copy(tmp_path, "plan", lambda text: text.split("[plan]")[0])
+    assert main(["validate", path]) == 2
+    assert "plan: required key is missing" in capsys.readouterr().err

@@ -45,6 +45,8 @@ def test_every_concept_is_defined_dated_cited_and_typed():
     for entry in policy.entries.values():
         assert entry.effective <= dt.date(2023, 12, 31) and entry.source and entry.unit
     assert policy["eligibility"].consent_at_least == Fraction(2, 3)  # exact, not 0.6667
+    recorded = {v["key"]: v for v in load_policy(2023).record()["values"]}
+    assert recorded["eligibility"]["value"]["consent_at_least"] == "2/3"
     assert policy["eligibility"].priority_built_by == dt.date(2000, 12, 31)
 
 
@@ -93,7 +95,10 @@ def test_a_policy_change_by_set_is_recorded_old_to_new_in_the_manifest_and_the_p
     assert {"key": "policy.reward_in_lieu.lag_years", "old": 1, "new": 2} in record["overrides"]
     values = {v["key"]: v for v in record["policy"]["values"]}
     assert values["reward_in_lieu"]["value"]["lag_years"] == 2 and values["reward_in_lieu"]["overridden"]
-    assert not values["unit_costs"]["overridden"] and values["eligibility"]["value"]["consent_at_least"] == "2/3"
+    assert values["reward_in_lieu"]["policy_value"]["lag_years"] == 1  # what the policy said before the change
+    # A projects run carries the values it uses, and only those.
+    assert set(values) == {"reward_in_lieu", "grade_cutoffs", "default_grade", "multi_source"}
+    assert not values["multi_source"]["overridden"]
     assert record["policy"]["as_of"] == "2024-12-31" and len(record["policy"]["sha256"]) == 64
     assert record["scenario"]["kind"] == "projects"
     from openpyxl import load_workbook
@@ -159,3 +164,52 @@ def test_a_community_built_in_2000_gets_the_pre2000_deadline_in_a_plan():
 def test_exactly_two_thirds_consent_passes(tmp_path, share, eligible):
     table = _library(tmp_path, [f"c,小区,甲区,1995,state_owned,300,5,20000,,,{share},roads"])
     assert bool(eligibility(table, load_policy(2021)).loc["c", "eligible"]) is eligible
+
+
+def test_a_plans_own_weights_give_way_to_set(tmp_path):
+    from finmodel.planning import load_plan_scenario
+    scenario = load_plan_scenario(PLAN, ["policy.priority_weights.gaps=0.9"])
+    assert scenario.policy["priority_weights"]["gaps"] == 0.9  # recorded, and used
+    assert {"key": "policy.priority_weights.gaps", "old": 0.4, "new": 0.9} in [vars(o) for o in scenario.overrides]
+
+
+@pytest.mark.parametrize("change, message", [
+    ("policy.deadlines.pre2005_by_2025.penalty=0.5", "not used by a scenario of this kind"),
+    ("policy.unit_costs.basic_yuan_per_m2.road=70", "did you mean 'roads'"),
+    ("policy.difficulty_tiers.0=2.0", "'difficulty_tiers' is a value, not a table"),
+])
+def test_a_policy_change_the_run_would_not_use_is_refused(change, message):
+    from finmodel.allocation.scenario import load_scenario
+    target = PLAN if "unit_costs" in change else ROOT / "scenarios" / "jinan-2023.toml"
+    loader = load_scenario
+    if target == PLAN:
+        from finmodel.planning import load_plan_scenario as loader
+    with pytest.raises(InputError, match=message):
+        loader(target, [change])
+
+
+def test_a_value_the_scenario_sets_itself_cannot_be_changed_through_the_policy(tmp_path):
+    from finmodel.allocation.scenario import load_scenario
+    with pytest.raises(InputError, match="the scenario sets difficulty.tiers itself"):
+        load_scenario(ROOT / "scenarios" / "jinan-2023.toml",
+                      ["difficulty.tiers=[1.5, 1.0, 0.5]", "policy.difficulty_tiers=[2.0, 1.0, 0.5]"])
+
+
+def test_every_dated_value_of_a_policy_file_is_validated(tmp_path):
+    text = (PACKAGE / "policy" / BUILTIN).read_text(encoding="utf-8")
+    bad = text.replace("[grade_cutoffs]", "[grade_cutoffs]", 1)
+    head, tail = bad.split("[reward_in_lieu]", 1)
+    head += '[[grade_cutoffs.values]]\nfrom = 2030-01-01\nsource = "later"\nassumption = true\nvalue = [1.2, "one", -5]\n\n'
+    path = tmp_path / "policy.toml"
+    path.write_text(head + "[reward_in_lieu]" + tail, encoding="utf-8")
+    with pytest.raises(InputError, match=r"grade_cutoffs.values\[1\].value"):
+        load_policy(2023, path)
+
+
+def test_the_manifest_takes_dates_and_times_in_overrides(tmp_path):
+    out = tmp_path / "out"
+    assert main(["run", str(MULTI_SOURCE), "--out", str(out), "--quiet", "--set", "policy.as_of=2024-06-30",
+                 "--set", "scenario.name=测算"]) == 0
+    record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {"key": "policy.as_of", "old": None, "new": "2024-06-30"} in record["overrides"]
+    assert record["policy"]["as_of"] == "2024-06-30"

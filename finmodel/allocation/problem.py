@@ -28,6 +28,7 @@ FAMILIES: dict[str, str] = {
     "minimum": TOTAL_LOWER,
     "max_pool_share": CELL_UPPER,
     "performance_cap": CELL_UPPER,
+    "no_plan": CELL_UPPER,
 }
 """Bound family code → the kind of bound it is (its name is in ``finmodel.labels.FAMILY``)."""
 
@@ -163,6 +164,10 @@ def build_problem(scenario: Scenario, formula: np.ndarray) -> AllocationProblem:
     if spec.max_pool_share is not None:
         share_cap = np.repeat((spec.max_pool_share * pool_wan)[:, None], len(districts), axis=1)
         bounds.append(Bound("max_pool_share", grid_down(share_cap)))
+    planned = None if scenario.config.districts.allow_no_plan else scenario.planned()
+    if planned is not None and not planned.all():
+        # A unit without renovation planned gets nothing from the formula (三(五)); no stage may give it money either.
+        bounds.append(Bound("no_plan", np.repeat(np.where(planned, np.nan, 0.0)[None, :], len(pools), axis=0)))
     if spec.performance and spec.performance.poor_at_most_formula:
         poor = grades(col(spec.performance.score), spec.performance.cutoffs) == "差"
         if poor.any():

@@ -410,8 +410,21 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any]
     syntax, bare text taken as a string) or a mapping of key → value.
     """
     path = Path(path)
-    _, config, policy, applied = read_config(path, overrides, ScenarioConfig, lambda c: c.scenario.year)
+    _, config, policy, applied = read_config(path, overrides, ScenarioConfig, lambda c: c.scenario.year,
+                                             _allocation_uses)
     return _load_tables(_with_policy_defaults(config, policy), path, applied, policy)
+
+
+def _allocation_uses(config: ScenarioConfig) -> tuple[list[str], dict[str, str]]:
+    """The policy values an allocation uses: the difficulty tiers and the grade cut-offs, where the scenario derives a
+    coefficient or grades performance without giving its own."""
+    used = []
+    if config.difficulty is not None and config.difficulty.tiers is None:
+        used.append("difficulty_tiers")
+    spec = config.allocation
+    if spec is not None and spec.performance is not None and spec.performance.cutoffs is None:
+        used.append("grade_cutoffs")
+    return used, {"difficulty_tiers": "difficulty.tiers", "grade_cutoffs": "allocation.performance.cutoffs"}
 
 
 def _with_policy_defaults(config: ScenarioConfig, policy: Policy) -> ScenarioConfig:
@@ -574,20 +587,17 @@ def assumed_inputs(scenario: Scenario) -> list[Assumed]:
                 walk(item, f"{where}.{getattr(item, 'id', k)}")
 
     config = scenario.config
-    walk(config.model_copy(update={"difficulty": None, "policy": {}}), "")
+    # The tiers' source says whether they are assumed only when the scenario gives them; else the policy's does.
+    walk(config.model_copy(update={"policy": {}} | ({} if config.difficulty is None or "difficulty_tiers" not in
+                                                    scenario.policy.entries else {"difficulty": None})), "")
     table = scenario.district_table
     if "estimated_fields" in table.columns:
         for unit, cell in table["estimated_fields"].items():
             for column in (c.strip() for c in str(cell).split(";")):
                 if column:
                     found.append(Assumed(f"{unit}.{column}", "estimated_fields"))
-    used = []
-    if config.difficulty is not None and any(scenario.derives_difficulty(p.difficulty) for p in config.pools):
-        used.append("difficulty_tiers")
-    if config.allocation is not None and config.allocation.performance is not None:
-        used.append("grade_cutoffs")
-    for key in used:
-        entry = scenario.policy.entry(key)
-        if entry.assumption:
+    derived = config.difficulty is not None and any(scenario.derives_difficulty(p.difficulty) for p in config.pools)
+    for key, entry in scenario.policy.entries.items():  # the values the run took from the policy
+        if entry.assumption and (key != "difficulty_tiers" or derived):
             found.append(Assumed(f"policy.{key}", entry.source))
     return found

@@ -468,7 +468,8 @@ class ProjectScenario(NamedScenario):
 def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> ProjectScenario:
     """Read, override and validate a project scenario; a project table's rows become projects."""
     path = Path(path)
-    raw, config, policy, applied = read_config(path, overrides, ProjectScenarioConfig, lambda c: c.scenario.year)
+    raw, config, policy, applied = read_config(path, overrides, ProjectScenarioConfig, lambda c: c.scenario.year,
+                                               _project_uses)
     inputs = {path.name: sha256_of(path)}
     projects = list(config.projects)
     known = {p.id.casefold() for p in projects}
@@ -496,6 +497,12 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
     _check_groups(config, projects, path)
     return ProjectScenario(config=config, path=path, projects=projects, inputs=inputs, overrides=applied,
                            policy=policy)
+
+
+def _project_uses(config: ProjectScenarioConfig) -> tuple[list[str], dict[str, str]]:
+    """The policy values project cash flows use: the reward rules with the grades they pay by, and the funding
+    rules of the modes."""
+    return ["reward_in_lieu", "grade_cutoffs", "default_grade", "multi_source"], {}
 
 
 def _check_rewards(projects: list[Project], policy: Policy, path: Path) -> None:

@@ -129,12 +129,8 @@ class PlanScenario(NamedScenario):
 
 def load_plan_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> PlanScenario:
     path = Path(path)
-    _, config, policy, applied = read_config(path, overrides, PlanScenarioConfig, lambda c: c.plan.first_year)
-    # [plan]'s weights and consent share are this run's policy values: the engines read them from the policy.
-    spec = config.plan
-    own = ([("priority_weights", dict(spec.weights))] if spec.weights is not None else []) + (
-        [("eligibility.consent_at_least", spec.consent_at_least)] if spec.consent_at_least is not None else [])
-    policy, _ = policy.changed(own, file=path, origin="[plan]")
+    _, config, policy, applied = read_config(path, overrides, PlanScenarioConfig, lambda c: c.plan.first_year,
+                                             _plan_uses, own=_plan_policy)
     library_path = resolve_file(path.parent, config.library.table, file=path, key="library.table")
     budgets_path = resolve_file(path.parent, config.budgets.table, file=path, key="budgets.table")
     library = read_library(library_path, config.library, policy)
@@ -162,6 +158,22 @@ def _check_some_eligible(library: pd.DataFrame, policy: Policy, path: Path) -> N
     reasons = "; ".join(f"{n} by {texts.get(code, code)}" for code, n in counts.items())
     raise InputError(f"no community of the library is eligible for the plan, so there is nothing to plan: of "
                      f"{len(library)}, {reasons}", file=path)
+
+
+def _plan_uses(config: PlanScenarioConfig) -> tuple[list[str], dict[str, str]]:
+    """The policy values a plan uses: eligibility, priority, unit costs, the compile-by day and, unless [[plan.deadlines]]
+    lists its own, the deadlines."""
+    used = ["eligibility", "priority_weights", "unit_costs", "plan_compile_by"]
+    if config.plan.deadlines is None:
+        used.append("deadlines")
+    return used, {"deadlines": "[[plan.deadlines]]"}
+
+
+def _plan_policy(config: PlanScenarioConfig) -> list[tuple[str, Any]]:
+    """[plan]'s weights and consent share are this run's policy values: the engines read them from the policy."""
+    spec = config.plan
+    return ([("priority_weights", dict(spec.weights))] if spec.weights is not None else []) + (
+        [("eligibility.consent_at_least", spec.consent_at_least)] if spec.consent_at_least is not None else [])
 
 
 def read_library(path: Path, spec: LibrarySpec, policy: Policy) -> pd.DataFrame:

@@ -180,8 +180,6 @@ Cutoffs = Annotated[tuple[float, float, float], BeforeValidator(_as_tuple), Afte
 
 VALUE_TYPES: dict[str, Any] = {
     "difficulty_tiers": Tiers,
-    "central_weights": dict[str, Share],
-    "provincial_reward_weights": dict[str, Share],
     "grade_cutoffs": Cutoffs,
     "reward_in_lieu": RewardRules,
     "multi_source": MultiSourceRules,
@@ -280,19 +278,29 @@ class Policy:
                                     f" (known: {', '.join(entries)})"), file=file)
             entry = entries[concept]
             data = _ADAPTERS[concept].dump_python(entry.value, mode="python", by_alias=True)
-            old = _get(data, path, f"{origin} policy.{key}", file)
+            old = _get(data, path, new, concept, f"{origin} policy.{key}", file)
             data = _set(data, path, new)
             value = _validated(concept, data, f"{origin} policy.{key}", file)
             before = entry.changed_from if entry.overridden else entry.value
             entries[concept] = replace(entry, value=value, changed_from=before)
-            applied.append(Override(key=f"policy.{key}", old=_plain(old), new=_plain(new)))
+            # Recorded as it now stands: a table given for a table is merged, and the merge is what the run uses.
+            now = _get(_ADAPTERS[concept].dump_python(value, mode="python", by_alias=True), path, None, concept,
+                       f"{origin} policy.{key}", file)
+            applied.append(Override(key=f"policy.{key}", old=_plain(old), new=_plain(now)))
         return replace(self, entries=entries), tuple(applied)
+
+    def only(self, keys: Iterable[str]) -> Policy:
+        """The policy reduced to the values a run uses, so that what it records is what it used."""
+        keys = set(keys)
+        return replace(self, entries={k: e for k, e in self.entries.items() if k in keys})
 
     def record(self) -> dict:
         """What manifest.json says of the policy: the file and its hash, the day, and every value used."""
         return {"file": self.file, "sha256": self.sha256, "as_of": self.as_of.isoformat(),
                 "values": [{"key": e.key, "value": e.shown(), "unit": e.unit, "from": e.effective.isoformat(),
                             "source": e.source, "assumption": e.assumption, "overridden": e.overridden}
+                           | ({"policy_value": _ADAPTERS[e.key].dump_python(e.changed_from, mode="json")}
+                              if e.overridden else {})
                            for e in self.entries.values()]}
 
 
@@ -308,13 +316,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _get(data: Any, path: list[str], where: str, file: Path | None) -> Any:
+def _get(data: Any, path: list[str], new: Any, concept: str, where: str, file: Path | None) -> Any:
+    """The value at ``path`` before a change. A key that is not there yet may be added only as a whole table (a new
+    reward item, a new deadline): a single new value is a misspelt key far more often than a new one."""
     node = data
     for depth, part in enumerate(path):
         if not isinstance(node, dict):
-            raise InputError(f"{where}: '{'.'.join(path[:depth])}' is a value, not a table", file=file)
+            raise InputError(f"{where}: '{'.'.join([concept, *path[:depth]])}' is a value, not a table", file=file)
         if part not in node:
-            return None  # a new key: the type says whether it may be added (a new reward item may)
+            if isinstance(new, dict) and depth == len(path) - 1:
+                return None
+            hint = difflib.get_close_matches(part, [str(k) for k in node], n=1)
+            raise InputError(f"{where}: no key '{part}' in policy.{'.'.join([concept, *path[:depth]])}"
+                             + (f"; did you mean '{hint[0]}'?" if hint else f" (keys: {', '.join(map(str, node))})")
+                             + " (a new entry is given as a whole table)", file=file)
         node = node[part]
     return copy.deepcopy(node)
 
@@ -393,6 +408,9 @@ def load_policy(as_of: dt.date | int | str, path: str | Path | None = None) -> P
     if missing:
         raise InputError(f"the policy file defines no {', '.join(missing)} (a policy file defines every concept: "
                          f"{', '.join(VALUE_TYPES)})", file=where)
+    for key, concept in concepts.items():  # every dated value, not only the one in force on this day
+        for k, dated in enumerate(concept.values):
+            _validated(key, dated.value, f"{key}.values[{k}].value", where)
     entries = {}
     for key in VALUE_TYPES:
         concept = concepts[key]
@@ -432,10 +450,11 @@ POLICY_KEYS = ("as_of", "file")
 
 
 def scenario_policy(table: Mapping[str, Any] | None, changes: Iterable[tuple[str, Any]], year: int, *,
-                    file: Path) -> tuple[Policy, tuple[Override, ...]]:
+                    file: Path, own: Iterable[tuple[str, Any]] = ()) -> tuple[Policy, tuple[Override, ...]]:
     """The policy a scenario runs under: the file its [policy] table names (default: finmodel's), in force on
     ``as_of`` (default: the last day of the scenario's ``year``), with the values the table sets and then the
-    ``--set policy.…`` changes. Returns the policy and the --set changes, old → new."""
+    ``--set policy.…`` changes; ``own`` are policy values a kind's own keys set (a plan's weights), applied after the
+    table and before --set, which has the last word. Returns the policy and the --set changes, old → new."""
     table = dict(table or {})
     changes = list(changes)
     # --set policy.as_of / policy.file choose the policy as the table's keys do, and are recorded like them.
@@ -459,6 +478,7 @@ def scenario_policy(table: Mapping[str, Any] | None, changes: Iterable[tuple[str
     policy = load_policy(day, path)
     # The table's changes show in the policy's entries (changed_from); --set's are also the run's overrides.
     policy, _ = policy.changed(table.items(), file=file, origin="[policy]")
+    policy, _ = policy.changed(own, file=file, origin="the scenario")
     policy, changed = policy.changed(changes, file=file, origin="--set")
     return policy, applied + changed
 
@@ -472,14 +492,23 @@ def split_policy_changes(overrides: Iterable[str] | Mapping[str, Any]) -> tuple[
     return rest, policy
 
 
-def read_config(path: Path, overrides: Iterable[str] | Mapping[str, Any], model: type[Strict], year_of,
-                ) -> tuple[dict[str, Any], Any, Policy, tuple[Override, ...]]:
+def read_config(path: Path, overrides: Iterable[str] | Mapping[str, Any], model: type[Strict], year_of, uses,
+                own=None) -> tuple[dict[str, Any], Any, Policy, tuple[Override, ...]]:
     """A scenario file of any kind read, overridden and validated against ``model``: the data as overridden, the
     validated config, the policy it runs under (``scenario_policy``, dated by ``year_of(config)``) and the
-    overrides applied, the scenario's first."""
+    overrides applied, the scenario's first. ``own(config)`` gives the policy values the scenario's own keys set;
+    ``uses(config)`` the policy values the run uses, each with why the others are not (a scenario key that sets it
+    instead): the scenario carries those alone, and a change to any other is an error, not a silent no-op."""
     raw = read_toml(path)
     rest, changes = split_policy_changes(overrides)
     raw, applied = apply_overrides(raw, rest, file=path, model=model)
     config = validate_model(model, raw, file=path)
-    policy, changed = scenario_policy(raw.get("policy"), changes, year_of(config), file=path)
-    return raw, config, policy, applied + changed
+    policy, changed = scenario_policy(raw.get("policy"), changes, year_of(config), file=path,
+                                      own=own(config) if own is not None else ())
+    used, instead = uses(config)
+    for key, entry in policy.entries.items():
+        if entry.overridden and key not in used:
+            why = f": the scenario sets {instead[key]} itself; change that key" if key in instead else (
+                f" by a scenario of this kind (it uses {', '.join(used) or 'none'})")
+            raise InputError(f"policy.{key} is changed but not used{why}", file=path, key=f"policy.{key}")
+    return raw, config, policy.only(used), applied + changed

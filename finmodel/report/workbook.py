@@ -11,7 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..allocation import AllocationResult
 from ..allocation.explain import shown_price
-from ..allocation.scenario import Pool, assumed_inputs
+from ..allocation.scenario import ASSUMED, Pool, assumed_inputs
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of
 from .cells import MONEY, MONEY4, NUMBER, SHARE, fit_height, put, row_heights
 from ..labels import (check_label, column_label, explanation_remark, explanation_sentence, finding_text, pool_label,
@@ -138,6 +138,18 @@ def factors_sheet(ws: Worksheet, result: AllocationResult, lang: str,
     print_setup(ws, widest)
 
 
+def _tiers_source(scenario, lang: str) -> str:
+    """Where the difficulty tiers come from: the policy (its source, and whether it is an assumption), or the
+    scenario with its own source if it states one."""
+    entry = scenario.policy.entries.get("difficulty_tiers")
+    if entry is not None:
+        return t("tiers_assumed" if entry.assumption else "tiers_sourced", lang).format(entry.source)
+    source = scenario.config.difficulty.source
+    if not source:
+        return t("tiers_scenario", lang)
+    return t("tiers_assumed" if source.strip().lower().startswith(ASSUMED) else "tiers_sourced", lang).format(source)
+
+
 def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, lang: str) -> tuple[int, int]:
     formula = result.formula[pool.id]
     factors = list(pool.weights)
@@ -150,7 +162,7 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
     put(ws, row, 1, title, bold=True, size=12, lang=lang)
     row += 1
     if derived:
-        put(ws, row, 1, t("derived_note", lang).format(*tiers.tiers, tiers.source), lang=lang)
+        put(ws, row, 1, t("derived_note", lang).format(*tiers.tiers, _tiers_source(scenario, lang)), lang=lang)
         row += 1
 
     # Two header rows: factor name with its weight above, the four figures of the factor below.
