@@ -36,6 +36,7 @@ def test_the_registry_knows_the_three_kinds_and_their_schemas_say_their_kind():
 
 
 def _copy(tmp_path, kind: str, change) -> str:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     source = BY_KIND[kind]
     for folder in ("data",):
         if (source.parent / folder).is_dir():
@@ -91,6 +92,6 @@ def test_a_kind_that_is_not_text_and_a_missing_table_are_named(tmp_path, capsys)
     path = _copy(tmp_path, "plan", lambda text: text.replace('kind = "plan"', 'kind = ["plan"]'))
     assert main(["validate", path]) == 2
     assert "kind: a kind is text" in capsys.readouterr().err
-    path = _copy(tmp_path, "plan", lambda text: text.split("[plan]")[0])
+    path = _copy(tmp_path / "second", "plan", lambda text: text.split("[plan]")[0])
     assert main(["validate", path]) == 2
     assert "plan: required key is missing" in capsys.readouterr().err
