@@ -523,6 +523,13 @@ def family_label(code: str, lang: str) -> str:
     return word(FAMILY, code, lang)
 
 
+def _pool(name, lang: str) -> str:
+    """A pool as findings and explanations carry it: its (Chinese, English) names, or an id from older data."""
+    if isinstance(name, (tuple, list)):
+        return name[0] if lang == "zh" else name[1]
+    return str(name)
+
+
 def finding_text(finding, lang: str) -> str:
     """A finding of the allocation's diagnosis (``allocation.diagnose.Finding``: a code and its numbers) in words."""
     p = dict(finding.values)
@@ -544,12 +551,14 @@ def finding_text(finding, lang: str) -> str:
                 if zh else f"the units' caps add up to {room:,.2f}, below the pools' {budget:,.2f}: at least "
                            f"{budget - room:,.2f} will stay unallocated")
     if code == "pool_caps_below_pool":
-        return (f"资金 {p['pool']}：可接受额度合计 {p['room_wan']:,.2f} 万元，低于资金额 {p['pool_wan']:,.2f} 万元" if zh else
-                f"pool {p['pool']}: the units can take at most {p['room_wan']:,.2f} of its {p['pool_wan']:,.2f}")
+        pool = _pool(p["pool"], lang)
+        return (f"{pool}：可接受额度合计 {p['room_wan']:,.2f} 万元，低于资金额 {p['pool_wan']:,.2f} 万元" if zh else
+                f"pool {pool}: the units can take at most {p['room_wan']:,.2f} of its {p['pool_wan']:,.2f}")
     if code == "pool_no_eligible_need":
-        listed = p["categories"]
-        return (f"资金 {p['pool']} 只能用于 {'、'.join(listed) or '（无）'}，但没有区县在这些类别有需求：全部列为未分配"
-                if zh else f"pool {p['pool']} may pay only for {', '.join(listed) or '(nothing)'}, and no unit has "
+        listed = [word(CATEGORY, c, lang) for c in p["categories"]]
+        pool = _pool(p["pool"], lang)
+        return (f"{pool}只能用于{'、'.join(listed) or '（无）'}，但没有区县在这些类别有需求：全部列为未分配"
+                if zh else f"pool {pool} may pay only for {', '.join(listed) or '(nothing)'}, and no unit has "
                            f"need there: all of it stays unallocated")
     if code == "coupled_caps":
         return (f"各区县在各项约束下可接受额度不足，{p['unallocated_wan']:,.2f} 万元列为未分配" if zh else
@@ -567,7 +576,8 @@ def finding_text(finding, lang: str) -> str:
                 f"{p['ratio']:.6g}): they are one quantity, and in {', '.join(pools)} both weights go to it")
     if code.startswith("missed_"):
         family = family_label(p["family"], lang)
-        where = p["unit"] + ("" if p["pool"] is None else (f"（{p['pool']}）" if zh else f" ({p['pool']})"))
+        pool = None if p["pool"] is None else _pool(p["pool"], lang)
+        where = p["unit"] + ("" if pool is None else (f"（{pool}）" if zh else f" ({pool})"))
         return (f"{where}：{family}无法满足，至少差 {finding.amount_wan:,.2f} 万元" if zh else
                 f"{where}: {family} cannot be met, short by at least {finding.amount_wan:,.2f}")
     raise KeyError(f"no words for the finding '{code}'")
@@ -614,7 +624,7 @@ def explanation_sentence(explanation, lang: str, objective: str = "formula_fit")
     e = explanation
     diff = e.difference_wan
     if lang == "zh":
-        rules = [f"{family_label(r.family, 'zh')}（{r.pool + '，' if r.pool else ''}"
+        rules = [f"{family_label(r.family, 'zh')}（{_pool(r.pool, 'zh') + '，' if r.pool else ''}"
                  f"{r.limit_wan:,.2f}万元；{price_text(r.shadow_price, objective, 'zh')}）" for r in e.rules]
         move = "增加" if diff > 0 else "减少"
         head = f"{e.district}测算金额{e.formula_wan:,.2f}万元，最终分配{e.final_wan:,.2f}万元，{move}{abs(diff):,.2f}万元："
@@ -628,7 +638,7 @@ def explanation_sentence(explanation, lang: str, objective: str = "formula_fit")
                        f"（合计{abs(e.level or 0) * 100:.2f}%），分摊受约束区县形成的差额。")
     move = "up" if diff > 0 else "down"
     head = f"{e.district}: formula {e.formula_wan:,.2f}, final {e.final_wan:,.2f} ({move} {abs(diff):,.2f}, 10k yuan): "
-    parts = [f"{family_label(r.family, 'en')}{' (' + r.pool + ')' if r.pool else ''} at {r.limit_wan:,.2f} "
+    parts = [f"{family_label(r.family, 'en')}{' (' + _pool(r.pool, 'en') + ')' if r.pool else ''} at {r.limit_wan:,.2f} "
              f"({price_text(r.shadow_price, objective, 'en')})" for r in e.rules]
     if e.cause == "rules":
         return head + "held by " + "; ".join(parts) + "."

@@ -66,13 +66,13 @@ def precheck(problem: AllocationProblem) -> list[Finding]:
         pool_room = float(np.fmin(cell_caps[p], high).sum())
         if pool_room < problem.pool_wan[p] - 1e-9:
             findings.append(Finding("unallocated", "pool_caps_below_pool", float(problem.pool_wan[p]) - pool_room, (
-                ("pool", pool), ("room_wan", pool_room), ("pool_wan", float(problem.pool_wan[p])))))
+                ("pool", problem.pool_name(p)), ("room_wan", pool_room), ("pool_wan", float(problem.pool_wan[p])))))
         if problem.eligible is not None:
             usable = problem.need_by_category[:, problem.eligible[p]].sum()
             if usable <= 0:
                 listed = [c for c, ok in zip(problem.categories, problem.eligible[p]) if ok]
                 findings.append(Finding("unallocated", "pool_no_eligible_need", float(problem.pool_wan[p]),
-                                        (("pool", pool), ("categories", tuple(listed)))))
+                                        (("pool", problem.pool_name(p)), ("categories", tuple(listed)))))
     return findings
 
 
@@ -87,7 +87,7 @@ def elastic_findings(problem: AllocationProblem, settings: SolverSettings) -> li
     for cid, amount in missed.items():
         family, pool, unit = by_id[cid]
         findings.append(Finding("infeasible", f"missed_{family}", amount, (
-            ("unit", problem.districts[unit]), ("pool", None if pool is None else problem.pools[pool]),
+            ("unit", problem.districts[unit]), ("pool", None if pool is None else problem.pool_name(pool)),
             ("family", family))))
     return findings
 

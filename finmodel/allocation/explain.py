@@ -18,7 +18,8 @@ class Rule:
     """A constraint that holds a unit where it is."""
 
     family: str
-    pool: str | None
+    pool: tuple[str, str] | None
+    """The pool the bound is on, by its Chinese and English names; None for a bound on the unit's total."""
     limit_wan: float
     shadow_price: float
     """Change of the stage's objective per 万元 of relaxation: for formula fit, of the largest relative
@@ -70,7 +71,7 @@ def explain(problem: AllocationProblem, solution: LPSolution, final_units: np.nd
         for row in by_unit.get(i, []):
             if abs(solution.slack.get(row.cid, np.inf)) > 1e-6 * max(1.0, abs(row.limit)):
                 continue
-            pool = None if row.pool is None else problem.pools[row.pool]
+            pool = None if row.pool is None else problem.pool_name(row.pool)
             price = max((d.get(row.cid, 0.0) for d in stage_duals), key=abs, default=0.0)
             rule = Rule(row.family, pool, row.limit, float(price))
             pushes_up = FAMILIES[row.family] in LOWER_KINDS

@@ -76,6 +76,11 @@ class AllocationProblem:
     """(units,) need over all categories, for coverage; NaN where none is given."""
     pool_order: tuple[int, ...] | None = None
     """The order in which pools are placed when they compete for the same room (default: as listed)."""
+    pool_names: tuple[tuple[str, str], ...] | None = None
+    """Each pool's Chinese and English name, for what the findings and explanations say (default: the ids)."""
+
+    def pool_name(self, p: int) -> tuple[str, str]:
+        return self.pool_names[p] if self.pool_names is not None else (self.pools[p], self.pools[p])
 
     def placing_order(self) -> list[int]:
         return list(self.pool_order) if self.pool_order is not None else list(range(len(self.pools)))
@@ -192,6 +197,7 @@ def build_problem(scenario: Scenario, formula: np.ndarray) -> AllocationProblem:
         need_per_household=need_per_household,
         need_total=need_total,
         pool_order=pool_order(scenario),
+        pool_names=tuple((p.label, p.label_en or p.id) for p in scenario.pools),
     )
 
 
