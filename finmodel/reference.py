@@ -134,7 +134,12 @@ def _rows(schema: dict, defs: dict, prefix: str = "") -> list[list[str]]:
 
 
 def _policy_rows() -> list[list[str]]:
-    rows = []
+    rows = [
+        ["policy.as_of", "date, year or text", "", "31 December of the scenario's year (a plan's first)", "",
+         "The day the policy is read on: a TOML date (2024-06-30), a year (2024: its last day) or ISO text."],
+        ["policy.file", "text", "", "finmodel's own policy set", "",
+         "Another policy file of the same form, relative to the scenario (a new document, another city)."],
+    ]
     policy = load_policy(_REFERENCE_DAY)
     for key, adapter in _ADAPTERS.items():
         schema = adapter.json_schema()
@@ -143,10 +148,15 @@ def _policy_rows() -> list[list[str]]:
         text = described.get("description") or policy.entry(key).unit
         rows.append([f"policy.{key}", _type(schema, defs), "", "the policy set's", _limits(schema, defs),
                      " ".join(text.split()).replace("|", "\\|")])
+        mapped = described.get("additionalProperties")
+        inner = None
         if "properties" in described:
-            for row in _rows(described, defs, f"policy.{key}."):
-                row[3] = "the policy set's"
-                rows.append(row)
+            inner = _rows(described, defs, f"policy.{key}.")
+        elif isinstance(mapped, dict) and "$ref" in mapped:  # a table of tables, such as the deadlines by id
+            inner = _rows(_resolve(mapped, defs), defs, f"policy.{key}.<name>.")
+        for row in inner or []:
+            row[3] = "the policy set's"
+            rows.append(row)
     return rows
 
 

@@ -255,6 +255,13 @@ _PLAN = {
 }
 
 _POLICY = {
+    "policy.as_of": "读取政策的日期：TOML 日期（2024-06-30）、年份（2024 即该年12月31日）或 ISO 文本",
+    "policy.file": "另一份同格式的政策文件（相对于情景文件），用于新文件或其他城市",
+    "policy.deadlines.<name>.by_year": "须在该年（含）前完成改造",
+    "policy.deadlines.<name>.built_by": "适用于该年（含）前建成的小区（“X年前建成”含X年）",
+    "policy.deadlines.<name>.penalty": "每少改造一户的权重，以首年改造一户优先级为1的住户为基准",
+    "policy.deadlines.<name>.label": "期限的中文表述（用于报表）",
+    "policy.deadlines.<name>.clause": "所依据的政策条款，如 三(四)",
     "policy.difficulty_tiers": "财政困难程度系数（财政自给率最低三分之一、中间、最高三分之一）",
     "policy.grade_cutoffs": "绩效评价分数线：高于第一个为优，自第二个起为良，自第三个起为合格，低于第三个为差",
     "policy.reward_in_lieu": "以奖代补（六(四)、六(五)）：奖补哪些事项、比例多少、何时拨付、以什么为前提",
