@@ -57,9 +57,14 @@ class KindFound:
     kind: Kind
     stated: bool
     """Whether the file says its kind; when not, ``note`` asks it to."""
+    tables_of: str | None = None
+    """When the file says one kind and has none of its tables but another kind's, that other kind."""
 
     @property
     def note(self) -> str:
+        if self.tables_of is not None:
+            return (f'the file says kind = "{self.kind.name}", but its tables are those of kind = "{self.tables_of}": '
+                    "is its kind right?")
         return "" if self.stated else (f'the file does not say its kind; read as kind = "{self.kind.name}": add '
                                        f'kind = "{self.kind.name}" as its first line')
 
@@ -73,7 +78,10 @@ def kind_of(raw: Mapping[str, Any], *, file: Path | None = None) -> KindFound:
         if not isinstance(stated, str):
             raise InputError(f"kind: a kind is text, one of {', '.join(registry)}, got {stated!r}", file=file)
         if stated in registry:
-            return KindFound(registry[stated], True)
+            own = registry[stated]
+            others = [k for k in registry.values() if k is not own and any(key in raw for key in k.signature)]
+            mismatch = not any(key in raw for key in own.signature) and others
+            return KindFound(own, True, others[0].name if mismatch else None)
         hint = difflib.get_close_matches(str(stated), list(registry), n=1)
         raise InputError(f"kind: unknown kind {stated!r}" + (f"; did you mean '{hint[0]}'?" if hint else "")
                          + f" (kinds: {', '.join(registry)})", file=file)

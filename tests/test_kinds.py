@@ -95,3 +95,9 @@ def test_a_kind_that_is_not_text_and_a_missing_table_are_named(tmp_path, capsys)
     path = _copy(tmp_path / "second", "plan", lambda text: text.split("[plan]")[0])
     assert main(["validate", path]) == 2
     assert "plan: required key is missing" in capsys.readouterr().err
+
+
+def test_a_file_whose_tables_are_another_kinds_is_told(tmp_path, capsys):
+    path = _copy(tmp_path, "allocation", lambda text: text.replace('kind = "allocation"', 'kind = "projects"'))
+    assert main(["validate", path]) == 2
+    assert 'its tables are those of kind = "allocation": is its kind right?' in capsys.readouterr().err
