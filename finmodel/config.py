@@ -199,7 +199,8 @@ def _dotted(loc: tuple, raw: Mapping[str, Any]) -> str:
     """``('pools', 0, 'weights')`` → ``pools.central.weights``: lists of tables are named by id."""
     parts: list[str] = []
     node: Any = raw
-    for depth, item in enumerate(loc):
+    element_of_list = False  # a discriminated union's members are list elements here ([[projects.income]])
+    for item in loc:
         if isinstance(item, int) and isinstance(node, list):
             element = node[item] if item < len(node) else None
             name = element.get("id") if isinstance(element, dict) else None
@@ -207,11 +208,15 @@ def _dotted(loc: tuple, raw: Mapping[str, Any]) -> str:
             named = isinstance(name, str) and _ID.fullmatch(name) and len(name) <= ID_MAX_LENGTH
             parts.append(name if named else f"[{item}]")
             node = element
-        elif isinstance(node, dict) and item not in node and node.get("kind") == item and depth < len(loc) - 1:
-            continue  # the tag pydantic adds for a discriminated union is not a key of the file (never the last)
+            element_of_list = True
+            continue
+        elif element_of_list and isinstance(node, dict) and item not in node and node.get("kind") == item:
+            element_of_list = False
+            continue  # the tag pydantic adds for a discriminated union is not a key of the file
         else:
             parts.append(str(item))
             node = node.get(item) if isinstance(node, dict) else None
+        element_of_list = False
     return ".".join(parts).replace(".[", "[")
 
 
