@@ -23,7 +23,7 @@ from .allocation import allocate
 from .cashflow import evaluate, load_project_scenario
 from .errors import FinmodelError
 from .kinds import kind_of
-from .labels import check_label, finding_text
+from .labels import check_label, finding_text, t
 from .report import LANGS, summary_text, write_allocation_report, write_cashflow_report
 from .report.summary import unallocated_reason
 from .modes import check_modes
@@ -134,6 +134,7 @@ def _run_allocation(args: argparse.Namespace) -> int:
         print()
         failed = [c for c in result.checks if not c.passed]
         print(f"checks: {len(result.checks) - len(failed)} passed, {len(failed)} failed")
+        print(t("formula_share_line", args.lang).format(result.formula_share))
         pools = {p.id: p for p in scenario.pools}
         for check in failed:
             print(f"  failed: {check_label(check, pools, args.lang)}: {check.detail}")

@@ -65,6 +65,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "failed": ("未通过", "FAILED"),
     "check_pool_spent": ("资金合计相符（已分配 + 未分配 / 资金总额，万元）",
                          "Pool accounted for exactly (allocated + unallocated / pool, 10k yuan)"),
+    "formula_share_line": ("由因素法决定的资金占比：{0:.2%}（不受自身约束的单位所得 ÷ 已分配资金）",
+                           "Money decided by the formula: {0:.2%} (what units no bound holds receive ÷ money placed)"),
     "pool_order": ("各项资金争用同一可接受额度时，依次安排：{0}（按 [[pools]] 的 priority，未设时按列出顺序）。",
                    "When the pools compete for the same room, they are placed in this order: {0} (by [[pools]] "
                    "priority, else as listed)."),

@@ -6,6 +6,7 @@ import json
 import re
 import time
 
+import numpy as np
 import openpyxl
 import pytest
 
@@ -305,3 +306,19 @@ def test_a_run_on_assumed_or_estimated_inputs_is_marked_a_draft(jinan_run, tmp_p
     book = openpyxl.load_workbook(tmp_path / "out" / "allocation.xlsx")
     assert book["汇总"]["A3"].value is None
     assert all(c.value != "假设或估算的输入（测算稿）" for r in book["参数"].iter_rows() for c in r)
+
+
+def test_the_share_of_money_the_formula_decides_is_printed_and_proven(capsys, tmp_path):
+    result = fm.allocate(fm.load_scenario(JINAN))
+    # Independently: a unit is held when its total sits on one of its bounds (to the grain); the rest follow the
+    # formula. The share is what they receive of all the money placed.
+    totals = result.amount_units.sum(axis=1).loc[result.problem.districts].to_numpy() / 100
+    held = np.zeros(len(totals), dtype=bool)
+    for bound in result.problem.bounds:
+        limit = np.asarray(bound.values, dtype=float)
+        if limit.ndim == 1:
+            held |= np.isfinite(limit) & (np.abs(totals - np.nan_to_num(limit)) <= 0.01)
+    expected = totals[~held].sum() / totals.sum()
+    assert result.formula_share == pytest.approx(expected, abs=1e-12)
+    assert main(["run", str(JINAN), "--out", str(tmp_path / "out")]) == 0
+    assert f"由因素法决定的资金占比：{expected:.2%}" in capsys.readouterr().out

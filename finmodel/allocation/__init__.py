@@ -63,6 +63,17 @@ class AllocationResult:
         return self.amount_units / 100
 
     @property
+    def formula_share(self) -> float:
+        """The share of the money placed with units that follow the formula: units no bound of theirs holds (their
+        amounts are the formula's, or move with the other free units pro rata). 1 without the LP."""
+        placed = self.amount_units.sum(axis=1)
+        if self.lp is None or placed.sum() == 0:
+            return 1.0
+        # Held: moved by its own bounds, stopped by one while sharing, or moved by an objective other than the formula.
+        held = {e.district for e in self.explanations if e.cause != "share" or e.rules}
+        return float(placed[[d not in held for d in placed.index]].sum() / placed.sum())
+
+    @property
     def has_unallocated(self) -> bool:
         return self.unallocated_units is not None and bool((self.unallocated_units > 0).any())
 

@@ -293,6 +293,9 @@ def adjustments_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> Non
         for finding in result.findings:
             row += 1
             put(ws, row, 1, finding_text(finding, lang), lang=lang)
+    if result.problem is not None:
+        row += 2
+        put(ws, row, 1, t("formula_share_line", lang).format(result.formula_share), lang=lang)
     if result.problem is not None and len(result.scenario.pools) > 1:
         # Which pool is placed first decides where money is left when the pools compete for the same room.
         pools = result.scenario.pools
