@@ -12,7 +12,7 @@ import re
 import tomllib
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Mapping
@@ -63,10 +63,17 @@ class Override:
     new: Any
 
 
+@dataclass(frozen=True, kw_only=True)
 class NamedScenario:
-    """What every loaded scenario offers the reports: its name, from the file's [scenario] table."""
+    """What every loaded scenario of any kind carries besides its own tables: the input files' hashes, the --set
+    changes and the policy it runs under; and its name, from the file's [scenario] table."""
 
     config: Any
+    inputs: dict[str, str] = field(default_factory=dict)
+    """Every input file (path as given relative to the scenario's folder) → sha256."""
+    overrides: tuple[Override, ...] = ()
+    policy: Any = None
+    """The policy values the run uses (``finmodel.policy.Policy``), dated by the scenario."""
 
     @property
     def name(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping
 
@@ -360,11 +360,6 @@ class Scenario(NamedScenario):
     """Numeric columns the pools use, floats, indexed by unit name in table order."""
     district_table: pd.DataFrame
     """The table as read (text), for reports that show every column."""
-    inputs: dict[str, str] = field(default_factory=dict)
-    """Every input file (path as given relative to the scenario's folder) → sha256."""
-    overrides: tuple[Override, ...] = ()
-    policy: Policy | None = None
-    """The policy values the run uses (``load_policy``), dated by the scenario."""
 
     @property
     def year(self) -> int:

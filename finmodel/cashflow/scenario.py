@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticUndefined
 
-from ..config import Id, NamedScenario, Override, Strict as _Strict, _kinds, _models_in, _walk, validate_model
+from ..config import Id, NamedScenario, Strict as _Strict, _kinds, _models_in, _walk, validate_model
 from ..errors import InputError
 from ..modes.scenario import BalanceRule, Bundle, Bundling
 from ..policy.params import Policy, read_config
@@ -455,10 +455,6 @@ class ProjectScenario(NamedScenario):
     config: ProjectScenarioConfig
     path: Path
     projects: list[Project]
-    inputs: dict[str, str] = field(default_factory=dict)
-    overrides: tuple[Override, ...] = ()
-    policy: Policy | None = None
-    """The policy values the run uses (``load_policy``), dated by the scenario."""
 
     @property
     def year(self) -> int:

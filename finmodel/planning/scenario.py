@@ -6,7 +6,7 @@ policy's ``unit_costs`` (元 per m² for each basic item of 附件1 the communit
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping
 
@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from ..errors import InputError
-from ..config import Id, NamedScenario, Override, Strict as _Strict
+from ..config import Id, NamedScenario, Strict as _Strict
 from ..policy.eligibility import RULES, basic_items, eligibility
 from ..policy.params import Policy, read_config
 from ..tables import (cell_number, cell_text, number_problem, numeric_column, ordered, read_table, resolve_file,
@@ -117,10 +117,6 @@ class PlanScenario(NamedScenario):
     """One row per community, indexed by id: numbers as numbers, gaps as a count and a list, costs in 万元."""
     budgets: pd.DataFrame
     """(districts × years) 万元."""
-    inputs: dict[str, str] = field(default_factory=dict)
-    overrides: tuple[Override, ...] = ()
-    policy: Policy | None = None
-    """The policy values the run uses (``load_policy``), with the plan's own weights and consent share."""
 
     @property
     def year(self) -> int:
