@@ -146,6 +146,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "new": ("新值", "New"),
     "no_overrides": ("无", "none"),
     "input_files": ("输入文件（SHA-256）", "Input files (SHA-256)"),
+    # The public-money rule and who receives a reward (资金平衡 sheets)
+    "public_excess_wan": ("超出所补成本的公共资金（万元）", "Public money above the cost it funds (10k yuan)"),
+    "rule_public_within_cost": ("公共资金不超过所补成本（万元）", "Public money within the cost it funds (10k yuan)"),
+    "excess_wan": ("超出（万元）", "Excess (10k yuan)"),
+    "items": ("奖补对应投资项目", "Capex items paid back"),
+    "paid_to": ("拨付对象（万元）", "Paid to (10k yuan)"),
+    "to_project_wan": ("计入项目资金（万元）", "To the project account (10k yuan)"),
+    "project_account": ("项目账户（全部投资）", "project account (all the investment)"),
+    "capex_item": ("涉及投资内容", "Capex item"),
     "policy_values": ("政策参数（{0}，{1}有效）", "Policy values ({0}, in force on {1})"),
     "policy_from": ("生效日期", "In force from"),
     "policy_assumed": ("测算假设（政策未公布具体数值）", "finmodel's assumption (the document publishes no number)"),
@@ -490,6 +499,13 @@ UNIT = {"元/个·月": ("元/个·月", "yuan per space a month"), "元/m²·�
         "×": ("×", "×")}
 METHOD = {"equal_installment": ("等额本息", "equal instalments"), "equal_principal": ("等额本金", "equal principal"),
           "bullet": ("到期一次还本", "bullet")}
+
+
+PAYEE = {"project": ("项目账户", "project account"), "residents": ("居民", "residents"),
+         "utilities": ("专业经营单位", "utilities"), "owner_units": ("原产权单位", "former owner units"),
+         "maintenance_fund": ("住房维修资金", "maintenance fund"), "social_capital": ("社会资本", "social capital"),
+         "pooled_fund": ("统筹资金", "pooled fund"), "other": ("其他出资方", "other contributors")}
+"""Who receives (part of) a reward: the project account, or the party that bore the cost."""
 
 
 def word(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:

@@ -18,32 +18,11 @@ from ..policy.rewards import REWARD_CONCEPT
 from .book import print_setup, write_grid
 from .cells import MONEY, display_width, put
 from .charts import cjk_font
-from ..labels import CATEGORY, GRADE, LANGS, PARTY, t, word
+from ..labels import CATEGORY, GRADE, PARTY, PAYEE, t, word
 
 RATIO = "0.00"
 PCT = "0.00%"
 ACROSS_LIMIT = 10  # up to this many units the balance sheet lists tests down and units across
-
-# Labels of the public-money rule and of who receives a reward (zh, en).
-MODE_TEXT = {
-    "public_excess_wan": ("超出所补成本的公共资金（万元）", "Public money above the cost it funds (10k yuan)"),
-    "rule_public_within_cost": ("公共资金不超过所补成本（万元）", "Public money within the cost it funds (10k yuan)"),
-    "excess_wan": ("超出（万元）", "Excess (10k yuan)"),
-    "items": ("奖补对应投资项目", "Capex items paid back"),
-    "paid_to": ("拨付对象（万元）", "Paid to (10k yuan)"),
-    "to_project_wan": ("计入项目资金（万元）", "To the project account (10k yuan)"),
-    "project_account": ("项目账户（全部投资）", "project account (all the investment)"),
-    "capex_item": ("涉及投资内容", "Capex item"),
-}
-PAYEE = {"project": ("项目账户", "project account"), "residents": ("居民", "residents"),
-         "utilities": ("专业经营单位", "utilities"), "owner_units": ("原产权单位", "former owner units"),
-         "maintenance_fund": ("住房维修资金", "maintenance fund"), "social_capital": ("社会资本", "social capital"),
-         "pooled_fund": ("统筹资金", "pooled fund"), "other": ("其他出资方", "other contributors")}
-
-
-def _t(key: str, lang: str) -> str:
-    return MODE_TEXT[key][LANGS.index(lang)] if key in MODE_TEXT else t(key, lang)
-
 
 def _item(item: str, lang: str) -> str:
     """A capex item's name in reports: the categories and the owners' items by their names, others as given."""
@@ -84,7 +63,7 @@ def add_mode_sheets(wb: Workbook, modes: ModesResult, discount_rate: float, lang
 
 def _label(column: str, lang: str) -> str:
     special = {"project_name": "project", "npv_wan": "npv_after_grants_wan", "unit": "md_unit"}
-    return _t(special.get(column, column), lang)
+    return t(special.get(column, column), lang)
 
 
 def _value(value, lang: str):
@@ -225,9 +204,9 @@ def stack_sheet(ws: Worksheet, modes: ModesResult, lang: str) -> None:
 def _checks_shown(checks: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Rule checks with their rules and items named for the report."""
     shown = checks.copy()
-    shown["item"] = [_item(i, lang) if i else (_t("project_account", lang) if r == "public_within_cost" else "")
+    shown["item"] = [_item(i, lang) if i else (t("project_account", lang) if r == "public_within_cost" else "")
                      for r, i in zip(shown["rule"], shown["item"])]
-    shown["rule"] = [_t(f"rule_{r}", lang) for r in shown["rule"]]
+    shown["rule"] = [t(f"rule_{r}", lang) for r in shown["rule"]]
     return shown
 
 
