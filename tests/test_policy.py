@@ -213,3 +213,8 @@ def test_the_manifest_takes_dates_and_times_in_overrides(tmp_path):
     record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {"key": "policy.as_of", "old": None, "new": "2024-06-30"} in record["overrides"]
     assert record["policy"]["as_of"] == "2024-06-30"
+
+
+def test_a_party_the_projects_schema_does_not_know_is_refused_in_the_policy():
+    with pytest.raises(InputError, match="unknown party 'provincal'; did you mean 'provincial'"):
+        load_project_scenario(MULTI_SOURCE, ['policy.multi_source.subsidy_parties=["central", "provincal"]'])

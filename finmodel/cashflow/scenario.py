@@ -23,7 +23,7 @@ from pydantic_core import PydanticUndefined
 from ..config import Id, NamedScenario, Strict as _Strict, _kinds, _models_in, _walk, validate_model
 from ..errors import InputError
 from ..modes.scenario import BalanceRule, Bundle, Bundling
-from ..policy.params import Policy, read_config
+from ..policy.params import PARTIES, Policy, read_config
 from ..policy.rewards import REWARD_CONCEPT
 from ..tables import cell_number, cell_text, read_table, resolve_file, row_number, sha256_of
 
@@ -35,8 +35,6 @@ Growth = Annotated[float, Field(gt=-1, lt=1, allow_inf_nan=False)]
 MODES = ("in_community", "area_bundle", "cross_area", "multi_source")
 KINDS = ("old_community", "old_town", "shanty", "old_factory", "urban_village", "dangerous_housing",
          "building_conversion", "city_project")
-PARTIES = ("central", "provincial", "city", "district", "residents", "utilities", "owner_units", "maintenance_fund",
-           "social_capital", "pooled_fund", "other")
 
 
 class ProjectInfo(_Strict):

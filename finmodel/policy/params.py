@@ -97,14 +97,31 @@ class RewardRules(Strict):
         return self
 
 
+PARTIES = ("central", "provincial", "city", "district", "residents", "utilities", "owner_units", "maintenance_fund",
+           "social_capital", "pooled_fund", "other")
+"""Who may put money into a project (a grant's ``party``), and so whom the policy's party lists may name."""
+
+
+def _parties(names: list[str]) -> list[str]:
+    unknown = [n for n in names if n not in PARTIES]
+    if unknown:
+        hint = difflib.get_close_matches(unknown[0], PARTIES, n=1)
+        raise ValueError(f"unknown party '{unknown[0]}'" + (f"; did you mean '{hint[0]}'?" if hint else
+                                                           f" (parties: {', '.join(PARTIES)})"))
+    return names
+
+
+Parties = Annotated[list[str], AfterValidator(_parties)]
+
+
 class MultiSourceRules(Strict):
     """政府引导的多元化投入 (五(四)) and owners' items (三(五), 六(四))."""
 
     owner_items: list[str]
     """Capex items the owners pay for (roofs, shared drains, elevators)."""
-    owner_parties: list[str]
+    owner_parties: Parties
     """Parties whose money counts as the owners'."""
-    subsidy_parties: list[str]
+    subsidy_parties: Parties
     """Parties whose money is public subsidy."""
     elevator_subsidy_share: Share
     """Most of an elevator's cost a subsidy may pay."""
