@@ -588,9 +588,9 @@ def assumed_inputs(scenario: Scenario) -> list[Assumed]:
     table = scenario.district_table
     if "estimated_fields" in table.columns:
         for unit, cell in table["estimated_fields"].items():
-            for column in (c.strip() for c in str(cell).split(";")):
-                if column:
-                    found.append(Assumed(f"{unit}.{column}", "estimated_fields"))
+            columns = [c.strip() for c in str(cell).split(";") if c.strip()]
+            if columns:  # one line per unit, naming its estimated columns
+                found.append(Assumed(f"{unit}: {', '.join(columns)}", "estimated_fields"))
     derived = config.difficulty is not None and any(scenario.derives_difficulty(p.difficulty) for p in config.pools)
     for key, entry in scenario.policy.entries.items():  # the values the run took from the policy
         if entry.assumption and (key != "difficulty_tiers" or derived):

@@ -12,7 +12,7 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .cells import put
+from .cells import fit_height, put
 from .files import normalised_zip
 from ..labels import t
 
@@ -110,6 +110,9 @@ def parameter_sheet(ws: Worksheet, rows: Iterable[tuple[str, str, str, str]], ov
     """参数: every scenario value with unit and source; every override, old → new; every policy value the run used,
     with the day it holds from, its source and whether it is assumed or was changed; the input files' hashes."""
     ws.title = t("sheet_params", lang)
+    # Widths first: the rows with wrapped text take their heights from them.
+    for letter, width in zip("ABCD", (42, 40, 10, 80)):
+        ws.column_dimensions[letter].width = width
     for col, key in enumerate(("key", "param_value", "unit", "source"), start=1):
         put(ws, 1, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
     row = 2
@@ -143,10 +146,6 @@ def parameter_sheet(ws: Worksheet, rows: Iterable[tuple[str, str, str, str]], ov
         put(ws, row, 2, digest, box=True, lang=lang)
         row += 1
 
-    ws.column_dimensions["A"].width = 42
-    ws.column_dimensions["B"].width = 40
-    ws.column_dimensions["C"].width = 10
-    ws.column_dimensions["D"].width = 80
     ws.freeze_panes = "A2"
     return row
 
@@ -165,7 +164,9 @@ def _policy_rows(ws: Worksheet, row: int, policy, lang: str) -> int:
             standing += t("policy_changed", lang).format(text_of(shown))
         note = f"{t('unit', lang)}: {entry.unit}. {standing}. {entry.source}" if lang == "en" else (
             f"{t('unit', lang)}：{entry.unit}。{standing}。{entry.source}")
-        for col, value in enumerate((entry.key, text_of(entry.shown()), entry.effective.isoformat(), note), start=1):
-            put(ws, row, col, value, box=True, lang=lang, wrap=col in (2, 4))
+        value = text_of(entry.shown())
+        for col, text in enumerate((entry.key, value, entry.effective.isoformat(), note), start=1):
+            put(ws, row, col, text, box=True, lang=lang, wrap=col in (2, 4))
+        fit_height(ws, row, {2: value, 4: note})
         row += 1
     return row

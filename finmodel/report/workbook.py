@@ -381,5 +381,5 @@ def parameters_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None
             row += 1
             source = t("assumed_estimated", lang) if item.source == "estimated_fields" else item.source
             put(ws, row, 1, item.key, box=True, lang=lang)
-            put(ws, row, 2, source, box=True, lang=lang, wrap=True)
-            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+            put(ws, row, 4, source, box=True, lang=lang, wrap=True)
+            fit_height(ws, row, {4: source})
