@@ -67,6 +67,21 @@ TEXT: dict[str, tuple[str, str]] = {
                          "Pool accounted for exactly (allocated + unallocated / pool, 10k yuan)"),
     "formula_share_line": ("由因素法决定的资金占比：{0:.2%}（不受自身约束的单位所得 ÷ 已分配资金）",
                            "Money decided by the formula: {0:.2%} (what units no bound holds receive ÷ money placed)"),
+    "performance_coefficient_note": (
+        "绩效作用于任务量：绩效等级系数（{0}）与困难程度系数一并乘入各数量因素：调整值 = 原值 × 困难程度系数 × 绩效系数。",
+        "Performance acts on volume: the grade coefficient ({0}) multiplies the quantity factors with the difficulty "
+        "coefficient: adjusted = value × difficulty coefficient × performance coefficient."),
+    "reward_slice_note": (
+        "绩效奖励部分：{0:.0%}按奖励占比分配，其余按各因素；奖励权重 = 绩效系数（{1}）× {2}，奖励占比 = 奖励权重 ÷ 合计；"
+        "综合占比 = (1 − {0:.0%}) × 任务占比 + {0:.0%} × 奖励占比。",
+        "Performance reward: {0:.0%} is split by the reward share, the rest by the factors; reward weight = performance "
+        "coefficient ({1}) × {2}, reward share = reward weight ÷ total; share = (1 − {0:.0%}) × task share + {0:.0%} × "
+        "reward share."),
+    "performance_score_grade": ("绩效得分（等级）", "Performance score (grade)"),
+    "performance_coef": ("绩效系数", "Performance coefficient"),
+    "task_share": ("任务占比", "Task share"),
+    "reward_weight": ("奖励权重", "Reward weight"),
+    "reward_share": ("奖励占比", "Reward share"),
     "pool_order": ("各项资金争用同一可接受额度时，依次安排：{0}（按 [[pools]] 的 priority，未设时按列出顺序）。",
                    "When the pools compete for the same room, they are placed in this order: {0} (by [[pools]] "
                    "priority, else as listed)."),

@@ -56,6 +56,11 @@ _ALLOCATION = {
     "pools[].priority": ("多项资金争用相同单位的可接受额度（其上限合计低于资金额）时，编号小的先安排，未能安排的差额"
                          "落在后安排的资金上（默认按 [[pools]] 顺序，编号相同时保持该顺序）；调整说明列出该顺序"),
     "pools[].eligible": "该项资金可支付的支出类别（`allocation.need.by_category` 的键）；默认全部",
+    "pools[].performance": "绩效作用于任务量的方式；不设时，权重中的绩效得分为独立因素（财综〔2019〕31号的做法）",
+    "pools[].performance.form": "coefficient：绩效等级系数乘入各数量因素；reward_slice：按比例划出奖励部分，按绩效系数 × 任务量分配",
+    "pools[].performance.score": "各单位绩效评价得分所在列（0–100），按分数线评定优/良/合格/差",
+    "pools[].performance.reward_share": "reward_slice：按绩效分配的资金比例（中央2024年办法为20%）",
+    "pools[].performance.volume": "reward_slice：与绩效系数相乘的任务量列（默认改造户数）",
     "allocation": "分配线性规划（需求、可用类别、地方配套、保障约束）；不设时以因素法测算结果为准",
     "allocation.objective": ("formula_fit：在规则允许范围内最贴近因素法测算金额（相对偏离字典序最小最大）；"
                              "max_households：资助户数最多；max_min_coverage：最低需求保障率最高"),
@@ -294,6 +299,7 @@ _POLICY = {
     "policy.unit_costs.upgrade_yuan_per_m2": "提升类改造单位造价，元/平方米建筑面积",
     "policy.plan_compile_by": "年度计划须在计划年度前一年的该月日前完成编制",
     "policy.default_grade": "项目无绩效评价得分时奖补采用的绩效等级（优、良、合格或差）",
+    "policy.performance_coefficients": "各绩效等级的系数（优、良、合格、差），在绩效作用于任务量时使用（测算假设）",
     "policy.priority_weights": "优先级得分的权重：2000年前建成（pre2000）、基础类设施缺项比例（gaps）、居民同意比例（will）",
 }
 

@@ -261,3 +261,71 @@ def test_the_lp_gives_a_unit_with_no_plan_nothing_either(tmp_path):
     assert result.amount_wan["city"].to_dict() == {"A": 30.0, "B": 30.0, "C": 30.0, "D": 0.0}
     assert int(result.unallocated_units["city"]) == 10_00
     assert all(c.passed for c in result.checks)
+
+
+def _performance_scenario(tmp_path, form: str, scores=(96, 80, 70)):
+    from .conftest import write_scenario
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    rows = [{"district": d, "households": h, "performance_score": s}
+            for d, h, s in zip("甲乙丙", (10, 30, 60), scores)]
+    pool = {"id": "city", "label": "市级", "amount_wan": 100.0, "weights": {"households": 1.0}}
+    path = write_scenario(tmp_path, rows, [pool])
+    text = path.read_text(encoding="utf-8") + f'\n[pools.performance]\nform = "{form}"\nreward_share = 0.2\n'
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_performance_as_a_coefficient_on_volume(tmp_path):
+    # Grades by the cut-offs 95/85/75: 96 优 (1.2), 80 合格 (1.0), 70 差 (0.8). Households × coefficient: 12, 30, 48.
+    result = fm.allocate(fm.load_scenario(_performance_scenario(tmp_path, "coefficient")))
+    amounts = result.formula_wan["city"]
+    assert amounts.to_dict() == pytest.approx({"甲": 100 * 12 / 90, "乙": 100 * 30 / 90, "丙": 100 * 48 / 90})
+    # A better score now moves money, in proportion to volume: 丙 from 差 (0.8) to 优 (1.2) → 72 of 114.
+    better = fm.allocate(fm.load_scenario(_performance_scenario(tmp_path / "b", "coefficient", (96, 80, 100))))
+    assert float(better.formula_wan.loc["丙", "city"]) == pytest.approx(100 * 72 / 114)
+
+
+def test_performance_as_a_reward_slice(tmp_path):
+    # 80 % by households (0.1, 0.3, 0.6), 20 % by coefficient × households (12, 30, 48 of 90).
+    result = fm.allocate(fm.load_scenario(_performance_scenario(tmp_path, "reward_slice")))
+    share = {"甲": 0.8 * 0.1 + 0.2 * 12 / 90, "乙": 0.8 * 0.3 + 0.2 * 30 / 90, "丙": 0.8 * 0.6 + 0.2 * 48 / 90}
+    assert result.formula_wan["city"].to_dict() == pytest.approx({d: 100 * s for d, s in share.items()})
+    districts = result.formula["city"].districts
+    assert districts["task_share"].tolist() == pytest.approx([0.1, 0.3, 0.6])
+    assert districts["reward_share"].tolist() == pytest.approx([12 / 90, 30 / 90, 48 / 90])
+
+
+def test_a_score_that_is_both_a_weight_and_a_coefficient_is_refused(tmp_path):
+    from finmodel.errors import InputError
+    path = _performance_scenario(tmp_path, "coefficient")
+    with pytest.raises(InputError, match="both a weight and"):
+        fm.load_scenario(path, {"pools.city.weights.performance_score": 0.0})
+
+
+@pytest.mark.parametrize("form", ["coefficient", "reward_slice"])
+def test_the_factor_sheet_prints_what_a_reviewer_needs_to_recompute_each_form(tmp_path, form):
+    # Read back only the printed cells and recompute every unit's formula amount from them.
+    import openpyxl
+
+    from finmodel.cli import main
+    path = _performance_scenario(tmp_path, form)
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "allocation.xlsx")["因素测算"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    header = next(k for k, r in enumerate(rows) if r[0] == "区县")
+    names = rows[header]
+    body = [r for r in rows[header + 2:] if r[0] in ("甲", "乙", "丙")]
+    col = {name: k for k, name in enumerate(names) if name}
+    coef = [r[col["绩效系数"]] for r in body]
+    households = [r[col["改造户数（户）　权重 1"]] for r in body]  # the factor's original value
+    if form == "coefficient":
+        adjusted = [h * c for h, c in zip(households, coef)]
+        expected = [100 * a / sum(adjusted) for a in adjusted]
+    else:
+        volume = [r[col["改造户数（户）"]] for r in body]
+        weight = [c * v for c, v in zip(coef, volume)]
+        task = [h / sum(households) for h in households]
+        expected = [100 * (0.8 * s + 0.2 * w / sum(weight)) for s, w in zip(task, weight)]
+    printed = [r[col["测算金额（万元）"]] for r in body]
+    assert printed == pytest.approx(expected)

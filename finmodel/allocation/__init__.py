@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InfeasibleError, SolveError
-from ..policy import tiered_difficulty
+from ..policy import grades, tiered_difficulty
 from .scenario import Scenario
 from ..solver import Infeasible, SolveRecord, SolverError, SolverSettings, TimeLimitReached
 from ..tables import ordered
@@ -132,6 +132,7 @@ def allocate(scenario: Scenario, progress: Callable[[SolveRecord], None] | None 
             inverse=pool.inverse,
             unweighted=pool.unweighted,
             gate=gate,
+            **_performance(scenario, pool),
         )
     formula_wan = pd.DataFrame({pid: f.districts["amount_wan"] for pid, f in formula.items()}, index=names)
     result = AllocationResult(
@@ -149,6 +150,26 @@ def allocate(scenario: Scenario, progress: Callable[[SolveRecord], None] | None 
         result = _solve(result, formula_wan.to_numpy().T, progress)
     notes = proportional_factors(scenario.districts, scenario.pools)
     return replace(result, findings=result.findings + notes, checks=run_checks(result))
+
+
+def performance_grades(scenario: Scenario, pool) -> np.ndarray:
+    """Each unit's grade (优/良/合格/差) by the pool's performance score and the grade cut-offs in use."""
+    spec = scenario.config.allocation
+    own = spec.performance.cutoffs if spec is not None and spec.performance is not None else None
+    return grades(scenario.districts[pool.performance.score].to_numpy(), own or scenario.policy["grade_cutoffs"])
+
+
+def _performance(scenario: Scenario, pool) -> dict:
+    """factor_formula's arguments for a pool whose performance acts on volume: the grade coefficients multiply the
+    quantity factors, or weight the task volume of the reward slice."""
+    if pool.performance is None:
+        return {}
+    coefficients = scenario.policy["performance_coefficients"]
+    coef = np.array([coefficients[g] for g in performance_grades(scenario, pool)], dtype=float)
+    if pool.performance.form == "coefficient":
+        return {"performance": coef}
+    volume = scenario.districts[pool.performance.volume].to_numpy(dtype=float)
+    return {"reward": (pool.performance.reward_share, coef, volume)}
 
 
 def _solve(result: AllocationResult, formula_matrix: np.ndarray, progress=None) -> AllocationResult:

@@ -38,14 +38,22 @@ def factor_formula(
     inverse: Sequence[str] = (),
     unweighted: Sequence[str] = (),
     gate: np.ndarray | None = None,
+    performance: np.ndarray | None = None,
+    reward: tuple[float, np.ndarray, np.ndarray] | None = None,
 ) -> FormulaResult:
     """Shares and amounts of one pool; ``table`` holds the factor columns (floats), one row per district. ``gate``
     (per district, bool) leaves out the districts that may receive nothing: their adjusted values are 0 in every
-    factor, so the others share the pool as if they were not there."""
+    factor, so the others share the pool as if they were not there.
+
+    ``performance`` (per district) multiplies the quantity factors as the difficulty coefficient does (performance
+    acting on volume). ``reward`` = (r, c, v) splits the share r of the pool by w = c × v (a grade coefficient × the
+    task volume) and the rest by the weights: share = (1 − r) × task share + r × w ÷ Σw."""
     factors = list(weights)
     values = table[factors].to_numpy(dtype=float)
     n_districts = values.shape[0]
     coef = np.ones(n_districts) if difficulty is None else np.asarray(difficulty, dtype=float)
+    if performance is not None:
+        coef = coef * np.asarray(performance, dtype=float)
     is_inverse = np.array([f in inverse for f in factors])
     is_weighted = np.array([f not in unweighted for f in factors])
 
@@ -58,6 +66,15 @@ def factor_formula(
     weight = np.array([weights[f] for f in factors])
     weighted = factor_share * weight
     share = weighted.sum(axis=1)
+    extra = {}
+    if performance is not None:
+        extra["performance_coef"] = np.asarray(performance, dtype=float)
+    if reward is not None:
+        part, c, v = reward[0], np.asarray(reward[1], dtype=float), np.asarray(reward[2], dtype=float)
+        by = c * v if gate is None else np.where(np.asarray(gate, dtype=bool), c * v, 0.0)
+        extra |= {"performance_coef": c, "task_volume": v, "task_share": share, "reward_weight": by,
+                  "reward_share": by / by.sum()}
+        share = (1 - part) * share + part * extra["reward_share"]
 
     long = pd.DataFrame(
         {
@@ -73,6 +90,7 @@ def factor_formula(
         }
     )
     per_district = pd.DataFrame(
-        {"difficulty_coef": coef, "share": share, "amount_wan": amount_wan * share}, index=table.index
+        {"difficulty_coef": coef if performance is None else coef / np.asarray(performance, dtype=float), **extra,
+         "share": share, "amount_wan": amount_wan * share}, index=table.index
     )
     return FormulaResult(factors=long, districts=per_district)

@@ -84,6 +84,22 @@ class DifficultyTiers(_Strict):
     """Where the tiers come from (default: the policy value's source)."""
 
 
+class PerformanceForm(_Strict):
+    """How performance evaluation (三(五) 绩效评价) acts on a pool beyond a stand-alone weight of its score."""
+
+    form: Literal["coefficient", "reward_slice"]
+    """coefficient: the grade's coefficient (the policy's ``performance_coefficients``) multiplies the pool's quantity
+    factors, as the difficulty coefficient does, so performance moves money in proportion to volume; reward_slice:
+    ``reward_share`` of the pool is split by grade coefficient × task volume, the rest by the weights (the central
+    2024 measures: 80 % by task, 20 % as a reward by a performance adjustment coefficient)."""
+    score: str = "performance_score"
+    """Column with each unit's performance score (0–100), graded by the grade cut-offs (优/良/合格/差)."""
+    reward_share: float = Field(default=0.2, gt=0, lt=1)
+    """reward_slice: the part of the pool split by performance."""
+    volume: str = "households"
+    """reward_slice: the task volume the coefficient multiplies (改造户数 by default)."""
+
+
 class Pool(_Strict):
     id: Annotated[str, AfterValidator(_pool_id)]
     """ASCII identifier (``central``, ``provincial``, ``city`` …), used by ``--set pools.<id>.…``."""
@@ -112,6 +128,9 @@ class Pool(_Strict):
     number come after those with one, in the order of [[pools]] (which also breaks ties). 调整说明 prints the order."""
     eligible: list[str] | None = None
     """Spending categories this pool may pay for (keys of ``allocation.need.by_category``); default: all."""
+    performance: PerformanceForm | None = None
+    """Performance acting on volume ([pools.performance]); without it, a score among the weights is a stand-alone
+    share (财综〔2019〕31号's form)."""
 
     @field_validator("amount_wan", mode="before")
     @classmethod
@@ -140,6 +159,9 @@ class Pool(_Strict):
         stray = [f for f in self.inverse if f not in self.weights]
         if stray:
             raise ValueError(f"inverse names {stray}, which are not weighted factors of this pool")
+        if self.performance is not None and self.performance.score in self.weights:
+            raise ValueError(f"'{self.performance.score}' is both a weight and [pools.performance]: it would count "
+                             "twice; drop it from the weights")
         if "unweighted" in self.model_fields_set:
             stray = [f for f in self.unweighted if f not in self.weights]
             if stray:
@@ -417,8 +439,12 @@ def _allocation_uses(config: ScenarioConfig) -> tuple[list[str], dict[str, str]]
     if config.difficulty is not None and config.difficulty.tiers is None:
         used.append("difficulty_tiers")
     spec = config.allocation
-    if spec is not None and spec.performance is not None and spec.performance.cutoffs is None:
+    own_cutoffs = spec is not None and spec.performance is not None and spec.performance.cutoffs is not None
+    graded = (spec is not None and spec.performance is not None) or any(p.performance for p in config.pools)
+    if graded and not own_cutoffs:
         used.append("grade_cutoffs")
+    if any(p.performance for p in config.pools):
+        used.append("performance_coefficients")
     return used, {"difficulty_tiers": "difficulty.tiers", "grade_cutoffs": "allocation.performance.cutoffs"}
 
 
@@ -480,6 +506,10 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
                     file=table_path, column=config.difficulty.expenditure,
                 )
     for pool in config.pools:
+        if pool.performance is not None:
+            need(pool.performance.score, f"pools.{pool.id}.performance.score")
+            if pool.performance.form == "reward_slice":
+                need(pool.performance.volume, f"pools.{pool.id}.performance.volume")
         for factor in pool.weights:
             need(factor, f"pools.{pool.id}.weights.{factor}")
             if factor in pool.inverse and (numeric[factor] <= 0).any():
@@ -529,8 +559,14 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
 
 
 def _check_gate(config: ScenarioConfig, districts: pd.DataFrame, path: Path) -> None:
-    """With units left out for having no renovation planned, every factor must still have something to share."""
+    """With units left out for having no renovation planned, every factor must still have something to share, and
+    so must a performance reward slice's task volume."""
     column = config.districts.plan
+    for pool in config.pools:
+        form = pool.performance
+        if form is not None and form.form == "reward_slice" and districts[form.volume].sum() <= 0:
+            raise InputError(f"the reward slice's task volume '{form.volume}' is 0 for every unit, so it cannot be "
+                             "split", file=path, key=f"pools.{pool.id}.performance.volume")
     if config.districts.allow_no_plan or column is None or column not in districts.columns:
         return
     gate = districts[column].to_numpy() > 0

@@ -192,6 +192,13 @@ def _weights(weights: dict[str, float]) -> dict[str, float]:
     return weights
 
 
+def _every_grade(coefficients: dict[str, float]) -> dict[str, float]:
+    missing = [g for g in GRADES if g not in coefficients]
+    if missing:
+        raise ValueError(f"no coefficient for {', '.join(missing)} (every grade of {', '.join(GRADES)} needs one)")
+    return coefficients
+
+
 Tiers = Annotated[tuple[Positive, Positive, Positive], BeforeValidator(_as_tuple)]
 Cutoffs = Annotated[tuple[float, float, float], BeforeValidator(_as_tuple), AfterValidator(_descending)]
 
@@ -206,6 +213,7 @@ VALUE_TYPES: dict[str, Any] = {
     "plan_compile_by": Annotated[str, AfterValidator(_month_day)],
     "default_grade": Grade,
     "priority_weights": Annotated[dict[Literal["pre2000", "gaps", "will"], NonNegative], AfterValidator(_weights)],
+    "performance_coefficients": Annotated[dict[Grade, Positive], AfterValidator(_every_grade)],
 }
 """Every concept the engines use, with the type its value must have: a policy file defines each of them."""
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..allocation import AllocationResult
+from ..allocation import AllocationResult, performance_grades
 from ..allocation.explain import shown_price
 from ..allocation.scenario import ASSUMED, Pool, assumed_inputs
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of
 from .cells import MONEY, MONEY4, NUMBER, SHARE, fit_height, put, row_heights
-from ..labels import (check_label, column_label, explanation_remark, explanation_sentence, finding_text, pool_label,
-                      t)
+from ..labels import (GRADE, check_label, column_label, explanation_remark, explanation_sentence, finding_text, pool_label,
+                      t, word)
 from .summary import remarks_by_unit, unallocated_reason
 
 
@@ -164,6 +165,16 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
     if derived:
         put(ws, row, 1, t("derived_note", lang).format(*tiers.tiers, _tiers_source(scenario, lang)), lang=lang)
         row += 1
+    performance = pool.performance
+    if performance is not None:
+        coefficients = "/".join(f"{g} {c:g}" for g, c in scenario.policy["performance_coefficients"].items())
+        note = (t("performance_coefficient_note", lang).format(coefficients) if performance.form == "coefficient"
+                else t("reward_slice_note", lang).format(performance.reward_share, coefficients,
+                                                         column_label(performance.volume, lang)))
+        put(ws, row, 1, note, lang=lang)
+        row += 1
+    slice_columns = ("task_share", "reward_weight", "reward_share") if (
+        performance is not None and performance.form == "reward_slice") else ()
 
     # Two header rows: factor name with its weight above, the four figures of the factor below.
     lead = [t("district", lang)]
@@ -171,6 +182,10 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
         lead.append(t("self_sufficiency", lang))
     if pool.difficulty is not None:
         lead.append(t("difficulty_coef", lang))
+    if performance is not None:
+        lead += [t("performance_score_grade", lang), t("performance_coef", lang)]
+    if slice_columns:
+        lead.append(column_label(performance.volume, lang))
     col = 1
     for text in lead:
         put(ws, row, col, text, bold=True, box=True, align="center", fill=True, lang=lang, wrap=True)
@@ -191,7 +206,9 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
             put(ws, row + 1, col + k, t(key, lang), bold=True, box=True, align="center", fill=True, lang=lang)
         factor_cols[factor] = col
         col += 4
-    tail = {"share": col, "formula_amount": col + 1, "final_amount": col + 2}
+    tail = {key: col + k for k, key in enumerate(slice_columns)}
+    col += len(slice_columns)
+    tail |= {"share": col, "formula_amount": col + 1, "final_amount": col + 2}
     for key, c in tail.items():
         put(ws, row, c, t(key, lang), bold=True, box=True, align="center", fill=True, lang=lang, wrap=True)
         put(ws, row + 1, c, None, box=True, lang=lang)
@@ -214,6 +231,15 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
         # The coefficients the formula used, as its result holds them: the sheet shows, it does not recompute.
         coef = formula.districts["difficulty_coef"]
         lead_values.append((coef.loc[order].to_numpy(dtype=float).tolist(), "0.00"))
+    if performance is not None:
+        score = scenario.districts[performance.score].loc[order].to_numpy(dtype=float)
+        grade = pd.Series(performance_grades(scenario, pool), index=scenario.districts.index).loc[order]
+        lead_values.append(([f"{s:g}（{g}）" if lang == "zh" else f"{s:g} ({word(GRADE, g, lang)})"
+                             for s, g in zip(score, grade)], None))
+        lead_values.append((formula.districts["performance_coef"].loc[order].to_numpy(dtype=float).tolist(), "0.00"))
+    if slice_columns:
+        lead_values.append((formula.districts["task_volume"].loc[order].to_numpy(dtype=float).tolist(), NUMBER))
+    slices = {key: formula.districts[key].loc[order].to_numpy(dtype=float).tolist() for key in slice_columns}
     shares = formula.districts["share"].loc[order].to_numpy(dtype=float).tolist()
     formula_amounts = formula.districts["amount_wan"].loc[order].to_numpy(dtype=float).tolist()
     final_amounts = (result.amount_units[pool.id].loc[order].to_numpy(dtype=np.int64) / 100).tolist()
@@ -226,6 +252,9 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
         for start, figures_of_factor in zip(factor_starts, columns[k]):
             for j, (value, fmt) in enumerate(zip(figures_of_factor, formats)):
                 put(ws, row, start + j, value, fmt=fmt, box=True, lang=lang)
+        for key, values in slices.items():
+            put(ws, row, tail[key], values[k], fmt="#,##0.0000####" if key == "reward_weight" else SHARE,
+                box=True, lang=lang)
         put(ws, row, tail["share"], shares[k], fmt=SHARE, box=True, lang=lang)
         put(ws, row, tail["formula_amount"], formula_amounts[k], fmt=MONEY4, box=True, lang=lang)
         put(ws, row, tail["final_amount"], final_amounts[k], fmt=MONEY, box=True, lang=lang)
@@ -239,6 +268,9 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
             lang=lang)
         put(ws, row, c + 2, float(np.sum(column["factor_share"])), fmt=SHARE, bold=True, box=True, lang=lang)
         put(ws, row, c + 3, float(np.sum(column["weighted_share"])), fmt=SHARE, bold=True, box=True, lang=lang)
+    for key in slice_columns:
+        put(ws, row, tail[key], float(formula.districts[key].sum()),
+            fmt="#,##0.0000####" if key == "reward_weight" else SHARE, bold=True, box=True, lang=lang)
     put(ws, row, tail["share"], float(formula.districts["share"].sum()), fmt=SHARE, bold=True, box=True, lang=lang)
     put(ws, row, tail["formula_amount"], float(formula.districts["amount_wan"].sum()), fmt=MONEY4, bold=True,
         box=True, lang=lang)
