@@ -33,6 +33,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "formula_amount": ("测算金额（万元）", "Formula amount (10k yuan)"),
     "final_amount": ("分配金额（万元）", "Allocated (10k yuan)"),
     "inverse_note": ("（逆向因素，取倒数）", " (inverse factor, 1/x)"),
+    "inverse_by_note": ("（逆向因素，调整值 = {0} ÷ 原值 × 系数）", " (inverse factor, adjusted = {0} ÷ value × coefficient)"),
     "unweighted_note": ("（不乘系数）", " (no coefficient)"),
     "recompute_note": (
         "调整值 = 原值（逆向因素取倒数）× 系数；因素占比 = 调整值 ÷ 调整值合计；加权占比 = 因素占比 × 权重；"

@@ -56,6 +56,7 @@ _ALLOCATION = {
     "pools[].priority": ("多项资金争用相同单位的可接受额度（其上限合计低于资金额）时，编号小的先安排，未能安排的差额"
                          "落在后安排的资金上（默认按 [[pools]] 顺序，编号相同时保持该顺序）；调整说明列出该顺序"),
     "pools[].eligible": "该项资金可支付的支出类别（`allocation.need.by_category` 的键）；默认全部",
+    "pools[].inverse_by": "加权逆向因素的任务量列（如改造户数）：调整值 = 任务量 ÷ 原值，使财政能力因素按任务量发挥作用",
     "pools[].performance": "绩效作用于任务量的方式；不设时，权重中的绩效得分为独立因素（财综〔2019〕31号的做法）",
     "pools[].performance.form": "coefficient：绩效等级系数乘入各数量因素；reward_slice：按比例划出奖励部分，按绩效系数 × 任务量分配",
     "pools[].performance.score": "各单位绩效评价得分所在列（0–100），按分数线评定优/良/合格/差",

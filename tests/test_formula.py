@@ -329,3 +329,26 @@ def test_the_factor_sheet_prints_what_a_reviewer_needs_to_recompute_each_form(tm
         expected = [100 * (0.8 * s + 0.2 * w / sum(weight)) for s, w in zip(task, weight)]
     printed = [r[col["测算金额（万元）"]] for r in body]
     assert printed == pytest.approx(expected)
+
+
+def test_fiscal_capacity_weighted_by_volume(tmp_path):
+    # Self-sufficiency 2, 1, 0.5 with households 10, 30, 60: alone, 1/x gives 0.5 : 1 : 2 whatever the volume;
+    # weighted by households, 5 : 30 : 120 (of 155), so a unit with little to renovate gets little.
+    import openpyxl
+
+    from finmodel.cli import main
+    from .conftest import write_scenario
+    rows = [{"district": d, "households": h, "fiscal_capacity_ratio": r}
+            for d, h, r in zip("甲乙丙", (10, 30, 60), (2.0, 1.0, 0.5))]
+    pool = {"id": "city", "label": "市级", "amount_wan": 155.0, "weights": {"fiscal_capacity_ratio": 1.0},
+            "inverse": ["fiscal_capacity_ratio"], "inverse_by": "households"}
+    path = write_scenario(tmp_path, rows, [pool])
+    result = fm.allocate(fm.load_scenario(path))
+    assert result.formula_wan["city"].to_dict() == pytest.approx({"甲": 5.0, "乙": 30.0, "丙": 120.0})
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "allocation.xlsx")["因素测算"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    header = next(r for r in rows if r[0] == "区县")
+    assert header[1] == "改造户数（户）" and "调整值 = 改造户数（户） ÷ 原值 × 系数" in header[2]
+    body = {r[0]: r for r in rows if r[0] in ("甲", "乙", "丙")}
+    assert [body[d][1] / body[d][2] for d in "甲乙丙"] == pytest.approx([5.0, 30.0, 120.0])  # volume ÷ value

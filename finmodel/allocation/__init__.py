@@ -132,6 +132,7 @@ def allocate(scenario: Scenario, progress: Callable[[SolveRecord], None] | None 
             inverse=pool.inverse,
             unweighted=pool.unweighted,
             gate=gate,
+            inverse_by=None if pool.inverse_by is None else scenario.districts[pool.inverse_by].to_numpy(dtype=float),
             **_performance(scenario, pool),
         )
     formula_wan = pd.DataFrame({pid: f.districts["amount_wan"] for pid, f in formula.items()}, index=names)

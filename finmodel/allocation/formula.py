@@ -40,6 +40,7 @@ def factor_formula(
     gate: np.ndarray | None = None,
     performance: np.ndarray | None = None,
     reward: tuple[float, np.ndarray, np.ndarray] | None = None,
+    inverse_by: np.ndarray | None = None,
 ) -> FormulaResult:
     """Shares and amounts of one pool; ``table`` holds the factor columns (floats), one row per district. ``gate``
     (per district, bool) leaves out the districts that may receive nothing: their adjusted values are 0 in every
@@ -47,7 +48,8 @@ def factor_formula(
 
     ``performance`` (per district) multiplies the quantity factors as the difficulty coefficient does (performance
     acting on volume). ``reward`` = (r, c, v) splits the share r of the pool by w = c × v (a grade coefficient × the
-    task volume) and the rest by the weights: share = (1 − r) × task share + r × w ÷ Σw."""
+    task volume) and the rest by the weights: share = (1 − r) × task share + r × w ÷ Σw. ``inverse_by`` (a volume
+    per district) weights the inverse factors: their value is volume ÷ x instead of 1 ÷ x."""
     factors = list(weights)
     values = table[factors].to_numpy(dtype=float)
     n_districts = values.shape[0]
@@ -58,6 +60,8 @@ def factor_formula(
     is_weighted = np.array([f not in unweighted for f in factors])
 
     base = np.where(is_inverse, 1.0 / np.where(is_inverse, values, 1.0), values)
+    if inverse_by is not None:
+        base = np.where(is_inverse, base * np.asarray(inverse_by, dtype=float)[:, None], base)
     applied = np.where(is_weighted, coef[:, None], 1.0)
     adjusted = base * applied
     if gate is not None:

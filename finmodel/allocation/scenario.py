@@ -120,6 +120,9 @@ class Pool(_Strict):
     """Column multiplied into every quantity factor before shares are taken (财政困难程度系数)."""
     inverse: list[str] = []
     """Factors where less means more: the share uses 1/x (e.g. fiscal capacity)."""
+    inverse_by: str | None = None
+    """A volume column (households) that weights the inverse factors: the share uses volume/x, so fiscal capacity
+    moves money in proportion to what a unit renovates instead of handing every unit a slice (default: 1/x alone)."""
     unweighted: list[str] = ["performance_score"]
     """Factors the difficulty coefficient does not touch."""
     priority: Annotated[int, Field(ge=1, le=1000)] | None = None
@@ -159,6 +162,8 @@ class Pool(_Strict):
         stray = [f for f in self.inverse if f not in self.weights]
         if stray:
             raise ValueError(f"inverse names {stray}, which are not weighted factors of this pool")
+        if self.inverse_by is not None and not self.inverse:
+            raise ValueError("inverse_by weights the inverse factors, and this pool has none")
         if self.performance is not None and self.performance.score in self.weights:
             raise ValueError(f"'{self.performance.score}' is both a weight and [pools.performance]: it would count "
                              "twice; drop it from the weights")
@@ -506,6 +511,8 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
                     file=table_path, column=config.difficulty.expenditure,
                 )
     for pool in config.pools:
+        if pool.inverse_by is not None:
+            need(pool.inverse_by, f"pools.{pool.id}.inverse_by")
         if pool.performance is not None:
             need(pool.performance.score, f"pools.{pool.id}.performance.score")
             if pool.performance.form == "reward_slice":

@@ -186,6 +186,8 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
         lead += [t("performance_score_grade", lang), t("performance_coef", lang)]
     if slice_columns:
         lead.append(column_label(performance.volume, lang))
+    if pool.inverse_by is not None:
+        lead.append(column_label(pool.inverse_by, lang))
     col = 1
     for text in lead:
         put(ws, row, col, text, bold=True, box=True, align="center", fill=True, lang=lang, wrap=True)
@@ -196,7 +198,8 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
     for factor in factors:
         name = column_label(factor, lang)
         if factor in pool.inverse:
-            name += t("inverse_note", lang)
+            name += (t("inverse_note", lang) if pool.inverse_by is None else
+                     t("inverse_by_note", lang).format(column_label(pool.inverse_by, lang)))
         if pool.difficulty is not None and factor in pool.unweighted:
             name += t("unweighted_note", lang)
         put(ws, row, col, f"{name}　{t('weight', lang)} {pool.weights[factor]:g}", bold=True, box=True,
@@ -239,6 +242,8 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
         lead_values.append((formula.districts["performance_coef"].loc[order].to_numpy(dtype=float).tolist(), "0.00"))
     if slice_columns:
         lead_values.append((formula.districts["task_volume"].loc[order].to_numpy(dtype=float).tolist(), NUMBER))
+    if pool.inverse_by is not None:
+        lead_values.append((scenario.districts[pool.inverse_by].loc[order].to_numpy(dtype=float).tolist(), NUMBER))
     slices = {key: formula.districts[key].loc[order].to_numpy(dtype=float).tolist() for key in slice_columns}
     shares = formula.districts["share"].loc[order].to_numpy(dtype=float).tolist()
     formula_amounts = formula.districts["amount_wan"].loc[order].to_numpy(dtype=float).tolist()
