@@ -627,7 +627,7 @@ def assumed_inputs(scenario: Scenario) -> list[Assumed]:
     config = scenario.config
     # The tiers' source says whether they are assumed only when the scenario gives them; else the policy's does.
     walk(config.model_copy(update={"policy": {}} | ({} if config.difficulty is None or "difficulty_tiers" not in
-                                                    scenario.policy.entries else {"difficulty": None})), "")
+                                                    scenario.policy.in_use else {"difficulty": None})), "")
     table = scenario.district_table
     if "estimated_fields" in table.columns:
         for unit, cell in table["estimated_fields"].items():
@@ -635,7 +635,7 @@ def assumed_inputs(scenario: Scenario) -> list[Assumed]:
             if columns:  # one line per unit, naming its estimated columns
                 found.append(Assumed(f"{unit}: {', '.join(columns)}", "estimated_fields"))
     derived = config.difficulty is not None and any(scenario.derives_difficulty(p.difficulty) for p in config.pools)
-    for key, entry in scenario.policy.entries.items():  # the values the run took from the policy
+    for key, entry in scenario.policy.in_use.items():  # the values the run took from the policy
         if entry.assumption and (key != "difficulty_tiers" or derived):
             found.append(Assumed(f"policy.{key}", entry.source))
     return found

@@ -276,6 +276,13 @@ class Policy:
     """The policy file, or "finmodel/policy/parameters.toml" for the one finmodel ships."""
     sha256: str
     entries: Mapping[str, PolicyValue]
+    used: frozenset[str] | None = None
+    """The values the run uses (its scenario's kind and settings); None: all. What is recorded; every value stays
+    readable, so that an analyst who changes a loaded scenario in Python still finds the rest of the policy."""
+
+    @property
+    def in_use(self) -> dict[str, PolicyValue]:
+        return {k: e for k, e in self.entries.items() if self.used is None or k in self.used}
 
     def __getitem__(self, key: str) -> Any:
         # A copy: a caller's change cannot reach the next caller, as the frozen models' fields cannot change.
@@ -315,9 +322,8 @@ class Policy:
         return replace(self, entries=entries), tuple(applied)
 
     def only(self, keys: Iterable[str]) -> Policy:
-        """The policy reduced to the values a run uses, so that what it records is what it used."""
-        keys = set(keys)
-        return replace(self, entries={k: e for k, e in self.entries.items() if k in keys})
+        """The policy marked with the values a run uses, so that what it records is what it used."""
+        return replace(self, used=frozenset(keys))
 
     def record(self) -> dict:
         """What manifest.json says of the policy: the file and its hash, the day, and every value used."""
@@ -326,7 +332,7 @@ class Policy:
                             "source": e.source, "assumption": e.assumption, "overridden": e.overridden}
                            | ({"policy_value": _ADAPTERS[e.key].dump_python(e.changed_from, mode="json")}
                               if e.overridden else {})
-                           for e in self.entries.values()]}
+                           for e in self.in_use.values()]}
 
 
 def _plain(value: Any) -> Any:

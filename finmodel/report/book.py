@@ -157,7 +157,7 @@ def _policy_rows(ws: Worksheet, row: int, policy, lang: str) -> int:
     for col, key in enumerate(("key", "param_value", "policy_from", "source"), start=1):
         put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
     row += 1
-    for entry in policy.entries.values():
+    for entry in policy.in_use.values():
         standing = t("policy_assumed" if entry.assumption else "policy_published", lang)
         if entry.overridden:
             shown = type(entry).shown(replace(entry, value=entry.changed_from, changed_from=None))

@@ -142,7 +142,7 @@ def factors_sheet(ws: Worksheet, result: AllocationResult, lang: str,
 def _tiers_source(scenario, lang: str) -> str:
     """Where the difficulty tiers come from: the policy (its source, and whether it is an assumption), or the
     scenario with its own source if it states one."""
-    entry = scenario.policy.entries.get("difficulty_tiers")
+    entry = scenario.policy.in_use.get("difficulty_tiers")
     if entry is not None:
         return t("tiers_assumed" if entry.assumption else "tiers_sourced", lang).format(entry.source)
     source = scenario.config.difficulty.source
