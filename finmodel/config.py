@@ -137,12 +137,14 @@ def check_depth(value: Any, *, file: Path | None = None, where: str = "") -> Non
             stack += [(v, depth + 1, f"{place}[{k}]") for k, v in enumerate(node)]
 
 
-def validate_model(model: type[BaseModel], raw: Mapping[str, Any], *, file: Path | None = None) -> Any:
+def validate_model(model: type[BaseModel], raw: Mapping[str, Any], *, file: Path | None = None,
+                   values_checked: bool = False) -> Any:
     """``model`` validated from ``raw``; every problem in one InputError, each named by its dotted key.
 
     Before the schema, every key and text is checked for control characters and every number against the
-    limits (``number_problem``), whatever key holds it."""
-    check_values(raw, raw, file=file)
+    limits (``number_problem``), whatever key holds it; ``values_checked`` when the caller has done so."""
+    if not values_checked:
+        check_values(raw, raw, file=file)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -153,12 +155,14 @@ def validate_model(model: type[BaseModel], raw: Mapping[str, Any], *, file: Path
 
 def check_values(node: Any, raw: Mapping[str, Any], *, file: Path | None = None, loc: tuple = ()) -> None:
     """Every text (keys too) free of control characters, every number finite and within the limits."""
-    where = _dotted(loc, raw)
+    def where() -> str:  # named only for a problem: building the dotted key of every node made loading quadratic
+        return _dotted(loc, raw)
+
     if isinstance(node, dict):
         for key, value in node.items():
             problem = text_problem(key) if isinstance(key, str) else None
             if problem:
-                raise InputError(f"{where + ': ' if where else ''}a key: {problem}", file=file)
+                raise InputError(f"{where() + ': ' if where() else ''}a key: {problem}", file=file)
             check_values(value, raw, file=file, loc=loc + (key,))
     elif isinstance(node, list):
         for k, value in enumerate(node):
@@ -166,16 +170,16 @@ def check_values(node: Any, raw: Mapping[str, Any], *, file: Path | None = None,
     elif isinstance(node, str):
         problem = text_problem(node)
         if problem:
-            raise InputError(f"{where}: {problem}" if where else problem, file=file)
+            raise InputError(f"{where()}: {problem}" if where() else problem, file=file)
     elif isinstance(node, int) and not isinstance(node, bool):
         if abs(node) > MAX_NUMBER:  # compared as integers: a 400-digit integer is no float
             text = f"{node:.6g}" if len(str(abs(node))) < 40 else f"a {len(str(abs(node)))}-digit number"
-            raise InputError(f"{where}: {text} is above the largest number finmodel takes, {MAX_NUMBER:g}",
+            raise InputError(f"{where()}: {text} is above the largest number finmodel takes, {MAX_NUMBER:g}",
                              file=file)
     elif isinstance(node, float):
         problem = number_problem(node, node.text if isinstance(node, TomlFloat) else None)
         if problem:
-            raise InputError(f"{where}: {problem}" + (f" ({node!r})" if problem == "not a finite number" else ""),
+            raise InputError(f"{where()}: {problem}" + (f" ({node!r})" if problem == "not a finite number" else ""),
                              file=file)
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticUndefined
 
-from ..config import Id, NamedScenario, Strict as _Strict, _kinds, _models_in, _walk, validate_model
+from ..config import Id, NamedScenario, Strict as _Strict, _kinds, _models_in, _walk, check_values, validate_model
 from ..errors import InputError
 from ..modes.scenario import BalanceRule, Bundle, Bundling
 from ..policy.params import PARTIES, Policy, read_config
@@ -534,6 +534,10 @@ def _row_project(template: Mapping[str, Any], project_id: str, cells: list[tuple
     the template's value repeats it, so that every project's figures can be read from the table itself."""
     data = {"project": _copied(template)}  # rows share nothing: one row's cells never reach the next
     data["project"]["id"] = project_id
+    try:
+        check_values(project_id, {"id": project_id}, file=file, loc=("id",))
+    except InputError as exc:
+        raise InputError(exc.message, file=file, row=row_number) from exc
     for position, (column, cell) in enumerate(cells):
         try:
             parent, last = _walk(data, f"project.{column}", file=file)
@@ -559,11 +563,15 @@ def _row_project(template: Mapping[str, Any], project_id: str, cells: list[tuple
                 keep = "write the value"
             raise InputError(f"{message} ({keep})", file=file, row=row_number, column=column)
         try:
-            parent[last] = _cell_value(cell, current, column)
+            parent[last] = value = _cell_value(cell, current, column)
         except ValueError as exc:
             raise InputError(str(exc), file=file, row=row_number, column=column) from exc
+        try:  # the template's own values were checked with the file: only the row's are new
+            check_values(value, {column: value}, file=file, loc=(column,))
+        except InputError as exc:
+            raise InputError(exc.message, file=file, row=row_number, column=column) from exc
     try:
-        return validate_model(Project, data["project"])
+        return validate_model(Project, data["project"], values_checked=True)
     except InputError as exc:
         column = next((c for c, _ in cells if exc.message.startswith(f"{c}: ")), None)
         raise InputError(exc.message, file=file, row=row_number, column=column) from exc
