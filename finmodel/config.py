@@ -7,6 +7,7 @@ Each kind's schema lives beside its engine (allocation, projects, plan); this mo
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import difflib
 import re
 import tomllib
@@ -14,6 +15,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Mapping
 
@@ -52,6 +54,20 @@ def _valid_id(value: str) -> str:
 
 Id = Annotated[str, AfterValidator(_valid_id)]
 """An id: it names files and ``--set`` keys, so it holds only letters, digits, '_' and '-'."""
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON holds it: TOML's dates and times as ISO text, an exact fraction as "2/3", tables and lists
+    likewise throughout."""
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, (dt.date, dt.time)):  # a datetime is a date
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)

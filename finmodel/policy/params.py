@@ -25,7 +25,8 @@ from typing import Annotated, Any, Iterable, Literal, Mapping
 from pydantic import (AfterValidator, BeforeValidator, ConfigDict, Field, PlainSerializer, TypeAdapter,
                       ValidationError, WithJsonSchema, model_validator)
 
-from ..config import Override, Strict, _as_tuple, _split, apply_overrides, check_values, read_toml, validate_model
+from ..config import (Override, Strict, _as_tuple, _split, apply_overrides, check_values, plain, read_toml,
+                      validate_model)
 from ..tables import resolve_file
 from ..errors import InputError
 from .grades import GRADES
@@ -67,6 +68,13 @@ ExactShare = Annotated[Fraction, BeforeValidator(_fraction), AfterValidator(_in_
 """A share compared exactly and inclusively: at least ⅔ admits exactly two thirds."""
 
 
+def _every_grade(by_grade: dict[str, float]) -> dict[str, float]:
+    missing = [g for g in GRADES if g not in by_grade]
+    if missing:
+        raise ValueError(f"no value for {', '.join(missing)} (every grade of {', '.join(GRADES)} needs one)")
+    return by_grade
+
+
 class RewardItem(Strict):
     label: str = Field(min_length=1)
     """The item's name in the policy's words (水电气暖改造 …)."""
@@ -83,18 +91,10 @@ class RewardRules(Strict):
     """Years from acceptance to payment."""
     requires_acceptance: bool
     """Paid only for work accepted (验收)."""
-    grade_factors: dict[Grade, NonNegative]
+    grade_factors: Annotated[dict[Grade, NonNegative], AfterValidator(_every_grade)]
     """Multiplier by performance grade."""
     items: dict[str, RewardItem]
     """The rewarded items, by their code names."""
-
-    @model_validator(mode="after")
-    def _every_grade(self) -> RewardRules:
-        missing = [g for g in GRADES if g not in self.grade_factors]
-        if missing:
-            raise ValueError(f"grade_factors: no factor for {', '.join(missing)} (every grade of {', '.join(GRADES)} "
-                             "needs one)")
-        return self
 
 
 PARTIES = ("central", "provincial", "city", "district", "residents", "utilities", "owner_units", "maintenance_fund",
@@ -190,13 +190,6 @@ def _weights(weights: dict[str, float]) -> dict[str, float]:
     if sum(weights.values()) <= 0:
         raise ValueError("at least one weight must be above 0")
     return weights
-
-
-def _every_grade(coefficients: dict[str, float]) -> dict[str, float]:
-    missing = [g for g in GRADES if g not in coefficients]
-    if missing:
-        raise ValueError(f"no coefficient for {', '.join(missing)} (every grade of {', '.join(GRADES)} needs one)")
-    return coefficients
 
 
 Tiers = Annotated[tuple[Positive, Positive, Positive], BeforeValidator(_as_tuple)]
@@ -318,7 +311,7 @@ class Policy:
             # Recorded as it now stands: a table given for a table is merged, and the merge is what the run uses.
             now = _get(_ADAPTERS[concept].dump_python(value, mode="python", by_alias=True), path, None, concept,
                        f"{origin} policy.{key}", file)
-            applied.append(Override(key=f"policy.{key}", old=_plain(old), new=_plain(now)))
+            applied.append(Override(key=f"policy.{key}", old=plain(old), new=plain(now)))
         return replace(self, entries=entries), tuple(applied)
 
     def only(self, keys: Iterable[str]) -> Policy:
@@ -333,18 +326,6 @@ class Policy:
                            | ({"policy_value": _ADAPTERS[e.key].dump_python(e.changed_from, mode="json")}
                               if e.overridden else {})
                            for e in self.in_use.values()]}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _get(data: Any, path: list[str], new: Any, concept: str, where: str, file: Path | None) -> Any:
@@ -491,7 +472,7 @@ def scenario_policy(table: Mapping[str, Any] | None, changes: Iterable[tuple[str
     # --set policy.as_of / policy.file choose the policy as the table's keys do, and are recorded like them.
     chosen = [(key, value) for key, value in changes if key in POLICY_KEYS]
     changes = [(key, value) for key, value in changes if key not in POLICY_KEYS]
-    applied = tuple(Override(key=f"policy.{key}", old=_plain(table.get(key)), new=_plain(value))
+    applied = tuple(Override(key=f"policy.{key}", old=plain(table.get(key)), new=plain(value))
                     for key, value in chosen)
     table |= dict(chosen)
     check_values(table, table, file=file)

@@ -9,6 +9,8 @@ from pathlib import Path
 from datetime import datetime, timezone
 from importlib import metadata
 
+from ..config import plain
+
 
 PACKAGES = ("finmodel", "numpy", "pandas", "scipy", "pulp", "highspy", "numpy-financial", "openpyxl",
             "pydantic", "matplotlib")
@@ -41,15 +43,6 @@ def manifest(scenario, *, command: str, outputs: dict[str, bytes], solver: dict 
     }
 
 
-def _plain(value):
-    """TOML's dates and times (an override's old or new value may be one) as ISO text, a fraction as "2/3"."""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "numerator") and hasattr(value, "denominator"):
-        return f"{value.numerator}/{value.denominator}"
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
 def write_with_manifest(scenario, outputs: dict[str, bytes], out_dir, *, command: str, lang: str,
                         solver: dict | None = None) -> dict[str, Path]:
     """Add manifest.json to ``outputs`` and make ``out_dir`` hold exactly these files, all or none: the folder is
@@ -59,7 +52,7 @@ def write_with_manifest(scenario, outputs: dict[str, bytes], out_dir, *, command
 
     record = manifest(scenario, command=command, outputs=outputs, lang=lang, solver=solver)
     outputs = dict(outputs) | {
-        "manifest.json": (json.dumps(record, ensure_ascii=False, indent=2, default=_plain) + "\n").encode("utf-8")}
+        "manifest.json": (json.dumps(record, ensure_ascii=False, indent=2, default=plain) + "\n").encode("utf-8")}
     # The folder is replaced whole, so it must not hold the scenario or its tables.
     scenario_path = Path(scenario.path)
     keep = [scenario_path] + [scenario_path.parent / name for name in scenario.inputs]
