@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -48,6 +49,7 @@ def _registry() -> dict[str, Kind]:
 KIND_NAMES = ("allocation", "projects", "plan")
 
 
+@cache
 def kinds() -> dict[str, Kind]:
     return _registry()
 

@@ -121,7 +121,7 @@ def allocate(scenario: Scenario, progress: Callable[[SolveRecord], None] | None 
     """
     names = list(scenario.districts.index)
     report_order = ordered(names, scenario.config.scenario.order)
-    gate = None if scenario.config.districts.allow_no_plan else scenario.planned()
+    gate = scenario.gate()
     formula: dict[str, FormulaResult] = {}
     for pool in scenario.pools:
         formula[pool.id] = factor_formula(

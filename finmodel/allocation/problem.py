@@ -169,7 +169,7 @@ def build_problem(scenario: Scenario, formula: np.ndarray) -> AllocationProblem:
     if spec.max_pool_share is not None:
         share_cap = np.repeat((spec.max_pool_share * pool_wan)[:, None], len(districts), axis=1)
         bounds.append(Bound("max_pool_share", grid_down(share_cap)))
-    planned = None if scenario.config.districts.allow_no_plan else scenario.planned()
+    planned = scenario.gate()
     if planned is not None and not planned.all():
         # A unit without renovation planned gets nothing from the formula (三(五)); no stage may give it money either.
         bounds.append(Bound("no_plan", np.repeat(np.where(planned, np.nan, 0.0)[None, :], len(pools), axis=0)))

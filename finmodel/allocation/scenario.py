@@ -403,10 +403,11 @@ class Scenario(NamedScenario):
 
     def planned(self) -> np.ndarray | None:
         """Per unit: whether it has renovation planned (``districts.plan`` above 0); None when the rule is off."""
-        plan = self.config.districts.plan
-        if plan is None or plan not in self.districts.columns:
-            return None
-        return self.districts[plan].to_numpy() > 0
+        return planned_units(self.config, self.districts)
+
+    def gate(self) -> np.ndarray | None:
+        """The units that may receive money (those with renovation planned), or None when all may."""
+        return None if self.config.districts.allow_no_plan else self.planned()
 
     def derives_difficulty(self, column: str | None) -> bool:
         """Whether a pool's difficulty column is derived by tiers rather than read from the table."""
@@ -565,18 +566,31 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
     )
 
 
+def planned_units(config: ScenarioConfig, districts: pd.DataFrame) -> np.ndarray | None:
+    """Per unit: whether its ``districts.plan`` column is above 0; None when there is no such column."""
+    plan = config.districts.plan
+    if plan is None or plan not in districts.columns:
+        return None
+    return districts[plan].to_numpy() > 0
+
+
+def is_assumed(source: str) -> bool:
+    """Whether a source says its figure is assumed rather than published."""
+    return source.strip().lower().startswith(ASSUMED)
+
+
 def _check_gate(config: ScenarioConfig, districts: pd.DataFrame, path: Path) -> None:
     """With units left out for having no renovation planned, every factor must still have something to share, and
     so must a performance reward slice's task volume."""
-    column = config.districts.plan
     for pool in config.pools:
         form = pool.performance
         if form is not None and form.form == "reward_slice" and districts[form.volume].sum() <= 0:
             raise InputError(f"the reward slice's task volume '{form.volume}' is 0 for every unit, so it cannot be "
                              "split", file=path, key=f"pools.{pool.id}.performance.volume")
-    if config.districts.allow_no_plan or column is None or column not in districts.columns:
+    gate = None if config.districts.allow_no_plan else planned_units(config, districts)
+    if gate is None:
         return
-    gate = districts[column].to_numpy() > 0
+    column = config.districts.plan
     if not gate.any():
         raise InputError(f"no unit has renovation planned ('{column}' is 0 in every row), so no pool can be split; "
                          "set districts.allow_no_plan = true to split by the other factors", file=path,
@@ -611,8 +625,7 @@ def assumed_inputs(scenario: Scenario) -> list[Assumed]:
             for name in type(node).model_fields:
                 value = getattr(node, name)
                 here = f"{where}.{name}" if where else name
-                if (name == "source" or name.endswith("_source")) and isinstance(value, str) and (
-                        value.strip().lower().startswith(ASSUMED)):
+                if (name == "source" or name.endswith("_source")) and isinstance(value, str) and is_assumed(value):
                     base = name.removesuffix("_source")
                     fields = type(node).model_fields
                     subject = where if name == "source" else (

@@ -12,7 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..allocation import AllocationResult, performance_grades
 from ..allocation.explain import shown_price
-from ..allocation.scenario import ASSUMED, Pool, assumed_inputs
+from ..allocation.scenario import Pool, assumed_inputs, is_assumed
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of
 from .cells import MONEY, MONEY4, NUMBER, SHARE, fit_height, put, row_heights
 from ..labels import (GRADE, check_label, column_label, explanation_remark, explanation_sentence, finding_text, pool_label,
@@ -148,7 +148,7 @@ def _tiers_source(scenario, lang: str) -> str:
     source = scenario.config.difficulty.source
     if not source:
         return t("tiers_scenario", lang)
-    return t("tiers_assumed" if source.strip().lower().startswith(ASSUMED) else "tiers_sourced", lang).format(source)
+    return t("tiers_assumed" if is_assumed(source) else "tiers_sourced", lang).format(source)
 
 
 def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, lang: str) -> tuple[int, int]:
