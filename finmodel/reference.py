@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from .kinds import kinds
-from .policy.params import VALUE_TYPES, _ADAPTERS, load_policy
+from .policy.params import _ADAPTERS, load_policy
 from .reference_zh import ZH
 
 _REFERENCE_DAY = "2020-12-31"
@@ -243,4 +243,4 @@ def write(root: Path) -> list[Path]:
     return written
 
 
-__all__ = ["VALUE_TYPES", "generated", "json_schemas", "keys", "markdown", "write"]
+__all__ = ["generated", "json_schemas", "keys", "markdown", "write"]
