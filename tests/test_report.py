@@ -294,9 +294,11 @@ def test_a_run_on_assumed_or_estimated_inputs_is_marked_a_draft(jinan_run, tmp_p
     rows = [[c.value for c in r] for r in book["参数"].iter_rows()]
     start = next(k for k, r in enumerate(rows) if r[0] == "假设或估算的输入（测算稿）")
     listed = {r[0]: r[3] for r in rows[start + 1:]}
+    details = {r[0]: r[1] for r in rows[start + 1:]}
     assert listed["pools.central.amount_wan"].startswith("assumption: about 3,000 元")
     assert listed["allocation.hold_harmless"].startswith("assumption: at least 90 %")
-    assert listed["历下区: investment_wan, performance_score, need_wan, last_year_wan"] == "区县表 estimated_fields 列标明为估算值"
+    assert listed["历下区"] == "区县表 estimated_fields 列标明为估算值"
+    assert details["历下区"] == "investment_wan, performance_score, need_wan, last_year_wan"
     assert "policy.difficulty_tiers" in listed  # households and floor area of 历下区 are published, not estimated
     # A scenario with published inputs only is not a draft.
     from .conftest import write_scenario

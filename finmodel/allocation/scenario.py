@@ -613,6 +613,8 @@ class Assumed:
 
     key: str
     source: str
+    detail: str = ""
+    """For a row of the table: the columns its ``estimated_fields`` lists."""
 
 
 def assumed_inputs(scenario: Scenario) -> list[Assumed]:
@@ -646,7 +648,7 @@ def assumed_inputs(scenario: Scenario) -> list[Assumed]:
         for unit, cell in table["estimated_fields"].items():
             columns = [c.strip() for c in str(cell).split(";") if c.strip()]
             if columns:  # one line per unit, naming its estimated columns
-                found.append(Assumed(f"{unit}: {', '.join(columns)}", "estimated_fields"))
+                found.append(Assumed(str(unit), "estimated_fields", ", ".join(columns)))
     derived = config.difficulty is not None and any(scenario.derives_difficulty(p.difficulty) for p in config.pools)
     for key, entry in scenario.policy.in_use.items():  # the values the run took from the policy
         if entry.assumption and (key != "difficulty_tiers" or derived):

@@ -418,5 +418,6 @@ def parameters_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None
             row += 1
             source = t("assumed_estimated", lang) if item.source == "estimated_fields" else item.source
             put(ws, row, 1, item.key, box=True, lang=lang)
+            put(ws, row, 2, item.detail or None, box=True, lang=lang, wrap=True)
             put(ws, row, 4, source, box=True, lang=lang, wrap=True)
-            fit_height(ws, row, {4: source})
+            fit_height(ws, row, {2: item.detail, 4: source})
