@@ -119,6 +119,7 @@ def parameter_sheet(ws: Worksheet, rows: Iterable[tuple[str, str, str, str]], ov
     for values in rows:
         for col, value in enumerate(values, start=1):
             put(ws, row, col, value, box=True, lang=lang, wrap=col == 4)
+        fit_height(ws, row, {4: values[3]})
         row += 1
 
     row += 1
