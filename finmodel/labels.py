@@ -598,6 +598,13 @@ def finding_text(finding, lang: str) -> str:
         return (f"各区县在各项约束下可接受额度不足，{p['unallocated_wan']:,.2f} 万元列为未分配" if zh else
                 f"under all the rules together the units can take no more: {p['unallocated_wan']:,.2f} stays "
                 "unallocated")
+    if code.startswith("split_fit_"):
+        why = {"unallocated": ("有资金列为未分配，各项资金按安排顺序争用可接受额度",
+                               "money stays unallocated, and the pools compete for the units' room in their order"),
+               "infeasible": ("按比例分摊会使约束无法同时满足", "sharing pro rata would break another rule"),
+               "unsettled": ("受约束的区县经多次求解仍未确定", "which units are held did not settle")}[code[10:]]
+        return (f"受约束区县的金额未按各项资金测算比例分摊（{why[0]}），由贴近测算的优化结果决定" if zh else
+                f"units held by a bound do not share it among the pools pro rata ({why[1]}): the formula fit decides")
     if code == "elastic_failed":
         return f"弹性模型求解失败：{p['message']}" if zh else f"elastic solve failed: {p['message']}"
     if code == "proportional_factors":

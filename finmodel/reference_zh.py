@@ -99,6 +99,10 @@ _ALLOCATION = {
     "allocation.households": "计划改造户数与户均补助需求（max_households 目标所需）",
     "allocation.households.households": "列名：计划改造户数（可资助户数上限）",
     "allocation.households.need_per_household": "列名：每户所需补助，万元",
+    "allocation.split": ("受合计上限或下限约束的区县如何在各项资金间分摊差额。pro_rata：按其各项资金测算金额的比例，"
+                         "每项分配金额 = 测算金额 × 约束值 ÷ 测算合计，复核人员可按调整说明手算；fit：由贴近测算的"
+                         "优化结果决定，可能一项资金调减、另一项调增。需求分类、其他目标或有未分配资金时由优化结果"
+                         "决定，调整说明予以说明。"),
     "allocation.allow_unallocated": ("是否允许各单位按规则无法接受的资金保留为未分配。不允许时，出现未分配即合规检查"
                                      "不通过（退出码1）；允许时检查通过，并说明资金未分配的原因"),
     "policy": _policy("为情景年度最后一天", "`reward_in_lieu.lag_years = 2`"),

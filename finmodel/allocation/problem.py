@@ -78,9 +78,17 @@ class AllocationProblem:
     """The order in which pools are placed when they compete for the same room (default: as listed)."""
     pool_names: tuple[tuple[str, str], ...] | None = None
     """Each pool's Chinese and English name, for what the findings and explanations say (default: the ids)."""
+    split: str = "pro_rata"
+    """How a unit held by a bound on its total shares it among the pools (``AllocationSpec.split``)."""
 
     def pool_name(self, p: int) -> tuple[str, str]:
         return self.pool_names[p] if self.pool_names is not None else (self.pools[p], self.pools[p])
+
+    @property
+    def splits_pro_rata(self) -> bool:
+        """Whether a unit held by a bound on its total shares it among the pools pro rata to its formula amounts:
+        the rule applies to the formula fit without categories (where eligibility decides which pool pays)."""
+        return self.split == "pro_rata" and self.objective == "formula_fit" and not self.categories
 
     def placing_order(self) -> list[int]:
         return list(self.pool_order) if self.pool_order is not None else list(range(len(self.pools)))
@@ -198,6 +206,7 @@ def build_problem(scenario: Scenario, formula: np.ndarray) -> AllocationProblem:
         need_total=need_total,
         pool_order=pool_order(scenario),
         pool_names=tuple((p.label, p.label_en or p.id) for p in scenario.pools),
+        split=spec.split,
     )
 
 

@@ -283,6 +283,12 @@ class AllocationSpec(_Strict):
     """No unit gets more than this share of any pool."""
     performance: PerformanceRule | None = None
     households: HouseholdsSpec | None = None
+    split: Literal["pro_rata", "fit"] = "pro_rata"
+    """How a unit held at a cap or floor on its total shares its cut (or lift) among the pools. pro_rata: in
+    proportion to its formula amounts in them, every pool's amount × (the bound ÷ the formula total), a rule a
+    reviewer can apply with a calculator (调整说明 prints it); fit: as the formula fit finds closest, which may cut
+    one pool and raise another. Without it applying (need by category, another objective, money left
+    未分配), the fit decides and 调整说明 says so."""
     allow_unallocated: bool = False
     """Whether money the units cannot take under the rules may stay 未分配. Without it, any 未分配 fails 合规检查
     (exit 1); with it, the check passes and says why the money is left."""
