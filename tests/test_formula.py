@@ -199,7 +199,10 @@ def test_the_jinan_run_says_that_investment_only_repeats_floor_area(capsys, tmp_
     from finmodel.cli import main
 
     from .conftest import ROOT
-    assert main(["run", str(ROOT / "scenarios" / "jinan-2023.toml"), "--out", str(tmp_path / "out")]) == 0
+    # The bundled scenario gives investment's weight to floor area; weighted beside it, investment only repeats it.
+    assert main(["run", str(ROOT / "scenarios" / "jinan-2023.toml"), "--out", str(tmp_path / "out"),
+                 "--set", "pools.provincial.weights.investment_wan=0.3",
+                 "--set", "pools.provincial.weights.floor_area_m2=0.4777777778"]) == 0
     out = capsys.readouterr().out
     assert "note: 因素“投资额（万元）”与“改造面积（平方米）”在各单位成比例" in out
 

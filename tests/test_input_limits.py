@@ -32,7 +32,7 @@ def test_a_control_character_in_the_scenario_is_refused_with_its_key(tmp_path, c
     path.write_text(text, encoding="utf-8")
     code, err = both([str(path)], capsys, tmp_path)
     assert code == 2 and "jinan.toml: pools.central.label: the text holds the control character U+0007" in err
-    path.write_text(JINAN.read_text(encoding="utf-8").replace("households = 0.3", '"house\\u0001holds" = 0.3', 1),
+    path.write_text(JINAN.read_text(encoding="utf-8").replace("households = 0.4", '"house\\u0001holds" = 0.4', 1),
                     encoding="utf-8")
     code, err = both([str(path)], capsys, tmp_path)
     assert code == 2 and "pools.central.weights: a key: the text holds the control character U+0001" in err

@@ -70,11 +70,19 @@ def test_every_estimate_is_marked(rows):
 
 def test_scenario_weights_are_the_cited_parameters():
     scenario = fm.load_scenario(JINAN)
-    # 财综〔2019〕31号's central weights from the second year on; Hebei's 2019 reward-fund weights (an assumption for
-    # Shandong's pool); the policy's difficulty tiers.
-    assert scenario.pool("central").weights == {"floor_area_m2": 0.4, "households": 0.3, "buildings": 0.1,
-                                                "communities": 0.1, "performance_score": 0.1}
-    assert scenario.pool("provincial").weights == {"households": 0.2, "investment_wan": 0.7, "performance_score": 0.1}
+    # 财综〔2019〕31号's central weights (its first-year set, performance acting on volume as a coefficient); Hebei's
+    # 2019 reward-fund weights (an assumption for Shandong's pool): households 20 : investment 70 with floor area
+    # standing for the unpublished investment, performance 10 % as a reward slice; the policy's difficulty tiers.
+    assert scenario.pool("central").weights == {"floor_area_m2": 0.4, "households": 0.4, "buildings": 0.1,
+                                                "communities": 0.1}
+    assert scenario.pool("central").performance.form == "coefficient"
+    provincial = scenario.pool("provincial")
+    assert provincial.weights == {"households": 0.2222222222, "floor_area_m2": 0.7777777778}
+    assert provincial.weights["households"] * 0.9 == pytest.approx(0.2, abs=1e-10)
+    assert (provincial.performance.form, provincial.performance.reward_share) == ("reward_slice", 0.1)
+    city = scenario.pool("city")
+    assert (city.performance.form, city.inverse, city.inverse_by) == ("coefficient", ["fiscal_capacity_ratio"],
+                                                                      "households")
     assert scenario.config.difficulty.tiers == scenario.policy["difficulty_tiers"] == (1.2, 1.0, 0.8)
     for pool in scenario.pools:
         assert pool.amount_source.startswith("assumption")

@@ -90,13 +90,19 @@ def test_factor_sheet_lets_a_reviewer_recompute(jinan_run):
         body = rows[header + 2: header + 2 + 10]
         total = rows[header + 12]
         assert total[0] == "合计"
-        weight_cols = [(c, float(str(v).split("权重 ")[1])) for c, v in enumerate(top) if v and "权重" in str(v)]
+        weight_cols = [(c, float(str(v).split("权重 ")[1])) for c, v in enumerate(top) if v and "　权重 " in str(v)]
         assert len(weight_cols) == len(pool.weights)
         amount_col = top.index("测算金额（万元）")
+        slice_ = pool.performance is not None and pool.performance.form == "reward_slice"
         for line in body:
             share = sum(w * line[c + 1] / total[c + 1] for c, w in weight_cols)
+            if slice_:  # the reward slice: r of the pool by 奖励权重 ÷ its total, the rest by the weights
+                r, col = pool.performance.reward_share, top.index("奖励权重")
+                assert line[col + 1] == pytest.approx(line[col] / total[col], abs=1e-12)
+                share = (1 - r) * share + r * line[col] / total[col]
             assert line[amount_col] == pytest.approx(pool.amount_wan * share, abs=1e-6)
         assert sub[weight_cols[0][0]] == "原值"
+    assert {p.performance.form for p in scenario.pools} == {"coefficient", "reward_slice"}
 
 
 def test_checks_sheet_all_pass(jinan_run):
@@ -227,9 +233,10 @@ def test_jinan_adjustments_sheet_explains_every_moved_district(jinan_run):
     assert (jinan_run / "allocation-vs-formula.png").stat().st_size > 0
 
 
-def test_jinan_uses_needs_cofinancing_and_hold_harmless():
+def test_jinan_uses_needs_and_cofinancing_and_no_unpublished_last_year():
     spec = fm.load_scenario(JINAN).config.allocation
-    assert spec.need and spec.cofinancing and spec.hold_harmless
+    # Jinan's 2022 allocation by district is not published: no hold-harmless rule rests on invented amounts.
+    assert spec.need and spec.cofinancing and spec.hold_harmless is None
 
 
 def test_no_report_word_is_defined_twice():
@@ -264,13 +271,13 @@ def test_money_left_unallocated_fails_unless_the_scenario_allows_it(tmp_path, ca
     big = "pools.central.amount_wan=300000"
     assert main(["run", str(JINAN), "--out", str(tmp_path / "a"), "--set", big]) == 1
     out = capsys.readouterr().out
-    assert "failed: 中央财政补助资金：资金全部分配到区县（未分配，万元）: 217720.94" in out
+    assert "failed: 中央财政补助资金：资金全部分配到区县（未分配，万元）: 197952.15" in out
     assert "failed: 省级财政补助资金：资金全部分配到区县" in out and "failed: 市级财政补助资金：资金全部分配到区县" in out
     assert main(["run", str(JINAN), "--out", str(tmp_path / "b"), "--set", big,
                  "--set", "allocation.allow_unallocated=true"]) == 0
     out = capsys.readouterr().out
-    assert "failed:" not in out and "unallocated: 各区县上限合计 82,279.06 万元，低于资金总额 350,000.00 万元" in out
-    assert "中央财政补助资金：可接受额度合计 82,279.06 万元" in out and "central" not in out.split("unallocated:")[1]
+    assert "failed:" not in out and "unallocated: 各区县上限合计 102,047.85 万元，低于资金总额 350,000.00 万元" in out
+    assert "中央财政补助资金：可接受额度合计 102,047.85 万元" in out and "central" not in out.split("unallocated:")[1]
     sheet = openpyxl.load_workbook(tmp_path / "b" / "allocation.xlsx")["合规检查"]
     names = [row[1].value for row in sheet.iter_rows(min_row=2)]
     assert "中央财政补助资金：有未分配资金，情景允许（allow_unallocated；未分配，万元）" in names
@@ -281,9 +288,9 @@ def test_the_declared_pool_priority_decides_which_pool_takes_the_shared_room(tmp
     listed = fm.allocate(fm.load_scenario(JINAN, big)).unallocated_units
     provincial_first = fm.allocate(fm.load_scenario(JINAN, big | {"pools.provincial.priority": 1}))
     left = provincial_first.unallocated_units
-    # As listed, central is placed first and takes all 82,279.06 万元 of room; with provincial first, provincial's
+    # As listed, central is placed first and takes all 102,047.85 万元 of room; with provincial first, provincial's
     # 20,000 is placed in full and central gets the room that is left.
-    assert listed["central"] == 300000_00 - 82279_06 and listed["provincial"] == 20000_00
+    assert listed["central"] == 300000_00 - 102047_85 and listed["provincial"] == 20000_00
     assert left["provincial"] == 0 and left["central"] == listed["central"] + 20000_00
     assert int(left.sum()) == int(listed.sum())
 
@@ -296,7 +303,7 @@ def test_a_run_on_assumed_or_estimated_inputs_is_marked_a_draft(jinan_run, tmp_p
     listed = {r[0]: r[3] for r in rows[start + 1:]}
     details = {r[0]: r[1] for r in rows[start + 1:]}
     assert listed["pools.central.amount_wan"].startswith("assumption: about 3,000 元")
-    assert listed["allocation.hold_harmless"].startswith("assumption: at least 90 %")
+    assert listed["allocation.cofinancing"].startswith("assumption: own money of 10 %")
     assert listed["历下区"] == "区县表 estimated_fields 列标明为估算值"
     assert details["历下区"] == "investment_wan, performance_score, need_wan, last_year_wan"
     assert "policy.difficulty_tiers" in listed  # households and floor area of 历下区 are published, not estimated

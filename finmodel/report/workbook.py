@@ -202,7 +202,7 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
                      t("inverse_by_note", lang).format(column_label(pool.inverse_by, lang)))
         if pool.difficulty is not None and factor in pool.unweighted:
             name += t("unweighted_note", lang)
-        put(ws, row, col, f"{name}　{t('weight', lang)} {pool.weights[factor]:g}", bold=True, box=True,
+        put(ws, row, col, f"{name}　{t('weight', lang)} {pool.weights[factor]:.12g}", bold=True, box=True,
             align="center", fill=True, lang=lang, wrap=True)
         ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + 3)
         for k, key in enumerate(("value", "adjusted", "factor_share", "weighted_share")):
