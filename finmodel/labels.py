@@ -119,11 +119,71 @@ TEXT: dict[str, tuple[str, str]] = {
         "This scenario runs no allocation LP ([allocation]): the final amounts are the formula amounts, rounded to "
         "0.01 (10k yuan) by largest remainder.",
     ),
+    "sheet_rule": ("复核计算", "Recompute"),
+    "rule_pointer": ("各项分配金额的计算规则和所需数字见“复核计算”表。", "The rule behind every amount, with its numbers, is on the "
+                     "Recompute sheet."),
+    "rule_title": ("复核计算：按以下规则，由本表和“因素测算”表的测算金额可算出每项分配金额",
+                   "Recomputing: with these rules every amount follows from this sheet and the formula amounts on the "
+                   "factor sheet"),
+    "rule_held": ("① 区县合计的上限或下限按其各项资金测算金额的比例分到各项资金；在下表一“适用资金”所列资金中，该区县分配金额 = "
+                  "测算金额 × 分摊系数，分摊系数 = 约束值 ÷ 测算合计；受单项资金上限的，取该上限。",
+                  "1. A cap or floor on a unit's total is shared among the pools in proportion to its formula amounts: "
+                  "in the pools table 1 lists for it, the unit's amount = formula amount × ratio, ratio = bound ÷ "
+                  "formula total; a cap on a single pool holds that cap."),
+    "rule_free": ("② 其余各项：分配金额 = 测算金额 × 该项资金的共同系数（下表二），共同系数 = （资金总额 − 未分配 − "
+                  "①所定金额）÷ 其余测算金额合计，使该项资金正好分完。",
+                  "2. Every other cell: amount = formula amount × its pool's common scale (table 2), the scale being "
+                  "(pool − unallocated − the amounts set by 1) ÷ the other cells' formula amounts, so that the pool "
+                  "is spent exactly."),
+    "rule_round": ("③ 取整：各项资金按最大余额法取至0.01万元（先取各区县金额的整数部分，余下的0.01万元依次给小数部分最大的"
+                   "区县，相同时给排在前面的），合计等于资金总额；再按表三移动（通常没有），使各区县合计不越过其约束。"
+                   "受约束区县的合计因此不越过约束值，与其相差最多为（资金项数 − 1）× 0.01万元。",
+                   "3. Rounding: each pool to 0.01 by largest remainder (whole grains first, the grains left to the "
+                   "largest remainders, ties to the earlier unit), summing exactly to the pool; then the moves of "
+                   "table 3 (usually none), so that no unit's total passes a bound. A held unit's total therefore "
+                   "keeps to its bound, short of it by at most 0.01 per pool but one."),
+    "rule_table_held": ("表一：受自身约束的区县", "Table 1: units stopped by a bound of their own"),
+    "rule_table_pools": ("表二：各项资金的共同系数", "Table 2: each pool's common scale"),
+    "rule_limit": ("约束值（万元）", "Bound (10k yuan)"),
+    "rule_shared": ("测算合计（万元）", "Formula total (10k yuan)"),
+    "rule_ratio": ("分摊系数", "Ratio"),
+    "rule_bound": ("约束", "Bound"),
+    "rule_caps": ("单项上限（万元）", "Caps on single pools (10k yuan)"),
+    "rule_pool": ("资金", "Pool"),
+    "rule_amount": ("资金总额（万元）", "Pool (10k yuan)"),
+    "rule_unallocated": ("未分配（万元）", "Unallocated (10k yuan)"),
+    "rule_held_take": ("①所定金额（万元）", "Set by 1 (10k yuan)"),
+    "rule_free_formula": ("其余测算金额合计（万元）", "Other cells' formula (10k yuan)"),
+    "rule_pools_held": ("适用资金", "In pools"),
+    "rule_scale": ("共同系数", "Common scale"),
+    "rule_none_held": ("（无）", "(none)"),
+    "rule_table_moves": ("表三：取整调整（为使区县合计不越过其约束，在上述取整结果上移动的金额）",
+                         "Table 3: rounding moves (grains moved from the rounding above to keep units' totals "
+                         "within their bounds)"),
+    "rule_move": ("调整（万元）", "Moved (10k yuan)"),
+    "rule_not": ("本次分配未按比例分摊规则计算：{0}。各区县金额由分配优化模型确定，调整原因见“调整说明”表。",
+                 "This allocation is not made by the pro-rata rule: {0}. The amounts are the optimisation's; the "
+                 "Adjustments sheet says why each unit moved."),
+    "rule_not_split_fit": ("情景设定受约束区县的差额由优化结果分摊（allocation.split = \"fit\"）",
+                           "the scenario lets the fit share a held unit's bound (allocation.split = \"fit\")"),
+    "rule_not_categories": ("需求按类别设定，由各项资金可用范围决定分摊", "need is set by category, so eligibility decides"),
+    "rule_not_objective": ("分配目标不是贴近测算", "the objective is not the formula fit"),
+    "rule_not_unallocated": ("有资金列为未分配，各项资金按安排顺序争用可接受额度",
+                             "money stays unallocated and the pools compete for the units' room in their order"),
+    "rule_not_room": ("按测算金额比例分到某项资金的可接受额度低于该项资金，需由各项资金通过区县合计统筹安排",
+                      "a pool is above its units' shares of their caps, so the pools must be placed together through "
+                      "the units' totals"),
+    "rule_not_pools": ("受约束区县的约束值无法按测算金额比例分到各项资金（某项资金的保底合计超过该项资金，或无测算金额的区县有下限）",
+                       "a unit's bound cannot be shared among the pools by its formula amounts (a pool's floors "
+                       "exceed it, or a unit with no formula amount has a floor)"),
     "no_adjustment": ("各区县分配金额与测算金额之差均不足0.01万元。", "No unit differs from its formula amount by 0.01 or more."),
     "objective": ("分配目标", "Objective"),
     "objective_formula_fit": ("贴近因素法测算金额（相对偏离字典序最小最大）", "closest to the formula (lexicographic minimax of relative deviations)"),
     "objective_max_households": ("资助户数最多", "most households funded"),
     "objective_max_min_coverage": ("最低需求保障率最高", "largest least share of need covered"),
+    "pro_rata_line": ("计算方法：约束按测算金额比例分到各项资金，每项资金按比例分配（水位法），精确计算，未使用求解器；规则见下方“复核计算”",
+                      "Method: bounds shared among the pools by formula amounts, each pool split pro rata (water-"
+                      "filling), computed exactly without a solver; the rule is under 'Recomputing' below"),
     "solver_line": ("求解器：{0}；求解次数 {1}；状态 {2}", "Solver: {0}; solves {1}; status {2}"),
     "findings": ("求解前检查与未分配说明", "Checks before solving and unallocated money"),
     "unallocated_reason": ("未分配原因", "Why unallocated"),
@@ -598,13 +658,6 @@ def finding_text(finding, lang: str) -> str:
         return (f"各区县在各项约束下可接受额度不足，{p['unallocated_wan']:,.2f} 万元列为未分配" if zh else
                 f"under all the rules together the units can take no more: {p['unallocated_wan']:,.2f} stays "
                 "unallocated")
-    if code.startswith("split_fit_"):
-        why = {"unallocated": ("有资金列为未分配，各项资金按安排顺序争用可接受额度",
-                               "money stays unallocated, and the pools compete for the units' room in their order"),
-               "infeasible": ("按比例分摊会使约束无法同时满足", "sharing pro rata would break another rule"),
-               "unsettled": ("受约束的区县经多次求解仍未确定", "which units are held did not settle")}[code[10:]]
-        return (f"受约束区县的金额未按各项资金测算比例分摊（{why[0]}），由贴近测算的优化结果决定" if zh else
-                f"units held by a bound do not share it among the pools pro rata ({why[1]}): the formula fit decides")
     if code == "elastic_failed":
         return f"弹性模型求解失败：{p['message']}" if zh else f"elastic solve failed: {p['message']}"
     if code == "proportional_factors":
@@ -666,7 +719,8 @@ def explanation_sentence(explanation, lang: str, objective: str = "formula_fit")
     diff = e.difference_wan
     if lang == "zh":
         rules = [f"{family_label(r.family, 'zh')}（{_pool(r.pool, 'zh') + '，' if r.pool else ''}"
-                 f"{r.limit_wan:,.2f}万元；{price_text(r.shadow_price, objective, 'zh')}）" for r in e.rules]
+                 f"{r.limit_wan:,.2f}万元" + ("" if r.shadow_price is None else
+                                            f"；{price_text(r.shadow_price, objective, 'zh')}") + "）" for r in e.rules]
         move = "增加" if diff > 0 else "减少"
         head = f"{e.district}测算金额{e.formula_wan:,.2f}万元，最终分配{e.final_wan:,.2f}万元，{move}{abs(diff):,.2f}万元："
         if e.cause == "rules":
@@ -679,8 +733,8 @@ def explanation_sentence(explanation, lang: str, objective: str = "formula_fit")
                        f"（合计{abs(e.level or 0) * 100:.2f}%），分摊受约束区县形成的差额。")
     move = "up" if diff > 0 else "down"
     head = f"{e.district}: formula {e.formula_wan:,.2f}, final {e.final_wan:,.2f} ({move} {abs(diff):,.2f}, 10k yuan): "
-    parts = [f"{family_label(r.family, 'en')}{' (' + _pool(r.pool, 'en') + ')' if r.pool else ''} at {r.limit_wan:,.2f} "
-             f"({price_text(r.shadow_price, objective, 'en')})" for r in e.rules]
+    parts = [f"{family_label(r.family, 'en')}{' (' + _pool(r.pool, 'en') + ')' if r.pool else ''} at {r.limit_wan:,.2f}"
+             + ("" if r.shadow_price is None else f" ({price_text(r.shadow_price, objective, 'en')})") for r in e.rules]
     if e.cause == "rules":
         return head + "held by " + "; ".join(parts) + "."
     if e.cause == "objective":

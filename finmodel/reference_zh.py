@@ -41,6 +41,13 @@ _ALLOCATION = {
     "difficulty.expenditure": "财政支出列",
     "difficulty.tiers": "自给率最低、中间、最高三分之一的系数（默认取政策 `difficulty_tiers`）",
     "difficulty.source": "分档系数的来源（默认取该政策值的来源）",
+    "performance": "由各项指标得分计算各单位绩效评价总分（绩效评价），用于数据表中没有总分的情形",
+    "performance.table": "指标得分表（CSV 或 XLSX，相对情景文件）：每个单位一行，每项指标一列，各为0–100分",
+    "performance.key": "单位名称列（与区县表一致）",
+    "performance.sheet": "XLSX 表的工作表名（默认第一张）",
+    "performance.column": "总分提供给各项资金时的列名（供 `[pools.performance] score` 引用）；区县表中不得已有同名列",
+    "performance.weights": "指标列 → 在总分中的权重（合计为1）；默认取政策 `performance_indicators`",
+    "performance.source": "指标得分的来源",
     "pools": "各项补助资金（中央、省级、市级……），各自在区县间切块分配",
     "pools[].id": "ASCII 标识（`central`、`provincial`、`city`……），供 `--set pools.<id>.…` 使用",
     "pools[].label": "资金的中文名称，用作审批表的列标题",
@@ -99,10 +106,10 @@ _ALLOCATION = {
     "allocation.households": "计划改造户数与户均补助需求（max_households 目标所需）",
     "allocation.households.households": "列名：计划改造户数（可资助户数上限）",
     "allocation.households.need_per_household": "列名：每户所需补助，万元",
-    "allocation.split": ("受合计上限或下限约束的区县如何在各项资金间分摊差额。pro_rata：按其各项资金测算金额的比例，"
-                         "每项分配金额 = 测算金额 × 约束值 ÷ 测算合计，复核人员可按调整说明手算；fit：由贴近测算的"
-                         "优化结果决定，可能一项资金调减、另一项调增。需求分类、其他目标或有未分配资金时由优化结果"
-                         "决定，调整说明予以说明。"),
+    "allocation.split": ("pro_rata：区县合计的上限或下限按其各项资金测算金额的比例分到各项资金，每项资金按同一系数分配，"
+                         "受约束的区县停在其分得的约束值（水位法），不用求解器精确计算；复核人员可按“复核计算”表手算。"
+                         "fit：由优化模型贴近测算，各项资金通过区县合计相互关联，可能一项资金调减、另一项调增。需求分类、"
+                         "其他目标、有未分配资金或某项资金保底不足时由优化模型决定，“复核计算”表说明原因。"),
     "allocation.allow_unallocated": ("是否允许各单位按规则无法接受的资金保留为未分配。不允许时，出现未分配即合规检查"
                                      "不通过（退出码1）；允许时检查通过，并说明资金未分配的原因"),
     "policy": _policy("为情景年度最后一天", "`reward_in_lieu.lag_years = 2`"),
@@ -305,6 +312,9 @@ _POLICY = {
     "policy.plan_compile_by": "年度计划须在计划年度前一年的该月日前完成编制",
     "policy.default_grade": "项目无绩效评价得分时奖补采用的绩效等级（优、良、合格或差）",
     "policy.performance_coefficients": "各绩效等级的系数（优、良、合格、差），在绩效作用于任务量时使用（测算假设）",
+    "policy.performance_indicators": "绩效评价的一级指标（各0–100分）及其在总分中的权重（合计为1；借用江西办法的五项指标，等权为测算假设）",
+    "policy.performance_indicators.<name>.label": "指标名称",
+    "policy.performance_indicators.<name>.weight": "该指标在总分中的权重",
     "policy.priority_weights": "优先级得分的权重：2000年前建成（pre2000）、基础类设施缺项比例（gaps）、居民同意比例（will）",
 }
 

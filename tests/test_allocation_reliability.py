@@ -50,11 +50,13 @@ def water_fill_grains(formula: list[float], pool_wan: str, caps_wan: list[float 
     return floors
 
 
-def single_pool_scenario(tmp_path, weights, pool_wan: str, extra_rows: dict, allocation: str, solver="highs"):
+def single_pool_scenario(tmp_path, weights, pool_wan: str, extra_rows: dict, allocation: str, solver="highs",
+                         split="fit"):
+    """One pool; the LP decides unless ``split`` is pro_rata (the closed form, ``allocation/waterfill.py``)."""
     rows = [{"district": f"U{i:02d}", "weight": w, **{k: v[i] for k, v in extra_rows.items()}}
             for i, w in enumerate(weights)]
     pool = {"id": "city", "label": "市级资金", "amount_wan": float(pool_wan), "weights": {"weight": 1.0}}
-    extra = f'[allocation]\nsolver = "{solver}"\n' + allocation
+    extra = f'[allocation]\nsolver = "{solver}"\nsplit = "{split}"\n' + allocation
     return write_scenario(tmp_path, rows, [pool], extra=extra)
 
 
@@ -91,6 +93,11 @@ def test_a_large_pool_with_a_hold_harmless_cap_ends_with_the_water_filling_table
     # Every stage fixes at least one of the 20 cells.
     assert result.solver["formula_fit_stages"] <= 20
     assert all(c.passed for c in result.checks)
+    # The closed form gives the same table without a solve.
+    path = single_pool_scenario(tmp_path, weights, pool, {"last_wan": last},
+                                '[allocation.hold_harmless]\nlast_year = "last_wan"\ncap = 1.1\n', split="pro_rata")
+    closed = fm.allocate(fm.load_scenario(path))
+    assert closed.solver["method"] == "pro_rata" and closed.amount_units.equals(result.amount_units)
 
 
 def big_case(n: int = 1500):
@@ -202,7 +209,7 @@ def spanning_case(tmp_path, solver="highs"):
     shares = np.array([(0.5 * s / span.sum()) for s in span])
     for i, row in enumerate(rows):
         row["last_wan"] = round(float(total * (shares[i] + 0.02) * rng.uniform(0.8, 1.2)), 2)
-    extra = (f'[allocation]\nsolver = "{solver}"\n[allocation.hold_harmless]\nlast_year = "last_wan"\n'
+    extra = (f'[allocation]\nsolver = "{solver}"\nsplit = "fit"\n[allocation.hold_harmless]\nlast_year = "last_wan"\n'
              'floor = 0.5\ncap = 2.5\n')
     return write_scenario(tmp_path, rows, pools, extra=extra)
 

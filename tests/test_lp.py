@@ -357,39 +357,3 @@ def test_objective_needs_its_inputs(tmp_path):
     with pytest.raises(fm.InputError, match="max_households needs"):
         fm.load_scenario(write_scenario(tmp_path, ROWS, [POOL], extra=extra))
 
-
-# ------------------------------------------------------------------------------------------------
-# A unit held on a bound of its total shares it among the pools pro rata to its formula amounts (split).
-
-
-def _two_pools(split: str, bounds):
-    from finmodel.allocation import solve_rounded
-
-    # Pool A 100 split 50/30/20, pool B 50 split 10/20/20 by the formula.
-    problem = AllocationProblem(districts=["X", "Y", "Z"], pools=["A", "B"], pool_wan=np.array([100.0, 50.0]),
-                                formula=np.array([[50.0, 30.0, 20.0], [10.0, 20.0, 20.0]]), bounds=bounds,
-                                split=split)
-    solution, rounded, _, _ = solve_rounded(problem, SolverSettings())
-    return solution, rounded[:3].T / 100
-
-
-def test_a_capped_unit_is_cut_in_every_pool_by_one_ratio_and_the_others_follow_their_pool():
-    # X capped at 57 of its formula 60 (× 0.95): 47.5 and 9.5; Z capped at 30 of 40 (× 0.75): 15 and 15. Y, free,
-    # takes what is left in each pool: A 100 − 47.5 − 15 = 37.5 (× 1.25 of 30), B 50 − 9.5 − 15 = 25.5 (× 1.275).
-    caps = [total("need", [57, NAN, 30])]
-    solution, table = _two_pools("pro_rata", caps)
-    np.testing.assert_allclose(solution.amounts, [[47.5, 37.5, 15], [9.5, 25.5, 15]], atol=1e-9)
-    np.testing.assert_array_equal(table, [[47.5, 37.5, 15], [9.5, 25.5, 15]])
-    # The fit alone keeps the largest deviation lowest by cutting X less in B than in A: not a rule to apply by hand.
-    fit, _ = _two_pools("fit", caps)
-    assert fit.amounts.sum(axis=0)[0] == pytest.approx(57)
-    np.testing.assert_allclose(fit.amounts[:, 0], [47.2, 9.8], atol=1e-9)
-
-
-def test_a_unit_lifted_to_its_floor_takes_the_lift_from_every_pool_pro_rata():
-    # Z needs 60 of its formula 40: × 1.5 → 30 and 30. Pool A's others give up 10 of 80 (× 0.875): 43.75, 26.25;
-    # pool B's give 10 of 30 (× 2/3): 6.666…, 13.333….
-    solution, table = _two_pools("pro_rata", [total("minimum", [NAN, NAN, 60])])
-    np.testing.assert_allclose(solution.amounts, [[43.75, 26.25, 30], [20 / 3, 40 / 3, 30]], atol=1e-9)
-    assert table.sum(axis=0)[2] == 60  # exactly its floor after rounding, not a grain past it
-    np.testing.assert_array_equal(table.sum(axis=1), [100, 50])

@@ -15,11 +15,13 @@ from .scenario import Scenario
 from ..solver import Infeasible, SolveRecord, SolverError, SolverSettings, TimeLimitReached
 from ..tables import ordered
 from .diagnose import Finding, elastic_findings, precheck, proportional_factors
-from .explain import Explanation, explain
+from .explain import Explanation, explain, explain_pro_rata
 from .formula import FormulaResult, factor_formula
 from .lp import AllocationLP, LPSolution
 from .problem import CELL_UPPER, TOTAL_LOWER, TOTAL_UPPER, AllocationProblem, build_problem
 from .rounding import RoundingError, controlled_round, largest_remainder
+from .rule import SplitRule, split_rule
+from .waterfill import pro_rata
 
 __all__ = [
     "AllocationProblem", "AllocationResult", "Check", "Explanation", "Finding", "allocate", "controlled_round",
@@ -56,6 +58,8 @@ class AllocationResult:
     lp: LPSolution | None = None
     solver: dict | None = None
     checks: list[Check] = field(default_factory=list)
+    rule: SplitRule | None = None
+    """The allocation as a rule to apply by hand (the 复核计算 sheet); None without [allocation]."""
 
     @property
     def amount_wan(self) -> pd.DataFrame:
@@ -182,12 +186,26 @@ def _solve(result: AllocationResult, formula_matrix: np.ndarray, progress=None) 
     deadline = None if limit is None else time.monotonic() + limit
     settings = SolverSettings(name=spec.solver, method=spec.method, time_limit_s=limit, deadline=deadline)
     findings = precheck(problem)
-    solution, rounded, model, failures = solve_rounded(problem, settings, findings, progress)
+    if any(f.severity == "infeasible" for f in findings):
+        raise _infeasible(problem, settings, findings)
+    filled, reason = pro_rata(problem)
     n_units = problem.shape[1]
+    if filled is not None:
+        solution = filled.solution()
+        rounded = round_solution(problem, solution)
+        explanations = explain_pro_rata(problem, filled, rounded[:n_units].T)
+        rule = split_rule(problem, filled, rounded - round_solution(problem, solution, bounded=False))
+        solver = {"method": "pro_rata", "name": "finmodel water-filling (no solver)", "solves": 0,
+                  "exact_amounts": True}
+    else:
+        solution, rounded, model, failures = solve_rounded(problem, settings, findings, progress)
+        explanations = explain(problem, solution, rounded[:n_units].T)
+        rule = SplitRule(False, "unallocated" if rounded[n_units].sum() > 0 else reason)
+        solver = {**model.lp.manifest(), "formula_fit_stages": len(solution.stage_levels),
+                  "exact_amounts": solution.exact, **({"retried_after": failures} if failures else {})}
     names = problem.districts
     amount_units = pd.DataFrame(rounded[:n_units], index=names, columns=problem.pools).loc[result.districts]
     unallocated = pd.Series(rounded[n_units], index=problem.pools)
-    explanations = explain(problem, solution, rounded[:n_units].T)
     order = {name: k for k, name in enumerate(result.districts)}
     explanations.sort(key=lambda e: order[e.district])
     if unallocated.sum() > 0 and not any(f.severity == "unallocated" for f in findings):
@@ -196,9 +214,7 @@ def _solve(result: AllocationResult, formula_matrix: np.ndarray, progress=None) 
         ))
     return replace(
         result, amount_units=amount_units, unallocated_units=unallocated, explanations=explanations,
-        findings=findings, problem=problem, lp=solution,
-        solver={**model.lp.manifest(), "formula_fit_stages": len(solution.stage_levels),
-                "exact_amounts": solution.exact, **({"retried_after": failures} if failures else {})},
+        findings=findings, problem=problem, lp=solution, rule=rule, solver=solver,
     )
 
 
@@ -223,8 +239,6 @@ def solve_rounded(problem: AllocationProblem, settings: SolverSettings, findings
             attempt, method="ipm" if used == "simplex" else "simplex")
         try:
             solution = model.solve()
-            if problem.splits_pro_rata:
-                model, solution = _split_pro_rata(problem, attempt, progress, model, solution, findings)
             return solution, round_solution(problem, solution), model, failures
         except TimeLimitReached as exc:
             raise SolveError(f"allocation: {exc}") from exc
@@ -240,77 +254,6 @@ def solve_rounded(problem: AllocationProblem, settings: SolverSettings, findings
     raise _numerical(problem, failures)
 
 
-SPLIT_ROUNDS = 6
-"""Most re-solves to settle which units are held by a bound on their total, and so move their pools together."""
-
-
-def held_units(problem: AllocationProblem, amounts: np.ndarray) -> np.ndarray:
-    """(units,) whether each unit's total sits on a cap or floor of it (to 1e-9 of the limit: the amounts are
-    computed exactly from the solution's structure, see ``lp._exact``)."""
-    low, high = problem.total_range()
-    totals = amounts.sum(axis=0)
-    with np.errstate(invalid="ignore"):
-        on_high = np.isfinite(high) & (np.abs(totals - high) <= 1e-9 * np.maximum(1.0, np.abs(high)))
-        on_low = (low > 0) & (np.abs(totals - low) <= 1e-9 * np.maximum(1.0, low))
-    return on_high | on_low
-
-
-def movable_cells(problem: AllocationProblem, amounts: np.ndarray) -> np.ndarray:
-    """(pools, units) the cells not held on a cap of their own (a pool's share cap, a poor grade's formula cap, no
-    plan), nor in a pool of 0: the cells a held unit's pro-rata rule shares its bound among."""
-    caps = problem.cell_caps()
-    on_cap = amounts >= caps - 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(caps), caps, 0.0)))
-    return ~on_cap & (problem.pool_wan > 0)[:, None]
-
-
-def _pro_rata(problem: AllocationProblem, amounts: np.ndarray, cells: np.ndarray) -> np.ndarray:
-    """(units,) whether each unit's ``cells`` hold one common multiple of their formula amounts (to 1e-9)."""
-    f = problem.formula
-    ratio = np.where(cells & (f > 0), amounts / np.where(f > 0, f, 1.0), np.nan)
-    with np.errstate(invalid="ignore"):
-        spread = np.nanmax(ratio, axis=0, initial=-np.inf) - np.nanmin(ratio, axis=0, initial=np.inf)
-    spread = np.where(np.isfinite(spread), spread, 0.0)
-    zero_formula = cells & (f <= 0)
-    return (spread <= 1e-9 * np.maximum(1.0, np.nanmax(np.abs(np.nan_to_num(ratio)), axis=0))) & ~(
-        zero_formula & (amounts > 1e-9)).any(axis=0)
-
-
-def _split_pro_rata(problem: AllocationProblem, settings: SolverSettings, progress, model: AllocationLP,
-                    solution: LPSolution, findings: list[Finding]) -> tuple[AllocationLP, LPSolution]:
-    """The formula fit with every unit held by a bound on its total sharing that bound among its pools pro rata to
-    its formula amounts (``AllocationSpec.split``).
-
-    Which units a bound holds is known only from a solution, and holding some units pro rata can make others
-    reach theirs: solve, tie the held units' pools together, solve again, until the held units are the tied ones
-    (two or three solves in practice). Money left 未分配 means the pools compete for the units' room, placed in
-    their declared order, so the fit decides the split; likewise when tying would leave money unplaced or the
-    held set does not settle: the first solution stands and a finding says why.
-    """
-    first = (model, solution)
-    if solution.unallocated.sum() > 0:
-        findings.append(Finding("note", "split_fit_unallocated"))
-        return first
-    together = np.zeros(problem.shape, dtype=bool)
-    for _ in range(SPLIT_ROUNDS):
-        held = held_units(problem, solution.amounts)
-        cells = movable_cells(problem, solution.amounts) & held[None, :]
-        tied_off_bound = together.any(axis=0) & ~held
-        if not tied_off_bound.any() and _pro_rata(problem, solution.amounts, cells)[held].all():
-            return model, solution
-        together = cells & (cells.sum(axis=0) >= 2)[None, :]
-        try:
-            model = AllocationLP(problem, settings, progress=progress, together=together)
-            solution = model.solve()
-        except Infeasible:
-            findings.append(Finding("note", "split_fit_infeasible"))
-            return first
-        if solution.unallocated.sum() > 0:
-            findings.append(Finding("note", "split_fit_unallocated"))
-            return first
-    findings.append(Finding("note", "split_fit_unsettled"))
-    return first
-
-
 def _method(settings: SolverSettings, used: str) -> str:
     return f"HiGHS ({used})" if settings.name == "highs" else "CBC"
 
@@ -323,9 +266,10 @@ def _numerical(problem: AllocationProblem, failures: list[str]) -> SolveError:
         f"a numerical problem, not a rule that cannot be met; no result is exported{tried}")
 
 
-def round_solution(problem: AllocationProblem, solution: LPSolution) -> np.ndarray:
-    """(units + 1, pools) in 0.01 万元: the LP's amounts rounded with every pool exact and every unit's total
-    within its bounds; the last row is what each pool leaves unallocated."""
+def round_solution(problem: AllocationProblem, solution: LPSolution, bounded: bool = True) -> np.ndarray:
+    """(units + 1, pools) in 0.01 万元: the amounts rounded with every pool exact and every unit's total within its
+    bounds; the last row is what each pool leaves unallocated. Not ``bounded``: each pool by largest remainder
+    alone, the rounding the rule printed on 复核计算 starts from (its table 3 lists what the bounds then move)."""
     low, high = problem.total_range()
     # Solver noise goes to the feasible side: no cell below 0 or above its cap, nothing unallocated below 0.
     amounts = np.clip(solution.amounts, 0.0, problem.cell_caps())
@@ -333,14 +277,10 @@ def round_solution(problem: AllocationProblem, solution: LPSolution) -> np.ndarr
     values = np.vstack([amounts.T, np.maximum(solution.unallocated, 0.0)[None, :]]) * 100
     # Bounds sit on the grain (problem.py moves them there), so the nearest whole grain is the bound itself; a
     # floor with a float allowance would lose a grain once amounts reach 10⁹ grains.
-    row_low = np.round(low * 100)
-    row_high = np.where(np.isfinite(high), np.round(high * 100), np.inf)
-    # A unit held on a cap or floor gets exactly that amount, as 调整说明 says, not a grain past it.
-    held = held_units(problem, amounts)
-    on_high = held & np.isfinite(high) & (np.abs(amounts.sum(axis=0) - high) <= np.abs(amounts.sum(axis=0) - low))
-    row_low = np.where(on_high, row_high, row_low)
-    row_high = np.where(held & ~on_high, row_low, row_high)
-    row_low, row_high = np.append(row_low, 0), np.append(row_high, np.inf)
+    row_low = np.append(np.round(low * 100), 0)
+    row_high = np.append(np.where(np.isfinite(high), np.round(high * 100), np.inf), np.inf)
+    if not bounded:
+        row_low, row_high = np.full(row_low.shape, -np.inf), np.full(row_high.shape, np.inf)
     return controlled_round(values, np.round(problem.pool_wan * 100).astype(np.int64), row_low, row_high)
 
 

@@ -25,7 +25,7 @@ class Finding:
     """The names and numbers the finding is about (unit, pool, limits, families …)."""
 
 
-def _binding_family(problem: AllocationProblem, kind: str, unit: int) -> str:
+def binding_family(problem: AllocationProblem, kind: str, unit: int) -> str:
     """The family giving a unit its highest floor (kind TOTAL_LOWER) or lowest cap (TOTAL_UPPER)."""
     best, code = None, ""
     for bound in problem.total_bounds(kind):
@@ -47,7 +47,7 @@ def precheck(problem: AllocationProblem) -> list[Finding]:
     low, high = problem.total_range()
     names = problem.districts
     for i in np.flatnonzero(low > high + 1e-9):
-        lo_f, hi_f = _binding_family(problem, TOTAL_LOWER, i), _binding_family(problem, TOTAL_UPPER, i)
+        lo_f, hi_f = binding_family(problem, TOTAL_LOWER, i), binding_family(problem, TOTAL_UPPER, i)
         findings.append(Finding("infeasible", "floor_above_cap", float(low[i] - high[i]), (
             ("unit", names[i]), ("low_wan", float(low[i])), ("high_wan", float(high[i])), ("low_family", lo_f),
             ("high_family", hi_f))))

@@ -21,9 +21,10 @@ class Rule:
     pool: tuple[str, str] | None
     """The pool the bound is on, by its Chinese and English names; None for a bound on the unit's total."""
     limit_wan: float
-    shadow_price: float
+    shadow_price: float | None
     """Change of the stage's objective per 万元 of relaxation: for formula fit, of the largest relative
-    deviation (a fraction); for max_households, households; for max_min_coverage, the covered share."""
+    deviation (a fraction); for max_households, households; for max_min_coverage, the covered share. None for the
+    pro-rata rule, which is computed without a solver."""
 
 
 @dataclass(frozen=True)
@@ -85,4 +86,44 @@ def explain(problem: AllocationProblem, solution: LPSolution, final_units: np.nd
             level = diff / formula_total[i] if formula_total[i] > 0 else None
             out.append(Explanation(name, round(float(formula_total[i]), 2), round(float(final_total[i]), 2),
                                    stopping, cause="share", level=level))
+    return out
+
+
+def explain_pro_rata(problem: AllocationProblem, filled, final_units: np.ndarray) -> list[Explanation]:
+    """Explanations of the pro-rata rule (``waterfill.pro_rata``): a unit stopped in some pool by its share of a
+    bound on its total names that bound (its whole limit), one stopped by a cap on a single pool names that cap."""
+    from .diagnose import binding_family
+    from .problem import CELL_UPPER, TOTAL_UPPER
+
+    formula_total = problem.formula.sum(axis=0)
+    final_total = final_units.sum(axis=0) / 100
+    bounds = filled.bounds
+    cell_families = [(b.family, np.nan_to_num(b.values, nan=np.inf)) for b in problem.total_bounds(CELL_UPPER)]
+    out = []
+    for i, name in enumerate(problem.districts):
+        diff = final_total[i] - formula_total[i]
+        if abs(diff) < 0.01 - 1e-9:
+            continue
+        moving, stopping = [], []
+        seen = set()
+        for p in np.flatnonzero(filled.at_high[:, i] | filled.at_low[:, i]):
+            high = bool(filled.at_high[p, i])
+            cap = bounds.high[p, i]
+            cell = next((fam for fam, values in cell_families if high and values[p, i] <= cap * (1 + 1e-12)), None)
+            if cell is not None:
+                rule = Rule(cell, problem.pool_name(p), float(cap), None)
+            else:
+                kind = TOTAL_UPPER if high else TOTAL_LOWER
+                limit = bounds.total_high[i] if high else bounds.total_low[i]
+                rule = Rule(binding_family(problem, kind, i), None, float(limit), None)
+            if (rule.family, rule.pool) in seen:
+                continue
+            seen.add((rule.family, rule.pool))
+            (moving if (not high) == (diff > 0) else stopping).append(rule)
+        formula, final = round(float(formula_total[i]), 2), round(float(final_total[i]), 2)
+        if moving:
+            out.append(Explanation(name, formula, final, moving + stopping))
+        else:
+            level = diff / formula_total[i] if formula_total[i] > 0 else None
+            out.append(Explanation(name, formula, final, stopping, cause="share", level=level))
     return out

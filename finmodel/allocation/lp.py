@@ -105,7 +105,7 @@ class AllocationLP:
     """Builds the model once; stages change bounds, objectives and which deviation rows are active."""
 
     def __init__(self, problem: AllocationProblem, settings: SolverSettings, name: str = "allocation",
-                 elastic: bool = False, progress=None, together: np.ndarray | None = None) -> None:
+                 elastic: bool = False, progress=None) -> None:
         self.problem = problem
         self.lp = LinearModel(name, settings, progress)
         self.elastic = elastic
@@ -142,9 +142,6 @@ class AllocationLP:
             self.pool_rows.append(self.lp.constrain(f"pool_p{p}", linear(terms) == rhs, f"{p_names[p]} spent exactly"))
         for bound in problem.bounds:
             self._bound(bound)
-        self.together = np.zeros(problem.shape, dtype=bool) if together is None else np.asarray(together, dtype=bool)
-        for i in np.flatnonzero(self.together.sum(axis=0) >= 2):
-            self._move_together(int(i))
         self.dev_hi = self.dev_lo = None
         self._priced = np.zeros(len(self.bound_rows), dtype=bool)
         """Bound rows that carried a dual price at some stage: tight in every solution after it."""
@@ -209,15 +206,6 @@ class AllocationLP:
             else:
                 continue
             self._add_bound_row(constraint, bound.family, None, int(i), limit, cid, scale)
-
-    def _move_together(self, i: int) -> None:
-        """The split rule for a unit held by a bound on its total: each of its pools in ``together`` (those not on a
-        cap of their own) moves by one common ratio r of its formula amount, x_pi = f_pi·(1 + r), so the cut (or
-        the lift) is shared among the pools in proportion to the unit's formula amounts in them, a rule a reviewer
-        can apply by hand."""
-        ratio = self.lp.variable(f"r_d{i}", f"{self.problem.districts[i]} common ratio", -1.0, None)
-        for p in np.flatnonzero(self.together[:, i]):
-            self.lp.constrain(f"together_p{p}_d{i}", self.d[p][i] - float(self.f[p, i] / self.s[p, i]) * ratio == 0)
 
     def _give(self, cid: str, scale: float):
         """In elastic mode, a variable by which the requirement may be missed; otherwise nothing."""
@@ -595,9 +583,6 @@ class AllocationLP:
                     # stage that fixes nothing would repeat for ever.
                     raise SolverError(f"{name}: no cell could be fixed at the stage's level {level:.6g}: "
                                       "a numerical problem")
-            # A unit whose pools move together is fixed whole: its cells share one deviation, and fixed one stage
-            # apart they would be read as levels that differ by the solver's tolerance.
-            blocked |= free & self.together & (blocked & self.together).any(axis=0)[None, :]
             cells = np.nonzero(blocked)
             self._pin(cells)
             if level > ZERO_LEVEL:

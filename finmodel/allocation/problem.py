@@ -84,12 +84,6 @@ class AllocationProblem:
     def pool_name(self, p: int) -> tuple[str, str]:
         return self.pool_names[p] if self.pool_names is not None else (self.pools[p], self.pools[p])
 
-    @property
-    def splits_pro_rata(self) -> bool:
-        """Whether a unit held by a bound on its total shares it among the pools pro rata to its formula amounts:
-        the rule applies to the formula fit without categories (where eligibility decides which pool pays)."""
-        return self.split == "pro_rata" and self.objective == "formula_fit" and not self.categories
-
     def placing_order(self) -> list[int]:
         return list(self.pool_order) if self.pool_order is not None else list(range(len(self.pools)))
 

@@ -84,6 +84,33 @@ class DifficultyTiers(_Strict):
     """Where the tiers come from (default: the policy value's source)."""
 
 
+class PerformanceEvaluation(_Strict):
+    """绩效评价: each unit's total performance score from its indicator scores, offered to the pools as a column."""
+
+    table: str = Field(min_length=1)
+    """CSV or XLSX file, relative to the scenario file: one row per unit, one column per indicator scored 0–100."""
+    key: str = "district"
+    """Column with the unit names (the districts table's)."""
+    sheet: str | None = None
+    """Sheet of an XLSX table (default: the first)."""
+    column: str = "performance_score"
+    """Name under which the total score is offered to the pools (``[pools.performance] score``); the districts table
+    must not have a column of that name."""
+    weights: dict[str, Annotated[float, Field(gt=0, le=1)]] | None = None
+    """Indicator column → weight in the total (summing to 1); default: the policy's ``performance_indicators``."""
+    source: str = ""
+    """Where the scores come from."""
+
+    @field_validator("weights")
+    @classmethod
+    def _sum_to_one(cls, weights: dict[str, float] | None) -> dict[str, float] | None:
+        if weights is not None:
+            total = math.fsum(weights.values())
+            if not weights or abs(total - 1.0) > WEIGHT_TOLERANCE:
+                raise ValueError(f"weights sum to {total:.10g}, they must sum to 1")
+        return weights
+
+
 class PerformanceForm(_Strict):
     """How performance evaluation (三(五) 绩效评价) acts on a pool beyond a stand-alone weight of its score."""
 
@@ -284,11 +311,13 @@ class AllocationSpec(_Strict):
     performance: PerformanceRule | None = None
     households: HouseholdsSpec | None = None
     split: Literal["pro_rata", "fit"] = "pro_rata"
-    """How a unit held at a cap or floor on its total shares its cut (or lift) among the pools. pro_rata: in
-    proportion to its formula amounts in them, every pool's amount × (the bound ÷ the formula total), a rule a
-    reviewer can apply with a calculator (调整说明 prints it); fit: as the formula fit finds closest, which may cut
-    one pool and raise another. Without it applying (need by category, another objective, money left
-    未分配), the fit decides and 调整说明 says so."""
+    """pro_rata: a cap or floor on a unit's total is shared among the pools in proportion to its formula amounts, and
+    each pool is split by one common scale with every unit stopped at its share (water-filling), computed exactly
+    without a solver; a unit stopped in every pool gets its bound cut or lifted by one ratio in each, a rule a
+    reviewer applies with a calculator (the 复核计算 sheet prints it). fit: the LP's formula fit couples the pools
+    through the units' totals and may cut one pool and raise another for a bound unit. The LP also decides when
+    pro_rata cannot apply (need by category, another objective, a pool above its units' shares of their caps,
+    floors a pool cannot carry); 复核计算 then says why."""
     allow_unallocated: bool = False
     """Whether money the units cannot take under the rules may stay 未分配. Without it, any 未分配 fails 合规检查
     (exit 1); with it, the check passes and says why the money is left."""
@@ -337,6 +366,8 @@ class ScenarioConfig(_Strict):
     districts: DistrictsTable
     difficulty: DifficultyTiers | None = None
     """Derive a difficulty coefficient by tiers of fiscal self-sufficiency, for tables without one."""
+    performance: PerformanceEvaluation | None = None
+    """Compute each unit's performance score from indicator scores (绩效评价), for tables without one."""
     pools: list[Pool] = Field(min_length=1)
     """Subsidy pools (central, provincial, city …), each split among the districts."""
     allocation: AllocationSpec | None = None
@@ -457,6 +488,8 @@ def _allocation_uses(config: ScenarioConfig) -> tuple[list[str], dict[str, str]]
         used.append("grade_cutoffs")
     if any(p.performance for p in config.pools):
         used.append("performance_coefficients")
+    if config.performance is not None and config.performance.weights is None:
+        used.append("performance_indicators")
     return used, {"difficulty_tiers": "difficulty.tiers", "grade_cutoffs": "allocation.performance.cutoffs"}
 
 
@@ -501,6 +534,8 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
                     raise InputError(exc.message, file=path, key=where) from exc
                 raise
 
+    if config.performance is not None:
+        table = _with_total_score(config.performance, table, table_path, path, policy, inputs)
     plan = config.districts.plan
     if plan is not None and (plan in table.columns or "plan" in config.districts.model_fields_set):
         need(plan, "districts.plan")
@@ -570,6 +605,55 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
         config=config, path=path, districts=districts, district_table=table, inputs=inputs, overrides=applied,
         policy=policy,
     )
+
+
+def indicator_weights(spec: PerformanceEvaluation, policy: Policy) -> dict[str, float]:
+    """Indicator column → weight in the total score: the scenario's, or the policy's ``performance_indicators``."""
+    if spec.weights is not None:
+        return dict(spec.weights)
+    return {key: indicator.weight for key, indicator in policy["performance_indicators"].items()}
+
+
+def total_scores(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
+    """绩效评价's total: Σ weight × indicator score, each indicator scored 0–100."""
+    return sum(scores[column] * weight for column, weight in weights.items())
+
+
+def _with_total_score(spec: PerformanceEvaluation, table: pd.DataFrame, table_path: Path, path: Path, policy: Policy,
+                      inputs: dict[str, str]) -> pd.DataFrame:
+    """The districts table with the total performance score added as ``spec.column``; every unit must be scored,
+    once, on every indicator, 0 to 100."""
+    if spec.column in table.columns:
+        raise InputError(f"the districts table already has a column '{spec.column}', which [performance] computes: "
+                         "drop the column, or name the total otherwise with performance.column", file=path,
+                         key="performance.column")
+    scored_path = resolve_file(path.parent, spec.table, file=path, key="performance.table")
+    scored = read_table(scored_path, key=spec.key, sheet=spec.sheet, where="performance.table")
+    inputs[spec.table] = sha256_of(scored_path)
+    missing = [unit for unit in table.index if unit not in scored.index]
+    extra = [unit for unit in scored.index if unit not in table.index]
+    if missing or extra:
+        said = "; ".join(part for part in (
+            f"no scores for {', '.join(map(str, missing))}" if missing else "",
+            f"scores for units not in the districts table: {', '.join(map(str, extra))}" if extra else "") if part)
+        raise InputError(said, file=scored_path, column=spec.key)
+    weights = indicator_weights(spec, policy)
+    columns = {}
+    for column in weights:
+        try:
+            values = numeric_column(scored, column, where=f"performance.weights.{column}")
+        except InputError as exc:
+            if exc.file is None:
+                raise InputError(f"{exc.message} (an indicator of the evaluation)", file=scored_path) from exc
+            raise
+        outside = values[(values < 0) | (values > 100)]
+        if len(outside):
+            unit = outside.index[0]
+            raise InputError(f"an indicator is scored 0 to 100, got {outside[unit]:g} (unit '{unit}')",
+                             file=scored_path, row=row_number(scored, list(scored.index).index(unit)), column=column)
+        columns[column] = values
+    total = total_scores(pd.DataFrame(columns), weights)
+    return table.assign(**{spec.column: total.reindex(table.index).to_numpy()})
 
 
 def planned_units(config: ScenarioConfig, districts: pd.DataFrame) -> np.ndarray | None:

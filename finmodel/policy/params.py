@@ -172,6 +172,20 @@ class UnitCosts(Strict):
     upgrade_yuan_per_m2: NonNegative
 
 
+class Indicator(Strict):
+    """A level-1 indicator of the performance evaluation (绩效评价): its name and its weight in the total score."""
+
+    label: str = Field(min_length=1)
+    weight: Annotated[float, Field(gt=0, le=1)]
+
+
+def _weights_sum_to_one(indicators: dict[str, Indicator]) -> dict[str, Indicator]:
+    total = sum(i.weight for i in indicators.values())
+    if abs(total - 1) > 1e-9:
+        raise ValueError(f"the indicators' weights sum to {total:.10g}, they must sum to 1")
+    return indicators
+
+
 def _descending(values: tuple[float, ...]) -> tuple[float, ...]:
     if list(values) != sorted(values, reverse=True):
         raise ValueError(f"cut-offs run from the highest grade down, got {list(values)}")
@@ -207,6 +221,7 @@ VALUE_TYPES: dict[str, Any] = {
     "default_grade": Grade,
     "priority_weights": Annotated[dict[Literal["pre2000", "gaps", "will"], NonNegative], AfterValidator(_weights)],
     "performance_coefficients": Annotated[dict[Grade, Positive], AfterValidator(_every_grade)],
+    "performance_indicators": Annotated[dict[str, Indicator], AfterValidator(_weights_sum_to_one)],
 }
 """Every concept the engines use, with the type its value must have: a policy file defines each of them."""
 

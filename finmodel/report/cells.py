@@ -68,12 +68,13 @@ def row_heights(ws, col: int, texts: list[str | None], line_height: float = 15.0
     return [line_height * lines[text] for text in texts]
 
 
-def fit_height(ws, row: int, wrapped: dict[int, str], line_height: float = 15.0) -> None:
-    """Set a row's height for its wrapped cells; spreadsheets do not grow rows written by a program."""
+def fit_height(ws, row: int, wrapped: dict[int, str], line_height: float = 15.0, span: int = 1) -> None:
+    """Set a row's height for its wrapped cells; spreadsheets do not grow rows written by a program. ``span``: the
+    cells are merged across that many columns, whose widths add up."""
     from openpyxl.utils import get_column_letter
 
     lines = 1
     for col, text in wrapped.items():
-        width = ws.column_dimensions[get_column_letter(col)].width or 8.43
+        width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(col, col + span))
         lines = max(lines, -(-display_width(text or "") // max(1, int(width) - 1)))
     ws.row_dimensions[row].height = line_height * lines

@@ -15,8 +15,8 @@ from ..allocation.explain import shown_price
 from ..allocation.scenario import Pool, assumed_inputs, is_assumed
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of
 from .cells import MONEY, MONEY4, NUMBER, SHARE, fit_height, put, row_heights
-from ..labels import (GRADE, check_label, column_label, explanation_remark, explanation_sentence, finding_text, pool_label,
-                      t, word)
+from ..labels import (GRADE, check_label, column_label, explanation_remark, explanation_sentence, family_label,
+                      finding_text, pool_label, t, word)
 from .summary import remarks_by_unit, unallocated_reason
 
 
@@ -31,6 +31,8 @@ def allocation_workbook(result: AllocationResult, lang: str = "zh",
     factors_sheet(wb.create_sheet(), result, lang, say)
     say(f"  工作簿 workbook: {t('sheet_adjust', lang)}, {len(result.explanations):,} rows")
     adjustments_sheet(wb.create_sheet(), result, lang)
+    if result.rule is not None:
+        rule_sheet(wb.create_sheet(), result, lang)
     checks_sheet(wb.create_sheet(), result, lang)
     parameters_sheet(wb.create_sheet(), result, lang)
     say("  工作簿 workbook: saving")
@@ -297,8 +299,11 @@ def adjustments_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> Non
     solver = result.solver or {}
     put(ws, 1, 1, f"{t('objective', lang)}：{t('objective_' + spec.objective, lang)}" if lang == "zh" else
         f"{t('objective', lang)}: {t('objective_' + spec.objective, lang)}", bold=True, lang=lang)
-    put(ws, 2, 1, t("solver_line", lang).format(solver.get("version", ""), solver.get("solves", ""),
-                                               ", ".join(solver.get("statuses", []))), lang=lang)
+    if solver.get("method") == "pro_rata":
+        put(ws, 2, 1, t("pro_rata_line", lang), lang=lang)
+    else:
+        put(ws, 2, 1, t("solver_line", lang).format(solver.get("version", ""), solver.get("solves", ""),
+                                                   ", ".join(solver.get("statuses", []))), lang=lang)
     headers = ["seq", "district", "formula_amount", "final_amount", "difference", "reason", "shadow_price",
                "explanation"]
     row = 4
@@ -313,7 +318,8 @@ def adjustments_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> Non
     fit_height(ws, row, {7: t("shadow_price", lang) + t("price_unit_" + objective, lang)})
     for number, item in enumerate(result.explanations, start=1):
         row += 1
-        prices = "; ".join(f"{shown_price(r.shadow_price, objective):.4f}" for r in item.rules)
+        prices = "; ".join(f"{shown_price(r.shadow_price, objective):.4f}" for r in item.rules
+                           if r.shadow_price is not None) or None
         values = [number, item.district, item.formula_wan, item.final_wan, item.difference_wan,
                   explanation_remark(item, lang), prices, explanation_sentence(item, lang, objective)]
         for col, value in enumerate(values, start=1):
@@ -324,6 +330,9 @@ def adjustments_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> Non
     if not result.explanations:
         row += 1
         put(ws, row, 1, t("no_adjustment", lang), lang=lang)
+    if result.rule is not None:
+        row += 2
+        put(ws, row, 1, t("rule_pointer", lang), lang=lang)
     if result.findings:
         row += 2
         put(ws, row, 1, t("findings", lang), bold=True, lang=lang)
@@ -341,6 +350,84 @@ def adjustments_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> Non
         put(ws, row, 1, t("pool_order", lang).format(("、" if lang == "zh" else ", ").join(names)), lang=lang)
     ws.freeze_panes = "C5"
     print_setup(ws, len(headers), "4:4")
+
+
+def rule_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
+    """复核计算: the rule behind every amount with its numbers (``allocation.rule``), so that a reviewer, or a script
+    reading only this workbook (``tests/reproduce_workbook.py``), recomputes each cell with the formula amounts of
+    因素测算. A sheet of its own, after 调整说明, so that each prints without the other's headers."""
+    ws.title = t("sheet_rule", lang)
+    rule = result.rule
+    pools = {p.id: p for p in result.scenario.pools}
+    for col, width in zip("ABCDEFGH", (6, 18, 15, 17, 16, 24, 22, 30)):
+        ws.column_dimensions[col].width = width
+    row = 1
+    put(ws, row, 1, t("rule_title", lang), bold=True, lang=lang)
+    if not rule.applies:
+        row += 1
+        put(ws, row, 1, t("rule_not", lang).format(t("rule_not_" + rule.reason, lang)), lang=lang, wrap=True)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=8)
+        fit_height(ws, row, {1: t("rule_not", lang)}, span=8)
+        print_setup(ws, 8)
+        return
+    for key in ("rule_held", "rule_free", "rule_round"):
+        row += 1
+        put(ws, row, 1, t(key, lang), lang=lang, wrap=True)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=8)
+        fit_height(ws, row, {1: t(key, lang)}, span=8)
+    row += 2
+    put(ws, row, 1, t("rule_table_held", lang), bold=True, lang=lang)
+    row += 1
+    headers = ["seq", "district", "rule_limit", "rule_shared", "rule_ratio", "rule_bound", "rule_pools_held",
+               "rule_caps"]
+    for col, key in enumerate(headers, start=1):
+        put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
+    fit_height(ws, row, {col: t(key, lang) for col, key in enumerate(headers, start=1)})
+    if not rule.held:
+        row += 1
+        put(ws, row, 2, t("rule_none_held", lang), lang=lang)
+    joint = "、" if lang == "zh" else ", "
+    for number, unit in enumerate(rule.held, start=1):
+        row += 1
+        caps = ("；" if lang == "zh" else "; ").join(
+            f"{pool_label(pools[p], lang)} {cap:,.2f}" for p, cap in unit.cell_caps.items())
+        held_in = joint.join(pool_label(pools[p], lang) for p in unit.pools)
+        bound = family_label(unit.family, lang)
+        values = [number, unit.district, unit.limit_wan, unit.formula_total_wan, unit.ratio, bound, held_in, caps]
+        for col, value in enumerate(values, start=1):
+            fmt = {3: MONEY, 4: MONEY4, 5: SHARE}.get(col)
+            put(ws, row, col, value, fmt=fmt, box=True, lang=lang, wrap=col in (6, 7, 8),
+                align="right" if fmt else None)
+        fit_height(ws, row, {6: bound, 7: held_in, 8: caps})
+    row += 2
+    put(ws, row, 1, t("rule_table_pools", lang), bold=True, lang=lang)
+    row += 1
+    headers = ["seq", "rule_pool", "rule_amount", "rule_unallocated", "rule_held_take", "rule_free_formula",
+               "rule_scale"]
+    for col, key in enumerate(headers, start=1):
+        put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
+    fit_height(ws, row, {col: t(key, lang) for col, key in enumerate(headers, start=1)})
+    for number, scale in enumerate(rule.pools, start=1):
+        row += 1
+        values = [number, pool_label(pools[scale.pool], lang), scale.amount_wan, scale.unallocated_wan,
+                  scale.held_wan, scale.free_formula_wan, scale.scale]
+        for col, value in enumerate(values, start=1):
+            fmt = {3: MONEY, 4: MONEY, 5: MONEY4, 6: MONEY4, 7: SHARE}.get(col)
+            put(ws, row, col, value, fmt=fmt, box=True, lang=lang, align="right" if fmt else None)
+    row += 2
+    put(ws, row, 1, t("rule_table_moves", lang), bold=True, lang=lang)
+    row += 1
+    for col, key in enumerate(("seq", "rule_pool", "district", "rule_move"), start=1):
+        put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
+    if not rule.moves:
+        row += 1
+        put(ws, row, 2, t("rule_none_held", lang), lang=lang)
+    for number, (pool, unit, grains) in enumerate(rule.moves, start=1):
+        row += 1
+        for col, value in enumerate((number, pool_label(pools[pool], lang), unit, grains / 100), start=1):
+            put(ws, row, col, value, fmt=MONEY if col == 4 else None, box=True, lang=lang,
+                align="right" if col == 4 else None)
+    print_setup(ws, 8)
 
 
 def checks_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
