@@ -1,15 +1,17 @@
 """The ``finmodel`` command.
 
-    finmodel run FILE [--out DIR] [--set KEY=VALUE ...] [--lang zh|en] [--quiet]
+    finmodel run FILE [--out DIR] [--set KEY=VALUE ...] [--lang zh|en] [--quiet | --verbose]
     finmodel validate FILE [--set KEY=VALUE ...]
     finmodel schema [--out DIR]
+    finmodel --version
 
 FILE is a scenario of one of the kinds of ``finmodel/kinds.py``: its first key, ``kind = "allocation"``,
 ``"projects"`` or ``"plan"``, says which (a file without it is read by its tables, with a note to add it).
 ``schema`` writes docs/scenario-reference.md and the JSON Schemas of docs/schema/ under DIR (default: here).
 
-Errors print one message and exit non-zero (2 bad input, or an output folder that cannot be written or is in use;
-3 infeasible); ``--debug`` shows the traceback.
+Exit codes (``EXIT_CODES``): 0 done; 1 a compliance check failed (the reports are written and say which); 2 bad
+input, or an output folder that cannot be written or is in use; 3 the rules cannot all be met; 4 a solver stopped
+(time limit, numerical trouble); 5 an internal error (a defect: ``--debug`` shows its traceback); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -36,12 +38,38 @@ from .config import read_toml
 from .allocation.scenario import load_scenario
 
 
+EXIT_CODES = {0: "done", 1: "a compliance check failed", 2: "bad input or an output folder that cannot be written",
+              3: "the rules cannot all be met", 4: "a solver stopped", 5: "internal error", 130: "interrupted"}
+
+EPILOG = """scenario kinds (the file's first key, kind = "…"):
+  allocation  split subsidy pools among districts (切块分配) and write the approval workbook
+              finmodel run scenarios/jinan-2023.toml
+  projects    test whether renovation projects balance under the funding modes (项目资金平衡测算)
+              finmodel run scenarios/projects/zoucheng-2024.toml
+  plan        choose which communities to renovate in which year (年度改造计划)
+              finmodel run scenarios/jinan-plan-2021.toml
+
+exit codes: """ + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"finmodel {version('finmodel')}"
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "finmodel (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="finmodel",
         description="Allocate old-community renovation subsidies (老旧小区改造补助资金) and write the approval tables; "
-                    "or test whether renovation projects pay their way (项目资金平衡测算).",
+                    "test whether renovation projects pay their way (项目资金平衡测算); plan which communities are "
+                    "renovated when (年度改造计划).",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=_version())
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -52,7 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a scenario value, e.g. pools.central.amount_wan=32000 (repeatable)")
     run.add_argument("--lang", choices=LANGS, default="zh", help="language of the reports (default: zh)")
-    run.add_argument("--quiet", action="store_true", help="print only the paths written")
+    loudness = run.add_mutually_exclusive_group()
+    loudness.add_argument("--quiet", action="store_true", help="print only errors")
+    loudness.add_argument("--verbose", action="store_true", help="also print each solver run (stage, status, time)")
 
     validate = commands.add_parser("validate", help="check a scenario and its tables without running it")
     validate.add_argument("file", type=Path, help="scenario file (TOML)")
@@ -79,21 +109,31 @@ def _command(args: argparse.Namespace) -> str:
 
 
 def _solve_reporter(args: argparse.Namespace):
-    """A progress callback that prints each solve as it ends (its gap for integer programs)."""
+    """A progress callback that prints each solve as it ends (its gap for integer programs), with --verbose."""
     solves = 0
 
     def report(record) -> None:
         nonlocal solves
         solves += 1
-        if not args.quiet:
+        if getattr(args, "verbose", False):
             gap = f", gap {record.gap:.4%}" if record.gap is not None else ""
             _status(f"  求解 solve {solves}: {record.stage} — {record.status}{gap}, {record.seconds:.2f} s")
 
     return report
 
 
+QUIET = False
+"""--quiet: only errors reach the terminal."""
+
+
 def _status(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    if not QUIET:
+        print(message, file=sys.stderr, flush=True)
+
+
+def _wrote(path) -> None:
+    if not QUIET:
+        print(f"wrote {path}")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -141,7 +181,7 @@ def _run_allocation(args: argparse.Namespace) -> int:
         if result.has_unallocated:
             print(f"unallocated: {unallocated_reason(result, args.lang)}")
     for path in written.values():
-        print(f"wrote {path}")
+        _wrote(path)
     return 0 if all(c.passed for c in result.checks) else 1
 
 
@@ -161,7 +201,7 @@ def _run_projects(args: argparse.Namespace) -> int:
             print(line)
         print()
     for path in written.values():
-        print(f"wrote {path}")
+        _wrote(path)
     return 0
 
 
@@ -175,14 +215,14 @@ def _run_plan(args: argparse.Namespace) -> int:
     planned = int((result.communities["planned_year"] > 0).sum())
     gap = result.solution.gap
     reached = f"relative gap {gap:.4%}" if gap is not None else "gap not reported by the solver"
-    print(f"plan solved in {result.seconds:.2f} s ({reached}, allowed {spec.mip_rel_gap:.2%}): "
-          f"{planned} of {counts} eligible communities planned")
     if not args.quiet:
+        print(f"plan solved in {result.seconds:.2f} s ({reached}, allowed {spec.mip_rel_gap:.2%}): "
+              f"{planned} of {counts} eligible communities planned")
         for row in result.deadlines.itertuples(index=False):
             print(f"  {row.label or row.deadline}: {row.households_missed:,} of {row.households:,} households miss it"
                   + (f"; {row.extra_money_wan:,.2f} 万元 more would meet it" if row.extra_money_wan > 0 else ""))
     for path in written.values():
-        print(f"wrote {path}")
+        _wrote(path)
     return 0
 
 
@@ -207,14 +247,16 @@ def _schema(args: argparse.Namespace) -> int:
     from .reference import write
 
     for path in write(args.out):
-        print(f"wrote {path}")
+        _wrote(path)
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    global QUIET
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
     args.argv = argv
+    QUIET = bool(getattr(args, "quiet", False))
     try:
         return {"run": _run, "validate": _validate, "schema": _schema}[args.command](args)
     except FinmodelError as exc:
@@ -228,8 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a defect, not bad input: say so plainly, keep the traceback behind --debug
         if args.debug:
             traceback.print_exc()
-        print(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)", file=sys.stderr)
-        return 1
+        hint = "" if args.debug else " (rerun with --debug for details)"
+        print(f"error: unexpected {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
+        return 5
 
 
 if __name__ == "__main__":

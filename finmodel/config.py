@@ -287,22 +287,22 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 def apply_overrides(
     raw: Mapping[str, Any], overrides: Iterable[str | tuple[str, Any]] | Mapping[str, Any], *,
-    file: Path | None = None,
     model: type[BaseModel] | None = None,
 ) -> tuple[dict[str, Any], tuple[Override, ...]]:
     """Apply every override to a copy of ``raw``; nothing is validated here, the caller validates the whole.
 
     With ``model``, each key must name a value the schema has (a key of a table, not a table or a list of
-    tables), so that no change is recorded that the run does not make."""
+    tables), so that no change is recorded that the run does not make. An error names the ``--set`` argument, not
+    the scenario file: the mistake is on the command line."""
     pairs = list(overrides.items()) if isinstance(overrides, Mapping) else [
         _split(text) if isinstance(text, str) else text for text in overrides]
     data = copy.deepcopy(dict(raw))
     applied = []
     for key, value in pairs:
-        check_depth(value, file=file, where=f"--set {key}")
+        check_depth(value, file=None, where=f"--set {key}")
         if model is not None:
-            _check_leaf(model, data, key, value, file=file)
-        parent, last = _walk(data, key, file=file)
+            _check_leaf(model, data, key, value, file=None)
+        parent, last = _walk(data, key, file=None)
         applied.append(Override(key=key, old=copy.deepcopy(parent.get(last)), new=value))
         parent[last] = value
     return data, tuple(applied)
@@ -348,7 +348,7 @@ def _walk(data: dict[str, Any], key: str, *, file: Path | None) -> tuple[dict[st
             node = {nxt: child[ids.index(nxt)]}
             continue
         if not isinstance(child, dict):
-            raise InputError(f"--set {key}: '{here}' is a value, not a table", file=file)
+            raise InputError(f"--set {key}: '{here}' is a value, not a table")
         node = child
     return node, parts[-1]
 
@@ -410,10 +410,10 @@ def _check_leaf(model: type[BaseModel], data: Mapping[str, Any], key: str, value
                 raise InputError(f"--set {key}: '{here}' is a table, not a value; set one of its keys, such as "
                                  f"{here}.{first}", file=file)
             if k + 1 != len(parts) - 1:
-                raise InputError(f"--set {key}: '{'.'.join(parts[:k + 2])}' is a value, not a table", file=file)
+                raise InputError(f"--set {key}: '{'.'.join(parts[:k + 2])}' is a value, not a table")
             return
         if not last:
-            raise InputError(f"--set {key}: '{here}' is a value, not a table", file=file)
+            raise InputError(f"--set {key}: '{here}' is a value, not a table")
         return
 
 

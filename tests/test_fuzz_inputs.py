@@ -624,7 +624,9 @@ def run_case(case: Case, folder: Path) -> tuple[int, int]:
         message = _error(checked_err)
         files = [Path(name).name for name in [*case.files, *case.folders, *case.links]] + [
             Path(name).stem for name in case.files]
-        assert any(name in message for name in files), f"{about}: the message names no file:\n{message}"
+        # A --set mistake is the command line's: the message names the argument; any other names its file.
+        named = [f"--set {text.partition('=')[0]}" for text in sets[1::2]] + files
+        assert any(name in message for name in named), f"{about}: the message names no file:\n{message}"
         assert any(word in message for word in case.places), (
             f"{about}: the message names no place ({case.places}):\n{message}")
     else:

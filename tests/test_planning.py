@@ -221,7 +221,7 @@ def test_jinan_plan_solves_within_its_gap_and_prints_the_time(tmp_path, capsys):
 
 def test_a_plan_solved_by_cbc_says_its_gap_is_not_reported(tmp_path, capsys):
     # CBC through PuLP reports no gap reached; the allowed gap must not be printed as if it were.
-    assert main(["run", str(ROOT / "scenarios" / "jinan-plan-2021.toml"), "--out", str(tmp_path), "--quiet",
+    assert main(["run", str(ROOT / "scenarios" / "jinan-plan-2021.toml"), "--out", str(tmp_path),
                  "--set", 'plan.solver="cbc"']) == 0
     assert "gap not reported by the solver" in capsys.readouterr().out
 

@@ -198,7 +198,8 @@ def test_a_large_run_says_what_it_will_cost_before_the_work(tmp_path, capsys, mo
     assert "20,000 units" in cost.line() and "allocation.xlsx about" in cost.line()
 
     monkeypatch.setattr(scale, "ANNOUNCE_SECONDS", 0.0)  # announce even the small Jinan run
-    assert main(["run", str(JINAN), "--out", str(tmp_path / "out"), "--set", "allocation.split=fit"]) == 0
+    assert main(["run", str(JINAN), "--out", str(tmp_path / "out"), "--set", "allocation.split=fit",
+                 "--verbose"]) == 0
     err = capsys.readouterr().err.splitlines()
     announced = next(k for k, line in enumerate(err) if line.startswith("大规模测算 large run: 10 units"))
     first_solve = next(k for k, line in enumerate(err) if "求解 solve 1:" in line)

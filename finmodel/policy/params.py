@@ -528,7 +528,7 @@ def read_config(path: Path, overrides: Iterable[str] | Mapping[str, Any], model:
     instead): the scenario carries those alone, and a change to any other is an error, not a silent no-op."""
     raw = read_toml(path)
     rest, changes = split_policy_changes(overrides)
-    raw, applied = apply_overrides(raw, rest, file=path, model=model)
+    raw, applied = apply_overrides(raw, rest, model=model)
     config = validate_model(model, raw, file=path)
     policy, changed = scenario_policy(raw.get("policy"), changes, year_of(config), file=path,
                                       own=own(config) if own is not None else ())

@@ -1,0 +1,58 @@
+"""The command line as a user meets it: --version, --help, --quiet, --verbose, where a --set mistake is, exit codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from finmodel import cli
+from finmodel.cli import main
+
+from .conftest import JINAN
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("finmodel ")
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for kind, example in (("allocation", "jinan-2023.toml"), ("projects", "zoucheng-2024.toml"),
+                          ("plan", "jinan-plan-2021.toml")):
+        assert kind in out and example in out
+    assert "130 interrupted" in out and "5 internal error" in out
+
+
+def test_quiet_prints_nothing_but_errors(tmp_path, capsys):
+    assert main(["run", str(JINAN), "--out", str(tmp_path / "a"), "--quiet"]) == 0
+    printed = capsys.readouterr()
+    assert printed.out == "" and printed.err == ""
+    assert (tmp_path / "a" / "allocation.xlsx").exists()
+    assert main(["run", str(JINAN), "--out", str(tmp_path / "b"), "--quiet", "--set", "pools.centrl.amount_wan=1"]) == 2
+    assert capsys.readouterr().err.startswith("error: --set pools.centrl.amount_wan:")
+
+
+def test_solver_detail_only_with_verbose(tmp_path, capsys):
+    fit = ["--set", "allocation.split=fit"]  # the LP runs (the bundled split needs no solver)
+    assert main(["run", str(JINAN), "--out", str(tmp_path / "a"), *fit]) == 0
+    assert "求解 solve" not in capsys.readouterr().err
+    assert main(["run", str(JINAN), "--out", str(tmp_path / "b"), "--verbose", *fit]) == 0
+    assert "求解 solve 1:" in capsys.readouterr().err
+
+
+def test_a_set_mistake_is_the_command_lines_not_the_files(tmp_path, capsys):
+    assert main(["run", str(JINAN), "--out", str(tmp_path), "--set", "pools.central.amount_wam=1"]) == 2
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert error.startswith("error: --set pools.central.amount_wam: unknown key") and str(JINAN) not in error
+
+
+def test_a_defect_is_exit_5_and_the_hint_is_left_out_with_debug(tmp_path, capsys, monkeypatch):
+    def broken(args):
+        raise ZeroDivisionError("a defect")
+
+    monkeypatch.setattr(cli, "_run", broken)
+    assert main(["run", str(JINAN), "--out", str(tmp_path)]) == 5
+    assert "rerun with --debug" in capsys.readouterr().err
+    assert main(["--debug", "run", str(JINAN), "--out", str(tmp_path)]) == 5
+    err = capsys.readouterr().err
+    assert "rerun with --debug" not in err and "Traceback" in err
