@@ -120,6 +120,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "0.01 (10k yuan) by largest remainder.",
     ),
     "sheet_rule": ("复核计算", "Recompute"),
+    "page_of": ("第 &P 页 共 &N 页", "Page &P of &N"),
     "rule_pointer": ("各项分配金额的计算规则和所需数字见“复核计算”表。", "The rule behind every amount, with its numbers, is on the "
                      "Recompute sheet."),
     "rule_title": ("复核计算：按以下规则，由本表和“因素测算”表的测算金额可算出每项分配金额",

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import numpy as np
 from openpyxl import Workbook
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .cells import fit_height, put
@@ -20,12 +21,16 @@ _FIXED_TIME = datetime(2000, 1, 1)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
-def save_workbook(wb: Workbook, title: str) -> bytes:
-    """The workbook as bytes: same content, same bytes.
+def save_workbook(wb: Workbook, title: str, lang: str = "zh") -> bytes:
+    """The workbook as bytes: same content, same bytes; every sheet set up to print (``page_numbers``).
 
     The run's real time is in the manifest; the workbook carries a fixed one so reruns are identical.
     openpyxl stamps "modified" with the clock while saving, so it is replaced in the saved file.
     """
+    for ws in wb.worksheets:
+        if not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage:
+            print_setup(ws, ws.max_column)  # A4, fit to width only: a sheet its writer left unset
+        page_numbers(ws, lang)
     wb.properties.created = _FIXED_TIME
     wb.properties.creator = wb.properties.lastModifiedBy = "finmodel"
     wb.properties.title = title
@@ -36,6 +41,32 @@ def save_workbook(wb: Workbook, title: str) -> bytes:
 
 def _fixed_modified(xml: bytes) -> bytes:
     return _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", xml)
+
+
+def page_numbers(ws: Worksheet, lang: str) -> None:
+    """The sheet's name and 第 X 页 共 Y 页 in the footer of every printed page: workbooks run to dozens of pages."""
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.center.text = t("page_of", lang)
+    for part in (ws.oddFooter.left, ws.oddFooter.center):
+        part.size = 9
+
+
+ROWS_PER_PAGE = {"landscape": 30, "portrait": 45}
+"""About how many rows of the default height an A4 page holds at the scale a sheet fitted to its width prints at."""
+
+
+def break_between_blocks(ws: Worksheet, starts: list[int], end: int) -> None:
+    """Page breaks before the blocks (a project's cash flows, a loan's schedule) that would not fit on the page
+    they start on, so that a block that fits on a page is never split across two and its own header row stays with
+    it; ``starts`` are the blocks' first rows, ``end`` the last row written."""
+    capacity = ROWS_PER_PAGE.get(ws.page_setup.orientation or "portrait", ROWS_PER_PAGE["portrait"])
+    used = 0
+    for k, start in enumerate(starts):
+        size = (starts[k + 1] if k + 1 < len(starts) else end + 1) - start
+        if used and used + size > capacity:
+            ws.row_breaks.append(Break(id=start - 1))
+            used = 0
+        used += size
 
 
 def print_setup(ws: Worksheet, width: int, title_rows: str | None = None) -> None:
@@ -115,6 +146,7 @@ def parameter_sheet(ws: Worksheet, rows: Iterable[tuple[str, str, str, str]], ov
         ws.column_dimensions[letter].width = width
     for col, key in enumerate(("key", "param_value", "unit", "source"), start=1):
         put(ws, 1, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
+    ws.print_title_rows = "1:1"  # the table runs over several pages
     row = 2
     for values in rows:
         for col, value in enumerate(values, start=1):

@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..cashflow import CashflowResult, ProjectCashflow
 from ..modes import ModesResult
-from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of
+from .book import break_between_blocks, flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of
 from .cells import MONEY, display_width, fit_height, put
 from .charts import cjk_font, png_bytes
 from ..labels import CATEGORY, INCOME_KIND, METHOD, PARTY, UNIT, t, word
@@ -92,7 +92,7 @@ def cashflow_workbook(result: CashflowResult, lang: str = "zh", modes: ModesResu
     rows = [(key, text_of(value), unit_of(key, lang), "") for key, value in flatten(config.model_dump(exclude_none=True))]
     parameter_sheet(wb.create_sheet(), rows, result.scenario.overrides, result.scenario.inputs, lang,
                     result.scenario.policy)
-    return save_workbook(wb, result.scenario.name)
+    return save_workbook(wb, result.scenario.name, lang)
 
 
 def _title(ws: Worksheet, text: str, width: int, lang: str) -> None:
@@ -208,7 +208,9 @@ def annual_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
         return
     widest = 3
     row = 1
+    starts = []
     for flow in result.cashflows:
+        starts.append(row)
         years = [int(y) for y in flow.years]
         headers = [t("seq", lang), t("item", lang), t("total", lang)] + [str(y) for y in years]
         widest = max(widest, len(headers))
@@ -234,6 +236,7 @@ def annual_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
     print_setup(ws, widest)
     ws.page_setup.fitToWidth = max(1, math.ceil((widest - 3) / 15))  # about 15 years a page, item names repeated
     ws.print_title_cols = "A:B"
+    break_between_blocks(ws, starts, row)
 
 
 def debt_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
@@ -252,15 +255,18 @@ def debt_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
     if len(result.cashflows) > ANNUAL_LIMIT:
         put(ws, 1, 1, t("cf_annual_omitted", lang).format(ANNUAL_LIMIT), lang=lang)
         return
+    starts = []
     for flow in result.cashflows:
         project = flow.project
         for bond in project.bonds:
+            starts.append(row)
             title = (f"{project.name} — {bond.name or bond.id}：{bond.principal_wan:,.2f} 万元，票面利率 "
                      f"{bond.coupon:.2%}，{bond.years} 年" if lang == "zh" else
                      f"{project.name} — {bond.name or bond.id}: {bond.principal_wan:,.2f}, coupon {bond.coupon:.2%}, "
                      f"{bond.years} years")
             row = _schedule_block(ws, row, title, headers, flow.debt[bond.id], lang)
         for loan in project.loans:
+            starts.append(row)
             method = word(METHOD, loan.method, lang)
             title = (f"{project.name} — {loan.name or loan.id}：{loan.principal_wan:,.2f} 万元，年利率 {loan.rate:.2%}，"
                      f"{loan.years} 年（宽限期 {loan.grace_years} 年），{method}" if lang == "zh" else
@@ -272,6 +278,7 @@ def debt_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
     for col in range(3, len(columns) + 1):
         ws.column_dimensions[get_column_letter(col)].width = 16
     print_setup(ws, len(columns))
+    break_between_blocks(ws, starts, row)
 
 
 def _schedule_block(ws: Worksheet, row: int, title: str, headers: list[str], table: pd.DataFrame, lang: str) -> int:

@@ -32,7 +32,7 @@ def plan_workbook(result: PlanResult, lang: str = "zh") -> bytes:
     rows = [(key, text_of(value), unit_of(key, lang), "") for key, value in flatten(config.model_dump(exclude_none=True))]
     parameter_sheet(wb.create_sheet(), rows, result.scenario.overrides, result.scenario.inputs, lang,
                     result.scenario.policy)
-    return save_workbook(wb, result.scenario.name)
+    return save_workbook(wb, result.scenario.name, lang)
 
 
 def annual_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:

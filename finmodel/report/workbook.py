@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..allocation import AllocationResult, performance_grades
@@ -36,7 +37,7 @@ def allocation_workbook(result: AllocationResult, lang: str = "zh",
     checks_sheet(wb.create_sheet(), result, lang)
     parameters_sheet(wb.create_sheet(), result, lang)
     say("  工作簿 workbook: saving")
-    return save_workbook(wb, result.scenario.name)
+    return save_workbook(wb, result.scenario.name, lang)
 
 
 def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
@@ -127,10 +128,12 @@ def factors_sheet(ws: Worksheet, result: AllocationResult, lang: str,
     ws.row_dimensions[1].height = 48
     row = 3
     widest = 0
-    for pool in result.scenario.pools:
+    for number, pool in enumerate(result.scenario.pools):
         if progress:
             progress(f"  工作簿 workbook: {t('sheet_factors', lang)}, {pool_label(pool, lang)}, "
                      f"{len(result.districts):,} rows")
+        if number:  # each pool's block starts a page of its own
+            ws.row_breaks.append(Break(id=row - 1))
         row, width = _pool_block(ws, result, pool, row, lang)
         widest = max(widest, width)
         row += 2
