@@ -1,13 +1,16 @@
 """Every workbook of every bundled scenario, in both languages, set up to print: A4, fitted to the width only (never
-squeezed onto one page of height), page numbers and the sheet's name in the footer, and a long sheet either repeats
-its header rows or breaks between its blocks."""
+squeezed onto one page of height) and to as many pages across as keep the text at 8 pt or more, page numbers and the
+sheet's name in the footer, and a long sheet either repeats its header rows or breaks between its blocks."""
 
 from __future__ import annotations
 
 import openpyxl
 import pytest
 
+from openpyxl.utils import get_column_letter
+
 from finmodel.cli import main
+from finmodel.report.book import PAGE_CHARS
 
 from .conftest import ROOT
 
@@ -33,5 +36,10 @@ def test_every_sheet_prints_with_page_numbers_and_headers(tmp_path, scenario, la
             footer = ws.oddFooter.center.text or ""
             assert "&P" in footer and "&N" in footer and ws.oddFooter.left.text == "&A", where
             assert footer.startswith("第") == (lang == "zh"), where
+            # At least 8 pt: the columns a page carries fit it at the scale 8/11 of the default 11 pt font.
+            chars = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ws.max_column + 1))
+            assert chars / ws.page_setup.fitToWidth <= PAGE_CHARS[ws.page_setup.orientation or "portrait"], where
+            if ws.page_setup.fitToWidth > 1:
+                assert ws.print_title_cols, f"{where}: several pages across, no name column repeated"
             if ws.max_row > LONG:
                 assert ws.print_title_rows or ws.row_breaks.brk, f"{where}: {ws.max_row} rows, no repeated header"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import replace
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ def save_workbook(wb: Workbook, title: str, lang: str = "zh") -> bytes:
     for ws in wb.worksheets:
         if not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage:
             print_setup(ws, ws.max_column)  # A4, fit to width only: a sheet its writer left unset
+        readable_width(ws)
         page_numbers(ws, lang)
     wb.properties.created = _FIXED_TIME
     wb.properties.creator = wb.properties.lastModifiedBy = "finmodel"
@@ -49,6 +51,27 @@ def page_numbers(ws: Worksheet, lang: str) -> None:
     ws.oddFooter.center.text = t("page_of", lang)
     for part in (ws.oddFooter.left, ws.oddFooter.center):
         part.size = 9
+
+
+PAGE_CHARS = {"portrait": 129, "landscape": 179}
+"""Column-width units (characters of the default 11 pt font) an A4 page holds between 18 mm margins at the scale
+8/11, at which the default font prints at 8 pt: (210 or 297 mm − 36 mm) in points ÷ (5.25 pt a unit × 8/11)."""
+
+
+def readable_width(ws: Worksheet) -> None:
+    """Fit a sheet to as many pages across as keep its text at 8 pt or more: landscape when it is wider than a
+    portrait page holds, then a page more for every page width of columns, with the first column (the names)
+    repeated on each, rather than one page of 4 pt type."""
+    from openpyxl.utils import get_column_letter
+
+    chars = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ws.max_column + 1))
+    if chars > PAGE_CHARS["portrait"]:
+        ws.page_setup.orientation = "landscape"
+    pages = math.ceil(chars / PAGE_CHARS[ws.page_setup.orientation or "portrait"])
+    if pages > (ws.page_setup.fitToWidth or 1):
+        ws.page_setup.fitToWidth = pages
+    if (ws.page_setup.fitToWidth or 1) > 1 and not ws.print_title_cols:
+        ws.print_title_cols = "A:A"
 
 
 ROWS_PER_PAGE = {"landscape": 30, "portrait": 45}
