@@ -389,6 +389,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cf_chart_income": ("营业收入", "Income"),
     "cf_chart_cost": ("经营成本、税金及大修", "Operating cost, tax, repairs"),
     "cf_chart_service": ("还本付息", "Debt service"),
+    "cf_chart_no_debt": ("无债务，不计偿债备付率", "No debt: no debt service coverage ratio"),
     "cf_chart_cumulative": ("融资后累计现金", "Cumulative cash after financing"),
     "cf_chart_dscr": ("DSCR（右轴）", "DSCR (right axis)"),
     "cf_chart_bulk": ("各项目补助后净现值与最低DSCR", "NPV after grants and lowest DSCR by project"),

@@ -6,6 +6,7 @@ import hashlib
 import json
 
 import numpy as np
+import pandas as pd
 import openpyxl
 import pytest
 
@@ -156,3 +157,34 @@ def test_a_borrowing_type_equity_irr_is_shown_as_a_cost_not_a_return(tmp_path):
     sheet = openpyxl.load_workbook(tmp_path / "cashflow.xlsx").worksheets[0]
     texts = [c.value for r in sheet.iter_rows() for c in r if isinstance(c.value, str)]
     assert any(text.startswith("借款型现金流") for text in texts)
+
+
+class _Flow:
+    """What the cash-flow chart reads from a project's flows: its name and its annual table."""
+
+    def __init__(self, years, dscr, service):
+        n = len(years)
+        self.project = type("P", (), {"name": "测试项目"})()
+        self._table = pd.DataFrame({"income_wan": [10.0] * n, "operating_cost_wan": [4.0] * n, "tax_wan": [0.0] * n,
+                                    "major_repairs_wan": [0.0] * n, "debt_service_wan": service,
+                                    "cumulative_cash_wan": np.cumsum([6.0] * n), "dscr": dscr},
+                                   index=pd.Index(years, name="year"))
+
+    def annual(self):
+        return self._table
+
+
+def test_the_dscr_panel_follows_the_data_and_says_when_there_is_no_debt():
+    from finmodel.report.cashflow import cashflow_chart
+
+    # Every year below 0: the axis reaches down to the lowest value, 1.0 still in view.
+    fig = cashflow_chart(_Flow([2024, 2025, 2026], [-0.5, -1.2, -0.8], [5.0, 5.0, 5.0]))
+    low, high = fig.axes[1].get_ylim()
+    assert low < -1.2 and high > 1.0
+    # Three years: whole-year ticks only, never 2024.5.
+    ticks = [tick for tick in fig.axes[1].get_xticks() if 2024 <= tick <= 2026]
+    assert ticks and all(float(tick).is_integer() for tick in ticks)
+    # No debt service at all: no empty panel, a sentence instead.
+    fig = cashflow_chart(_Flow([2024, 2025], [np.nan, np.nan], [0.0, 0.0]))
+    assert [text.get_text() for text in fig.axes[1].texts] == ["无债务，不计偿债备付率"]
+    assert not fig.axes[1].lines

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -496,19 +497,28 @@ def cashflow_chart(flow: ProjectCashflow, lang: str = "zh") -> Figure:
     top.legend(prop={"family": font, "size": 8}, loc="upper left")
     top.set_title(flow.project.name, family=font)
 
-    dscr = table["dscr"].to_numpy()
-    bottom.plot(years, dscr, color="#6a1b9a", marker=".", label="DSCR")
-    bottom.axhline(1.0, color="#c62828", linewidth=0.8)
+    dscr = table["dscr"].to_numpy(dtype=float)
     finite = np.isfinite(dscr)
     if finite.any():
-        # Years without debt service have no DSCR; a year with very little service would flatten the rest.
-        ceiling = min(float(dscr[finite].max()), max(2.0, 2 * float(np.median(dscr[finite]))))
-        bottom.set_ylim(0, ceiling * 1.1)
+        bottom.plot(years, dscr, color="#6a1b9a", marker=".", label="DSCR")
+        bottom.axhline(1.0, color="#c62828", linewidth=0.8)
+        # Years without debt service have no DSCR; a year with very little service would flatten the rest. The axis
+        # runs from the data's sign: a project that never covers its service has every value below 0.
+        ceiling = min(float(dscr[finite].max()), max(2.0, 2 * float(np.median(np.abs(dscr[finite])))))
+        floor = min(0.0, float(dscr[finite].min()))
+        top_of_axis = max(ceiling, 1.0)
+        span = top_of_axis - floor
+        bottom.set_ylim(floor - 0.1 * span if floor < 0 else 0.0, top_of_axis + 0.1 * span)
         low = int(np.nanargmin(np.where(finite, dscr, np.inf)))
         bottom.annotate(f"{dscr[low]:.2f}", (years[low], dscr[low]), textcoords="offset points", xytext=(-28, 4),
                         fontsize=8, color="#6a1b9a")
+    else:  # no debt: say so instead of an empty panel
+        bottom.text(0.5, 0.5, t("cf_chart_no_debt", lang), transform=bottom.transAxes, ha="center", va="center",
+                    family=font, color="#555555")
+        bottom.set_yticks([])
     bottom.set_ylabel(t("dscr", lang), family=font)
     bottom.grid(axis="y", alpha=0.3)
+    bottom.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, not 2023.5
     fig.tight_layout()
     return fig
 
