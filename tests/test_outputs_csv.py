@@ -141,3 +141,15 @@ def test_plan_csv(tmp_path):
     out = tmp_path / "out"
     assert main(["run", str(tmp_path / "plan.toml"), "--out", str(out), "--quiet"]) == 0
     _assert_inert(out / "plan.csv", CMD, LINK, "@乙区")
+
+
+def test_plan_csv_writes_counts_and_years_as_integers_and_no_year_as_empty(tmp_path):
+    out = tmp_path / "out"
+    assert main(["run", str(ROOT / "scenarios" / "jinan-plan-2021.toml"), "--out", str(out), "--quiet"]) == 0
+    rows = list(csv.DictReader(io.StringIO((out / "plan.csv").read_text(encoding="utf-8-sig"))))
+    for row in rows:
+        for column in ("year_built", "households", "buildings"):
+            assert row[column].isdigit(), (row["id"], column, row[column])
+        for column in ("prior_year", "planned_year"):
+            assert row[column] == "" or (row[column].isdigit() and int(row[column]) > 1900), (row["id"], column)
+    assert any(row["planned_year"] == "" for row in rows) and any(row["planned_year"] for row in rows)

@@ -155,8 +155,19 @@ def plan_chart(result: PlanResult, lang: str = "zh") -> Figure:
     return fig
 
 
+COUNTS = ("year_built", "households", "buildings")
+"""Whole-number columns read as floats from the library table: written as integers."""
+YEARS = ("prior_year", "planned_year")
+"""0 marks "no such year" (not in a prior plan, not planned): written empty."""
+
+
 def plan_csv(result: PlanResult) -> bytes:
+    """One row per community; counts and years as integers, a year that does not exist left empty."""
     frame = result.communities.drop(columns=["gaps"]).reset_index()
+    for column in COUNTS:
+        frame[column] = frame[column].round().astype("Int64")
+    for column in YEARS:
+        frame[column] = frame[column].where(frame[column] > 0).astype("Int64")
     return csv_bytes(frame, float_format="%.6f")
 
 
