@@ -124,10 +124,13 @@ def factors_sheet(ws: Worksheet, result: AllocationResult, lang: str,
     ws.title = t("sheet_factors", lang)
     # The last step differs: without the LP the amounts are the formula's rounded, with it the LP's.
     note = "recompute_note" if result.scenario.config.allocation is None else "recompute_note_lp"
-    put(ws, 1, 1, t(note, lang), lang=lang, wrap=True)
-    ws.row_dimensions[1].height = 48
     row = 3
     widest = 0
+    # Widths first: the notes above each pool's table wrap across the first columns and take their heights from them.
+    ws.column_dimensions["A"].width = 20
+    for col in range(2, NOTE_SPAN + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 15
+    _note(ws, 1, t(note, lang), lang)
     for number, pool in enumerate(result.scenario.pools):
         if progress:
             progress(f"  工作簿 workbook: {t('sheet_factors', lang)}, {pool_label(pool, lang)}, "
@@ -137,8 +140,6 @@ def factors_sheet(ws: Worksheet, result: AllocationResult, lang: str,
         row, width = _pool_block(ws, result, pool, row, lang)
         widest = max(widest, width)
         row += 2
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(widest, 8))
-    ws.column_dimensions["A"].width = 20
     for col in range(2, widest + 1):
         ws.column_dimensions[get_column_letter(col)].width = 15
     print_setup(ws, widest)
@@ -156,6 +157,17 @@ def _tiers_source(scenario, lang: str) -> str:
     return t("tiers_assumed" if is_assumed(source) else "tiers_sourced", lang).format(source)
 
 
+NOTE_SPAN = 11
+"""Columns a note above a pool's table wraps across: the first page's width (20 + 10 × 15 units, see
+``book.PAGE_CHARS``), so that a long source prints whole instead of running off the page."""
+
+
+def _note(ws: Worksheet, row: int, text: str, lang: str) -> None:
+    put(ws, row, 1, text, lang=lang, wrap=True)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=NOTE_SPAN)
+    fit_height(ws, row, {1: text}, span=NOTE_SPAN)
+
+
 def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, lang: str) -> tuple[int, int]:
     formula = result.formula[pool.id]
     factors = list(pool.weights)
@@ -168,7 +180,7 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
     put(ws, row, 1, title, bold=True, size=12, lang=lang)
     row += 1
     if derived:
-        put(ws, row, 1, t("derived_note", lang).format(*tiers.tiers, _tiers_source(scenario, lang)), lang=lang)
+        _note(ws, row, t("derived_note", lang).format(*tiers.tiers, _tiers_source(scenario, lang)), lang)
         row += 1
     performance = pool.performance
     if performance is not None:
@@ -176,7 +188,7 @@ def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, l
         note = (t("performance_coefficient_note", lang).format(coefficients) if performance.form == "coefficient"
                 else t("reward_slice_note", lang).format(performance.reward_share, coefficients,
                                                          column_label(performance.volume, lang)))
-        put(ws, row, 1, note, lang=lang)
+        _note(ws, row, note, lang)
         row += 1
     slice_columns = ("task_share", "reward_weight", "reward_share") if (
         performance is not None and performance.form == "reward_slice") else ()
