@@ -18,7 +18,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "remark": ("备注", "Remarks"),
     "prepared_by": ("编制单位：", "Prepared by:"),
     "reviewed_by": ("审核：", "Reviewed by:"),
-    "date": ("日期：", "Date:"),
+    "head": ("负责人：", "Head:"),
+    "clerk": ("经办人：", "Handled by:"),
+    "sign_date": ("日期：　　年　　月　　日", "Date:"),
+    "seal": ("（单位盖章）", "(seal)"),
     "wan": ("万元", "10k yuan"),
     # 因素测算
     "pool_amount": ("资金总额", "Pool amount"),

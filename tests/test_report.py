@@ -73,7 +73,11 @@ def test_summary_print_setup(jinan_run):
     assert ws.print_title_rows == "$4:$5"
     assert ws.freeze_panes == "C6"
     footer = [ws.cell(row=17, column=c).value for c in range(1, 8)]
-    assert "编制单位：济南市财政局" in footer and "审核：" in footer and "日期：" in footer
+    assert "编制单位：济南市财政局" in footer and "负责人：" in footer and "审核：" in footer
+    below = [ws.cell(row=19, column=c).value for c in range(1, 8)]
+    assert "经办人：" in below and "日期：　　年　　月　　日" in below and "（单位盖章）" in below
+    assert ws.row_dimensions[19].height >= 40  # room for the seal
+    assert all(ws.cell(row=r, column=7).alignment.indent == 1 for r in range(6, 16))  # 备注 clear of the numbers
 
 
 def test_factor_sheet_lets_a_reviewer_recompute(jinan_run):

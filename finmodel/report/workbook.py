@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import copy
 from typing import Callable
 
 import numpy as np
@@ -108,11 +109,23 @@ def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
         put(ws, last_row, width, reason, box=True, lang=lang, wrap=True)
         fit_height(ws, last_row, {width: reason}, line_height=16)
 
+    # The signature block: the preparing unit and its seal, the head, the reviewer, the clerk and the date, each
+    # with room to sign by hand.
     footer = last_row + 2
     prepared = result.scenario.config.scenario.prepared_by
+    middle = max(3, width // 2)
     put(ws, footer, 1, t("prepared_by", lang) + (prepared or ""), lang=lang)
-    put(ws, footer, max(3, width // 2), t("reviewed_by", lang), lang=lang)
-    put(ws, footer, width - 1, t("date", lang), lang=lang)
+    put(ws, footer, middle, t("head", lang), lang=lang)
+    put(ws, footer, width - 1, t("reviewed_by", lang), lang=lang)
+    put(ws, footer + 2, 1, t("clerk", lang), lang=lang)
+    put(ws, footer + 2, middle, t("sign_date", lang), lang=lang)
+    put(ws, footer + 2, width - 1, t("seal", lang), lang=lang)
+    ws.row_dimensions[footer + 2].height = 48  # room for the seal
+    for row in range(total_row + 1, last_row + 1):  # the remark keeps clear of the numbers before it
+        cell = ws.cell(row=row, column=width)
+        alignment = copy(cell.alignment)
+        alignment.indent = 1
+        cell.alignment = alignment
 
     ws.freeze_panes = ws.cell(row=total_row + 1, column=3)
     print_setup(ws, width, f"{header_row}:{total_row}")
