@@ -17,6 +17,7 @@ input, or an output folder that cannot be written or is in use; 3 the rules cann
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -30,6 +31,7 @@ from .report import LANGS, summary_text, write_allocation_report, write_cashflow
 from .report.summary import unallocated_reason
 from .modes import check_modes
 from .planning import load_plan_scenario, plan
+from .report.cells import display_width
 from .report.files import output_folder
 from .report.plan import write_plan_report
 from .report.scale import allocation_cost
@@ -122,6 +124,27 @@ def _solve_reporter(args: argparse.Namespace):
     return report
 
 
+TERMINAL = 100
+"""Columns a printed line may take (a Chinese character takes two)."""
+
+
+def fit_terminal(line: str, width: int = TERMINAL) -> list[str]:
+    """A long summary line broken at its separators (；, ; or ：) into lines of at most ``width`` columns, the
+    continuations indented; a part longer than a line stays whole rather than cut inside a figure."""
+    if display_width(line) <= width:
+        return [line]
+    parts = re.split(r"(?<=[；;：:])", line)
+    lines, current = [], ""
+    for part in parts:
+        if current.strip() and display_width(current) + display_width(part) > width:
+            lines.append(current.rstrip())
+            current = "  "
+            part = part.lstrip()
+        current += part
+    lines.append(current.rstrip())
+    return lines
+
+
 QUIET = False
 """--quiet: only errors reach the terminal."""
 
@@ -198,7 +221,7 @@ def _run_projects(args: argparse.Namespace) -> int:
     written = write_cashflow_report(result, _out_dir(args), lang=args.lang, command=_command(args), modes=modes)
     if not args.quiet:
         for line in summary_lines(result, args.lang) + mode_lines(modes, args.lang):
-            print(line)
+            print("\n".join(fit_terminal(line)))
         print()
     for path in written.values():
         _wrote(path)

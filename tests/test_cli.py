@@ -56,3 +56,24 @@ def test_a_defect_is_exit_5_and_the_hint_is_left_out_with_debug(tmp_path, capsys
     assert main(["--debug", "run", str(JINAN), "--out", str(tmp_path)]) == 5
     err = capsys.readouterr().err
     assert "rerun with --debug" not in err and "Traceback" in err
+
+
+def test_long_summary_lines_break_at_their_separators_within_100_columns():
+    from finmodel.report.cells import display_width
+
+    line = "某项目: " + "；".join(f"指标{k}（万元） {k * 1000:,.2f}" for k in range(12))
+    lines = cli.fit_terminal(line)
+    assert len(lines) > 1 and all(display_width(part) <= 100 for part in lines)
+    assert "".join(part.strip() for part in lines).replace(" ", "") == line.replace(" ", "")
+    assert all(part.startswith("  ") for part in lines[1:])
+    assert cli.fit_terminal("短行") == ["短行"]
+
+
+def test_project_runs_print_within_100_columns(tmp_path, capsys):
+    from finmodel.report.cells import display_width
+
+    from .conftest import ROOT
+
+    assert main(["run", str(ROOT / "scenarios" / "projects" / "bundling-2024.toml"), "--out", str(tmp_path)]) == 0
+    printed = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("wrote ")]
+    assert printed and max(display_width(line) for line in printed) <= 100
