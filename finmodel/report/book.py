@@ -103,9 +103,10 @@ def print_setup(ws: Worksheet, width: int, title_rows: str | None = None) -> Non
 
 
 def write_grid(ws: Worksheet, row: int, headers: list[str], records: list[list], formats: list[str | None],
-               lang: str, header_height: float = 32) -> int:
+               lang: str, header_height: float = 32, wrapped: tuple[int, ...] = ()) -> int:
     """A boxed table from ``row``: wrapped headers, then one line per record, numbers in their column's format and
-    right-aligned, NaN as an empty cell. Returns the next free row."""
+    right-aligned, NaN as an empty cell; the ``wrapped`` columns (1-based) wrap their text, each row as high as it
+    needs. Returns the next free row."""
     for col, text in enumerate(headers, start=1):
         put(ws, row, col, text, bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
     ws.row_dimensions[row].height = header_height
@@ -117,7 +118,9 @@ def write_grid(ws: Worksheet, row: int, headers: list[str], records: list[list],
             if isinstance(value, float) and np.isnan(value):
                 value = None
             put(ws, row, col, value, fmt=fmt if not isinstance(value, str) else None, box=True,
-                align="right" if fmt else None, lang=lang)
+                align="right" if fmt else None, lang=lang, wrap=col in wrapped)
+        if wrapped:
+            fit_height(ws, row, {col: record[col - 1] for col in wrapped})
     return row + 1
 
 

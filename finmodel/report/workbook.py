@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..allocation import AllocationResult, performance_grades
 from ..allocation.explain import shown_price
 from ..allocation.scenario import Pool, assumed_inputs, is_assumed
-from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of
+from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, write_grid
 from .cells import MONEY, MONEY4, NUMBER, SHARE, fit_height, put, row_heights
 from ..labels import (GRADE, check_label, column_label, explanation_remark, explanation_sentence, family_label,
                       finding_text, pool_label, t, word)
@@ -175,10 +175,11 @@ NOTE_SPAN = 11
 ``book.PAGE_CHARS``), so that a long source prints whole instead of running off the page."""
 
 
-def _note(ws: Worksheet, row: int, text: str, lang: str) -> None:
+def _note(ws: Worksheet, row: int, text: str, lang: str, span: int = NOTE_SPAN) -> None:
+    """A note wrapped across the first ``span`` columns, its row as high as its text."""
     put(ws, row, 1, text, lang=lang, wrap=True)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=NOTE_SPAN)
-    fit_height(ws, row, {1: text}, span=NOTE_SPAN)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
+    fit_height(ws, row, {1: text}, span=span)
 
 
 def _pool_block(ws: Worksheet, result: AllocationResult, pool: Pool, row: int, lang: str) -> tuple[int, int]:
@@ -389,73 +390,38 @@ def rule_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     pools = {p.id: p for p in result.scenario.pools}
     for col, width in zip("ABCDEFGH", (6, 18, 15, 17, 16, 24, 22, 30)):
         ws.column_dimensions[col].width = width
-    row = 1
-    put(ws, row, 1, t("rule_title", lang), bold=True, lang=lang)
-    if not rule.applies:
-        row += 1
-        put(ws, row, 1, t("rule_not", lang).format(t("rule_not_" + rule.reason, lang)), lang=lang, wrap=True)
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=8)
-        fit_height(ws, row, {1: t("rule_not", lang)}, span=8)
-        print_setup(ws, 8)
-        return
-    for key in ("rule_held", "rule_free", "rule_round"):
-        row += 1
-        put(ws, row, 1, t(key, lang), lang=lang, wrap=True)
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=8)
-        fit_height(ws, row, {1: t(key, lang)}, span=8)
-    row += 2
-    put(ws, row, 1, t("rule_table_held", lang), bold=True, lang=lang)
-    row += 1
-    headers = ["seq", "district", "rule_limit", "rule_shared", "rule_ratio", "rule_bound", "rule_pools_held",
-               "rule_caps"]
-    for col, key in enumerate(headers, start=1):
-        put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
-    fit_height(ws, row, {col: t(key, lang) for col, key in enumerate(headers, start=1)})
-    if not rule.held:
-        row += 1
-        put(ws, row, 2, t("rule_none_held", lang), lang=lang)
-    joint = "、" if lang == "zh" else ", "
-    for number, unit in enumerate(rule.held, start=1):
-        row += 1
-        caps = ("；" if lang == "zh" else "; ").join(
-            f"{pool_label(pools[p], lang)} {cap:,.2f}" for p, cap in unit.cell_caps.items())
-        held_in = joint.join(pool_label(pools[p], lang) for p in unit.pools)
-        bound = family_label(unit.family, lang)
-        values = [number, unit.district, unit.limit_wan, unit.formula_total_wan, unit.ratio, bound, held_in, caps]
-        for col, value in enumerate(values, start=1):
-            fmt = {3: MONEY, 4: MONEY4, 5: SHARE}.get(col)
-            put(ws, row, col, value, fmt=fmt, box=True, lang=lang, wrap=col in (6, 7, 8),
-                align="right" if fmt else None)
-        fit_height(ws, row, {6: bound, 7: held_in, 8: caps})
-    row += 2
-    put(ws, row, 1, t("rule_table_pools", lang), bold=True, lang=lang)
-    row += 1
-    headers = ["seq", "rule_pool", "rule_amount", "rule_unallocated", "rule_held_take", "rule_free_formula",
-               "rule_scale"]
-    for col, key in enumerate(headers, start=1):
-        put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
-    fit_height(ws, row, {col: t(key, lang) for col, key in enumerate(headers, start=1)})
-    for number, scale in enumerate(rule.pools, start=1):
-        row += 1
-        values = [number, pool_label(pools[scale.pool], lang), scale.amount_wan, scale.unallocated_wan,
-                  scale.held_wan, scale.free_formula_wan, scale.scale]
-        for col, value in enumerate(values, start=1):
-            fmt = {3: MONEY, 4: MONEY, 5: MONEY4, 6: MONEY4, 7: SHARE}.get(col)
-            put(ws, row, col, value, fmt=fmt, box=True, lang=lang, align="right" if fmt else None)
-    row += 2
-    put(ws, row, 1, t("rule_table_moves", lang), bold=True, lang=lang)
-    row += 1
-    for col, key in enumerate(("seq", "rule_pool", "district", "rule_move"), start=1):
-        put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
-    if not rule.moves:
-        row += 1
-        put(ws, row, 2, t("rule_none_held", lang), lang=lang)
-    for number, (pool, unit, grains) in enumerate(rule.moves, start=1):
-        row += 1
-        for col, value in enumerate((number, pool_label(pools[pool], lang), unit, grains / 100), start=1):
-            put(ws, row, col, value, fmt=MONEY if col == 4 else None, box=True, lang=lang,
-                align="right" if col == 4 else None)
+    put(ws, 1, 1, t("rule_title", lang), bold=True, lang=lang)
     print_setup(ws, 8)
+    if not rule.applies:
+        _note(ws, 2, t("rule_not", lang).format(t("rule_not_" + rule.reason, lang)), lang, span=8)
+        return
+    for row, key in enumerate(("rule_held", "rule_free", "rule_round"), start=2):
+        _note(ws, row, t(key, lang), lang, span=8)
+
+    joint, listed = ("、", "；") if lang == "zh" else (", ", "; ")
+    held = [[number, unit.district, unit.limit_wan, unit.formula_total_wan, unit.ratio, family_label(unit.family, lang),
+             joint.join(pool_label(pools[p], lang) for p in unit.pools),
+             listed.join(f"{pool_label(pools[p], lang)} {cap:,.2f}" for p, cap in unit.cell_caps.items())]
+            for number, unit in enumerate(rule.held, start=1)]
+    scales = [[number, pool_label(pools[s.pool], lang), s.amount_wan, s.unallocated_wan, s.held_wan,
+               s.free_formula_wan, s.scale] for number, s in enumerate(rule.pools, start=1)]
+    moves = [[number, pool_label(pools[pool], lang), unit, grains / 100]
+             for number, (pool, unit, grains) in enumerate(rule.moves, start=1)]
+    row = 7
+    for title, headers, records, formats, wrapped in (
+            ("rule_table_held", ["seq", "district", "rule_limit", "rule_shared", "rule_ratio", "rule_bound",
+                                 "rule_pools_held", "rule_caps"], held,
+             [None, None, MONEY, MONEY4, SHARE, None, None, None], (6, 7, 8)),
+            ("rule_table_pools", ["seq", "rule_pool", "rule_amount", "rule_unallocated", "rule_held_take",
+                                  "rule_free_formula", "rule_scale"], scales,
+             [None, None, MONEY, MONEY, MONEY4, MONEY4, SHARE], ()),
+            ("rule_table_moves", ["seq", "rule_pool", "district", "rule_move"], moves, [None, None, None, MONEY], ())):
+        put(ws, row - 1, 1, t(title, lang), bold=True, lang=lang)
+        row = write_grid(ws, row, [t(key, lang) for key in headers], records, formats, lang, wrapped=wrapped)
+        if not records:
+            put(ws, row, 2, t("rule_none_held", lang), lang=lang)
+            row += 1
+        row += 2
 
 
 def checks_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
