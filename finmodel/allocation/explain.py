@@ -93,12 +93,11 @@ def explain_pro_rata(problem: AllocationProblem, filled, final_units: np.ndarray
     """Explanations of the pro-rata rule (``waterfill.pro_rata``): a unit stopped in some pool by its share of a
     bound on its total names that bound (its whole limit), one stopped by a cap on a single pool names that cap."""
     from .diagnose import binding_family
-    from .problem import CELL_UPPER, TOTAL_UPPER
+    from .problem import TOTAL_UPPER
 
     formula_total = problem.formula.sum(axis=0)
     final_total = final_units.sum(axis=0) / 100
     bounds = filled.bounds
-    cell_families = [(b.family, np.nan_to_num(b.values, nan=np.inf)) for b in problem.total_bounds(CELL_UPPER)]
     out = []
     for i, name in enumerate(problem.districts):
         diff = final_total[i] - formula_total[i]
@@ -108,10 +107,8 @@ def explain_pro_rata(problem: AllocationProblem, filled, final_units: np.ndarray
         seen = set()
         for p in np.flatnonzero(filled.at_high[:, i] | filled.at_low[:, i]):
             high = bool(filled.at_high[p, i])
-            cap = bounds.high[p, i]
-            cell = next((fam for fam, values in cell_families if high and values[p, i] <= cap * (1 + 1e-12)), None)
-            if cell is not None:
-                rule = Rule(cell, problem.pool_name(p), float(cap), None)
+            if high and bounds.cell_family[p, i]:
+                rule = Rule(bounds.cell_family[p, i], problem.pool_name(p), float(bounds.high[p, i]), None)
             else:
                 kind = TOTAL_UPPER if high else TOTAL_LOWER
                 limit = bounds.total_high[i] if high else bounds.total_low[i]

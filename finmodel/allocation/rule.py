@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .diagnose import binding_family
-from .problem import CELL_UPPER, TOTAL_LOWER, TOTAL_UPPER, AllocationProblem
+from .problem import TOTAL_LOWER, TOTAL_UPPER, AllocationProblem
 
 
 @dataclass(frozen=True)
@@ -97,15 +97,9 @@ def split_rule(problem: AllocationProblem, filled, moved: np.ndarray) -> SplitRu
     f = problem.formula
     totals = f.sum(axis=0)
     bounds = filled.bounds
-    cell_caps = np.full(f.shape, np.inf)
-    cell_family = np.full(f.shape, "", dtype=object)
-    for bound in problem.total_bounds(CELL_UPPER):
-        values = np.nan_to_num(bound.values, nan=np.inf)
-        lower = values < cell_caps
-        cell_caps = np.where(lower, values, cell_caps)
-        cell_family = np.where(lower, bound.family, cell_family)
+    cell_family = bounds.cell_family
     # A cell stopped at its cap is held by the cap on the pool when that is the lower of the two.
-    by_cell = filled.at_high & (cell_caps <= bounds.high * (1 + 1e-12))
+    by_cell = filled.at_high & (cell_family != "")
     by_total_high = filled.at_high & ~by_cell
     by_total_low = filled.at_low
     held: list[HeldUnit] = []

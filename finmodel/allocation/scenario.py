@@ -35,6 +35,14 @@ MAX_AMOUNT_WAN = MAX_NUMBER
 _POOL_ID = re.compile(r"[a-z][a-z0-9_]*")
 
 
+def _summing_to_one(weights: dict[str, float]) -> dict[str, float]:
+    """Weights that add up to 1 (a pool's factors, an evaluation's indicators)."""
+    total = math.fsum(weights.values())
+    if not weights or abs(total - 1.0) > WEIGHT_TOLERANCE:
+        raise ValueError(f"weights sum to {total:.10g}, they must sum to 1")
+    return weights
+
+
 def _pool_id(value: str) -> str:
     if not _POOL_ID.fullmatch(value) or len(value) > ID_MAX_LENGTH:
         raise ValueError(f"a pool id is 1 to {ID_MAX_LENGTH} lowercase ASCII letters, digits or '_', starting with a "
@@ -104,11 +112,7 @@ class PerformanceEvaluation(_Strict):
     @field_validator("weights")
     @classmethod
     def _sum_to_one(cls, weights: dict[str, float] | None) -> dict[str, float] | None:
-        if weights is not None:
-            total = math.fsum(weights.values())
-            if not weights or abs(total - 1.0) > WEIGHT_TOLERANCE:
-                raise ValueError(f"weights sum to {total:.10g}, they must sum to 1")
-        return weights
+        return weights if weights is None else _summing_to_one(weights)
 
 
 class PerformanceForm(_Strict):
@@ -179,10 +183,7 @@ class Pool(_Strict):
     @field_validator("weights")
     @classmethod
     def _sum_to_one(cls, weights: dict[str, float]) -> dict[str, float]:
-        total = math.fsum(weights.values())
-        if abs(total - 1.0) > WEIGHT_TOLERANCE:
-            raise ValueError(f"weights sum to {total:.10g}, they must sum to 1")
-        return weights
+        return _summing_to_one(weights)
 
     @model_validator(mode="after")
     def _factor_lists_name_weights(self) -> Pool:

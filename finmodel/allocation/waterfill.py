@@ -32,7 +32,7 @@ from .problem import CELL_UPPER, AllocationProblem
 
 @dataclass(frozen=True)
 class PoolBounds:
-    """(pools, units) per-pool bounds of the pro-rata rule, 万元, and which bound family sets each."""
+    """(pools, units) per-pool bounds of the pro-rata rule, 万元, and which bound family sets each cap."""
 
     low: np.ndarray
     high: np.ndarray
@@ -40,6 +40,9 @@ class PoolBounds:
     """(units,) the unit's floor on its total (0 where none)."""
     total_high: np.ndarray
     """(units,) the unit's cap on its total (inf where none)."""
+    cell_family: np.ndarray
+    """(pools, units) the family of a cap on that pool alone where it is the cell's cap (at most its share of the
+    total's), "" where the share of the total's cap is the lower."""
 
 
 def pool_bounds(problem: AllocationProblem) -> PoolBounds | None:
@@ -50,17 +53,20 @@ def pool_bounds(problem: AllocationProblem) -> PoolBounds | None:
     share = np.divide(f, totals[None, :], out=np.zeros_like(f), where=totals[None, :] > 0)
     if np.any((totals <= 0) & (total_low > 0)):
         return None  # a floor with no formula amount to share it by
-    high = np.where(np.isfinite(total_high)[None, :], share * np.where(np.isfinite(total_high), total_high, 0.0)[None, :],
-                    np.inf)
-    high = np.where(totals[None, :] > 0, high, np.where(np.isfinite(total_high), 0.0, np.inf)[None, :])
+    finite = np.isfinite(total_high)
+    shared_high = np.where(finite[None, :], share * np.where(finite, total_high, 0.0)[None, :], np.inf)
     caps = np.full(f.shape, np.inf)
+    cell_family = np.full(f.shape, "", dtype=object)
     for bound in problem.total_bounds(CELL_UPPER):
-        caps = np.fmin(caps, np.nan_to_num(bound.values, nan=np.inf))
-    high = np.fmin(high, caps)
+        values = np.nan_to_num(bound.values, nan=np.inf)
+        cell_family = np.where(values < caps, bound.family, cell_family)
+        caps = np.fmin(caps, values)
+    cell_family = np.where(caps <= shared_high * (1 + 1e-12), cell_family, "")
+    high = np.fmin(shared_high, caps)
     low = share * total_low[None, :]
     if np.any(low > high):
         return None
-    return PoolBounds(low, high, total_low, total_high)
+    return PoolBounds(low, high, total_low, total_high, cell_family)
 
 
 def water_fill(formula: np.ndarray, low: np.ndarray, high: np.ndarray, amount: float) -> tuple[np.ndarray, float, float]:
