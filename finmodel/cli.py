@@ -185,7 +185,7 @@ def _run_allocation(args: argparse.Namespace) -> int:
     cost = allocation_cost(scenario)
     if cost.worth_announcing:  # a long run says what it will take before it starts, then how far it is
         _status(cost.line())
-    progress = _status if cost.worth_announcing and not args.quiet else None
+    progress = _status if cost.worth_announcing else None
     result = allocate(scenario, _solve_reporter(args))
     written = write_allocation_report(result, _out_dir(args), lang=args.lang, command=_command(args),
                                       progress=progress)
@@ -213,8 +213,7 @@ def _run_projects(args: argparse.Namespace) -> int:
     _status(f"测算现金流 evaluating {len(scenario.projects)} project(s)")
 
     def progress(done: int, total: int) -> None:
-        if not args.quiet:
-            _status(f"  项目 projects {done}/{total}")
+        _status(f"  项目 projects {done}/{total}")
 
     result = evaluate(scenario, progress)
     modes = check_modes(result, _solve_reporter(args))

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .diagnose import binding_family
 from .lp import LPSolution
-from .problem import FAMILIES, TOTAL_LOWER, AllocationProblem
+from .problem import FAMILIES, TOTAL_LOWER, TOTAL_UPPER, AllocationProblem
 
 LOWER_KINDS = (TOTAL_LOWER,)
 
@@ -92,9 +93,6 @@ def explain(problem: AllocationProblem, solution: LPSolution, final_units: np.nd
 def explain_pro_rata(problem: AllocationProblem, filled, final_units: np.ndarray) -> list[Explanation]:
     """Explanations of the pro-rata rule (``waterfill.pro_rata``): a unit stopped in some pool by its share of a
     bound on its total names that bound (its whole limit), one stopped by a cap on a single pool names that cap."""
-    from .diagnose import binding_family
-    from .problem import TOTAL_UPPER
-
     formula_total = problem.formula.sum(axis=0)
     final_total = final_units.sum(axis=0) / 100
     bounds = filled.bounds

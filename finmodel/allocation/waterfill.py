@@ -28,6 +28,7 @@ import numpy as np
 
 from .lp import LPSolution
 from .problem import CELL_UPPER, AllocationProblem
+from .rule import why_not
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,6 @@ def pro_rata(problem: AllocationProblem) -> tuple[WaterFill | None, str | None]:
     reasons are ``rule.why_not``'s, ``pools`` (a bound cannot be shared pool by pool: floors above a pool or above a
     cell's own cap, a floor on a unit with no formula amount) and ``room`` (a pool is above its units' shares of
     their caps, though the units may take it with another split)."""
-    from .rule import why_not
-
     reason = why_not(problem)
     if reason is not None:
         return None, reason

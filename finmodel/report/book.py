@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .cells import fit_height, put
+from .cells import columns_width, fit_height, put
 from .files import normalised_zip
 from ..labels import t
 
@@ -62,9 +62,7 @@ def readable_width(ws: Worksheet) -> None:
     """Fit a sheet to as many pages across as keep its text at 8 pt or more: landscape when it is wider than a
     portrait page holds, then a page more for every page width of columns, with the first column (the names)
     repeated on each, rather than one page of 4 pt type."""
-    from openpyxl.utils import get_column_letter
-
-    chars = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ws.max_column + 1))
+    chars = columns_width(ws, 1, ws.max_column)
     if chars > PAGE_CHARS["portrait"]:
         ws.page_setup.orientation = "landscape"
     pages = math.ceil(chars / PAGE_CHARS[ws.page_setup.orientation or "portrait"])
@@ -81,8 +79,10 @@ ROWS_PER_PAGE = {"landscape": 30, "portrait": 45}
 def break_between_blocks(ws: Worksheet, starts: list[int], end: int) -> None:
     """Page breaks before the blocks (a project's cash flows, a loan's schedule) that would not fit on the page
     they start on, so that a block that fits on a page is never split across two and its own header row stays with
-    it; ``starts`` are the blocks' first rows, ``end`` the last row written."""
-    capacity = ROWS_PER_PAGE.get(ws.page_setup.orientation or "portrait", ROWS_PER_PAGE["portrait"])
+    it; ``starts`` are the blocks' first rows, ``end`` the last row written. The sheet's widths must be set: they
+    decide the orientation, and so how many rows a page holds."""
+    readable_width(ws)
+    capacity = ROWS_PER_PAGE[ws.page_setup.orientation or "portrait"]
     used = 0
     for k, start in enumerate(starts):
         size = (starts[k + 1] if k + 1 < len(starts) else end + 1) - start

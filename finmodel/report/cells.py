@@ -68,13 +68,18 @@ def row_heights(ws, col: int, texts: list[str | None], line_height: float = 15.0
     return [line_height * lines[text] for text in texts]
 
 
+def columns_width(ws, first: int, last: int) -> float:
+    """The widths of columns ``first`` to ``last`` (1-based, inclusive) added up, in character units (8.43 unset)."""
+    from openpyxl.utils import get_column_letter
+
+    return sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(first, last + 1))
+
+
 def fit_height(ws, row: int, wrapped: dict[int, str], line_height: float = 15.0, span: int = 1) -> None:
     """Set a row's height for its wrapped cells; spreadsheets do not grow rows written by a program. ``span``: the
     cells are merged across that many columns, whose widths add up."""
-    from openpyxl.utils import get_column_letter
-
     lines = 1
     for col, text in wrapped.items():
-        width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(col, col + span))
+        width = columns_width(ws, col, col + span - 1)
         lines = max(lines, -(-display_width(text or "") // max(1, int(width) - 1)))
     ws.row_dimensions[row].height = line_height * lines
