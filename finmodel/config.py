@@ -299,10 +299,10 @@ def apply_overrides(
     data = copy.deepcopy(dict(raw))
     applied = []
     for key, value in pairs:
-        check_depth(value, file=None, where=f"--set {key}")
+        check_depth(value, where=f"--set {key}")
         if model is not None:
-            _check_leaf(model, data, key, value, file=None)
-        parent, last = _walk(data, key, file=None)
+            _check_leaf(model, data, key, value)
+        parent, last = _walk(data, key)
         applied.append(Override(key=key, old=copy.deepcopy(parent.get(last)), new=value))
         parent[last] = value
     return data, tuple(applied)
@@ -324,7 +324,7 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def _walk(data: dict[str, Any], key: str, *, file: Path | None) -> tuple[dict[str, Any], str]:
+def _walk(data: dict[str, Any], key: str) -> tuple[dict[str, Any], str]:
     parts = key.split(".")
     node: Any = data
     for depth, part in enumerate(parts[:-1]):
@@ -339,12 +339,11 @@ def _walk(data: dict[str, Any], key: str, *, file: Path | None) -> tuple[dict[st
             if nxt not in ids:
                 raise InputError(
                     f"--set {key}: no element with id '{nxt}' in '{here}' (ids: {', '.join(map(str, ids))})",
-                    file=file,
                 )
             if depth + 1 == len(parts) - 1:
                 # The element itself is a table: writing it would change a copy and nothing else.
                 raise InputError(f"--set {key}: '{key}' is a table, not a value; set one of its keys, such as "
-                                 f"{key}.{_first_value_key(child[ids.index(nxt)])}", file=file)
+                                 f"{key}.{_first_value_key(child[ids.index(nxt)])}")
             node = {nxt: child[ids.index(nxt)]}
             continue
         if not isinstance(child, dict):
@@ -357,8 +356,7 @@ def _first_value_key(table: Mapping[str, Any]) -> str:
     return next((k for k, v in table.items() if k != "id" and not isinstance(v, (dict, list))), "…")
 
 
-def _check_leaf(model: type[BaseModel], data: Mapping[str, Any], key: str, value: Any, *,
-                file: Path | None) -> None:
+def _check_leaf(model: type[BaseModel], data: Mapping[str, Any], key: str, value: Any) -> None:
     """Refuse a ``--set`` key the schema does not have as a value: an unknown key (with the closest known one),
     a table, or a list of tables."""
     parts = key.split(".")
@@ -376,7 +374,7 @@ def _check_leaf(model: type[BaseModel], data: Mapping[str, Any], key: str, value
             where = f" in [{parent}]" if parent else ""
             raise InputError(f"--set {key}: unknown key '{part}'{where}"
                              + (f"; did you mean '{'.'.join([*parts[:k], hint[0]])}'?" if hint
-                                else f" (keys: {', '.join(known)})"), file=file)
+                                else f" (keys: {', '.join(known)})"))
         annotation = owner.model_fields[part].annotation
         inner = _models_in(annotation)
         node = node.get(part) if isinstance(node, dict) else None
@@ -385,7 +383,7 @@ def _check_leaf(model: type[BaseModel], data: Mapping[str, Any], key: str, value
             if last:
                 ids = [e.get("id") for e in node or [] if isinstance(e, dict)]
                 raise InputError(f"--set {key}: '{here}' is a list of tables, not a value; set a key of one of them, "
-                                 f"such as {here}.{ids[0] if ids else '<id>'}.…", file=file)
+                                 f"such as {here}.{ids[0] if ids else '<id>'}.…")
             element = next((e for e in node or [] if isinstance(e, dict) and e.get("id") == parts[k + 1]), None)
             if element is None:
                 return  # _walk names the missing element and the ids there are
@@ -395,12 +393,12 @@ def _check_leaf(model: type[BaseModel], data: Mapping[str, Any], key: str, value
             k += 2
             if k == len(parts):
                 raise InputError(f"--set {key}: '{key}' is a table, not a value; set one of its keys"
-                                 + _guess(models, element, value, key), file=file)
+                                 + _guess(models, element, value, key))
             continue
         if inner:
             if last:
                 raise InputError(f"--set {key}: '{here}' is a table, not a value; set one of its keys"
-                                 + _guess(inner, node if isinstance(node, dict) else {}, value, key), file=file)
+                                 + _guess(inner, node if isinstance(node, dict) else {}, value, key))
             models = inner
             k += 1
             continue
@@ -408,7 +406,7 @@ def _check_leaf(model: type[BaseModel], data: Mapping[str, Any], key: str, value
             if last:
                 first = next(iter(node), "…") if isinstance(node, dict) and node else "…"
                 raise InputError(f"--set {key}: '{here}' is a table, not a value; set one of its keys, such as "
-                                 f"{here}.{first}", file=file)
+                                 f"{here}.{first}")
             if k + 1 != len(parts) - 1:
                 raise InputError(f"--set {key}: '{'.'.join(parts[:k + 2])}' is a value, not a table")
             return

@@ -540,7 +540,7 @@ def _row_project(template: Mapping[str, Any], project_id: str, cells: list[tuple
         raise InputError(exc.message, file=file, row=row_number) from exc
     for position, (column, cell) in enumerate(cells):
         try:
-            parent, last = _walk(data, f"project.{column}", file=file)
+            parent, last = _walk(data, f"project.{column}")
         except InputError as exc:  # the message names the --set key; here the column is the place
             message = exc.message.split(": ", 1)[-1].replace("'project.", "'")
             raise InputError(message, file=file, row=row_number, column=column) from exc
