@@ -339,7 +339,8 @@ def adjustments_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> Non
     for col, key in enumerate(headers, start=1):
         put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
     objective = spec.objective
-    for col, width in zip("ABCDEFGH", (6, 18, 15, 15, 14, 30, 16, 70)):
+    # 178 units in all: one landscape page at 8 pt or more (book.PAGE_CHARS), each explanation beside its numbers.
+    for col, width in zip("ABCDEFGH", (6, 18, 15, 15, 14, 30, 16, 64)):
         ws.column_dimensions[col].width = width
     put(ws, row, 7, f"{t('shadow_price', lang)}（{t('price_unit_' + objective, lang)}）" if lang == "zh" else
         f"{t('shadow_price', lang)} ({t('price_unit_' + objective, lang)})", bold=True, box=True, fill=True,
