@@ -1,13 +1,15 @@
 """The ``finmodel`` command.
 
-    finmodel run FILE [--out DIR] [--set KEY=VALUE ...] [--lang zh|en] [--quiet | --verbose]
-    finmodel validate FILE [--set KEY=VALUE ...]
+    finmodel run FILE|FOLDER [FILE ...] [--out DIR] [--set KEY=VALUE ...] [--lang zh|en] [--quiet | --verbose]
+    finmodel validate FILE [--set KEY=VALUE ...] [--lang zh|en]
     finmodel schema [--out DIR]
     finmodel --version
 
 FILE is a scenario of one of the kinds of ``finmodel/kinds.py``: its first key, ``kind = "allocation"``,
 ``"projects"`` or ``"plan"``, says which (a file without it is read by its tables, with a note to add it).
-``schema`` writes docs/scenario-reference.md and the JSON Schemas of docs/schema/ under DIR (default: here).
+A folder stands for the scenario files directly in it; several scenarios run one after another, each into a
+folder of its own named after its file (under ``--out`` when given), and the command ends with the most serious
+exit code of the runs. ``schema`` writes docs/scenario-reference.md and the JSON Schemas of docs/schema/ under DIR (default: here).
 
 Exit codes (``EXIT_CODES``): 0 done; 1 a compliance check failed (the reports are written and say which); 2 bad
 input, or an output folder that cannot be written or is in use; 3 the rules cannot all be met; 4 a solver stopped
@@ -24,14 +26,15 @@ from pathlib import Path
 
 from .allocation import allocate
 from .cashflow import evaluate, load_project_scenario
-from .errors import FinmodelError
+from .errors import FinmodelError, InputError
 from .kinds import kind_of
-from .labels import check_label, finding_text, t
+from .labels import check_label, finding_text, pool_label, t
 from .report import LANGS, summary_text, write_allocation_report, write_cashflow_report
 from .report.summary import unallocated_reason
 from .modes import check_modes
 from .planning import load_plan_scenario, plan
 from .report.cells import display_width
+from .progress import TERMINAL, Activity
 from .report.files import output_folder
 from .report.plan import write_plan_report
 from .report.scale import allocation_cost
@@ -76,18 +79,22 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run a scenario and write its reports")
-    run.add_argument("file", type=Path, help="scenario file (TOML)")
+    run.add_argument("files", type=Path, nargs="+", metavar="FILE",
+                     help="scenario file (TOML), or a folder standing for the scenarios in it; several may be given, "
+                          "each then writing to a folder of its own under --out")
     run.add_argument("--out", type=Path, help="output folder, replaced whole by the run (default: "
-                     "reports/<scenario file stem>, with -en appended for --lang en)")
+                     "reports/<scenario file stem>, with -en appended for --lang en); with several scenarios, "
+                     "the folder their report folders go under")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a scenario value, e.g. pools.central.amount_wan=32000 (repeatable)")
-    run.add_argument("--lang", choices=LANGS, default="zh", help="language of the reports (default: zh)")
+    run.add_argument("--lang", choices=LANGS, default="zh", help="language of the reports and messages (default: zh)")
     loudness = run.add_mutually_exclusive_group()
     loudness.add_argument("--quiet", action="store_true", help="print only errors")
     loudness.add_argument("--verbose", action="store_true", help="also print each solver run (stage, status, time)")
 
     validate = commands.add_parser("validate", help="check a scenario and its tables without running it")
     validate.add_argument("file", type=Path, help="scenario file (TOML)")
+    validate.add_argument("--lang", choices=LANGS, default="zh", help="language of the messages (default: zh)")
     validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                           help="override a scenario value before checking (repeatable)")
     schema = commands.add_parser("schema", help="write the scenario reference and the JSON Schemas of every kind")
@@ -98,34 +105,40 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _out_dir(args: argparse.Namespace) -> Path:
-    if args.out:
+def _out_dir(args: argparse.Namespace, file: Path) -> Path:
+    if args.out and len(args.files) == 1:
         return args.out
     # A run replaces its folder whole, so each language gets its own default folder: an English run never
-    # replaces the Chinese reports of the same scenario.
-    return Path("reports") / (args.file.stem + ("" if args.lang == "zh" else f"-{args.lang}"))
+    # replaces the Chinese reports of the same scenario. Several scenarios get a folder each, under --out.
+    name = file.stem + ("" if args.lang == "zh" else f"-{args.lang}")
+    return (args.out or Path("reports")) / name
 
 
 def _command(args: argparse.Namespace) -> str:
     return "finmodel " + " ".join(args.argv)
 
 
-def _solve_reporter(args: argparse.Namespace):
-    """A progress callback that prints each solve as it ends (its gap for integer programs), with --verbose."""
-    solves = 0
+class SolveReporter:
+    """The solvers' progress callback: names the running solve on the progress line as it starts, and with
+    --verbose prints each solve's record (stage, status, its gap for integer programs, time) as it ends."""
 
-    def report(record) -> None:
-        nonlocal solves
-        solves += 1
-        if getattr(args, "verbose", False):
-            gap = f", gap {record.gap:.4%}" if record.gap is not None else ""
-            _status(f"  求解 solve {solves}: {record.stage} — {record.status}{gap}, {record.seconds:.2f} s")
+    def __init__(self, args: argparse.Namespace, line: Activity | None = None) -> None:
+        self.verbose = bool(getattr(args, "verbose", False))
+        self.lang = getattr(args, "lang", "zh")
+        self.line = line
+        self.solves = 0
 
-    return report
+    def started(self, model: str, stage: str) -> None:
+        if self.line is not None:
+            self.line.describe(t("cli_solve", self.lang).format(self.solves + 1))
 
-
-TERMINAL = 100
-"""Columns a printed line may take (a Chinese character takes two)."""
+    def __call__(self, record) -> None:
+        self.solves += 1
+        if self.verbose:
+            gap = t("cli_gap", self.lang).format(record.gap) if record.gap is not None else ""
+            message = t("cli_solve_record", self.lang).format(self.solves, record.stage, record.status, gap,
+                                                              record.seconds)
+            self.line.write(message) if self.line is not None else _status(message)
 
 
 def fit_terminal(line: str, width: int = TERMINAL) -> list[str]:
@@ -154,122 +167,165 @@ def _status(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
-def _wrote(path) -> None:
+def _say(line: str) -> None:
+    """A line of the run's results on stdout, within the terminal's width; nothing with --quiet."""
     if not QUIET:
-        print(f"wrote {path}")
+        print("\n".join(fit_terminal(line)))
+
+
+def _activity(args: argparse.Namespace, key: str, total: int | None = None) -> Activity:
+    return Activity(t(key, args.lang), total, enabled=not QUIET)
 
 
 def _run(args: argparse.Namespace) -> int:
+    files = _scenario_files(args.files)
+    if len(files) == 1:
+        return _run_one(args, files[0])
+    codes = []
+    for file in files:
+        _status(t("cli_scenario_header", args.lang).format(file))
+        try:
+            codes.append(_run_one(args, file))
+        except FinmodelError as exc:  # one bad scenario does not stop the others
+            print(t("cli_error", args.lang).format(exc), file=sys.stderr)
+            codes.append(exc.exit_code)
+        _say("")
+    worst = max(codes)  # the codes rise with seriousness: 1 a failed check … 5 an internal error
+    _status(t("cli_runs", args.lang).format(len(codes), codes.count(0), len(codes) - codes.count(0), worst))
+    return worst
+
+
+def _scenario_files(given: list[Path]) -> list[Path]:
+    """The scenario files named, a folder standing for the TOML files directly in it, in name order; two files
+    with one name would share a report folder, which is refused before anything runs."""
+    files: list[Path] = []
+    for path in given:
+        if path.is_dir():
+            found = sorted(path.glob("*.toml"))
+            if not found:
+                raise InputError("is a folder with no scenario (*.toml) in it", file=path)
+            files += found
+        else:
+            files.append(path)
+    stems: dict[str, Path] = {}
+    for file in files:
+        if file.stem in stems and stems[file.stem] != file:
+            raise InputError(f"has the same name as {stems[file.stem]}: each scenario's reports go to a folder "
+                             "named after its file, so run them separately with --out", file=file)
+        stems[file.stem] = file
+    return list(dict.fromkeys(files))
+
+
+def _run_one(args: argparse.Namespace, file: Path) -> int:
     # Checked and locked before anything is read or solved: an output folder that cannot be written, or that
     # another run is writing, must fail at once rather than after a long solve.
-    with output_folder(_out_dir(args), keep=[args.file]):
-        return _run_locked(args)
+    out = _out_dir(args, file)
+    with output_folder(out, keep=[file]):
+        _status(t("cli_reading", args.lang).format(file))
+        found = kind_of(read_toml(file), file=file)
+        if found.note:
+            _status(t("cli_note", args.lang).format(f"{file}: {found.note}"))
+        run = {"allocation": _run_allocation, "projects": _run_projects, "plan": _run_plan}[found.kind.name]
+        return run(args, file, out)
 
 
-def _kind(args: argparse.Namespace) -> str:
-    found = kind_of(read_toml(args.file), file=args.file)
-    if found.note:
-        _status(f"note: {args.file}: {found.note}")
-    return found.kind.name
-
-
-def _run_locked(args: argparse.Namespace) -> int:
-    _status(f"读取情景 reading {args.file}")
-    return {"allocation": _run_allocation, "projects": _run_projects, "plan": _run_plan}[_kind(args)](args)
-
-
-def _run_allocation(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.file, args.overrides)
-    _status(f"测算分配 allocating {sum(p.amount_wan for p in scenario.pools):,.2f} 万元 "
-            f"in {len(scenario.pools)} pools among {len(scenario.districts)} units")
+def _run_allocation(args: argparse.Namespace, file: Path, out: Path) -> int:
+    lang = args.lang
+    scenario = load_scenario(file, args.overrides)
+    _status(t("cli_allocating", lang).format(sum(p.amount_wan for p in scenario.pools), len(scenario.pools),
+                                              len(scenario.districts)))
     cost = allocation_cost(scenario)
-    if cost.worth_announcing:  # a long run says what it will take before it starts, then how far it is
-        _status(cost.line())
-    progress = _status if cost.worth_announcing else None
-    result = allocate(scenario, _solve_reporter(args))
-    written = write_allocation_report(result, _out_dir(args), lang=args.lang, command=_command(args),
-                                      progress=progress)
-    if not args.quiet:
-        print(summary_text(result, args.lang))
+    if cost.worth_announcing:  # a long run says what it will take before it starts
+        _status(cost.line(lang))
+    with _activity(args, "cli_allocating_line") as line:
+        result = allocate(scenario, SolveReporter(args, line))
+        written = write_allocation_report(result, out, lang=lang, command=_command(args), progress=line.describe)
+    if not QUIET:
+        print(summary_text(result, lang))
         for finding in result.findings:
             if finding.severity == "note":
-                print(f"note: {finding_text(finding, args.lang)}")
+                _say(t("cli_note", lang).format(finding_text(finding, lang)))
         print()
         failed = [c for c in result.checks if not c.passed]
-        print(f"checks: {len(result.checks) - len(failed)} passed, {len(failed)} failed")
-        print(t("formula_share_line", args.lang).format(result.formula_share))
+        _say(t("cli_checks", lang).format(len(result.checks) - len(failed), len(failed)))
+        _say(t("formula_share_line", lang).format(result.formula_share))
         pools = {p.id: p for p in scenario.pools}
         for check in failed:
-            print(f"  failed: {check_label(check, pools, args.lang)}: {check.detail}")
+            _say(t("cli_check_failed", lang).format(check_label(check, pools, lang), check.detail))
         if result.has_unallocated:
-            print(f"unallocated: {unallocated_reason(result, args.lang)}")
-    for path in written.values():
-        _wrote(path)
+            _say(t("cli_unallocated", lang).format(unallocated_reason(result, lang)))
+    _wrote(written, lang)
     return 0 if all(c.passed for c in result.checks) else 1
 
 
-def _run_projects(args: argparse.Namespace) -> int:
-    scenario = load_project_scenario(args.file, args.overrides)
-    _status(f"测算现金流 evaluating {len(scenario.projects)} project(s)")
-
-    def progress(done: int, total: int) -> None:
-        _status(f"  项目 projects {done}/{total}")
-
-    result = evaluate(scenario, progress)
-    modes = check_modes(result, _solve_reporter(args))
-    written = write_cashflow_report(result, _out_dir(args), lang=args.lang, command=_command(args), modes=modes)
-    if not args.quiet:
-        for line in summary_lines(result, args.lang) + mode_lines(modes, args.lang):
-            print("\n".join(fit_terminal(line)))
-        print()
-    for path in written.values():
-        _wrote(path)
+def _run_projects(args: argparse.Namespace, file: Path, out: Path) -> int:
+    lang = args.lang
+    scenario = load_project_scenario(file, args.overrides)
+    _status(t("cli_evaluating", lang).format(len(scenario.projects)))
+    with _activity(args, "cli_evaluating_line", len(scenario.projects)) as line:
+        result = evaluate(scenario, lambda done, total: line.advance(done))
+    with _activity(args, "cli_modes_line") as line:
+        modes = check_modes(result, SolveReporter(args, line))
+        line.describe(t("cli_writing", lang))
+        written = write_cashflow_report(result, out, lang=lang, command=_command(args), modes=modes)
+    for text in summary_lines(result, lang) + mode_lines(modes, lang):
+        _say(text)
+    _say("")
+    _wrote(written, lang)
     return 0
 
 
-def _run_plan(args: argparse.Namespace) -> int:
-    scenario = load_plan_scenario(args.file, args.overrides)
+def _run_plan(args: argparse.Namespace, file: Path, out: Path) -> int:
+    lang = args.lang
+    scenario = load_plan_scenario(file, args.overrides)
     spec = scenario.config.plan
-    _status(f"编制计划 planning {len(scenario.library)} communities over {spec.first_year}–{spec.last_year}")
-    result = plan(scenario, _solve_reporter(args))
-    written = write_plan_report(result, _out_dir(args), lang=args.lang, command=_command(args))
-    counts = result.communities["eligible"].sum()
+    _status(t("cli_planning", lang).format(len(scenario.library), spec.first_year, spec.last_year))
+    with _activity(args, "cli_planning_line") as line:
+        result = plan(scenario, SolveReporter(args, line))
+        line.describe(t("cli_writing", lang))
+        written = write_plan_report(result, out, lang=lang, command=_command(args))
+    eligible = int(result.communities["eligible"].sum())
     planned = int((result.communities["planned_year"] > 0).sum())
     gap = result.solution.gap
-    reached = f"relative gap {gap:.4%}" if gap is not None else "gap not reported by the solver"
-    if not args.quiet:
-        print(f"plan solved in {result.seconds:.2f} s ({reached}, allowed {spec.mip_rel_gap:.2%}): "
-              f"{planned} of {counts} eligible communities planned")
-        for row in result.deadlines.itertuples(index=False):
-            print(f"  {row.label or row.deadline}: {row.households_missed:,} of {row.households:,} households miss it"
-                  + (f"; {row.extra_money_wan:,.2f} 万元 more would meet it" if row.extra_money_wan > 0 else ""))
-    for path in written.values():
-        _wrote(path)
+    reached = t("cli_plan_gap", lang).format(gap) if gap is not None else t("cli_plan_no_gap", lang)
+    _say(t("cli_plan_solved", lang).format(result.seconds, reached, spec.mip_rel_gap, planned, eligible))
+    for row in result.deadlines.itertuples(index=False):
+        money = t("cli_deadline_money", lang).format(row.extra_money_wan) if row.extra_money_wan > 0 else ""
+        _say(t("cli_deadline", lang).format(row.label or row.deadline, row.households_missed, row.households)
+             + money)
+    _wrote(written, lang)
     return 0
+
+
+def _wrote(written: dict, lang: str) -> None:
+    for path in written.values():
+        _say(t("cli_wrote", lang).format(path))
 
 
 def _validate(args: argparse.Namespace) -> int:
-    kind = _kind(args)
+    lang = args.lang
+    found = kind_of(read_toml(args.file), file=args.file)
+    if found.note:
+        _status(t("cli_note", lang).format(f"{args.file}: {found.note}"))
+    kind = found.kind.name
     if kind == "plan":
         scenario = load_plan_scenario(args.file, args.overrides)
-        print(f"{args.file}: valid — {len(scenario.library)} communities, {len(scenario.budgets)} districts")
-        return 0
-    if kind == "projects":
+        _say(t("cli_valid_plan", lang).format(args.file, len(scenario.library), len(scenario.budgets)))
+    elif kind == "projects":
         projects = load_project_scenario(args.file, args.overrides).projects
-        print(f"{args.file}: valid — {len(projects)} project(s): {', '.join(p.id for p in projects[:10])}"
-              + (" …" if len(projects) > 10 else ""))
-        return 0
-    scenario = load_scenario(args.file, args.overrides)
-    pools = ", ".join(f"{p.id} {p.amount_wan:,.2f} 万元" for p in scenario.pools)
-    print(f"{args.file}: valid — {len(scenario.districts)} units; pools: {pools}")
+        names = "、".join(p.name for p in projects[:10]) + (" …" if len(projects) > 10 else "")
+        _say(t("cli_valid_projects", lang).format(args.file, len(projects), names))
+    else:
+        scenario = load_scenario(args.file, args.overrides)
+        pools = "；".join(f"{pool_label(p, lang)} {p.amount_wan:,.2f} {t('wan', lang)}" for p in scenario.pools)
+        _say(t("cli_valid_allocation", lang).format(args.file, len(scenario.districts), pools))
     return 0
 
 
 def _schema(args: argparse.Namespace) -> int:
     from .reference import write
 
-    for path in write(args.out):
-        _wrote(path)
+    _wrote(dict(enumerate(write(args.out))), args.lang)
     return 0
 
 
@@ -278,22 +334,23 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
     args.argv = argv
+    lang = args.lang = getattr(args, "lang", "zh")
     QUIET = bool(getattr(args, "quiet", False))
     try:
         return {"run": _run, "validate": _validate, "schema": _schema}[args.command](args)
     except FinmodelError as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("cli_error", lang).format(exc), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(t("cli_interrupted", lang), file=sys.stderr)
         return 130
     except Exception as exc:  # a defect, not bad input: say so plainly, keep the traceback behind --debug
         if args.debug:
             traceback.print_exc()
-        hint = "" if args.debug else " (rerun with --debug for details)"
-        print(f"error: unexpected {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
+        hint = "" if args.debug else t("cli_debug_hint", lang)
+        print(t("cli_unexpected", lang).format(type(exc).__name__, exc) + hint, file=sys.stderr)
         return 5
 
 

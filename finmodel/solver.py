@@ -126,6 +126,30 @@ def highspy_integer() -> int:
     return int(highspy.HighsVarType.kInteger.value)
 
 
+def _run_interruptibly(h):
+    """``h.run()``, stoppable by Ctrl-C within a fraction of a second.
+
+    Python handles a signal only between bytecodes of the main thread, so a Ctrl-C during a plain ``h.run()``
+    waits for the whole solve (a plan ran on to its 60 s limit). The solve runs in highspy's worker thread
+    instead, the main thread waiting in short joins that a KeyboardInterrupt breaks; the interrupt then asks
+    HiGHS to stop at its next callback (simplex, interior point and branch-and-bound all poll it), waits for
+    the worker to let go of the model, and is raised again: the run ends with nothing written.
+    """
+    worker = h.startSolve()
+    try:
+        while worker.is_alive():
+            worker.join(0.05)
+    except KeyboardInterrupt:
+        h.cancelSolve()
+        while worker.is_alive():
+            try:
+                worker.join(0.05)
+            except KeyboardInterrupt:  # pressed again: HiGHS is already stopping
+                pass
+        raise
+    return h.joinSolve()
+
+
 class LinearModel:
     """A linear model built with PuLP's expressions, solved in stages.
 
@@ -140,7 +164,8 @@ class LinearModel:
         self.name = name
         self.settings = settings or SolverSettings()
         self.progress = progress
-        """Called after every solve, for long runs to show where they are."""
+        """Called with the record after every solve, for long runs to show where they are; its ``started(model
+        name, stage)``, where it has one, before every solve."""
         if self.settings.name not in SOLVERS:
             raise ValueError(f"unknown solver '{self.settings.name}' (use one of {', '.join(SOLVERS)})")
         if self.settings.method not in HIGHS_METHODS:
@@ -318,6 +343,9 @@ class LinearModel:
         remaining = self.remaining_s()
         if remaining is not None and remaining <= 0 and self.records:
             raise TimeLimitReached(f"{stage}: {self.limit_text()}; no result is exported")
+        started = getattr(self.progress, "started", None)
+        if started is not None:  # a progress line shows which solve is running
+            started(self.name, stage)
         start = time.perf_counter()
         if self.settings.name == "highs":
             status, sol_status, objective = self._solve_highs(stage, retry)
@@ -442,6 +470,8 @@ class LinearModel:
                 h.cbLogging.subscribe(lambda event: errors.append(event.message)
                                       if event.message.startswith("ERROR") else None)
             self._highs_option("output_flag", True)
+            # Ctrl-C sets the flag that HiGHS's interrupt callbacks read (_run_interruptibly).
+            h.HandleUserInterrupt = True
             method = self.method_used()
             self._highs_option("random_seed", 0)
             if not self._integers:
@@ -527,7 +557,7 @@ class LinearModel:
         for attempt in range(2):
             self._highs_errors.clear()
             with _quiet_stdout():
-                status = h.run()
+                status = _run_interruptibly(h)
             refused = status == highspy.HighsStatus.kError and h.getModelStatus() == highspy.HighsModelStatus.kNotset
             if not refused:
                 return

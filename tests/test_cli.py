@@ -29,21 +29,21 @@ def test_quiet_prints_nothing_but_errors(tmp_path, capsys):
     assert printed.out == "" and printed.err == ""
     assert (tmp_path / "a" / "allocation.xlsx").exists()
     assert main(["run", str(JINAN), "--out", str(tmp_path / "b"), "--quiet", "--set", "pools.centrl.amount_wan=1"]) == 2
-    assert capsys.readouterr().err.startswith("error: --set pools.centrl.amount_wan:")
+    assert capsys.readouterr().err.startswith("错误：--set pools.centrl.amount_wan:")
 
 
 def test_solver_detail_only_with_verbose(tmp_path, capsys):
     fit = ["--set", "allocation.split=fit"]  # the LP runs (the bundled split needs no solver)
     assert main(["run", str(JINAN), "--out", str(tmp_path / "a"), *fit]) == 0
-    assert "求解 solve" not in capsys.readouterr().err
+    assert "次求解：" not in capsys.readouterr().err
     assert main(["run", str(JINAN), "--out", str(tmp_path / "b"), "--verbose", *fit]) == 0
-    assert "求解 solve 1:" in capsys.readouterr().err
+    assert "第 1 次求解：" in capsys.readouterr().err
 
 
 def test_a_set_mistake_is_the_command_lines_not_the_files(tmp_path, capsys):
     assert main(["run", str(JINAN), "--out", str(tmp_path), "--set", "pools.central.amount_wam=1"]) == 2
     error = capsys.readouterr().err.splitlines()[-1]
-    assert error.startswith("error: --set pools.central.amount_wam: unknown key") and str(JINAN) not in error
+    assert error.startswith("错误：--set pools.central.amount_wam: unknown key") and str(JINAN) not in error
 
 
 def test_a_defect_is_exit_5_and_the_hint_is_left_out_with_debug(tmp_path, capsys, monkeypatch):
@@ -52,10 +52,10 @@ def test_a_defect_is_exit_5_and_the_hint_is_left_out_with_debug(tmp_path, capsys
 
     monkeypatch.setattr(cli, "_run", broken)
     assert main(["run", str(JINAN), "--out", str(tmp_path)]) == 5
-    assert "rerun with --debug" in capsys.readouterr().err
+    assert "加 --debug 重新运行" in capsys.readouterr().err
     assert main(["--debug", "run", str(JINAN), "--out", str(tmp_path)]) == 5
     err = capsys.readouterr().err
-    assert "rerun with --debug" not in err and "Traceback" in err
+    assert "加 --debug 重新运行" not in err and "Traceback" in err
 
 
 def test_long_summary_lines_break_at_their_separators_within_100_columns():
@@ -75,5 +75,5 @@ def test_project_runs_print_within_100_columns(tmp_path, capsys):
     from .conftest import ROOT
 
     assert main(["run", str(ROOT / "scenarios" / "projects" / "bundling-2024.toml"), "--out", str(tmp_path)]) == 0
-    printed = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("wrote ")]
+    printed = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("已写出 ")]
     assert printed and max(display_width(line) for line in printed) <= 100

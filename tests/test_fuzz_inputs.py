@@ -593,7 +593,7 @@ def _call(argv: list[str]) -> tuple[int, str]:
 
 
 def _error(stderr: str) -> str:
-    return "\n".join(line for line in stderr.splitlines() if line.startswith("error") or line.startswith("  "))
+    return "\n".join(line for line in stderr.splitlines() if line.startswith(("error", "错误")) or line.startswith("  "))
 
 
 def run_case(case: Case, folder: Path) -> tuple[int, int]:
@@ -615,7 +615,7 @@ def run_case(case: Case, folder: Path) -> tuple[int, int]:
     ran, ran_err = _call(["run", scenario, *sets, "--out", str(out), "--quiet"])
     about = f"case {case.seed} ({case.base}, {case.family}: {case.what!r})"
     for code, err in ((checked, checked_err), (ran, ran_err)):
-        assert "error: unexpected" not in err and "Traceback" not in err, f"{about}: a defect, not a message:\n{err}"
+        assert "程序内部错误" not in err and "Traceback" not in err, f"{about}: a defect, not a message:\n{err}"
     assert checked in (0, 2), f"{about}: validate exited {checked}:\n{checked_err}"
     if checked == 2:
         assert ran == 2, f"{about}: validate refused it, run exited {ran}:\n{checked_err}\n{ran_err}"

@@ -199,7 +199,7 @@ def test_every_exclusion_rule_has_cases_in_the_library():
 def test_jinan_plan_solves_within_its_gap_and_prints_the_time(tmp_path, capsys):
     assert main(["run", str(ROOT / "scenarios" / "jinan-plan-2021.toml"), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "plan solved in" in out and " s (relative gap " in out
+    assert "计划求解用时" in out and " 秒（相对差距 " in out
     result = plan(load_plan_scenario(ROOT / "scenarios" / "jinan-plan-2021.toml"))
     assert result.solution.gap <= 0.001
     annual = result.annual.groupby(["district", "year"])["cost_wan"].sum()
@@ -223,7 +223,7 @@ def test_a_plan_solved_by_cbc_says_its_gap_is_not_reported(tmp_path, capsys):
     # CBC through PuLP reports no gap reached; the allowed gap must not be printed as if it were.
     assert main(["run", str(ROOT / "scenarios" / "jinan-plan-2021.toml"), "--out", str(tmp_path),
                  "--set", 'plan.solver="cbc"']) == 0
-    assert "gap not reported by the solver" in capsys.readouterr().out
+    assert "求解器未报告差距" in capsys.readouterr().out
 
 
 def test_plan_reports_are_byte_identical_across_runs(tmp_path):

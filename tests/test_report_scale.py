@@ -14,7 +14,8 @@ import pytest
 
 import finmodel as fm
 from finmodel.cli import main
-from finmodel.report import allocation_chart, comparison_chart, png_bytes, summary_csv, summary_text
+from finmodel.report import (allocation_chart, comparison_chart, png_bytes, summary_csv, summary_text,
+                             write_allocation_report)
 from finmodel.report import scale
 from finmodel.report.charts import CHART_UNITS, TOP_UNITS
 from finmodel.report.summary import PRINT_UNITS
@@ -177,7 +178,7 @@ def test_printed_table_is_cut_above_the_limit(big):
     lines = summary_text(big).splitlines()
     assert len(lines) == 3 + 1 + PRINT_UNITS + 1  # name, unit, header, 合计, the first units, where the rest are
     assert lines[-1] == "……其余4,950个单位见 allocation.csv 和 allocation.xlsx"
-    assert lines[4].split()[1] == big.districts[0] and lines[-2].split()[1] == big.districts[PRINT_UNITS - 1]
+    assert lines[4].split()[0] == big.districts[0] and lines[-2].split()[0] == big.districts[PRINT_UNITS - 1]
     assert len(summary_csv(big).decode("utf-8-sig").splitlines()) == 1 + 1 + 5_000  # the CSV keeps every unit
 
 
@@ -195,17 +196,23 @@ def test_a_large_run_says_what_it_will_cost_before_the_work(tmp_path, capsys, mo
     assert not scale.allocation_cost(fm.load_scenario(JINAN)).worth_announcing
     cost = scale.allocation_cost(fm.load_scenario(write_units(tmp_path, 20_000)))
     assert cost.worth_announcing and cost.cells > 20_000 * 30
-    assert "20,000 units" in cost.line() and "allocation.xlsx about" in cost.line()
+    assert "20,000 units" in cost.line("en") and "allocation.xlsx about" in cost.line("en")
+    assert "20,000 个单位" in cost.line() and "allocation.xlsx 约" in cost.line()
 
     monkeypatch.setattr(scale, "ANNOUNCE_SECONDS", 0.0)  # announce even the small Jinan run
     assert main(["run", str(JINAN), "--out", str(tmp_path / "out"), "--set", "allocation.split=fit",
                  "--verbose"]) == 0
     err = capsys.readouterr().err.splitlines()
-    announced = next(k for k, line in enumerate(err) if line.startswith("大规模测算 large run: 10 units"))
-    first_solve = next(k for k, line in enumerate(err) if "求解 solve 1:" in line)
-    writing = err.index("写入报表 writing allocation.xlsx")
-    assert announced < first_solve < writing
-    assert any(line.startswith("  工作簿 workbook: 因素测算, 中央财政补助资金, 10 rows") for line in err[writing:])
+    announced = next(k for k, line in enumerate(err) if line.startswith("大规模测算：10 个单位"))
+    first_solve = next(k for k, line in enumerate(err) if "第 1 次求解：" in line)
+    assert announced < first_solve
+
+
+def test_the_writer_names_each_step_for_the_progress_line(tmp_path, moved):
+    steps = []
+    write_allocation_report(moved, tmp_path / "out", progress=steps.append)
+    assert steps[0] == "allocation.xlsx" and "allocation.xlsx: 汇总" in steps
+    assert "allocation.xlsx: 因素测算, 中央财政补助资金" in steps and steps[-1] == "allocation.csv, allocation.png"
 
 
 def test_report_memory_grows_linearly(tmp_path):

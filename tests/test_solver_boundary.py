@@ -65,13 +65,13 @@ def test_every_finmodel_exception_is_a_finmodel_error():
 STOPS = [
     # what one solve raises, scenario: exit code and the error line the command prints
     ("SolverError", "jinan-2023.toml", 4,
-     r"error: the allocation of \d+ units and \d+ pools could not be solved: a numerical problem"),
-    ("Infeasible", "jinan-2023.toml", 3, r"error: the allocation rules cannot all be met:"),
-    ("TimeLimitReached", "jinan-2023.toml", 4, r"error: allocation: least unallocated, pool \w+: stopped short"),
-    ("SolverError", "jinan-plan-2021.toml", 4, r"error: plan: stopped short"),
-    ("Infeasible", "jinan-plan-2021.toml", 4, r"error: plan: stopped short"),
-    ("SolverError", "projects/bundling-2024.toml", 4, r"error: bundling: households: stopped short"),
-    ("TimeLimitReached", "projects/bundling-2024.toml", 4, r"error: bundling: households: stopped short"),
+     r"错误：the allocation of \d+ units and \d+ pools could not be solved: a numerical problem"),
+    ("Infeasible", "jinan-2023.toml", 3, r"错误：the allocation rules cannot all be met:"),
+    ("TimeLimitReached", "jinan-2023.toml", 4, r"错误：allocation: least unallocated, pool \w+: stopped short"),
+    ("SolverError", "jinan-plan-2021.toml", 4, r"错误：plan: stopped short"),
+    ("Infeasible", "jinan-plan-2021.toml", 4, r"错误：plan: stopped short"),
+    ("SolverError", "projects/bundling-2024.toml", 4, r"错误：bundling: households: stopped short"),
+    ("TimeLimitReached", "projects/bundling-2024.toml", 4, r"错误：bundling: households: stopped short"),
 ]
 
 

@@ -69,9 +69,10 @@ def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | N
     mid = scenario.config.scenario.flow_timing == "mid_year"
     flows: list[ProjectCashflow] = []
     total = len(scenario.projects)
+    step = max(1, total // 100)  # a hundred reports at most, however many projects
     for k, project in enumerate(scenario.projects):
         flows.append(project_cashflow(project, year0, scenario.policy))
-        if progress is not None and ((k + 1) % 500 == 0 or k + 1 == total):
+        if progress is not None and ((k + 1) % step == 0 or k + 1 == total):
             progress(k + 1, total)
     project_flow = stack([f.project_flow for f in flows])
     after_grants = stack([f.project_flow + f.support for f in flows])

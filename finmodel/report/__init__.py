@@ -25,12 +25,12 @@ def write_allocation_report(result: AllocationResult, out_dir: str | Path, *, la
                             progress: Callable[[str], None] | None = None) -> dict[str, Path]:
     """Write allocation.xlsx, allocation.csv, allocation.png and manifest.json into ``out_dir``, all or none.
 
-    ``progress`` is told of each file and each sheet before it is made, for long runs."""
+    ``progress`` is told of each file and each sheet before it is made (its name), for long runs."""
     say = progress or (lambda message: None)
     out_dir = Path(out_dir)
-    say("写入报表 writing allocation.xlsx")
+    say("allocation.xlsx")
     outputs = {"allocation.xlsx": allocation_workbook(result, lang, progress)}
-    say("写入报表 writing allocation.csv and the charts")
+    say("allocation.csv, allocation.png")
     outputs |= {
         "allocation.csv": summary_csv(result, lang),
         "allocation.png": png_bytes(allocation_chart(result, lang)),

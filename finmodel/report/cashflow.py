@@ -578,21 +578,25 @@ def summary_lines(result: CashflowResult, lang: str = "zh", limit: int = 10) -> 
                                result.irr_project.roots[m.index.get_loc(project_id)],
                                kind=row["irr_project_kind"], value=row["irr_project"]))
         parts = [
-            f"{t('total_investment_wan', lang)} {row['total_investment_wan']:,.2f}",
-            f"{t('npv_after_grants_wan', lang)} {row['npv_after_grants_wan']:,.2f} (@{rate:.2%})",
+            f"{t('total_investment_wan', lang)} {_money(row['total_investment_wan'])}",
+            f"{t('npv_after_grants_wan', lang)} {_money(row['npv_after_grants_wan'])} (@{rate:.2%})",
             f"{t('irr_project', lang)} {irr}",
-            f"{t('funding_gap_wan', lang)} {row['funding_gap_wan']:,.2f}",
+            f"{t('funding_gap_wan', lang)} {_money(row['funding_gap_wan'])}",
             f"{t('dscr_min', lang)} " + (f"{row['dscr_min']:.2f} ({int(row['dscr_min_year'])})"
                                          if row["dscr_min_year"] > 0 else t("none", lang)),
-            f"{t('cumulative_cash_min_wan', lang)} {row['cumulative_cash_min_wan']:,.2f}",
+            f"{t('cumulative_cash_min_wan', lang)} {_money(row['cumulative_cash_min_wan'])}",
         ]
         lines.append(f"{row['name']}: " + sep.join(parts))
     if len(m) > limit:
         balanced = int((m["npv_after_grants_wan"] >= 0).sum())
-        lines.append(f"… {len(m)} projects: {balanced} with NPV after grants ≥ 0; funding gap in total "
-                     f"{m['funding_gap_wan'].sum():,.2f} 万元")
+        lines.append(t("projects_more_line", lang).format(len(m), balanced, m["funding_gap_wan"].sum()))
     lines += coverage_sentences(result, lang)
     return lines
+
+
+def _money(value: float) -> str:
+    """0.01 万元 with thousands separators; a value that rounds to zero is 0.00, never -0.00."""
+    return f"{round(float(value), 2) or 0.0:,.2f}"
 
 
 def mode_lines(modes: ModesResult, lang: str = "zh") -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..allocation.scenario import Scenario
+from ..labels import t
 
 ANNOUNCE_SECONDS = 10.0
 """A run expected to take longer than this says so before it starts, and shows its progress."""
@@ -61,15 +62,13 @@ class RunCost:
     def worth_announcing(self) -> bool:
         return self.total_seconds >= ANNOUNCE_SECONDS
 
-    def line(self) -> str:
+    def line(self, lang: str = "zh") -> str:
         """One line for the terminal, before the work: time, memory and the workbook's size, approximate."""
-        parts = ", ".join(f"{_PHASES[name]} {_seconds(s)}" for name, s in self.seconds.items() if s >= 0.5)
-        return (f"大规模测算 large run: {self.units:,} units; expect about {_seconds(self.total_seconds)} "
-                f"({parts}), peak memory about {_bytes(self.memory_bytes)}, allocation.xlsx about "
-                f"{_bytes(self.sizes['allocation.xlsx'])} ({self.cells:,} cells); approximate, from measured rates")
-
-
-_PHASES = {"lp": "LP solves", "workbook": "workbook", "other": "the rest"}
+        parts = ("，" if lang == "zh" else ", ").join(
+            f"{t('cli_phase_' + name, lang)} {_seconds(s, lang)}" for name, s in self.seconds.items() if s >= 0.5)
+        return t("cli_large_run", lang).format(self.units, _seconds(self.total_seconds, lang), parts,
+                                                _bytes(self.memory_bytes), _bytes(self.sizes["allocation.xlsx"]),
+                                                self.cells)
 
 
 def workbook_cells(scenario: Scenario) -> int:
@@ -103,10 +102,10 @@ def allocation_cost(scenario: Scenario) -> RunCost:
     return RunCost(units, cells, seconds, sizes, memory)
 
 
-def _seconds(seconds: float) -> str:
+def _seconds(seconds: float, lang: str) -> str:
     if seconds < 90:
-        return f"{seconds:.0f} s"
-    return f"{seconds / 60:.0f} min"
+        return f"{seconds:.0f} " + ("秒" if lang == "zh" else "s")
+    return f"{seconds / 60:.0f} " + ("分钟" if lang == "zh" else "min")
 
 
 def _bytes(size: float) -> str:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..allocation import AllocationResult
+from .cells import display_width
 from .files import csv_bytes
 from ..labels import explanation_remark, finding_text, pool_label, t
 
@@ -35,10 +36,15 @@ def remarks_by_unit(result: AllocationResult, lang: str = "zh") -> list[str | No
     return [remarks.get(district) for district in result.districts]
 
 
-def summary_frame(result: AllocationResult, lang: str = "zh") -> pd.DataFrame:
-    """序号, 区县, 合计 and one column per pool, amounts as exact two-decimal text; the 合计 row first."""
+def summary_frame(result: AllocationResult, lang: str = "zh", *, units_in_headers: bool = True) -> pd.DataFrame:
+    """序号, 区县, 合计 and one column per pool, amounts as exact two-decimal text; the 合计 row first.
+
+    ``units_in_headers=False`` leaves 万元 out of the headers, for the printed table, which states it once above."""
     wan = t("wan", lang)
-    unit = (lambda text: f"{text}（{wan}）") if lang == "zh" else (lambda text: f"{text} ({wan})")
+    if not units_in_headers:
+        unit = str
+    else:
+        unit = (lambda text: f"{text}（{wan}）") if lang == "zh" else (lambda text: f"{text} ({wan})")
     pools = result.scenario.pools
     units = result.amount_units
     total_column = unit(t("total", lang))
@@ -63,16 +69,30 @@ def summary_csv(result: AllocationResult, lang: str = "zh") -> bytes:
     return csv_bytes(summary_frame(result, lang), lineterminator="\r\n")
 
 
-def summary_text(result: AllocationResult, lang: str = "zh") -> str:
-    """The table for the terminal: every unit up to ``PRINT_UNITS``; above, the totals and the first units, and
-    where the rest are (thousands of lines are no use on a terminal, and laying them out takes seconds)."""
-    frame = summary_frame(result, lang)
+def summary_text(result: AllocationResult, lang: str = "zh", width: int = 100) -> str:
+    """The table for the terminal, within ``width`` columns: every unit up to ``PRINT_UNITS``; above, the totals
+    and the first units, and where the rest are (thousands of lines are no use on a terminal, and laying them out
+    takes seconds). The 序号 column is left out and a remark too long for the line is cut short with "…": the
+    workbook and the CSV carry both in full."""
+    frame = summary_frame(result, lang, units_in_headers=False).drop(columns=t("seq", lang))
     more = len(result.districts) - PRINT_UNITS
     if more > 0:  # keep the 合计 row, the first units and a 未分配 row after them
         frame = pd.concat([frame.iloc[:1 + PRINT_UNITS], frame.iloc[1 + len(result.districts):]])
-    with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200,
-                           "display.max_columns", None):
+    remark = t("remark", lang)
+    with pd.option_context("display.unicode.east_asian_width", True, "display.max_columns", None,
+                           "display.width", None):
+        others = frame.drop(columns=remark).to_string(index=False).splitlines()[0]
+        room = max(width - display_width(others) - 1, display_width(remark))
+        frame[remark] = [_cut(text, room) for text in frame[remark]]
         body = frame.to_string(index=False)
     if more > 0:
         body += "\n" + t("print_more", lang).format(more)
     return f"{result.scenario.name}\n{t('unit_wan', lang)}\n{body}"
+
+
+def _cut(text: str, room: int) -> str:
+    if display_width(text) <= room:
+        return text
+    while display_width(text) > room - 1:
+        text = text[:-1]
+    return text + "…"

@@ -26,18 +26,17 @@ def allocation_workbook(result: AllocationResult, lang: str = "zh",
                         progress: Callable[[str], None] | None = None) -> bytes:
     """The workbook as bytes: same result, same bytes. ``progress`` is told of each step, for long runs."""
     say = progress or (lambda message: None)
-    units = len(result.districts)
     wb = Workbook()
-    say(f"  工作簿 workbook: {t('sheet_summary', lang)}, {units:,} rows")
+    say(f"allocation.xlsx: {t('sheet_summary', lang)}")
     summary_sheet(wb.active, result, lang)
     factors_sheet(wb.create_sheet(), result, lang, say)
-    say(f"  工作簿 workbook: {t('sheet_adjust', lang)}, {len(result.explanations):,} rows")
+    say(f"allocation.xlsx: {t('sheet_adjust', lang)}")
     adjustments_sheet(wb.create_sheet(), result, lang)
     if result.rule is not None:
         rule_sheet(wb.create_sheet(), result, lang)
     checks_sheet(wb.create_sheet(), result, lang)
     parameters_sheet(wb.create_sheet(), result, lang)
-    say("  工作簿 workbook: saving")
+    say("allocation.xlsx")
     return save_workbook(wb, result.scenario.name, lang)
 
 
@@ -146,8 +145,7 @@ def factors_sheet(ws: Worksheet, result: AllocationResult, lang: str,
     _note(ws, 1, t(note, lang), lang)
     for number, pool in enumerate(result.scenario.pools):
         if progress:
-            progress(f"  工作簿 workbook: {t('sheet_factors', lang)}, {pool_label(pool, lang)}, "
-                     f"{len(result.districts):,} rows")
+            progress(f"allocation.xlsx: {t('sheet_factors', lang)}, {pool_label(pool, lang)}")
         if number:  # each pool's block starts a page of its own
             ws.row_breaks.append(Break(id=row - 1))
         row, width = _pool_block(ws, result, pool, row, lang)
