@@ -19,6 +19,7 @@ input, or an output folder that cannot be written or is in use; 3 the rules cann
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import traceback
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from .allocation import allocate
 from .cashflow import evaluate, load_project_scenario
+from . import solver
 from .errors import FinmodelError, InputError
 from .kinds import kind_of
 from .labels import check_label, finding_text, pool_label, t
@@ -36,6 +38,7 @@ from .planning import load_plan_scenario, plan
 from .report.cells import display_width
 from .progress import TERMINAL, Activity
 from .report.files import output_folder
+from .solver import abandoned_solve
 from .report.plan import write_plan_report
 from .report.scale import allocation_cost
 from .report.cashflow import mode_lines, summary_lines
@@ -45,6 +48,9 @@ from .allocation.scenario import load_scenario
 
 EXIT_CODES = {0: "done", 1: "a compliance check failed", 2: "bad input or an output folder that cannot be written",
               3: "the rules cannot all be met", 4: "a solver stopped", 5: "internal error", 130: "interrupted"}
+
+INTERRUPT_GRACE_S = 0.5
+"""Ctrl-C stops the command within about this long however long HiGHS takes to notice (``solver``)."""
 
 EPILOG = """scenario kinds (the file's first key, kind = "…"):
   allocation  split subsidy pools among districts (切块分配) and write the approval workbook
@@ -335,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.argv = argv
     lang = args.lang = getattr(args, "lang", "zh")
+    solver.INTERRUPT_GRACE_S = INTERRUPT_GRACE_S
     QUIET = bool(getattr(args, "quiet", False))
     try:
         return {"run": _run, "validate": _validate, "schema": _schema}[args.command](args)
@@ -344,7 +351,10 @@ def main(argv: list[str] | None = None) -> int:
         print(t("cli_error", lang).format(exc), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print(t("cli_interrupted", lang), file=sys.stderr)
+        print(t("cli_interrupted", lang), file=sys.stderr, flush=True)
+        if abandoned_solve():  # HiGHS did not stop within its grace: leave now, before the interpreter shuts down
+            sys.stdout.flush()
+            os._exit(130)
         return 130
     except Exception as exc:  # a defect, not bad input: say so plainly, keep the traceback behind --debug
         if args.debug:

@@ -83,3 +83,9 @@ class Activity:
         self._ticker.join()
         self._bar.close()
         self._bar = None
+        stream = self.stream or sys.stderr
+        shown = time.monotonic() - self._start >= DELAY_S
+        if shown and not (hasattr(stream, "isatty") and stream.isatty()):
+            # A log or a pipe cannot rub the line out: end it, so that what follows starts a line of its own.
+            stream.write("\n")
+            stream.flush()

@@ -1,13 +1,24 @@
-"""The command line as a user meets it: --version, --help, --quiet, --verbose, where a --set mistake is, exit codes."""
+"""The command line as a user meets it: --version, --help, --quiet, --verbose, where a --set mistake is, exit codes,
+Ctrl-C, progress, several scenarios in one run."""
 
 from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
 
 import pytest
 
 from finmodel import cli
 from finmodel.cli import main
 
-from .conftest import JINAN
+from .conftest import JINAN, ROOT
+
+PLAN = ROOT / "scenarios" / "jinan-plan-2021.toml"
 
 
 def test_version_and_help(capsys):
@@ -77,3 +88,121 @@ def test_project_runs_print_within_100_columns(tmp_path, capsys):
     assert main(["run", str(ROOT / "scenarios" / "projects" / "bundling-2024.toml"), "--out", str(tmp_path)]) == 0
     printed = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("已写出 ")]
     assert printed and max(display_width(line) for line in printed) <= 100
+
+
+def _leftovers(out):
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to a child process")
+@pytest.mark.parametrize("after_s", [0.3, 2.5])
+def test_ctrl_c_during_a_plan_solve_stops_at_once_and_writes_nothing(tmp_path, after_s):
+    """With no gap allowed the bundled plan's branch and bound runs for minutes; Ctrl-C must end the command
+    within 2 s, exit 130 and leave no output folder, staging folder or lock behind."""
+    out = tmp_path / "reports" / "plan"
+    proc = subprocess.Popen([sys.executable, "-m", "finmodel.cli", "run", str(PLAN), "--out", str(out),
+                             "--set", "plan.mip_rel_gap=0", "--set", "plan.time_limit_s=120"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen = bytearray()
+
+    def read() -> None:
+        while chunk := proc.stderr.read1(4096):
+            seen.extend(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 60
+        # The progress line names the solve once it has run for a second: HiGHS is at work.
+        while "第 1 次求解".encode() not in seen:
+            assert proc.poll() is None and time.monotonic() < deadline, seen.decode()
+            time.sleep(0.02)
+        time.sleep(after_s)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=30)
+        took = time.monotonic() - sent
+    finally:
+        proc.kill()
+    reader.join(5)
+    assert code == 130, seen.decode()
+    assert took < 2.0, f"stopped {took:.2f} s after Ctrl-C"
+    assert "已中断，未写出任何文件" in seen.decode()
+    assert not out.exists() and not out.parent.exists()  # the folders it made for the run are gone too
+    assert not [p for p in tmp_path.rglob("*") if ".finmodel-" in p.name]
+
+
+def test_ctrl_c_in_the_api_waits_for_highs_to_stop(monkeypatch):
+    """Without the command's grace the interrupt waits for HiGHS to stop: no thread is left running."""
+    import highspy
+
+    from finmodel.solver import _run_interruptibly, abandoned_solve
+
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.HandleUserInterrupt = True
+    calls = []
+
+    def wait(timeout):
+        calls.append(timeout)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return (len(calls) > 3, None)
+
+    monkeypatch.setattr(highs, "startSolve", lambda: None)
+    monkeypatch.setattr(highs, "wait", wait)
+    monkeypatch.setattr(highs, "cancelSolve", lambda: calls.append("cancel"))
+    with pytest.raises(KeyboardInterrupt):
+        _run_interruptibly(highs)
+    assert calls == [0.05, "cancel", 0.05, 0.05] and not abandoned_solve()
+
+
+def test_several_scenarios_and_a_folder_run_into_folders_of_their_own(tmp_path, capsys):
+    folder = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "scenarios" / "data", folder / "data")
+    shutil.copy(JINAN, folder / JINAN.name)
+    (folder / "broken.toml").write_text('kind = "allocation"\n[scenario]\nname = 3\n', encoding="utf-8")
+    zoucheng = ROOT / "scenarios" / "projects" / "zoucheng-2024.toml"
+    out = tmp_path / "out"
+    assert main(["run", str(folder), str(zoucheng), "--out", str(out)]) == 2  # the most serious of 2, 0, 0
+    printed = capsys.readouterr()
+    assert "共运行 3 个情景：2 个完成，1 个失败（退出码 2）" in printed.err
+    assert f"错误：{folder / 'broken.toml'}" in printed.err
+    assert sorted(p.name for p in out.iterdir()) == ["jinan-2023", "zoucheng-2024"]
+    assert (out / "jinan-2023" / "allocation.xlsx").exists() and (out / "zoucheng-2024" / "cashflow.xlsx").exists()
+
+
+def test_two_scenarios_of_one_name_are_refused_before_either_runs(tmp_path, capsys):
+    other = tmp_path / JINAN.name
+    shutil.copy(JINAN, other)
+    assert main(["run", str(JINAN), str(other), "--out", str(tmp_path / "out")]) == 2
+    assert "has the same name as" in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
+def test_an_empty_folder_is_a_clear_error(tmp_path, capsys):
+    assert main(["run", str(tmp_path)]) == 2
+    assert "is a folder with no scenario (*.toml) in it" in capsys.readouterr().err
+
+
+def test_the_progress_line_shows_after_a_second_and_never_with_quiet(monkeypatch):
+    import io
+
+    from finmodel import progress
+
+    stream = io.StringIO()
+    monkeypatch.setattr(progress, "DELAY_S", 0.0)
+    monkeypatch.setattr(progress, "TICK_S", 0.01)
+    with progress.Activity("编制计划", stream=stream) as line:
+        line.describe("第 1 次求解")
+        time.sleep(0.1)
+    assert "编制计划 — 第 1 次求解：已用 00:00" in stream.getvalue()
+    quiet = io.StringIO()
+    with progress.Activity("编制计划", stream=quiet, enabled=False) as line:
+        line.describe("第 1 次求解")
+        line.write("solve detail")
+    assert quiet.getvalue() == ""
+    counted = io.StringIO()
+    with progress.Activity("测算项目", 200, stream=counted) as line:
+        line.advance(100)
+        time.sleep(0.05)
+    assert "测算项目：100/200" in counted.getvalue()
