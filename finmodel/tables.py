@@ -448,9 +448,16 @@ def numeric_column(frame: pd.DataFrame, column: str, *, where: str = "",
     spec = COLUMN_SPECS.get(column)
     whole = whole or (spec.whole if spec else None)
     keyed = frame.attrs.get("key") is not None  # a budget table's rows are no units: its index is no name
+    # A table without a key names its rows by the columns its reader says identify one (a budget: district, year).
+    naming = [c for c in frame.attrs.get("row_names", ()) if c in frame.columns and c != column]
     values = np.empty(len(raw), dtype=float)
     for position, (name, cell) in enumerate(raw.items()):
-        about = f" (unit '{name}')" if keyed else ""
+        if keyed:
+            about = f" (unit '{name}')"
+        elif naming:
+            about = " (" + " / ".join(visible(cell_text(frame[c].iloc[position]))[1:-1] for c in naming) + ")"
+        else:
+            about = ""
 
         def refuse(message: str) -> None:
             raise InputError(message + about, file=path, row=row_number(frame, position), column=column)

@@ -238,6 +238,9 @@ def test_plan_reports_are_byte_identical_across_runs(tmp_path):
     ("district,year,budget_wan\n乙区,2021,100\n", "", ["budgets.csv", "row 2", "no community of the library is in '乙区'"]),
     ("district,year,budget_wan\n甲区,2021,100\n甲区,2021,50\n", "", ["budgets.csv", "row 3", "given twice"]),
     ("district,year,budget_wan\n甲区,2021,一百\n", "", ["budgets.csv", "column 'budget_wan'", "not a number"]),
+    # A blank budget cell names its district and year, not a row of units.
+    ("district,year,budget_wan\n甲区,2021,100\n甲区,2022,\n", "",
+     ["budgets.csv", "row 3", "column 'budget_wan': empty cell (甲区 / 2022)"]),
     ("district,year,budget_wan\n甲区,2021,100\n", "last_year = 2020\n", ["plan", "before first_year"]),
     ("district,year,budget_wan\n甲区,2021,100\n", "carry = true\n", ["unknown key 'carry'", "did you mean 'carry_over'"]),
 ])

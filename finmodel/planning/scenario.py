@@ -261,6 +261,7 @@ def _optional_number(table: pd.DataFrame, column: str, complaint: str, *, year: 
 def read_budgets(path: Path, plan: PlanSpec, districts: set[str]) -> pd.DataFrame:
     # One row per district and year, so a district repeats: read as a plain table, not keyed by district.
     frame = read_table(path, key=None, where="budgets.table")
+    frame.attrs["row_names"] = ("district", "year")  # an error names 历下区 / 2021, not a row number alone
     for column in ("district", "year", "budget_wan"):
         if column not in frame.columns:
             raise InputError(f"no column '{column}' (columns: {', '.join(frame.columns)})", file=path, column=column)
