@@ -323,7 +323,8 @@ def _validate(args: argparse.Namespace) -> int:
         _say(t("cli_valid_projects", lang).format(args.file, len(projects), names))
     else:
         scenario = load_scenario(args.file, args.overrides)
-        pools = "；".join(f"{pool_label(p, lang)} {p.amount_wan:,.2f} {t('wan', lang)}" for p in scenario.pools)
+        pools = ("；" if lang == "zh" else "; ").join(
+            f"{pool_label(p, lang)} {p.amount_wan:,.2f} {t('wan', lang)}" for p in scenario.pools)
         _say(t("cli_valid_allocation", lang).format(args.file, len(scenario.districts), pools))
     return 0
 

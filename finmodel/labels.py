@@ -601,6 +601,45 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+CSV_HEADERS: dict[str, tuple[str, str]] = {
+    # Columns of the CSV files that no sheet labels the same way.
+    "id": ("编号", "Id"),
+    "consent_share": ("居民同意比例", "Residents' consent share"),
+    "land_type": ("土地性质", "Land type"),
+    "prior_plan": ("已列入的计划", "Earlier plan"),
+    "prior_year": ("已列入年度", "Earlier plan year"),
+    "gap_count": ("设施欠账项数（项）", "Facility gaps"),
+    "cost_basic_wan": ("基础类改造投资（万元）", "Basic-facility cost (10k yuan)"),
+    "cost_improvement_wan": ("完善类改造投资（万元）", "Improvement cost (10k yuan)"),
+    "cost_upgrade_wan": ("提升类改造投资（万元）", "Upgrade cost (10k yuan)"),
+    "estimated_basic": ("基础类投资为估算", "Basic cost estimated"),
+    "estimated_improvement": ("完善类投资为估算", "Improvement cost estimated"),
+    "estimated_upgrade": ("提升类投资为估算", "Upgrade cost estimated"),
+    "misses": ("未按期：{0}", "Misses: {0}"),
+    "npv_ok": ("净现值检验通过", "NPV test passed"),
+    "coverage_numerator_wan": ("覆盖倍数分子（万元，可用于还本付息的收入）", "Coverage numerator (10k yuan)"),
+    "coverage_denominator_wan": ("覆盖倍数分母（万元，本息）", "Coverage denominator (10k yuan)"),
+    "coverage_ok": ("覆盖倍数检验通过", "Coverage test passed"),
+    "cash_ok": ("现金检验通过", "Cash test passed"),
+    "income_scale_outcome": ("收入倍数测算结果", "Income scale outcome"),
+    "csv_row_kind": ("行类别", "Row kind"),
+    "csv_row_unit": ("单位", "unit"),
+    "csv_row_total": ("合计", "total"),
+    "csv_row_unallocated": ("未分配", "unallocated"),
+}
+
+
+def csv_header(key: str, lang: str, prefixes: tuple[str, ...] = ()) -> str:
+    """The header of a CSV column in ``lang``: the CSV's own label, else a sheet's (tried with each of
+    ``prefixes`` first, e.g. "pl_" for the plan's), else the key itself, which the report tests refuse in zh."""
+    for name in [prefix + key for prefix in prefixes] + [key]:
+        if name in CSV_HEADERS:
+            return CSV_HEADERS[name][LANGS.index(lang)]
+        if name in TEXT:
+            return t(name, lang)
+    return key
+
+
 def t(key: str, lang: str) -> str:
     if lang not in LANGS:
         raise ValueError(f"unknown language '{lang}' (use one of {', '.join(LANGS)})")

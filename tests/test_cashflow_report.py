@@ -109,7 +109,7 @@ def test_english_workbook(tmp_path):
 
 def test_validate_a_project_scenario(capsys):
     assert main(["validate", str(ZOUCHENG)]) == 0
-    assert "valid — 1 project(s): zoucheng" in capsys.readouterr().out
+    assert "有效 — 1 个项目：邹城市2024年城镇老旧小区改造项目" in capsys.readouterr().out
 
 
 def test_bulk_run_summarises_and_charts_all_projects(tmp_path, capsys):
@@ -122,8 +122,7 @@ def test_bulk_run_summarises_and_charts_all_projects(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(path), "--out", str(out)]) == 0
     captured = capsys.readouterr()
-    assert f"projects {count + 1}/{count + 1}" in captured.err
-    assert f"{count + 1} projects:" in captured.out
+    assert f"共 {count + 1} 个项目：" in captured.out
     assert (out / "cashflow-projects.png").exists() and not (out / "cashflow-hand.png").exists()
     wb = openpyxl.load_workbook(out / "cashflow.xlsx")
     assert "从略" in wb["现金流量表"]["A1"].value

@@ -86,7 +86,7 @@ amount_wan = 50
     assert failed[0]["要求"] == pytest.approx(1282) and failed[0]["实际"] == pytest.approx(1332)
     csv = (tmp_path / "out" / "balance.csv").read_text(encoding="utf-8-sig").splitlines()
     record = dict(zip(csv[0].split(","), csv[1].split(",")))
-    assert float(record["public_excess_wan"]) == pytest.approx(50) and record["balanced"] == "False"
+    assert float(record["超出所补成本的公共资金（万元）"]) == pytest.approx(50) and record["是否平衡"] == "False"
 
 
 def test_bundling_example_pairs_within_areas_and_writes_its_chart(tmp_path):

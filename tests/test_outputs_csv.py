@@ -15,7 +15,7 @@ from finmodel.cli import main
 from finmodel.report.cashflow import ANNUAL_LIMIT
 from finmodel.report import files
 
-from .conftest import ROOT, write_scenario
+from .conftest import JINAN as JINAN_SCENARIO, ROOT, write_scenario
 from .test_project import HAND
 
 LINK = '=HYPERLINK("http://example.com/x","点击")'
@@ -148,8 +148,51 @@ def test_plan_csv_writes_counts_and_years_as_integers_and_no_year_as_empty(tmp_p
     assert main(["run", str(ROOT / "scenarios" / "jinan-plan-2021.toml"), "--out", str(out), "--quiet"]) == 0
     rows = list(csv.DictReader(io.StringIO((out / "plan.csv").read_text(encoding="utf-8-sig"))))
     for row in rows:
-        for column in ("year_built", "households", "buildings"):
-            assert row[column].isdigit(), (row["id"], column, row[column])
-        for column in ("prior_year", "planned_year"):
-            assert row[column] == "" or (row[column].isdigit() and int(row[column]) > 1900), (row["id"], column)
-    assert any(row["planned_year"] == "" for row in rows) and any(row["planned_year"] for row in rows)
+        for column in ("建成年份", "改造户数（户）", "楼栋数（栋）"):
+            assert row[column].isdigit(), (row["编号"], column, row[column])
+        for column in ("已列入年度", "计划改造年度"):
+            assert row[column] == "" or (row[column].isdigit() and int(row[column]) > 1900), (row["编号"], column)
+    assert any(row["计划改造年度"] == "" for row in rows) and any(row["计划改造年度"] for row in rows)
+    assert "未按期：“十四五”期间完成2000年前建成老旧小区改造" in rows[0]
+
+
+def test_every_csv_header_is_in_the_reports_language(tmp_path):
+    """Headers in Chinese for zh (units in the names), English for en; no key of the code in either."""
+    runs = {"jinan-2023.toml": "allocation.csv", "jinan-plan-2021.toml": "plan.csv",
+            "projects/bundling-2024.toml": "bundling.csv", "projects/cross-area-2024.toml": "balance.csv"}
+    for scenario, name in runs.items():
+        for lang in ("zh", "en"):
+            out = tmp_path / f"{name}-{lang}"
+            assert main(["run", str(ROOT / "scenarios" / scenario), "--out", str(out), "--quiet", "--lang", lang]) == 0
+            for path in out.glob("*.csv"):
+                header = next(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+                keys = [h for h in header if re.fullmatch(r"[a-z0-9_]+", h)]
+                assert not keys, f"{path.name} ({lang}): code keys as headers: {keys}"
+                if lang == "zh":
+                    assert all(re.search(r"[\u4e00-\u9fff]", h) for h in header), (path.name, header)
+
+
+def test_allocation_csv_flags_its_total_and_unallocated_rows(tmp_path):
+    out = tmp_path / "out"
+    assert main(["run", str(JINAN_SCENARIO), "--out", str(out), "--quiet",
+                 "--set", "pools.central.amount_wan=300000", "--set", "allocation.allow_unallocated=true"]) == 0
+    rows = list(csv.reader(io.StringIO((out / "allocation.csv").read_text(encoding="utf-8-sig"))))
+    assert rows[0][0] == "行类别"
+    kinds = [row[0] for row in rows[1:]]
+    assert kinds == ["合计"] + ["单位"] * 10 + ["未分配"]
+    units = [row for row in rows[1:] if row[0] == "单位"]
+    total = next(row for row in rows[1:] if row[0] == "合计")
+    left = next(row for row in rows[1:] if row[0] == "未分配")
+    # The flagged rows are what they say: the units and the unallocated money make up the total, to the fen.
+    cents = lambda text: round(float(text) * 100)
+    assert sum(cents(row[3]) for row in units) + cents(left[3]) == cents(total[3]) == 350000 * 100
+
+
+def test_balance_csv_leaves_a_year_that_does_not_exist_empty(tmp_path):
+    out = tmp_path / "out"
+    assert main(["run", str(ROOT / "scenarios" / "projects" / "cross-area-2024.toml"), "--out", str(out),
+                 "--quiet"]) == 0
+    rows = list(csv.DictReader(io.StringIO((out / "balance.csv").read_text(encoding="utf-8-sig"))))
+    years = [row["首个现金短缺年份"] for row in rows]
+    assert "-1" not in years and all(y == "" or (y.isdigit() and int(y) > 2000) for y in years)
+    assert "" in years

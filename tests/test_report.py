@@ -119,11 +119,12 @@ def test_csv_has_bom_and_exact_totals(jinan_run):
     raw = (jinan_run / "allocation.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = raw.decode("utf-8-sig").splitlines()
-    assert lines[0] == "序号,区县,合计（万元）,中央财政补助资金（万元）,省级财政补助资金（万元）,市级财政补助资金（万元）,备注"
-    assert lines[1] == ",合计,80000.00,30000.00,20000.00,30000.00,"
+    assert lines[0] == "行类别,序号,区县,合计（万元）,中央财政补助资金（万元）,省级财政补助资金（万元）,市级财政补助资金（万元）,备注"
+    assert lines[1] == "合计,,合计,80000.00,30000.00,20000.00,30000.00,"
     from decimal import Decimal
     cells = [line.split(",") for line in lines[2:]]
-    for col, pool_total in ((3, "30000.00"), (4, "20000.00"), (5, "30000.00")):
+    assert {c[0] for c in cells} == {"单位"}
+    for col, pool_total in ((4, "30000.00"), (5, "20000.00"), (6, "30000.00")):
         assert sum(Decimal(c[col]) for c in cells) == Decimal(pool_total)
 
 
@@ -210,7 +211,9 @@ def test_failed_run_leaves_previous_outputs(tmp_path, monkeypatch):
 
 def test_validate_command(capsys):
     assert main(["validate", str(JINAN)]) == 0
-    assert "valid" in capsys.readouterr().out
+    assert "jinan-2023.toml：有效 — 10 个单位" in capsys.readouterr().out
+    assert main(["validate", str(JINAN), "--lang", "en"]) == 0
+    assert "jinan-2023.toml: valid — 10 units; pools: Central subsidy 30,000.00 10k yuan;" in capsys.readouterr().out
 
 
 def test_jinan_adjustments_sheet_explains_every_moved_district(jinan_run):
@@ -275,12 +278,12 @@ def test_money_left_unallocated_fails_unless_the_scenario_allows_it(tmp_path, ca
     big = "pools.central.amount_wan=300000"
     assert main(["run", str(JINAN), "--out", str(tmp_path / "a"), "--set", big]) == 1
     out = capsys.readouterr().out
-    assert "failed: 中央财政补助资金：资金全部分配到区县（未分配，万元）: 197952.15" in out
-    assert "failed: 省级财政补助资金：资金全部分配到区县" in out and "failed: 市级财政补助资金：资金全部分配到区县" in out
+    assert "未通过：中央财政补助资金：资金全部分配到区县（未分配，万元）：197952.15" in out
+    assert "未通过：省级财政补助资金：资金全部分配到区县" in out and "未通过：市级财政补助资金：资金全部分配到区县" in out
     assert main(["run", str(JINAN), "--out", str(tmp_path / "b"), "--set", big,
                  "--set", "allocation.allow_unallocated=true"]) == 0
     out = capsys.readouterr().out
-    assert "failed:" not in out and "unallocated: 各区县上限合计 102,047.85 万元，低于资金总额 350,000.00 万元" in out
+    assert "  未通过：" not in out and "未分配：各区县上限合计 102,047.85 万元，低于资金总额 350,000.00 万元" in out
     assert "中央财政补助资金：可接受额度合计 102,047.85 万元" in out and "central" not in out.split("unallocated:")[1]
     sheet = openpyxl.load_workbook(tmp_path / "b" / "allocation.xlsx")["合规检查"]
     names = [row[1].value for row in sheet.iter_rows(min_row=2)]

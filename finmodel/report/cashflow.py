@@ -18,7 +18,7 @@ from ..modes import ModesResult
 from .book import break_between_blocks, flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of
 from .cells import MONEY, display_width, fit_height, put
 from .charts import cjk_font, png_bytes
-from ..labels import CATEGORY, INCOME_KIND, METHOD, PARTY, UNIT, t, word
+from ..labels import CATEGORY, INCOME_KIND, METHOD, PARTY, UNIT, csv_header, t, word
 from .files import csv_bytes
 from .manifest import write_with_manifest
 from .modes import add_mode_sheets, bundling_chart
@@ -464,7 +464,9 @@ def metrics_frame(result: CashflowResult, lang: str = "zh") -> pd.DataFrame:
     frame = frame[columns]
     labels = ({"name": t("project", lang)} | {c: _label(c, lang) for c, _ in SUMMARY_COLUMNS}
               | {c: t(c, lang) for c in notes})
-    return frame.rename(columns=labels)
+    frame = frame.rename(columns=labels)
+    frame.index.name = csv_header("id", lang)
+    return frame
 
 
 def metrics_csv(result: CashflowResult, lang: str = "zh") -> bytes:
@@ -474,6 +476,16 @@ def metrics_csv(result: CashflowResult, lang: str = "zh") -> bytes:
 
 def _csv(frame: pd.DataFrame, index: bool = False) -> bytes:
     return csv_bytes(frame, index=index, float_format="%.6f")
+
+
+def _headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` with its column keys replaced by headers in ``lang``, units in the names."""
+    return frame.rename(columns={c: csv_header(c, lang) for c in frame.columns})
+
+
+def _no_year_empty(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """−1 marks "no such year" in the results; a CSV leaves the cell empty instead."""
+    return frame.assign(**{column: frame[column].where(frame[column] >= 0).astype("Int64")})
 
 
 def cashflow_chart(flow: ProjectCashflow, lang: str = "zh") -> Figure:
@@ -550,9 +562,9 @@ def write_cashflow_report(result: CashflowResult, out_dir: str | Path, *, lang: 
         outputs["coverage.csv"] = _csv(result.coverage)
         outputs["break-even.csv"] = _csv(result.break_even)
     if modes is not None and not modes.units.empty:
-        outputs["balance.csv"] = _csv(modes.units.reset_index())
+        outputs["balance.csv"] = _csv(_headed(_no_year_empty(modes.units.reset_index(), "first_short_year"), lang))
     if modes is not None and modes.bundling is not None:
-        outputs["bundling.csv"] = _csv(modes.bundling.packages)
+        outputs["bundling.csv"] = _csv(_headed(modes.bundling.packages, lang))
         outputs["bundling.png"] = png_bytes(bundling_chart(modes, lang))
     if len(result.cashflows) <= CHART_LIMIT:
         for flow in result.cashflows:

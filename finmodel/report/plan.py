@@ -15,7 +15,7 @@ from ..policy.eligibility import RULES
 from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of, write_grid
 from .cells import MONEY, put
 from .charts import cjk_font, png_bytes
-from ..labels import t
+from ..labels import csv_header, t
 from .files import csv_bytes
 from .manifest import write_with_manifest
 
@@ -161,21 +161,30 @@ YEARS = ("prior_year", "planned_year")
 """0 marks "no such year" (not in a prior plan, not planned): written empty."""
 
 
-def plan_csv(result: PlanResult) -> bytes:
-    """One row per community; counts and years as integers, a year that does not exist left empty."""
+def plan_csv(result: PlanResult, lang: str = "zh") -> bytes:
+    """One row per community, headers in ``lang`` with units; counts and years as integers, a year that does not
+    exist left empty."""
     frame = result.communities.drop(columns=["gaps"]).reset_index()
     for column in COUNTS:
         frame[column] = frame[column].round().astype("Int64")
     for column in YEARS:
         frame[column] = frame[column].where(frame[column] > 0).astype("Int64")
-    return csv_bytes(frame, float_format="%.6f")
+    labels = dict(zip(result.deadlines["deadline"], result.deadlines["label"]))
+    headers = {}
+    for column in frame.columns:
+        deadline = column.removeprefix("misses_")
+        if deadline != column and deadline in labels:
+            headers[column] = csv_header("misses", lang).format(labels[deadline] or deadline)
+        else:
+            headers[column] = csv_header(column, lang, ("pl_", "pl_rule_"))
+    return csv_bytes(frame.rename(columns=headers), float_format="%.6f")
 
 
 def write_plan_report(result: PlanResult, out_dir: str | Path, *, lang: str = "zh", command: str = "finmodel run"
                       ) -> dict[str, Path]:
     """Write plan.xlsx, plan.csv, plan.png and manifest.json into ``out_dir``, all or none."""
     out_dir = Path(out_dir)
-    outputs = {"plan.xlsx": plan_workbook(result, lang), "plan.csv": plan_csv(result),
+    outputs = {"plan.xlsx": plan_workbook(result, lang), "plan.csv": plan_csv(result, lang),
                "plan.png": png_bytes(plan_chart(result, lang))}
     solver = dict(result.solution.solver) | {"plan_seconds": round(result.seconds, 3)}
     return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang, solver=solver)

@@ -8,7 +8,7 @@ import pandas as pd
 from ..allocation import AllocationResult
 from .cells import display_width
 from .files import csv_bytes
-from ..labels import explanation_remark, finding_text, pool_label, t
+from ..labels import csv_header, explanation_remark, finding_text, pool_label, t
 
 
 PRINT_UNITS = 50
@@ -65,8 +65,12 @@ def summary_frame(result: AllocationResult, lang: str = "zh", *, units_in_header
 
 
 def summary_csv(result: AllocationResult, lang: str = "zh") -> bytes:
-    """UTF-8 with BOM, so that Excel shows the Chinese headers correctly."""
-    return csv_bytes(summary_frame(result, lang), lineterminator="\r\n")
+    """UTF-8 with BOM, so that Excel shows the Chinese headers correctly. A first column, 行类别, says which rows
+    are units and which are the 合计 and 未分配 rows, so that an analyst keeps the units with one filter."""
+    frame = summary_frame(result, lang)
+    kinds = ["total"] + ["unit"] * len(result.districts) + ["unallocated"] * (len(frame) - 1 - len(result.districts))
+    frame.insert(0, csv_header("csv_row_kind", lang), [csv_header(f"csv_row_{kind}", lang) for kind in kinds])
+    return csv_bytes(frame, lineterminator="\r\n")
 
 
 def summary_text(result: AllocationResult, lang: str = "zh", width: int = 100) -> str:
