@@ -209,7 +209,7 @@ def _scenario_files(given: list[Path]) -> list[Path]:
         if path.is_dir():
             found = sorted(path.glob("*.toml"))
             if not found:
-                raise InputError("is a folder with no scenario (*.toml) in it", file=path)
+                raise InputError("this is a folder with no scenario file (*.toml) in it", file=path)
             files += found
         else:
             files.append(path)

@@ -181,7 +181,7 @@ def test_two_scenarios_of_one_name_are_refused_before_either_runs(tmp_path, caps
 
 def test_an_empty_folder_is_a_clear_error(tmp_path, capsys):
     assert main(["run", str(tmp_path)]) == 2
-    assert "is a folder with no scenario (*.toml) in it" in capsys.readouterr().err
+    assert "this is a folder with no scenario file (*.toml) in it" in capsys.readouterr().err
 
 
 def test_the_progress_line_shows_after_a_second_and_never_with_quiet(monkeypatch):

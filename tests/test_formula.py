@@ -203,8 +203,8 @@ def test_the_jinan_run_says_that_investment_only_repeats_floor_area(capsys, tmp_
     assert main(["run", str(ROOT / "scenarios" / "jinan-2023.toml"), "--out", str(tmp_path / "out"),
                  "--set", "pools.provincial.weights.investment_wan=0.3",
                  "--set", "pools.provincial.weights.floor_area_m2=0.4777777778"]) == 0
-    out = capsys.readouterr().out
-    assert "note: 因素“投资额（万元）”与“改造面积（平方米）”在各单位成比例" in out
+    out = capsys.readouterr().out.replace("\n  ", "")  # a long line is broken to fit the terminal
+    assert "注：因素“投资额（万元）”与“改造面积（平方米）”在各单位成比例" in out
 
 
 def _no_plan_scenario(tmp_path, extra=""):

@@ -79,8 +79,12 @@ def test_gbk_text_names_the_line(tmp_path, capsys):
 
 def test_a_folder_is_not_reported_as_missing(tmp_path, capsys):
     (tmp_path / "folder.toml").mkdir()
-    code, err = both([str(tmp_path / "folder.toml")], capsys, tmp_path)
-    assert code == 2 and "folder.toml: this is a folder, not a scenario file" in err
+    assert main(["validate", str(tmp_path / "folder.toml")]) == 2
+    assert "folder.toml: this is a folder, not a scenario file" in capsys.readouterr().err
+    # run takes a folder for the scenarios in it: this one has none
+    assert main(["run", str(tmp_path / "folder.toml"), "--out", str(tmp_path / "out")]) == 2
+    assert "folder.toml: this is a folder with no scenario file (*.toml) in it" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
     path = jinan_copy(tmp_path)
     (tmp_path / "data" / "jinan-2023-districts.csv").mkdir()
     code, err = both([str(path)], capsys, tmp_path)

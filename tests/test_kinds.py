@@ -61,7 +61,7 @@ def test_a_misspelt_table_gets_did_you_mean_in_every_kind(tmp_path, capsys, kind
     assert main(["validate", path]) == 2
     err = capsys.readouterr().err
     assert f"did you mean '{name}'" in err, err
-    assert ("note:" in err) is not stated  # a file without kind is told to add it
+    assert ("注：" in err) is not stated  # a file without kind is told to add it
 
 
 def test_an_unknown_kind_is_named(tmp_path, capsys):

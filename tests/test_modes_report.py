@@ -82,7 +82,7 @@ amount_wan = 50
     header = [c.value for c in ws[3]]
     rows = [dict(zip(header, [c.value for c in row])) for row in ws.iter_rows(min_row=4)]
     failed = [r for r in rows if r["通过"] == "否"]
-    assert len(failed) == 1 and failed[0]["项目"] == "railway" and failed[0]["超出（万元）"] == pytest.approx(50)
+    assert len(failed) == 1 and failed[0]["项目"] == "铁路宿舍小区（1989年建成）改造" and failed[0]["超出（万元）"] == pytest.approx(50)
     assert failed[0]["要求"] == pytest.approx(1282) and failed[0]["实际"] == pytest.approx(1332)
     csv = (tmp_path / "out" / "balance.csv").read_text(encoding="utf-8-sig").splitlines()
     record = dict(zip(csv[0].split(","), csv[1].split(",")))

@@ -86,11 +86,15 @@ def test_allocation_after_another_highs_solve_gives_the_same_table(fresh, first)
 
 
 def test_a_refused_thread_count_names_the_option_and_highs_reason():
-    """If HiGHS keeps refusing the thread count, the error says so instead of blaming the time limit."""
+    """If HiGHS keeps refusing the thread count, the error says so instead of blaming the time limit. (A solve runs
+    in a thread of its own, whose scheduler starts with the model's count; the refusal is provoked by running in
+    the thread that PuLP's solve started a scheduler in, as highspy releases whose scheduler is process-wide do.)"""
     code = textwrap.dedent(FIRST["pulp"]) + textwrap.dedent(f"""
         import highspy
         import finmodel as fm
+        import finmodel.solver
         from finmodel.errors import SolveError
+        finmodel.solver._run_interruptibly = lambda highs: highs.run()
         for name in ("resetThreadScheduler", "resetGlobalScheduler"):
             if hasattr(highspy.Highs, name):
                 setattr(highspy.Highs, name, staticmethod(lambda blocking=False: None))

@@ -5,7 +5,7 @@ optimiser when ``[bundling]`` is set.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -52,6 +52,11 @@ class ModesResult:
     """Every 以奖代补 line of every project: item, cost, cap, grade, amount, the year it is paid, who receives it
     (``paid_to``: pairs of payee and 万元) and the part the project account receives."""
     bundling: BundlingResult | None
+    names: dict[str, str] = field(default_factory=dict)
+    """Project and bundle id → its name, for the reports (a person reads names, not ids)."""
+
+    def name_of(self, ident: str) -> str:
+        return self.names.get(ident) or ident
 
     @property
     def empty(self) -> bool:
@@ -132,6 +137,7 @@ def check_modes(result: CashflowResult, progress: Callable | None = None) -> Mod
         rule_checks=pd.concat(checks.values(), ignore_index=True) if checks else pd.DataFrame(
             columns=CHECK_COLUMNS + ["project"]),
         rewards=rewards, bundling=bundling,
+        names={p.id: p.name or p.id for p in scenario.projects} | {b.id: b.name or b.id for b in config.bundles},
     )
 
 

@@ -243,6 +243,8 @@ class DatedValue(Strict):
 
 class Concept(Strict):
     unit: str = Field(min_length=1)
+    unit_zh: str | None = Field(default=None, min_length=1)
+    """The unit in Chinese, for the Chinese reports; without it they show ``unit``."""
     values: list[DatedValue] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -265,6 +267,11 @@ class PolicyValue:
     assumption: bool
     changed_from: Any = None
     """The value before a scenario's [policy] table or --set changed it; None when it was not changed."""
+    unit_zh: str | None = None
+    """``unit`` in Chinese, where the policy file gives it."""
+
+    def unit_in(self, lang: str) -> str:
+        return self.unit_zh if lang == "zh" and self.unit_zh else self.unit
 
     @property
     def overridden(self) -> bool:
@@ -449,7 +456,7 @@ def load_policy(as_of: dt.date | int | str, path: str | Path | None = None) -> P
         k = concept.values.index(chosen)
         value = _validated(key, chosen.value, f"{key}.values[{k}].value", where)
         entries[key] = PolicyValue(key=key, value=value, unit=concept.unit, effective=chosen.effective,
-                                   source=chosen.source, assumption=chosen.assumption)
+                                   source=chosen.source, assumption=chosen.assumption, unit_zh=concept.unit_zh)
     return Policy(as_of=day, file=file, sha256=digest, entries=entries)
 
 

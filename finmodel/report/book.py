@@ -221,11 +221,13 @@ def _policy_rows(ws: Worksheet, row: int, policy, lang: str) -> int:
         if entry.overridden:
             shown = type(entry).shown(replace(entry, value=entry.changed_from, changed_from=None))
             standing += t("policy_changed", lang).format(text_of(shown))
-        note = f"{t('unit', lang)}: {entry.unit}. {standing}. {entry.source}" if lang == "en" else (
-            f"{t('unit', lang)}：{entry.unit}。{standing}。{entry.source}")
-        value = text_of(entry.shown())
-        for col, text in enumerate((entry.key, value, entry.effective.isoformat(), note), start=1):
+        # The value with its unit and standing in the report's language; the 来源 column holds the source alone,
+        # as published.
+        about = (f"{t('unit', lang)}: {entry.unit_in(lang)}. {standing}." if lang == "en" else
+                 f"{t('unit', lang)}：{entry.unit_in(lang)}。{standing}。")
+        value = f"{text_of(entry.shown())}\n{about}"
+        for col, text in enumerate((entry.key, value, entry.effective.isoformat(), entry.source), start=1):
             put(ws, row, col, text, box=True, lang=lang, wrap=col in (2, 4))
-        fit_height(ws, row, {2: value, 4: note})
+        fit_height(ws, row, {2: value, 4: entry.source})
         row += 1
     return row

@@ -88,7 +88,7 @@ def cashflow_workbook(result: CashflowResult, lang: str = "zh", modes: ModesResu
     coverage_sheet(wb.create_sheet(), result, lang)
     break_even_sheet(wb.create_sheet(), result, lang)
     if modes is not None:
-        add_mode_sheets(wb, modes, result.scenario.config.scenario.discount_rate, lang, result.scenario.policy)
+        add_mode_sheets(wb, modes, result.scenario.config.scenario.discount_rate, lang)
     config = result.scenario.config
     rows = [(key, text_of(value), unit_of(key, lang), "") for key, value in flatten(config.model_dump(exclude_none=True))]
     parameter_sheet(wb.create_sheet(), rows, result.scenario.overrides, result.scenario.inputs, lang,
@@ -183,15 +183,19 @@ def annual_rows(flow: ProjectCashflow, lang: str) -> list[tuple[str, np.ndarray,
                    "project_flow_wan"):
         rows.append((t(column, lang), table[column], MONEY, True))
     rows.append((t("grants_wan", lang), table["grants_wan"], MONEY, True))
-    for grant in project.grants:
-        rows.append((f"{indent}{word(PARTY, grant.party, lang)}（{grant.id}）" if lang == "zh"
-                     else f"{indent}{word(PARTY, grant.party, lang)} ({grant.id})", table[f"grant_{grant.id}_wan"],
-                     MONEY, True))
+    parties = [word(PARTY, grant.party, lang) for grant in project.grants]
+    for grant, party in zip(project.grants, parties):
+        # A grant is named by who gives it; its id only tells two grants of one party apart.
+        label = party if parties.count(party) == 1 else (
+            f"{party}（{grant.id}）" if lang == "zh" else f"{party} ({grant.id})")
+        rows.append((indent + label, table[f"grant_{grant.id}_wan"], MONEY, True))
     if project.rewards:
         rows.append((t("rewards_wan", lang), table["rewards_wan"], MONEY, True))
-        for reward in flow.reward_lines:
-            rows.append((f"{indent}{reward.label}（{reward.id}）" if lang == "zh" else f"{indent}{reward.item} ({reward.id})",
-                         table[f"reward_{reward.id}_wan"], MONEY, True))
+        names = [reward.label if lang == "zh" else reward.item for reward in flow.reward_lines]
+        for reward, name in zip(flow.reward_lines, names):
+            label = name if names.count(name) == 1 else (
+                f"{name}（{reward.id}）" if lang == "zh" else f"{name} ({reward.id})")
+            rows.append((indent + label, table[f"reward_{reward.id}_wan"], MONEY, True))
     for column in ("equity_wan", "bond_proceeds_wan", "loan_drawdown_wan", "interest_wan", "principal_wan",
                    "debt_service_wan", "net_cash_wan"):
         rows.append((t(column, lang), table[column], MONEY, True))
@@ -562,9 +566,15 @@ def write_cashflow_report(result: CashflowResult, out_dir: str | Path, *, lang: 
         outputs["coverage.csv"] = _csv(result.coverage)
         outputs["break-even.csv"] = _csv(result.break_even)
     if modes is not None and not modes.units.empty:
-        outputs["balance.csv"] = _csv(_headed(_no_year_empty(modes.units.reset_index(), "first_short_year"), lang))
+        units = _no_year_empty(modes.units.reset_index(), "first_short_year")
+        units["mode"] = [t(f"mode_{m}", lang) for m in units["mode"]]
+        units["income_scale_outcome"] = [csv_header(f"outcome_{o}", lang) if o else "" for o in
+                                         units["income_scale_outcome"]]
+        outputs["balance.csv"] = _csv(_headed(units, lang))
     if modes is not None and modes.bundling is not None:
-        outputs["bundling.csv"] = _csv(_headed(modes.bundling.packages, lang))
+        packages = modes.bundling.packages.copy()
+        packages["status"] = [t(f"status_{s}", lang) for s in packages["status"]]
+        outputs["bundling.csv"] = _csv(_headed(packages, lang))
         outputs["bundling.png"] = png_bytes(bundling_chart(modes, lang))
     if len(result.cashflows) <= CHART_LIMIT:
         for flow in result.cashflows:

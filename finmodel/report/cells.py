@@ -63,8 +63,8 @@ def row_heights(ws, col: int, texts: list[str | None], line_height: float = 15.0
     """``fit_height`` for many rows wrapped in one column: each text's height, each distinct text measured once."""
     from openpyxl.utils import get_column_letter
 
-    per_line = max(1, int(ws.column_dimensions[get_column_letter(col)].width or 8.43) - 1)
-    lines = {text: max(1, -(-display_width(text or "") // per_line)) for text in dict.fromkeys(texts)}
+    width = ws.column_dimensions[get_column_letter(col)].width or 8.43
+    lines = {text: wrapped_lines(text, width) for text in dict.fromkeys(texts)}
     return [line_height * lines[text] for text in texts]
 
 
@@ -81,5 +81,11 @@ def fit_height(ws, row: int, wrapped: dict[int, str], line_height: float = 15.0,
     lines = 1
     for col, text in wrapped.items():
         width = columns_width(ws, col, col + span - 1)
-        lines = max(lines, -(-display_width(text or "") // max(1, int(width) - 1)))
+        lines = max(lines, wrapped_lines(text, width))
     ws.row_dimensions[row].height = line_height * lines
+
+
+def wrapped_lines(text: str | None, width: float) -> int:
+    """Lines ``text`` takes wrapped in a column ``width`` characters wide, each of its own lines wrapped apart."""
+    per_line = max(1, int(width) - 1)
+    return sum(max(1, -(-display_width(part) // per_line)) for part in (text or "").split("\n"))

@@ -13,7 +13,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..modes import ModesResult
-from ..policy import Policy
 from ..policy.rewards import REWARD_CONCEPT
 from .book import print_setup, write_grid
 from .cells import MONEY, display_width, put
@@ -40,25 +39,30 @@ def _paid_to(pairs, lang: str) -> str:
                     for payee, amount in pairs)
 
 
-def add_mode_sheets(wb: Workbook, modes: ModesResult, discount_rate: float, lang: str, policy: Policy) -> None:
+def add_mode_sheets(wb: Workbook, modes: ModesResult, discount_rate: float, lang: str) -> None:
     """Append the sheets that have something to show."""
     if not modes.units.empty:
         units_sheet(wb.create_sheet(), modes, discount_rate, lang)
     if not modes.members.empty:
         _table_sheet(wb.create_sheet(), t("md_sheet_members", lang), modes.members.assign(
-            kind=[t(f"kind_{k}", lang) for k in modes.members["kind"]]).rename(columns={"name": "project_name"}),
-            ["bundle", "project", "project_name", "kind", "area", "npv_wan", "coverage_margin_wan", "cash_min_wan"],
-            lang)
+            kind=[t(f"kind_{k}", lang) for k in modes.members["kind"]],
+            bundle=[modes.name_of(b) for b in modes.members["bundle"]]).rename(columns={"name": "project_name"}),
+            ["bundle", "project_name", "kind", "area", "npv_wan", "coverage_margin_wan", "cash_min_wan"], lang)
     if modes.transfers:
         transfers_sheet(wb.create_sheet(), modes, lang)
     if modes.stacks:
         stack_sheet(wb.create_sheet(), modes, lang)
     if not modes.rewards.empty:
-        rewards_sheet(wb.create_sheet(), modes, lang, policy)
+        rewards_sheet(wb.create_sheet(), modes, lang)
     if not modes.rule_checks.empty:
         checks_sheet(wb.create_sheet(), modes, lang)
     if modes.bundling is not None:
         bundling_sheet(wb.create_sheet(), modes, lang)
+
+
+def _names(modes: ModesResult, ids: list[str], lang: str) -> str:
+    """Projects by name, listed the report's way."""
+    return ("、" if lang == "zh" else ", ").join(modes.name_of(i) for i in ids if i)
 
 
 def _label(column: str, lang: str) -> str:
@@ -130,6 +134,7 @@ def units_sheet(ws: Worksheet, modes: ModesResult, discount_rate: float, lang: s
     frame = modes.units.reset_index()
     frame["mode"] = [t(f"mode_{m}", lang) for m in frame["mode"]]
     frame["first_short_year"] = [t("none", lang) if y < 0 else int(y) for y in frame["first_short_year"]]
+    frame["members"] = [_names(modes, members.split(", "), lang) for members in frame["members"]]
     columns = ["unit", "name", "mode", "members", "npv_wan", "npv_margin_wan", "coverage", "coverage_margin_wan",
                "cash_min_wan", "cash_margin_wan", "first_short_year", "rules_ok", "public_excess_wan", "balanced",
                "grant_needed_wan",
@@ -162,8 +167,7 @@ def transfers_sheet(ws: Worksheet, modes: ModesResult, lang: str) -> None:
     columns = ["year", "package_net_wan", "partner_net_wan", "transfer_wan", "cumulative_transfer_wan",
                "package_cumulative_after_wan", "partner_cumulative_after_wan", "package_shortfall_wan"]
     for bundle, table in modes.transfers.items():
-        name = modes.units.at[bundle, "name"]
-        put(ws, row, 1, f"{name}（{bundle}）" if lang == "zh" else f"{name} ({bundle})", bold=True, lang=lang)
+        put(ws, row, 1, modes.name_of(bundle), bold=True, lang=lang)
         row = _table(ws, row + 1, table, columns, lang) + 2
     print_setup(ws, len(columns))
 
@@ -213,12 +217,14 @@ def _checks_shown(checks: pd.DataFrame, lang: str) -> pd.DataFrame:
 def checks_sheet(ws: Worksheet, modes: ModesResult, lang: str) -> None:
     """合规检查: every rule of every project tested — the funding rules of multi_source projects and, for all,
     public money within the cost it funds — with the excess over each ceiling."""
-    _table_sheet(ws, t("sheet_checks", lang), _checks_shown(modes.rule_checks, lang).rename(
+    shown = _checks_shown(modes.rule_checks, lang)
+    shown["project"] = [modes.name_of(p) for p in shown["project"]]
+    _table_sheet(ws, t("sheet_checks", lang), shown.rename(
         columns={"item": "capex_item"}), ["project", "rule", "capex_item", "required", "given", "excess_wan",
                                           "passed"], lang)
 
 
-def rewards_sheet(ws: Worksheet, modes: ModesResult, lang: str, policy: Policy) -> None:
+def rewards_sheet(ws: Worksheet, modes: ModesResult, lang: str) -> None:
     """以奖代补: each reward line with its base, rate, cap, grade, amount, the year it is paid and who receives it."""
     ws.title = t("md_sheet_rewards", lang)
     frame = modes.rewards.copy()
@@ -227,11 +233,11 @@ def rewards_sheet(ws: Worksheet, modes: ModesResult, lang: str, policy: Policy) 
     frame["grade"] = [word(GRADE, g, lang) for g in frame["grade"]]
     frame["items"] = [", ".join(_item(i, lang) for i in items.split(", ") if i) for items in frame["items"]]
     frame["paid_to"] = [_paid_to(pairs, lang) for pairs in frame["paid_to"]]
+    frame["project"] = [modes.name_of(p) for p in frame["project"]]
     columns = ["project", "reward_item", "items", "cost_wan", "households", "rate", "cap_wan", "cap_binds", "grade",
                "factor", "accepted", "acceptance_year", "paid_year", "amount_wan", "paid_to", "to_project_wan"]
     put(ws, 1, 1, t("md_sheet_rewards", lang), bold=True, size=14, lang=lang)
-    rules = policy.entry(REWARD_CONCEPT)  # the rules the run used, [policy] and --set changes included
-    put(ws, 2, 1, t("md_reward_source", lang).format(REWARD_CONCEPT, rules.source), lang=lang)
+    put(ws, 2, 1, t("md_reward_source", lang).format(REWARD_CONCEPT), lang=lang)
     _table(ws, 4, frame.rename(columns={"cap_binds": "remark"}), [c if c != "cap_binds" else "remark"
                                                                    for c in columns], lang)
     print_setup(ws, len(columns), "4:4")
@@ -246,13 +252,17 @@ def bundling_sheet(ws: Worksheet, modes: ModesResult, lang: str) -> None:
     put(ws, 2, 1, t("md_bundling_summary", lang).format(
         t(f"mode_{bundling.mode}", lang), len(bundling.problem.packages), len(bundling.problem.components),
         solution.households_balanced, len(solution.standalone), solution.deficit_absorbed_wan), lang=lang)
-    row = _table(ws, 4, bundling.bundles.rename(columns={"packages": "members"}),
+    bundles = bundling.bundles.assign(
+        bundle=[modes.name_of(b) for b in bundling.bundles["bundle"]],
+        packages=[_names(modes, list(p), lang) for p in bundling.bundles["packages"]])
+    row = _table(ws, 4, bundles.rename(columns={"packages": "members"}),
                  ["bundle", "members", "households", "npv_wan", "npv_margin_wan", "least_margin_wan", "balanced"],
                  lang) + 2
     packages = bundling.packages.copy()
     packages["status"] = [t(f"status_{s}", lang) for s in packages["status"]]
+    packages["bundle"] = [modes.name_of(b) if isinstance(b, str) and b else b for b in packages["bundle"]]
     packages = packages.rename(columns={"name": "project_name"})
-    _table(ws, row, packages, ["package", "project_name", "area", "households", "status", "bundle", "npv_wan",
+    _table(ws, row, packages, ["project_name", "area", "households", "status", "bundle", "npv_wan",
                                "grant_needed_wan", "bridge_needed_wan", "income_needed_wan"], lang)
     print_setup(ws, 10)
 
@@ -267,7 +277,7 @@ def bundling_chart(modes: ModesResult, lang: str = "zh") -> Figure:
         zip(problem.components, problem.component_parts[:, 0]))
     labels, ups, downs, nets = [], [], [], []
     for record in bundling.bundles.itertuples(index=False):
-        labels.append(record.bundle)
+        labels.append(modes.name_of(record.bundle))
         ups.append(npv_of[record.bundle])
         downs.append([npv_of[p] for p in record.packages])
         nets.append(record.npv_wan)
@@ -281,13 +291,14 @@ def bundling_chart(modes: ModesResult, lang: str = "zh") -> Figure:
         for package, value in zip(record.packages, parts):
             ax.bar(x[k], value, bottom=bottom, color="#c62828", edgecolor="white", linewidth=0.6,
                    label=t("md_chart_package", lang) if (k == 0 and bottom == 0.0) else None)
-            ax.text(x[k], bottom + value / 2, package, ha="center", va="center", fontsize=7, color="white")
+            ax.text(x[k], bottom + value / 2, modes.name_of(package), ha="center", va="center", fontsize=6,
+                    color="white", family=font)
             bottom += value
     ax.scatter(x, nets, color="black", zorder=3, label=t("md_chart_net", lang))
     if len(left):
         xl = len(labels) + 0.5 + np.arange(len(left))
         ax.bar(xl, left["npv_wan"], color="#9e9e9e", label=t("md_chart_left", lang))
-        labels += list(left["package"])
+        labels += [modes.name_of(p) for p in left["package"]]
         x = np.concatenate([x, xl])
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xticks(x, labels, rotation=45, ha="right")

@@ -169,6 +169,9 @@ def plan_csv(result: PlanResult, lang: str = "zh") -> bytes:
         frame[column] = frame[column].round().astype("Int64")
     for column in YEARS:
         frame[column] = frame[column].where(frame[column] > 0).astype("Int64")
+    # Codes as the workbook words them; ids and names stay as they are.
+    frame["reason"] = [t("pl_rule_" + r, lang) if r else "" for r in frame["reason"]]
+    frame["land_type"] = [csv_header(f"land_{k}", lang) for k in frame["land_type"]]
     labels = dict(zip(result.deadlines["deadline"], result.deadlines["label"]))
     headers = {}
     for column in frame.columns:

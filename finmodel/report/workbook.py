@@ -160,8 +160,9 @@ def _tiers_source(scenario, lang: str) -> str:
     """Where the difficulty tiers come from: the policy (its source, and whether it is an assumption), or the
     scenario with its own source if it states one."""
     entry = scenario.policy.in_use.get("difficulty_tiers")
-    if entry is not None:
-        return t("tiers_assumed" if entry.assumption else "tiers_sourced", lang).format(entry.source)
+    if entry is not None:  # the source itself, as published, is in the 参数 sheet's 来源 column
+        where = t("tiers_in_params", lang).format(entry.key)
+        return t("tiers_assumed" if entry.assumption else "tiers_sourced", lang).format(where)
     source = scenario.config.difficulty.source
     if not source:
         return t("tiers_scenario", lang)
