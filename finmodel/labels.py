@@ -87,7 +87,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "task_share": ("任务占比", "Task share"),
     "reward_weight": ("奖励权重", "Reward weight"),
     "reward_share": ("奖励占比", "Reward share"),
-    "pool_order": ("各项资金争用同一可接受额度时，依次安排：{0}（按 [[pools]] 的 priority，未设时按列出顺序）。",
+    "pool_order": ("各项资金争用同一可接受额度时，依次安排：{0}（按情景文件 pools.priority 设定的次序，未设时按列出顺序）。",
                    "When the pools compete for the same room, they are placed in this order: {0} (by [[pools]] "
                    "priority, else as listed)."),
     "check_no_plan_no_money": ("未列入改造计划的单位不分配资金（此类单位数 / 分得金额，万元）",
