@@ -397,6 +397,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "cf_chart_cumulative": ("融资后累计现金", "Cumulative cash after financing"),
     "cf_chart_dscr": ("DSCR（右轴）", "DSCR (right axis)"),
     "cf_chart_bulk": ("各项目补助后净现值与最低DSCR", "NPV after grants and lowest DSCR by project"),
+    "cf_chart_bulk_note": ("共 {0} 个项目；其中 {1} 个无债务，不计偿债备付率，未画出；各项目名称和数值见 cashflow.csv",
+                           "{0} projects; {1} without debt have no DSCR and are not plotted; every project's "
+                           "name and figures are in cashflow.csv"),
+    "no_debt_short": ("无债务", "no debt"),
     # 资金平衡模式 (funding modes)
     "md_sheet_units": ("资金平衡", "Balance"),
     "md_sheet_members": ("片区构成", "Bundle members"),
@@ -585,7 +589,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "pl_covered_households": ("涉及户数（户）", "Households covered"),
     "pl_missed_communities": ("未按期小区（个）", "Communities missed"),
     "pl_missed_households": ("未按期户数（户）", "Households missed"),
-    "pl_missed_list": ("未按期小区编号", "Missed communities"),
+    "pl_missed_list": ("未按期小区", "Missed communities"),
+    "pl_missed_more": ("等 {0} 个（全部见 plan.csv 的“未按期”列）", " and others, {0} in all (every one is flagged in plan.csv)"),
     "pl_extra_money_wan": ("按期完成需追加资金（万元）", "Extra money to meet it (10k yuan)"),
     "pl_extra_title": ("{0}：按期完成需各区县逐年追加的资金（万元）", "{0}: extra money by district and year (10k yuan)"),
     "pl_not_plannable": ("期限早于计划首年，本计划无法安排", "before the plan's first year: this plan cannot meet it"),

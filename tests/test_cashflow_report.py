@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 import json
 
 import numpy as np
@@ -187,3 +188,29 @@ def test_the_dscr_panel_follows_the_data_and_says_when_there_is_no_debt():
     fig = cashflow_chart(_Flow([2024, 2025], [np.nan, np.nan], [0.0, 0.0]))
     assert [text.get_text() for text in fig.axes[1].texts] == ["无债务，不计偿债备付率"]
     assert not fig.axes[1].lines
+
+
+def _chart_texts(figure) -> list[str]:
+    import matplotlib.text
+
+    return [text.get_text() for text in figure.findobj(matplotlib.text.Text) if text.get_text()]
+
+
+def test_the_bulk_chart_names_every_project_or_says_where_they_are():
+    from finmodel.report.cashflow import BULK_LABELLED, bulk_chart
+
+    result = fm.evaluate(fm.load_project_scenario(ZOUCHENG.parent / "bundling-2024.toml"))
+    texts = _chart_texts(bulk_chart(result))
+    names = list(result.metrics["name"])
+    assert len(names) == 28 and all(name in texts for name in names)
+    without_debt = int(result.metrics["dscr_min"].isna().sum())
+    assert without_debt == 20 and texts.count("无债务") == without_debt  # said, not left out
+    dscr = [text for text in texts if text.startswith("DSCR ")]
+    assert len(dscr) == 8 and "DSCR 0.95" in dscr  # the one below 1, by the same rounding as the summary
+
+    many = result.metrics.iloc[np.arange(BULK_LABELLED + 1) % len(result.metrics)]
+    crowd = bulk_chart(replace(result, metrics=many))
+    note = [text for text in _chart_texts(crowd) if text.startswith("共 ")]
+    expected = int(many["dscr_min"].isna().sum())
+    assert note == [f"共 {BULK_LABELLED + 1} 个项目；其中 {expected} 个无债务，不计偿债备付率，未画出；"
+                    "各项目名称和数值见 cashflow.csv"]

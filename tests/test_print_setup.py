@@ -4,6 +4,12 @@ sheet's name in the footer, and a long sheet either repeats its header rows or b
 
 from __future__ import annotations
 
+import importlib.util
+import io
+import re
+import shutil
+import subprocess
+
 import openpyxl
 import pytest
 
@@ -43,3 +49,99 @@ def test_every_sheet_prints_with_page_numbers_and_headers(tmp_path, scenario, la
                 assert ws.print_title_cols, f"{where}: several pages across, no name column repeated"
             if ws.max_row > LONG:
                 assert ws.print_title_rows or ws.row_breaks.brk, f"{where}: {ws.max_row} rows, no repeated header"
+
+
+def _libreoffice_with_calibri_metrics() -> str | None:
+    """Why the LibreOffice check cannot run here, or None. The widths are Excel's, in characters of Calibri: a
+    substitute of other metrics (DejaVu Sans is a third wider) would print every sheet smaller than Excel does."""
+    if shutil.which("soffice") is None:
+        return "LibreOffice (soffice) is not installed"
+    if importlib.util.find_spec("pymupdf") is None:
+        return "pymupdf, which reads the PDF's font sizes, is not installed"
+    matched = subprocess.run(["fc-match", "Calibri"], capture_output=True, text=True).stdout
+    if not re.search(r"Calibri|Carlito", matched):
+        return f"no font with Calibri's metrics (fc-match Calibri: {matched.strip()}); install fonts-crosextra-carlito"
+    return None
+
+
+SMALLEST_PT = 7.95
+"""8 pt, less what the PDF's rounding of a scaled size takes off."""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_libreoffice_with_calibri_metrics() is not None,
+                    reason=str(_libreoffice_with_calibri_metrics()))
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=str)
+def test_libreoffice_prints_every_page_at_8_pt_or_more(tmp_path, scenario, lang):
+    """What a user sees: each workbook converted to PDF by LibreOffice, every piece of text on every page read back
+    with its printed size."""
+    import pymupdf
+
+    out = tmp_path / "out"
+    assert main(["run", str(ROOT / "scenarios" / scenario), "--out", str(out), "--lang", lang, "--quiet"]) in (0, 1)
+    for book in sorted(out.glob("*.xlsx")):
+        done = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(book)],
+                              capture_output=True, text=True, timeout=600)
+        pdf = tmp_path / f"{book.stem}.pdf"
+        assert pdf.exists(), done.stderr
+        small = []
+        with pymupdf.open(pdf) as document:
+            for number, page in enumerate(document, start=1):
+                for block in page.get_text("dict")["blocks"]:
+                    for line in block.get("lines", []):
+                        small += [(number, round(span["size"], 2), span["text"][:40]) for span in line["spans"]
+                                  if span["text"].strip() and span["size"] < SMALLEST_PT]
+            pages = len(document)
+        assert not small, f"{book.name} ({pages} pages): text below 8 pt: {small[:10]}"
+
+
+def _sheet(widths):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    return wb, ws
+
+
+def test_a_text_running_past_the_last_column_is_wrapped_within_the_sheet():
+    from finmodel.report.book import save_workbook
+
+    wb, ws = _sheet([10, 10, 10])
+    ws["A1"], ws["C1"] = "标题", "单位：万元"
+    ws["A2"] = "说明" * 40  # 160 units of text over 30 units of columns
+    ws["A3"], ws["B3"] = "一段不短的文字" * 5, 1.0  # stopped by B3: it never runs past the sheet
+    saved = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t")))
+    out = saved.active
+    assert [str(r) for r in out.merged_cells.ranges] == ["A2:C2"]
+    assert out["A2"].alignment.wrap_text and out.row_dimensions[2].height >= 15 * 6  # 160 ÷ 29 a line
+    assert not out["A3"].alignment.wrap_text and out.row_dimensions[3].height is None
+
+
+def test_a_wrapped_header_is_made_as_high_as_its_lines():
+    from finmodel.report.book import save_workbook
+    from finmodel.report.cells import put
+
+    wb, ws = _sheet([14, 14])
+    put(ws, 1, 1, "Not done under the provincial plan (三(四))", bold=True, wrap=True, lang="en")
+    ws.row_dimensions[1].height = 32  # two lines, as written before the widths were known
+    saved = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t", "en")))
+    assert saved.active.row_dimensions[1].height >= 3 * 15
+
+
+@pytest.mark.parametrize("widths", [[6, 34] + [12] * 23, [20] + [15] * 30, [40] + [9] * 50])
+def test_pages_across_leave_room_for_the_repeated_columns_and_whole_columns(widths):
+    from finmodel.report.book import readable_width
+    from finmodel.report.cells import columns_width
+
+    _, ws = _sheet(widths)
+    ws.cell(row=1, column=len(widths), value=1)
+    ws.print_title_cols = "A:B" if widths[0] == 6 else None
+    readable_width(ws)
+    pages = ws.page_setup.fitToWidth
+    repeated = columns_width(ws, 1, 2 if widths[0] == 6 else 1)
+    per_page = (sum(widths) - repeated) / pages + repeated + max(widths)
+    assert per_page <= PAGE_CHARS[ws.page_setup.orientation], (pages, per_page)
+    assert pages == 1 or (sum(widths) - repeated) / (pages - 1) + repeated + max(widths) > PAGE_CHARS["landscape"]

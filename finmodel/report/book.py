@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from copy import copy
 import re
 from dataclasses import replace
 from collections.abc import Iterable
@@ -11,10 +12,11 @@ from datetime import datetime
 
 import numpy as np
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .cells import columns_width, fit_height, put
+from .cells import columns_width, display_width, fit_height, put, wrapped_lines
 from .files import normalised_zip
 from ..labels import t
 
@@ -31,6 +33,8 @@ def save_workbook(wb: Workbook, title: str, lang: str = "zh") -> bytes:
     for ws in wb.worksheets:
         if not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage:
             print_setup(ws, ws.max_column)  # A4, fit to width only: a sheet its writer left unset
+        contain_overflow(ws)
+        fit_wrapped_rows(ws)
         readable_width(ws)
         page_numbers(ws, lang)
     wb.properties.created = _FIXED_TIME
@@ -45,31 +49,110 @@ def _fixed_modified(xml: bytes) -> bytes:
     return _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", xml)
 
 
+def contain_overflow(ws: Worksheet) -> None:
+    """Wrap, within the sheet's columns, every text that would run on past its last column.
+
+    A spreadsheet prints the text a cell spills into empty cells to its right, and fitting to the page width then
+    shrinks the whole sheet to hold it: a 200-character rule line above a 66-column-unit balance sheet printed it
+    at 6.6 pt (LibreOffice 7.4, measured from the PDF). Such a text is the last of its row; it is merged across
+    the empty cells to its right, wrapped, and its row made as high as the lines need.
+    """
+    last = ws.max_column
+    widths = [ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, last + 1)]
+    room = np.cumsum(widths[::-1])[::-1]  # room[c - 1]: width from column c to the last
+    row_last: dict[int, int] = {}
+    for (row, col), cell in ws._cells.items():
+        if cell.value is not None and col > row_last.get(row, 0):
+            row_last[row] = col
+    merged = {(r.min_row, r.min_col) for r in ws.merged_cells.ranges}
+    for row, col in row_last.items():
+        cell = ws.cell(row=row, column=col)
+        text = cell.value
+        if not isinstance(text, str) or (row, col) in merged or cell.alignment.wrap_text:
+            continue
+        space = float(room[col - 1])
+        if 2 * len(text) <= space or max(display_width(line) for line in text.split("\n")) <= space:
+            continue
+        if col < last:
+            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=last)
+        alignment = copy(cell.alignment)
+        alignment.wrap_text, alignment.vertical = True, "top"
+        cell.alignment = alignment
+        fit_height(ws, row, {col: text}, line_height=max(15.0, 1.4 * (cell.font.sz or 11)), span=last - col + 1)
+
+
+def fit_wrapped_rows(ws: Worksheet) -> None:
+    """Make every row as high as its wrapped cells need, now that the widths are final: spreadsheets do not grow a
+    row a program wrote, and a wrapped header cut to two of its three lines hides words (a header 32 pt high for
+    three lines also made LibreOffice print a blank last page). Rows are only ever raised."""
+    spans = {(r.min_row, r.min_col): (r.max_col, r.max_row > r.min_row) for r in ws.merged_cells.ranges}
+    inside = {(row, col) for r in ws.merged_cells.ranges for row, col in r.cells} - set(spans)
+    widths: dict[tuple[int, int], float] = {}
+    lines: dict[tuple[str, float], int] = {}
+    need: dict[int, float] = {}
+    for (row, col), cell in ws._cells.items():
+        text = cell.value
+        if not isinstance(text, str) or not cell.alignment.wrap_text or (row, col) in inside:
+            continue
+        last, tall = spans.get((row, col), (col, False))
+        if tall:  # a cell merged over several rows has their heights together: left as written
+            continue
+        width = widths.get((col, last))
+        if width is None:
+            width = widths[col, last] = columns_width(ws, col, last)
+        count = lines.get((text, width))
+        if count is None:
+            count = lines[text, width] = wrapped_lines(text, width)
+        height = count * max(15.0, 1.4 * (cell.font.sz or 11))
+        need[row] = max(need.get(row, 0.0), height)
+    for row, height in need.items():
+        current = ws.row_dimensions[row].height
+        if current is not None and current < height:
+            ws.row_dimensions[row].height = height
+
+
 def page_numbers(ws: Worksheet, lang: str) -> None:
     """The sheet's name and 第 X 页 共 Y 页 in the footer of every printed page: workbooks run to dozens of pages."""
     ws.oddFooter.left.text = "&A"
     ws.oddFooter.center.text = t("page_of", lang)
+    # At the body's size: a footer scales with the sheet (LibreOffice ignores scaleWithDoc="0"), and the body is
+    # kept at 8 pt or more.
     for part in (ws.oddFooter.left, ws.oddFooter.center):
-        part.size = 9
+        part.size = 11
 
 
-PAGE_CHARS = {"portrait": 129, "landscape": 179}
-"""Column-width units (characters of the default 11 pt font) an A4 page holds between 18 mm margins at the scale
-8/11, at which the default font prints at 8 pt: (210 or 297 mm − 36 mm) in points ÷ (5.25 pt a unit × 8/11)."""
+PAGE_CHARS = {"portrait": 119, "landscape": 179}
+"""Column-width units (characters of the default 11 pt font) an A4 page holds at the scale 8/11, at which the
+default font prints at 8 pt. Measured, not derived: LibreOffice 7.4 with Carlito (Calibri's metrics) printed a
+124-unit portrait sheet at 7.7 pt and a 178-unit landscape one at 8.1 pt."""
 
 
 def readable_width(ws: Worksheet) -> None:
     """Fit a sheet to as many pages across as keep its text at 8 pt or more: landscape when it is wider than a
     portrait page holds, then a page more for every page width of columns, with the first column (the names)
-    repeated on each, rather than one page of 4 pt type."""
+    repeated on each, rather than one page of 4 pt type. The repeated columns take their room on every page, and
+    a page breaks between whole columns."""
     chars = columns_width(ws, 1, ws.max_column)
     if chars > PAGE_CHARS["portrait"]:
         ws.page_setup.orientation = "landscape"
-    pages = math.ceil(chars / PAGE_CHARS[ws.page_setup.orientation or "portrait"])
+    page = PAGE_CHARS[ws.page_setup.orientation or "portrait"]
+    pages = math.ceil(chars / page)
+    if pages > 1 or (ws.page_setup.fitToWidth or 1) > 1:
+        if not ws.print_title_cols:
+            ws.print_title_cols = "A:A"
+        # A page breaks between whole columns: allow a column's width of room unused on each page.
+        repeated = _title_cols_width(ws)
+        widest = max(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ws.max_column + 1))
+        pages = max(pages, math.ceil((chars - repeated) / max(page - repeated - widest, 1.0)))
     if pages > (ws.page_setup.fitToWidth or 1):
         ws.page_setup.fitToWidth = pages
-    if (ws.page_setup.fitToWidth or 1) > 1 and not ws.print_title_cols:
-        ws.print_title_cols = "A:A"
+
+
+def _title_cols_width(ws: Worksheet) -> float:
+    from openpyxl.utils.cell import column_index_from_string
+
+    first, _, last = ws.print_title_cols.replace("$", "").partition(":")
+    return columns_width(ws, column_index_from_string(first), column_index_from_string(last or first))
 
 
 ROWS_PER_PAGE = {"landscape": 30, "portrait": 45}

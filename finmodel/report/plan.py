@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -114,9 +115,11 @@ def deadlines_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
     headers = [t(k, lang) for k in ("pl_deadline", "pl_clause", "pl_by_year", "pl_covered_communities",
                                     "pl_covered_households", "pl_missed_communities", "pl_missed_households",
                                     "pl_extra_money_wan", "pl_missed_list")]
+    names = result.communities["name"]
     records = [[r.label or r.deadline, r.clause, r.by_year, r.communities, r.households, r.communities_missed,
                 r.households_missed, r.extra_money_wan if not np.isnan(r.extra_money_wan)
-                else t("pl_not_plannable", lang), r.missed] for r in result.deadlines.itertuples(index=False)]
+                else t("pl_not_plannable", lang), _missed_names(result, r.deadline, names, lang)]
+               for r in result.deadlines.itertuples(index=False)]
     row = write_grid(ws, 1, headers, records, [None, None, "0", COUNT, COUNT, COUNT, COUNT, MONEY, None], lang) + 1
     for deadline in result.deadlines.itertuples(index=False):
         money = result.extra_money.get(deadline.deadline)
@@ -127,10 +130,22 @@ def deadlines_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
                 zip(money.index, money.to_numpy())]
         row = write_grid(ws, row + 1, [t("pl_district", lang)] + [str(y) for y in money.columns] + [t("total", lang)],
                     grid, [None] + [MONEY] * (len(money.columns) + 1), lang) + 1
-    widths = [40, 8, 10, 12, 14, 12, 14, 18, 60]
+    widths = [40, 12, 10, 12, 14, 12, 14, 18, 44]  # 176 units: one landscape page across; years' money fits B
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     print_setup(ws, len(headers))
+
+
+MISSED_SHOWN = 8
+"""Communities a deadline's row names; plan.csv flags every one (its 未按期 columns)."""
+
+
+def _missed_names(result: PlanResult, deadline: str, names: pd.Series, lang: str) -> str:
+    """The first communities that miss ``deadline``, by name, and how many more there are."""
+    missed = result.communities.index[result.communities[f"misses_{deadline}"].to_numpy(dtype=bool)]
+    shown = ("、" if lang == "zh" else ", ").join(names.loc[missed[:MISSED_SHOWN]])
+    more = len(missed) - MISSED_SHOWN
+    return shown + (t("pl_missed_more", lang).format(len(missed)) if more > 0 else "")
 
 
 def plan_chart(result: PlanResult, lang: str = "zh") -> Figure:
