@@ -61,7 +61,7 @@ def test_summary_sheet_shows_the_metrics(zoucheng_run, zoucheng):
     m = zoucheng.metrics.loc["zoucheng"]
     assert ws.cell(row=_row_of(ws, "总投资（万元）"), column=3).value == pytest.approx(35_528)
     assert ws.cell(row=_row_of(ws, "补助及奖补后净现值（万元）"), column=3).value == pytest.approx(m["npv_after_grants_wan"])
-    assert ws.cell(row=_row_of(ws, "最低DSCR（倍）"), column=3).value == pytest.approx(m["dscr_min"])
+    assert ws.cell(row=_row_of(ws, "最低偿债备付率DSCR（倍）"), column=3).value == pytest.approx(m["dscr_min"])
     assert ws.cell(row=_row_of(ws, "项目内部收益率（%）"), column=3).number_format == "0.00%"
 
 

@@ -57,12 +57,14 @@ def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     if assumed_inputs(result.scenario):
         put(ws, 3, 1, t("draft_mark", lang), bold=True, lang=lang)
 
-    # 6 + 18 + 4 × 16 + 30 = 118 units: the signed table of three pools prints portrait at 8 pt or more.
+    # 6 + 18 + 16 + 3 × 17 + 28 = 119 units: the signed table of three pools prints portrait at 8 pt or more, an
+    # eight-character pool name on one line.
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 18
-    for col in range(3, width):
-        ws.column_dimensions[get_column_letter(col)].width = 16
-    ws.column_dimensions[last].width = 30
+    ws.column_dimensions["C"].width = 16
+    for col in range(4, width):
+        ws.column_dimensions[get_column_letter(col)].width = 17
+    ws.column_dimensions[last].width = 28
 
     header_row, total_row = 4, 5
     for col, text in enumerate(headers, start=1):
@@ -124,7 +126,7 @@ def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     for row in range(total_row + 1, last_row + 1):  # the remark keeps clear of the numbers before it
         cell = ws.cell(row=row, column=width)
         alignment = copy(cell.alignment)
-        alignment.indent = 1
+        alignment.horizontal, alignment.indent = "left", 1  # an indent counts only with an explicit alignment
         cell.alignment = alignment
 
     ws.freeze_panes = ws.cell(row=total_row + 1, column=3)
