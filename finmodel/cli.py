@@ -22,6 +22,7 @@ import argparse
 import os
 import re
 import sys
+import textwrap
 import traceback
 from pathlib import Path
 
@@ -60,7 +61,8 @@ EPILOG = """scenario kinds (the file's first key, kind = "…"):
   plan        choose which communities to renovate in which year (年度改造计划)
               finmodel run scenarios/jinan-plan-2021.toml
 
-exit codes: """ + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
+""" + "\n".join(textwrap.wrap("exit codes: " + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items()),
+                            width=96, subsequent_indent="  "))
 
 
 def _version() -> str:
@@ -75,9 +77,9 @@ def _version() -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="finmodel",
-        description="Allocate old-community renovation subsidies (老旧小区改造补助资金) and write the approval tables; "
-                    "test whether renovation projects pay their way (项目资金平衡测算); plan which communities are "
-                    "renovated when (年度改造计划).",
+        description="Allocate old-community renovation subsidies (老旧小区改造补助资金) and write the approval\n"
+                    "tables; test whether renovation projects pay their way (项目资金平衡测算); plan which\n"
+                    "communities are renovated when (年度改造计划).",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=_version())

@@ -15,6 +15,7 @@ import pytest
 
 from finmodel import cli
 from finmodel.cli import main
+from finmodel.report.cells import display_width
 
 from .conftest import JINAN, ROOT
 
@@ -32,6 +33,7 @@ def test_version_and_help(capsys):
                           ("plan", "jinan-plan-2021.toml")):
         assert kind in out and example in out
     assert "130 interrupted" in out and "5 internal error" in out
+    assert max(display_width(line) for line in out.splitlines()) <= 100
 
 
 def test_quiet_prints_nothing_but_errors(tmp_path, capsys):
