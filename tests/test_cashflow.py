@@ -412,3 +412,38 @@ def test_flows_are_told_apart_as_investment_borrowing_or_mixed():
     assert mixed.status == "ok" and mixed.value == pytest.approx(0.10) and mixed.kind == "mixed"
     assert list(flow_kind([[-100, 110, 0], [0, 100, -110]], [0.1, 0.1])) == ["investment", "borrowing"]
     assert irr([-100, 230, -132]).kind == ""  # several roots: no one rate to classify
+
+
+def test_a_single_sign_change_root_is_found_anywhere_from_minus_60_to_plus_2000_percent():
+    """Flows built around a known rate (each row's first flow is minus the present value of the rest at that rate),
+    from −60 % to +2,000 %, with zeros inside and shorter rows: Newton's method in its bracket returns every rate,
+    whether the grid of rates brackets it or doubling has to (below −50 %: x = 1 / (1 + r) above the grid's 2),
+    including roots where false position alone stalls (a first flow 10⁶ times the others)."""
+    rng = np.random.default_rng(15)
+    rows, years = 4_000, 15
+    rate = np.concatenate([rng.uniform(-0.6, -0.3, 500), rng.uniform(-0.3, 1.0, 2_500), rng.uniform(1.0, 20.0, 1_000)])
+    later = rng.uniform(0.0, 100.0, (rows, years - 1)) * (rng.random((rows, years - 1)) > 0.15)
+    ends = rng.integers(2, years, rows)  # some rows stop early
+    later[np.arange(years - 1)[None, :] >= ends[:, None]] = 0.0
+    later[np.arange(rows), (rng.random(rows) * ends).astype(int)] += 1.0  # at least one inflow, before the end
+    discount = (1.0 + rate[:, None]) ** -np.arange(1, years)
+    flows = np.hstack([-(later * discount).sum(axis=1, keepdims=True), later])
+    result = irr(flows)
+    assert (result.status == "ok").all()
+    assert np.allclose(result.value, rate, rtol=1e-9, atol=1e-11)
+    assert all(root.size == 1 and root[0] == value for root, value in zip(result.roots, result.value))
+
+
+def test_a_root_far_beyond_the_grid_is_found_where_false_position_alone_stalls():
+    """x = 1 / (1 + r) = 2.74, beyond the grid: bracketed by doubling in [2, 4], where NPV is −1.05e12 at one end and
+    5.8e15 at the other. The secant kept moving the near end by 0.0004 a pass and ran out of passes 1.0 short of
+    the root; with the Illinois rule it converges in about twenty."""
+    flows = np.array([-1.04838021e12, 94.6862793, 44.2593741, 92.1136306, 28.7958028, 65.2770687, 72.1491421,
+                      51.6384130, 3.65248816, 7.38784596, 44.4470441, 92.7168620, 0.218281028, 0, 6.72146573,
+                      92.6158850, 55.4158429, 1.0, 98.0743938, 30.0642708, 22.5938854, 99.1842234, 0, 75.1408552, 0])
+    result = irr(flows)
+    assert result.status == "ok"
+    # The rate the flows were built at, to the shift of dropping the 0.22 (below 1e-12 of the largest flow).
+    assert result.value == pytest.approx(-0.63483760119395, abs=1e-6)
+    kept = np.where(np.abs(flows) > 1e-12 * np.abs(flows).max(), flows, 0.0)
+    assert abs(npv(result.value, kept)) <= 1e-9 * np.abs(flows).max()

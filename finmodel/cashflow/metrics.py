@@ -6,6 +6,8 @@ period, as Excel's NPV does, for people who compare with a spreadsheet.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,13 +37,40 @@ class IrrResult:
     """The IRR per project (NaN unless the status is ok); a float for one series."""
     status: np.ndarray | str
     """ok, no_sign_change, multiple_roots or not_converged, per project; a str for one series."""
-    roots: list[np.ndarray] | np.ndarray
+    roots: Sequence[np.ndarray] | np.ndarray
     """Every rate above −100 % at which NPV is 0, per project (several for multiple_roots); one array for one
     series."""
     kind: np.ndarray | str = ""
     """Where the status is ok: investment (money is out until the end, so the rate is a return), borrowing (money
     is in hand until the end, so the rate is a cost of funds) or mixed (both in turn: the rate is neither); ""
     otherwise."""
+
+
+class RootsByProject(Sequence):
+    """The roots of every project, indexable like a list, without an array made per project up front (100,000
+    small arrays took a fifth of the IRR's time): a project with one root reads it from the rates; a project
+    whose polynomial had several candidates keeps its own array; any other has none."""
+
+    _NONE = np.array([])
+
+    def __init__(self, value: np.ndarray, own: dict[int, np.ndarray]) -> None:
+        self._value = value
+        self._own = own
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        k = operator.index(index)
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(index)
+        if k in self._own:
+            return self._own[k]
+        return self._value[k:k + 1] if np.isfinite(self._value[k]) else self._NONE
 
 
 def irr(flows, *, tol: float = 1e-10, chunk: int = 5_000) -> IrrResult:
@@ -64,20 +93,19 @@ def irr(flows, *, tol: float = 1e-10, chunk: int = 5_000) -> IrrResult:
     n_projects, n_periods = flows.shape
     value = np.full(n_projects, np.nan)
     status = np.full(n_projects, "not_converged", dtype=object)
-    roots: list[np.ndarray] = [np.array([])] * n_projects
+    own_roots: dict[int, np.ndarray] = {}
+    columns = np.ascontiguousarray(flows.T)  # (periods, projects): what the root finders read, period by period
     changes = sign_changes(flows)
     status[changes == 0] = "no_sign_change"
     # One sign change: by Descartes' rule exactly one positive root, found by bisection for all at once.
     single = np.flatnonzero(changes == 1)
     if single.size:
-        x = _single_root(flows[single])
+        x = _single_root(columns if single.size == n_projects else columns[:, single])
         with np.errstate(divide="ignore", over="ignore"):
             rate = 1.0 / x - 1.0
         found = np.isfinite(rate) & (rate > -1 + 1e-9)
         value[single[found]] = rate[found]
         status[single[found]] = "ok"
-        for p, r in zip(single[found], rate[found]):
-            roots[p] = np.array([r])
     several = changes > 1
     # Companion matrices are built per degree (a loop over distinct lengths, not projects): padding a shorter
     # polynomial to a common degree would add roots at x = 0 that cannot be told from its own.
@@ -89,14 +117,15 @@ def irr(flows, *, tol: float = 1e-10, chunk: int = 5_000) -> IrrResult:
                 with np.errstate(divide="ignore", over="ignore"):
                     rates = 1.0 / found - 1.0
                 rates = np.sort(rates[np.isfinite(rates) & (rates > -1 + 1e-9)])  # rates above −100 % only
-                roots[p] = rates
+                own_roots[int(p)] = rates
                 if rates.size == 1:
                     value[p], status[p] = rates[0], "ok"
                 elif rates.size > 1:
                     status[p] = "multiple_roots"
     kind = np.full(n_projects, "", dtype=object)
     ok = status == "ok"
-    kind[ok] = flow_kind(flows[ok], value[ok])
+    kind[ok] = _flow_kind(columns if ok.all() else columns[:, ok], degree[ok], value[ok])
+    roots = RootsByProject(value, own_roots)
     if given.ndim == 1:
         return IrrResult(value=float(value[0]), status=str(status[0]), roots=roots[0], kind=str(kind[0]))
     return IrrResult(value=value, status=status, roots=roots, kind=kind)
@@ -112,18 +141,32 @@ def flow_kind(flows, rate) -> np.ndarray:
     rate = np.asarray(rate, dtype=float).reshape(-1)
     if not flows.shape[0]:
         return np.array([], dtype=object)
-    _, degree = _trim(flows)
-    scale = np.abs(flows).max(axis=1)
-    balance = np.zeros(flows.shape[0])
-    above = np.zeros(flows.shape[0], dtype=bool)
-    below = np.zeros(flows.shape[0], dtype=bool)
-    first = np.argmax(flows != 0, axis=1)
+    trimmed, degree = _trim(flows)
+    return _flow_kind(np.ascontiguousarray(trimmed.T), degree, rate)
+
+
+def _flow_kind(columns: np.ndarray, degree: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """``flow_kind`` of flows already moved to start in column 0 (``_trim``), as (periods, rows)."""
+    rows = columns.shape[1]
+    if not rows:
+        return np.array([], dtype=object)
+    tolerance = 1e-9 * np.abs(columns).max(axis=0)
+    growth = 1 + rate
+    balance = np.zeros(rows)
+    above = np.zeros(rows, dtype=bool)
+    below = np.zeros(rows, dtype=bool)
+    same_length = degree.min() == degree.max()  # the common case: no row has ended before another
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(flows.shape[1]):  # a loop over periods, not projects
-            balance = balance * (1 + rate) + flows[:, t]
-            before_last = (t >= first) & (t < first + degree)
-            above |= before_last & (balance > 1e-9 * scale)
-            below |= before_last & (balance < -1e-9 * scale)
+        for t in range(min(columns.shape[0], int(degree.max(initial=0)))):  # over periods; the last one excluded
+            balance *= growth
+            balance += columns[t]
+            if same_length:
+                above |= balance > tolerance
+                below |= balance < -tolerance
+            else:
+                before_last = t < degree
+                above |= before_last & (balance > tolerance)
+                below |= before_last & (balance < -tolerance)
     return np.where(above & below, "mixed", np.where(above, "borrowing", "investment")).astype(object)
 
 
@@ -131,6 +174,8 @@ def sign_changes(flows: np.ndarray) -> np.ndarray:
     """How often each row changes sign, zeros skipped: each flow takes the sign of the last nonzero flow up to it.
     Descartes' rule bounds the number of positive roots by it."""
     signs = np.sign(flows)
+    if signs.all():  # no zeros to skip
+        return (signs[:, 1:] * signs[:, :-1] < 0).sum(axis=1)
     last_nonzero = np.maximum.accumulate(np.where(signs != 0, np.arange(flows.shape[1]), 0), axis=1)
     carried = np.take_along_axis(signs, last_nonzero, axis=1)
     return (carried[:, 1:] * carried[:, :-1] < 0).sum(axis=1)
@@ -145,6 +190,8 @@ def _trim(flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     anything = nonzero.any(axis=1)
     first = np.where(anything, np.argmax(nonzero, axis=1), 0)
     last = np.where(anything, periods - 1 - np.argmax(nonzero[:, ::-1], axis=1), 0)
+    if not first.any():  # every row starts in column 0 already
+        return flows, last - first
     columns = np.arange(periods)[None, :] + first[:, None]
     inside = columns < periods
     moved = np.where(inside, np.take_along_axis(flows, np.minimum(columns, periods - 1), axis=1), 0.0)
@@ -160,35 +207,115 @@ def _horner(coeffs: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         value = value * x + c[:, None]
     return value, slope
 
-def _single_root(flows: np.ndarray) -> np.ndarray:
-    """The one positive root x of Σ_t c_t x^t for rows with a single sign change (NaN if it is not reached)."""
-    rows = flows.shape[0]
-    low = np.full(rows, 1e-12)
-    high = np.ones(rows)
-    value_low, _ = _horner(flows, low[:, None])
-    sign_low = np.sign(value_low[:, 0])
+GRID_RATES = np.array([10.0, 3.0, 1.0, 0.5, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.01, 0.0, -0.02, -0.05, -0.1,
+                       -0.2, -0.35, -0.5])
+"""Rates at which every one-sign-change row's NPV is evaluated at once, by one matrix product, to bracket its root
+before Newton's method: x = 1 / (1 + rate) from 0.09 to 2."""
+
+
+MAX_PASSES = 200
+"""Newton passes after which a row still moving is reported not converged."""
+
+
+def _single_root(columns: np.ndarray) -> np.ndarray:
+    """The one positive root x of Σ_t c_t x^t for rows with a single sign change (NaN if it is not reached); the
+    coefficients as (periods, rows), each power's side by side.
+
+    The rows' NPVs at the rates of ``GRID_RATES`` come from one matrix product (the points are shared, so BLAS does
+    the work), which brackets each root between two neighbouring points; a root beyond them is bracketed by
+    doubling x. Then Newton's method, kept inside the bracket that every step narrows — a Newton point outside it
+    gives way to the secant through the bracket's ends, and that, if it too falls outside, to the middle —, from
+    where the chord of the bracket crosses zero; each pass evaluates only the rows not yet converged. Bisection
+    alone took 45 passes over every row: 0.79 s for 100,000 projects × 20 years.
+    """
+    periods, rows = columns.shape
+    # c_0 is nonzero (rows are trimmed): NPV has its sign near x = 0.
+    sign_low = np.sign(columns[0] + (1e-12 * columns[1] if periods > 1 else 0.0))
+    grid = 1.0 / (1.0 + GRID_RATES)
+    with np.errstate(over="ignore", invalid="ignore"):
+        at_grid = ((grid[None, :] ** np.arange(periods)[:, None]).T @ columns).T  # (rows, points)
+    crossed = np.sign(at_grid) != sign_low[:, None]
+    first = np.argmax(crossed, axis=1)
+    inside_grid = crossed[np.arange(rows), first]
+    low = np.where(first > 0, grid[np.maximum(first - 1, 0)], 1e-12)
+    f_low = np.where(first > 0, at_grid[np.arange(rows), np.maximum(first - 1, 0)], columns[0])
+    high = np.where(inside_grid, grid[first], grid[-1])
+    f_high = np.where(inside_grid, at_grid[np.arange(rows), first], at_grid[:, -1])
+    low[~inside_grid], f_low[~inside_grid] = grid[-1], at_grid[~inside_grid, -1]
+    grow = np.flatnonzero(~inside_grid)
     for _ in range(64):  # widen until the sign flips: x up to 2^64, i.e. rates down to −100 % + 5e-20
-        value_high, _ = _horner(flows, high[:, None])
-        grow = np.sign(value_high[:, 0]) == sign_low
-        if not grow.any():
+        if not grow.size:
             break
-        high = np.where(grow, high * 2, high)
-    for _ in range(100):  # bisection in log x, then Newton
-        middle = np.sqrt(low * high)
-        value_mid, _ = _horner(flows, middle[:, None])
-        same = np.sign(value_mid[:, 0]) == sign_low
-        low, high = np.where(same, middle, low), np.where(same, high, middle)
-        if np.all(high / low - 1 < 1e-13):
-            break
-    x = np.sqrt(low * high)
+        low[grow], f_low[grow] = high[grow], f_high[grow]
+        high[grow] *= 2
+        f_high[grow] = _horner_columns(columns[:, grow], high[grow])[0]
+        grow = grow[np.sign(f_high[grow]) == sign_low[grow]]
+    reached = np.ones(rows, dtype=bool)
+    reached[grow] = False
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for _ in range(3):
-            value, slope = _horner(flows, x[:, None])
-            step = np.where(slope[:, 0] != 0, value[:, 0] / np.where(slope[:, 0] != 0, slope[:, 0], 1.0), 0.0)
-            polished = x - step
-            x = np.where((polished >= low) & (polished <= high), polished, x)
-    value_high, _ = _horner(flows, high[:, None])
-    return np.where(np.sign(value_high[:, 0]) != sign_low, x, np.nan)
+        start = low - f_low * (high - low) / (f_high - f_low)  # where the bracket's chord crosses zero
+        x = np.where(np.isfinite(start) & (start > low) & (start < high), start, np.sqrt(low * high))
+        # The rows still moving, with their state side by side: compacted as rows finish, never gathered anew.
+        active = np.flatnonzero(reached)
+        block, sign = columns[:, active], sign_low[active]
+        xa, la, ha, fl, fh = x[active], low[active], high[active], f_low[active], f_high[active]
+        # Which end of its bracket each row's last point replaced (−1 low, +1 high): the secant that keeps moving
+        # one end only (false position, stalled by a far end whose NPV dwarfs the other's) halves the NPV it keeps
+        # at the other end — the Illinois rule —, so that it closes in on the root from both sides.
+        last_end = np.zeros(active.size, dtype=np.int8)
+        for _ in range(MAX_PASSES):
+            if not active.size:
+                break
+            value, slope = _horner_columns(block, xa)
+            below = value * sign > 0  # the root lies above x
+            above = ~below
+            np.copyto(la, xa, where=below)
+            np.copyto(fl, value, where=below)
+            np.copyto(ha, xa, where=above)
+            np.copyto(fh, value, where=above)
+            end = np.where(below, -1, 1).astype(np.int8)
+            again = end == last_end
+            fh[again & below] *= 0.5
+            fl[again & above] *= 0.5
+            last_end = end
+            step = value / slope
+            newton = xa - step
+            inside = (newton > la) & (newton < ha)  # False for NaN
+            # Near the root the rounding in f (about 1e-16 of Σ|c_t x^t|) moves Newton by more than an ulp: a step
+            # below 1e-13 of x is the end, as the bracket of the bisection this replaces was. A row that ends keeps
+            # its last Newton point, or the point itself where that falls on the bracket's edge.
+            converged = np.abs(step) <= 1e-13 * xa
+            converged |= value == 0
+            moved = np.where(inside, newton, xa)
+            last_end[inside] = 0  # a Newton point starts the Illinois rule afresh
+            out = np.flatnonzero(~(inside | converged))
+            if out.size:
+                a, b, fa, fb = la[out], ha[out], fl[out], fh[out]
+                secant = a - fa * (b - a) / (fb - fa)
+                middle = np.where(b > 4 * a, np.sqrt(a * b), 0.5 * (a + b))  # in log x while the bracket is wide
+                moved[out] = np.where((secant > a) & (secant < b), secant, middle)
+            x[active] = moved
+            ending = converged | (ha <= la * (1 + 1e-13))
+            if ending.any():
+                going = ~ending
+                active, block, sign, last_end = active[going], block[:, going], sign[going], last_end[going]
+                xa, la, ha, fl, fh = moved[going], la[going], ha[going], fl[going], fh[going]
+            else:
+                xa = moved
+        reached[active] = False  # still moving after every pass: not converged, never a guess
+    return np.where(reached, x, np.nan)
+
+
+def _horner_columns(columns: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Σ_t c_t x^t and its derivative for every row at its own point, the coefficients as (periods, rows)."""
+    value = np.zeros_like(x)
+    slope = np.zeros_like(x)
+    for c in columns[::-1]:  # highest power first; a loop over periods, not projects
+        slope *= x
+        slope += value
+        value *= x
+        value += c
+    return value, slope
 
 
 def _positive_roots(coeffs: np.ndarray, tol: float) -> list[np.ndarray]:
