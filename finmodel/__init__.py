@@ -15,29 +15,45 @@ Public API::
     fm.write_cashflow_report(cash, "reports/zoucheng-2024")
 """
 
+from importlib import import_module as _import_module
 from importlib import metadata as _metadata
 
-from .allocation import AllocationResult, allocate, factor_formula, largest_remainder
-from .cashflow import CashflowResult, ProjectScenario, evaluate, load_project_scenario
 from .errors import FinmodelError, InfeasibleError, InputError
-from .modes import ModesResult, check_modes
-from .planning import PlanResult, PlanScenario, load_plan_scenario, plan
-from .report import (
-    allocation_chart, cashflow_chart, comparison_chart, metrics_frame, summary_frame, write_allocation_report,
-    write_cashflow_report,
-)
-from .allocation.scenario import Scenario, ScenarioConfig, load_scenario
+
+# Where each name of the API lives. A module loads when one of its names is first used, not with the package:
+# each kind of scenario brings its own models and libraries (an allocation needs no cash-flow models, a
+# notebook that only allocates no matplotlib), and `finmodel --version` or `validate` starts at once.
+_HOME = {
+    "AllocationResult": ".allocation", "allocate": ".allocation", "factor_formula": ".allocation",
+    "largest_remainder": ".allocation",
+    "Scenario": ".allocation.scenario", "ScenarioConfig": ".allocation.scenario",
+    "load_scenario": ".allocation.scenario",
+    "CashflowResult": ".cashflow", "ProjectScenario": ".cashflow", "evaluate": ".cashflow",
+    "load_project_scenario": ".cashflow",
+    "ModesResult": ".modes", "check_modes": ".modes",
+    "PlanResult": ".planning", "PlanScenario": ".planning", "load_plan_scenario": ".planning", "plan": ".planning",
+    "allocation_chart": ".report", "cashflow_chart": ".report", "comparison_chart": ".report",
+    "metrics_frame": ".report", "summary_frame": ".report", "write_allocation_report": ".report",
+    "write_cashflow_report": ".report",
+}
+
+
+def __getattr__(name: str):
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'finmodel' has no attribute {name!r}")
+    value = getattr(_import_module(home, __name__), name)
+    globals()[name] = value  # found once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))
+
 
 try:
     __version__ = _metadata.version("finmodel")
 except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
-__all__ = [
-    "AllocationResult", "CashflowResult", "FinmodelError", "InfeasibleError", "InputError", "ModesResult",
-    "PlanResult", "PlanScenario", "ProjectScenario", "Scenario", "ScenarioConfig", "allocate", "allocation_chart", "cashflow_chart",
-    "check_modes", "comparison_chart", "evaluate",
-    "factor_formula", "largest_remainder", "load_plan_scenario", "load_project_scenario", "load_scenario",
-    "metrics_frame", "plan",
-    "summary_frame", "write_allocation_report", "write_cashflow_report",
-]
+__all__ = ["FinmodelError", "InfeasibleError", "InputError", *_HOME]

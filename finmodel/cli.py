@@ -9,7 +9,8 @@ FILE is a scenario of one of the kinds of ``finmodel/kinds.py``: its first key, 
 ``"projects"`` or ``"plan"``, says which (a file without it is read by its tables, with a note to add it).
 A folder stands for the scenario files directly in it; several scenarios run one after another, each into a
 folder of its own named after its file (under ``--out`` when given), and the command ends with the most serious
-exit code of the runs. ``schema`` writes docs/scenario-reference.md and the JSON Schemas of docs/schema/ under DIR (default: here).
+exit code of the runs. ``schema`` writes docs/scenario-reference.md and the JSON Schemas of docs/schema/ under DIR
+(default: here).
 
 Exit codes (``EXIT_CODES``): 0 done; 1 a compliance check failed (the reports are written and say which); 2 bad
 input, or an output folder that cannot be written or is in use; 3 the rules cannot all be met; 4 a solver stopped
@@ -26,26 +27,18 @@ import textwrap
 import traceback
 from pathlib import Path
 
-from .allocation import allocate
-from .cashflow import evaluate, load_project_scenario
 from . import solver
+from .config import read_toml
 from .errors import FinmodelError, InputError
 from .kinds import kind_of
-from .labels import check_label, finding_text, pool_label, t
-from .report import LANGS, summary_text, write_allocation_report, write_cashflow_report
-from .report.summary import unallocated_reason
-from .modes import check_modes
-from .planning import load_plan_scenario, plan
-from .report.cells import display_width
+from .labels import LANGS, check_label, finding_text, pool_label, t
 from .progress import TERMINAL, Activity
+from .report.cells import display_width
 from .report.files import output_folder
 from .solver import abandoned_solve
-from .report.plan import write_plan_report
-from .report.scale import allocation_cost
-from .report.cashflow import mode_lines, summary_lines
-from .config import read_toml
-from .allocation.scenario import load_scenario
 
+# Each kind's engine and writers load in the function that runs it: a run of one kind does not pay for building
+# the others' models (their pydantic classes, scipy, matplotlib where it draws nothing).
 
 EXIT_CODES = {0: "done", 1: "a compliance check failed", 2: "bad input or an output folder that cannot be written",
               3: "the rules cannot all be met", 4: "a solver stopped", 5: "internal error", 130: "interrupted"}
@@ -238,6 +231,12 @@ def _run_one(args: argparse.Namespace, file: Path) -> int:
 
 
 def _run_allocation(args: argparse.Namespace, file: Path, out: Path) -> int:
+    from .allocation import allocate
+    from .allocation.scenario import load_scenario
+    from .report import summary_text, write_allocation_report
+    from .report.scale import allocation_cost
+    from .report.summary import unallocated_reason
+
     lang = args.lang
     scenario = load_scenario(file, args.overrides)
     _status(t("cli_allocating", lang).format(sum(p.amount_wan for p in scenario.pools), len(scenario.pools),
@@ -267,6 +266,10 @@ def _run_allocation(args: argparse.Namespace, file: Path, out: Path) -> int:
 
 
 def _run_projects(args: argparse.Namespace, file: Path, out: Path) -> int:
+    from .cashflow import evaluate, load_project_scenario
+    from .modes import check_modes
+    from .report.cashflow import mode_lines, summary_lines, write_cashflow_report
+
     lang = args.lang
     scenario = load_project_scenario(file, args.overrides)
     _status(t("cli_evaluating", lang).format(len(scenario.projects)))
@@ -284,6 +287,9 @@ def _run_projects(args: argparse.Namespace, file: Path, out: Path) -> int:
 
 
 def _run_plan(args: argparse.Namespace, file: Path, out: Path) -> int:
+    from .planning import load_plan_scenario, plan
+    from .report.plan import write_plan_report
+
     lang = args.lang
     scenario = load_plan_scenario(file, args.overrides)
     spec = scenario.config.plan
@@ -317,13 +323,19 @@ def _validate(args: argparse.Namespace) -> int:
         _status(t("cli_note", lang).format(f"{args.file}: {found.note}"))
     kind = found.kind.name
     if kind == "plan":
+        from .planning import load_plan_scenario
+
         scenario = load_plan_scenario(args.file, args.overrides)
         _say(t("cli_valid_plan", lang).format(args.file, len(scenario.library), len(scenario.budgets)))
     elif kind == "projects":
+        from .cashflow import load_project_scenario
+
         projects = load_project_scenario(args.file, args.overrides).projects
         names = "、".join(p.name for p in projects[:10]) + (" …" if len(projects) > 10 else "")
         _say(t("cli_valid_projects", lang).format(args.file, len(projects), names))
     else:
+        from .allocation.scenario import load_scenario
+
         scenario = load_scenario(args.file, args.overrides)
         pools = ("；" if lang == "zh" else "; ").join(
             f"{pool_label(p, lang)} {p.amount_wan:,.2f} {t('wan', lang)}" for p in scenario.pools)

@@ -113,8 +113,8 @@ def test_english_reports_go_to_their_own_default_folder(tmp_path, monkeypatch):
 
 
 def test_out_that_is_a_file(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("finmodel.cli.allocate", _never)
-    monkeypatch.setattr("finmodel.cli.plan", _never)
+    monkeypatch.setattr("finmodel.allocation.allocate", _never)
+    monkeypatch.setattr("finmodel.planning.plan", _never)
     path = tmp_path / "report.txt"
     path.write_text("mine", encoding="utf-8")
     for scenario in (JINAN, PLAN):
@@ -149,8 +149,8 @@ def test_read_only_folder_is_refused_before_solving(tmp_path, capsys, monkeypatc
     out = tmp_path / "out"
     assert main(["run", str(JINAN), "--out", str(out), "--quiet"]) == 0
     before = _snapshot(out)
-    monkeypatch.setattr("finmodel.cli.allocate", _never)
-    monkeypatch.setattr("finmodel.cli.plan", _never)
+    monkeypatch.setattr("finmodel.allocation.allocate", _never)
+    monkeypatch.setattr("finmodel.planning.plan", _never)
     out.chmod(0o555)
     try:
         for scenario in (JINAN, PLAN):
@@ -165,7 +165,7 @@ def test_read_only_folder_is_refused_before_solving(tmp_path, capsys, monkeypatc
 def test_read_only_parent_is_refused_before_solving(tmp_path, capsys, monkeypatch, unprivileged):
     parent = tmp_path / "shared"
     parent.mkdir()
-    monkeypatch.setattr("finmodel.cli.allocate", _never)
+    monkeypatch.setattr("finmodel.allocation.allocate", _never)
     parent.chmod(0o555)
     try:
         assert main(["run", str(JINAN), "--out", str(parent / "out" / "x")]) == 2
@@ -179,7 +179,7 @@ def test_a_folder_that_is_not_a_report_is_left_alone(tmp_path, capsys, monkeypat
     out = tmp_path / "documents"
     out.mkdir()
     (out / "notes.txt").write_text("keep me", encoding="utf-8")
-    monkeypatch.setattr("finmodel.cli.allocate", _never)
+    monkeypatch.setattr("finmodel.allocation.allocate", _never)
     assert main(["run", str(JINAN), "--out", str(out)]) == 2
     assert "holds no report (no manifest.json)" in capsys.readouterr().err
     assert _snapshot(out) == {"notes.txt": "keep me".encode("utf-8")}
@@ -218,7 +218,7 @@ def test_a_second_run_fails_at_once_and_a_dead_holder_is_taken_over(tmp_path, ca
     out = tmp_path / "out"
     holder = _holder(out)
     try:
-        monkeypatch.setattr("finmodel.cli.allocate", _never)
+        monkeypatch.setattr("finmodel.allocation.allocate", _never)
         started = time.monotonic()
         assert main(["run", str(JINAN), "--out", str(out)]) == 2
         assert time.monotonic() - started < 5

@@ -202,7 +202,7 @@ def test_failed_run_leaves_previous_outputs(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("finmodel.report.summary_csv", broken)
+    monkeypatch.setattr("finmodel.report.allocation.summary_csv", broken)
     with pytest.raises(RuntimeError):
         fm.write_allocation_report(result, tmp_path)
     assert {p.name: p.read_bytes() for p in paths.values()} == before

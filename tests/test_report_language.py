@@ -13,9 +13,9 @@ import matplotlib.text
 import openpyxl
 import pytest
 
-from finmodel import report
 from finmodel.cli import main
-from finmodel.report import cashflow as cashflow_report, plan as plan_report
+from finmodel.report import allocation as allocation_report, cashflow as cashflow_report, plan as plan_report
+from finmodel.report.charts import png_bytes
 
 from .conftest import ROOT
 
@@ -95,13 +95,13 @@ def _sheet_texts(path: Path):
 def chart_texts(monkeypatch):
     """Every text the writers put on a chart (titles, axes, ticks, legends, labels), by chart."""
     drawn: list[str] = []
-    real = report.png_bytes
+    real = png_bytes
 
     def recording(figure):
         drawn.extend(t.get_text() for t in figure.findobj(matplotlib.text.Text) if t.get_text())
         return real(figure)
 
-    for module in (report, cashflow_report, plan_report):
+    for module in (allocation_report, cashflow_report, plan_report):
         monkeypatch.setattr(module, "png_bytes", recording)
     return drawn
 

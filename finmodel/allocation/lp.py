@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
-from scipy import sparse
 
 from ..errors import Infeasible, SolverError, TimeLimitReached
 from ..solver import LinearModel, SolverSettings, Variable, linear
@@ -701,6 +700,8 @@ class AllocationLP:
     def _rows(self, x_hat: np.ndarray):
         """The rows the exact solve uses: each a (cells,) pattern of ones over the cells it adds up, its right
         side (万元) and its scale; pools' rows first (always tight), then the bounds the solution holds tight."""
+        from scipy import sparse  # scipy is loaded by the LP's exact solve only, not by every run
+
         pr = self.problem
         n_pools, n_units = self.f.shape
         cells = np.arange(n_pools * n_units)
@@ -767,6 +768,8 @@ class AllocationLP:
 
     def _exact_with(self, d_hat: np.ndarray, u_hat: np.ndarray, merge: bool, share_zero: bool,
                     at_zero: np.ndarray, at_cap: np.ndarray):
+        from scipy import sparse
+
         n_pools, n_units = self.f.shape
         n_cells = n_pools * n_units
         f, s = self.f.ravel(), self.s.ravel()

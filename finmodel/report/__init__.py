@@ -1,40 +1,33 @@
-"""Reports: the approval workbook, the CSV export, charts and the manifest. Reads results, never engine internals."""
+"""Reports: the approval workbook, the CSV export, charts and the manifest. Reads results, never engine internals.
+
+Each name loads its module when first used: the cash-flow writers bring matplotlib and the project models, which
+an allocation run, or a command that only checks its output folder, does without.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Callable
+from importlib import import_module
 
-from ..allocation import AllocationResult
-from .cashflow import cashflow_chart, cashflow_workbook, metrics_frame, write_cashflow_report
-from .charts import allocation_chart, cjk_font, comparison_chart, png_bytes
 from ..labels import LANGS, t
-from .manifest import write_with_manifest
-from .summary import summary_csv, summary_frame, summary_text
-from .workbook import allocation_workbook
 
-__all__ = [
-    "LANGS", "allocation_chart", "allocation_workbook", "cashflow_chart", "cashflow_workbook", "cjk_font",
-    "comparison_chart", "metrics_frame", "summary_csv", "summary_frame", "summary_text", "t",
-    "write_allocation_report", "write_cashflow_report",
-]
+_HOME = {
+    "write_allocation_report": ".allocation",
+    "cashflow_chart": ".cashflow", "cashflow_workbook": ".cashflow", "metrics_frame": ".cashflow",
+    "write_cashflow_report": ".cashflow",
+    "allocation_chart": ".charts", "cjk_font": ".charts", "comparison_chart": ".charts", "png_bytes": ".charts",
+    "write_with_manifest": ".manifest",
+    "summary_csv": ".summary", "summary_frame": ".summary", "summary_text": ".summary",
+    "allocation_workbook": ".workbook",
+}
 
 
-def write_allocation_report(result: AllocationResult, out_dir: str | Path, *, lang: str = "zh",
-                            command: str = "finmodel run",
-                            progress: Callable[[str], None] | None = None) -> dict[str, Path]:
-    """Write allocation.xlsx, allocation.csv, allocation.png and manifest.json into ``out_dir``, all or none.
+def __getattr__(name: str):
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'finmodel.report' has no attribute {name!r}")
+    value = getattr(import_module(home, __name__), name)
+    globals()[name] = value
+    return value
 
-    ``progress`` is told of each file and each sheet before it is made (its name), for long runs."""
-    say = progress or (lambda message: None)
-    out_dir = Path(out_dir)
-    say("allocation.xlsx")
-    outputs = {"allocation.xlsx": allocation_workbook(result, lang, progress)}
-    say("allocation.csv, allocation.png")
-    outputs |= {
-        "allocation.csv": summary_csv(result, lang),
-        "allocation.png": png_bytes(allocation_chart(result, lang)),
-    }
-    if result.lp is not None:
-        outputs["allocation-vs-formula.png"] = png_bytes(comparison_chart(result, lang))
-    return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang, solver=result.solver)
+
+__all__ = ["LANGS", "t", *_HOME]
