@@ -145,3 +145,16 @@ def test_pages_across_leave_room_for_the_repeated_columns_and_whole_columns(widt
     per_page = (sum(widths) - repeated) / pages + repeated + max(widths)
     assert per_page <= PAGE_CHARS[ws.page_setup.orientation], (pages, per_page)
     assert pages == 1 or (sum(widths) - repeated) / (pages - 1) + repeated + max(widths) > PAGE_CHARS["landscape"]
+
+
+def test_a_wrapped_source_of_words_gets_the_line_its_word_breaks_take():
+    """Measured in LibreOffice (宋体 11 pt as Noto CJK, an 80-unit column): this source printed on five lines, where
+    counting its characters gave four and its row overlapped the next."""
+    from finmodel.report.cells import wrapped_lines
+
+    source = ("财综〔2019〕31号 central weights: area 40 %, households 40 %, buildings 10 %, communities 10 % (its "
+              "first-year set); performance acts on volume as a coefficient (济政办字〔2020〕21号 三(五), 六(五)) "
+              "instead of the later years' stand-alone 10 % share, which gave every unit the same slice whatever it "
+              "renovates")
+    assert wrapped_lines(source, 80) >= 5
+    assert wrapped_lines("按测算比例分摊差额", 30) == 1 and wrapped_lines("一行\n两行", 30) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import weakref
 from copy import copy
 
@@ -86,6 +87,15 @@ def fit_height(ws, row: int, wrapped: dict[int, str], line_height: float = 15.0,
 
 
 def wrapped_lines(text: str | None, width: float) -> int:
-    """Lines ``text`` takes wrapped in a column ``width`` characters wide, each of its own lines wrapped apart."""
+    """Lines ``text`` takes wrapped in a column ``width`` characters wide, each of its own lines wrapped apart.
+
+    Text of words wraps between words, so its lines hold less than the width: a multi-line text mostly of Latin
+    letters gets a line more. Measured in LibreOffice: the 293-character source of a weight in the 参数 sheet,
+    counted at four lines, printed on five and ran over the next row."""
     per_line = max(1, int(width) - 1)
-    return sum(max(1, -(-display_width(part) // per_line)) for part in (text or "").split("\n"))
+    lines = 0
+    for part in (text or "").split("\n"):
+        wide = sum(1 for ch in part if ord(ch) >= 0x2E80)
+        count = max(1, math.ceil((len(part) + wide) / per_line))  # a Chinese character takes two units
+        lines += count + (count > 1 and wide < len(part) / 2)
+    return lines
