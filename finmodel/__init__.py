@@ -40,8 +40,13 @@ _HOME = {
 
 def __getattr__(name: str):
     home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'finmodel' has no attribute {name!r}")
+    if home is None:  # a subpackage, as fm.policy.load_policy(...) reaches it
+        try:
+            return _import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module 'finmodel' has no attribute {name!r}") from None
     value = getattr(_import_module(home, __name__), name)
     globals()[name] = value  # found once
     return value

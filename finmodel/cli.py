@@ -107,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _out_dir(args: argparse.Namespace, file: Path) -> Path:
-    if args.out and len(args.files) == 1:
+    if args.out and not getattr(args, "several", False):
         return args.out
     # A run replaces its folder whole, so each language gets its own default folder: an English run never
     # replaces the Chinese reports of the same scenario. Several scenarios get a folder each, under --out.
@@ -180,13 +180,16 @@ def _activity(args: argparse.Namespace, key: str, total: int | None = None) -> A
 
 def _run(args: argparse.Namespace) -> int:
     files = _scenario_files(args.files)
-    if len(files) == 1:
+    # One file named: --out is its folder. Several, or a folder of them (even of one): a folder each under --out.
+    args.several = len(files) > 1 or any(path.is_dir() for path in args.files)
+    if len(files) == 1 and not args.several:
         return _run_one(args, files[0])
     codes = []
     for file in files:
         _status(t("cli_scenario_header", args.lang).format(file))
         try:
             codes.append(_run_one(args, file))
+            args.finished.append(file)
         except FinmodelError as exc:  # one bad scenario does not stop the others
             print(t("cli_error", args.lang).format(exc), file=sys.stderr)
             codes.append(exc.exit_code)
@@ -355,8 +358,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
     args.argv = argv
+    args.finished = []
     lang = args.lang = getattr(args, "lang", "zh")
-    solver.INTERRUPT_GRACE_S = INTERRUPT_GRACE_S
+    # The command's grace, for its own solves only: an API caller in the same process (a notebook, a test) keeps
+    # waiting for HiGHS to stop.
+    grace, solver.INTERRUPT_GRACE_S = solver.INTERRUPT_GRACE_S, INTERRUPT_GRACE_S
     QUIET = bool(getattr(args, "quiet", False))
     try:
         return {"run": _run, "validate": _validate, "schema": _schema}[args.command](args)
@@ -366,7 +372,11 @@ def main(argv: list[str] | None = None) -> int:
         print(t("cli_error", lang).format(exc), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print(t("cli_interrupted", lang), file=sys.stderr, flush=True)
+        if args.finished:  # several scenarios: the ones run before the interrupt are written
+            done = ("、" if lang == "zh" else ", ").join(str(path) for path in args.finished)
+            print(t("cli_interrupted_after", lang).format(done), file=sys.stderr, flush=True)
+        else:
+            print(t("cli_interrupted", lang), file=sys.stderr, flush=True)
         if abandoned_solve():  # HiGHS did not stop within its grace: leave now, before the interpreter shuts down
             sys.stdout.flush()
             os._exit(130)
@@ -377,6 +387,8 @@ def main(argv: list[str] | None = None) -> int:
         hint = "" if args.debug else t("cli_debug_hint", lang)
         print(t("cli_unexpected", lang).format(type(exc).__name__, exc) + hint, file=sys.stderr)
         return 5
+    finally:
+        solver.INTERRUPT_GRACE_S = grace
 
 
 if __name__ == "__main__":

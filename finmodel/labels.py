@@ -530,6 +530,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cli_unexpected": ("错误：程序内部错误 {0}：{1}", "error: unexpected {0}: {1}"),
     "cli_debug_hint": ("（加 --debug 重新运行可查看详情）", " (rerun with --debug for details)"),
     "cli_interrupted": ("已中断，未写出任何文件", "interrupted; nothing was written"),
+    "cli_interrupted_after": ("已中断；中断前已完成并写出：{0}；其余未写出", "interrupted; written before it: {0}; nothing else"),
     "cli_scenario_header": ("== {0} ==", "== {0} =="),
     "cli_runs": ("共运行 {0} 个情景：{1} 个完成，{2} 个失败（退出码 {3}）",
                  "{0} scenarios run: {1} done, {2} failed (exit code {3})"),

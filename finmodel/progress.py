@@ -17,6 +17,7 @@ TERMINAL = 100
 DELAY_S = 1.0
 """Work that ends sooner shows no line at all."""
 TICK_S = 0.5
+LOG_TICK_S = 10.0
 
 
 class Activity:
@@ -55,9 +56,16 @@ class Activity:
         return self
 
     def _tick(self) -> None:
+        # A terminal redraws its one line in place; a log or a pipe keeps every drawing, so there the line is drawn
+        # once the work has taken a second and then every LOG_TICK_S.
+        stream = self.stream or sys.stderr
+        interval = TICK_S if hasattr(stream, "isatty") and stream.isatty() else LOG_TICK_S
+        due = self._start + DELAY_S
         while not self._stop.wait(TICK_S):
-            if time.monotonic() - self._start >= DELAY_S:
+            now = time.monotonic()
+            if now >= due:
                 self._bar.refresh()
+                due = now + interval
 
     def describe(self, text: str) -> None:
         """Say what the work is doing now (the stage of a solve)."""

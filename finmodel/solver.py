@@ -139,13 +139,16 @@ def _run_interruptibly(h):
     # Waited on through highspy's own lock, not the thread: a KeyboardInterrupt inside Thread.join can leave
     # is_alive() False while the thread still runs (CPython gh-90882), and a process that exits with HiGHS still
     # running in it aborts ("terminate called without an active exception").
-    h.startSolve()
+    _ABANDONED.clear()
     try:
+        h.startSolve()
         while True:
             done, status = h.wait(0.05)
             if done:
                 return status
     except KeyboardInterrupt:
+        if not h.is_solver_running():  # interrupted before HiGHS started, or after it ended
+            raise
         h.cancelSolve()
         give_up = None if INTERRUPT_GRACE_S is None else time.monotonic() + INTERRUPT_GRACE_S
         while give_up is None or time.monotonic() < give_up:

@@ -431,7 +431,26 @@ def test_a_single_sign_change_root_is_found_anywhere_from_minus_60_to_plus_2000_
     result = irr(flows)
     assert (result.status == "ok").all()
     assert np.allclose(result.value, rate, rtol=1e-9, atol=1e-11)
-    assert all(root.size == 1 and root[0] == value for root, value in zip(result.roots, result.value))
+    assert all(root.size == 1 and abs(root[0] - known) <= 1e-9 * max(1.0, abs(known))
+               for root, known in zip(result.roots, rate))
+
+
+def test_a_root_on_a_grid_rate_is_exact_and_a_long_panel_is_bracketed_without_overflow():
+    # Rates of 0, 50 % and 100 % are points of the grid that brackets the roots: they come back exactly.
+    assert irr([-1, 1]).value == 0.0 and irr([-1, 1.5]).value == 0.5 and irr([-1, 2]).value == 1.0
+    # 1,025 periods overflow x^t at the grid's top (x = 2); the root, a rate of −64.9 %, is bracketed by doubling.
+    flows = np.zeros(1025)
+    flows[0], flows[1:5] = -100, 1
+    expected = irr(flows[:5])  # the same polynomial without the trailing zeros
+    assert irr(flows).status == "ok" and irr(flows).value == pytest.approx(expected.value, rel=1e-12)
+    assert expected.value == pytest.approx(-0.649026543056437, rel=1e-12)
+
+
+def test_the_roots_handed_out_are_copies():
+    result = irr([[-100, 60, 60], [-100, 120, 0]])
+    roots = result.roots[0]
+    roots *= 100
+    assert result.value[0] == pytest.approx(0.13066238629, rel=1e-9) and result.roots[0][0] == result.value[0]
 
 
 def test_a_root_far_beyond_the_grid_is_found_where_false_position_alone_stalls():

@@ -130,6 +130,11 @@ def test_bulk_run_summarises_and_charts_all_projects(tmp_path, capsys):
     assert "从略" in wb["现金流量表"]["A1"].value
     assert "coverage.csv" in wb["覆盖倍数"]["A1"].value and "break-even.csv" in wb["盈亏平衡"]["A1"].value
     assert len((out / "break-even.csv").read_text(encoding="utf-8-sig").splitlines()) == 1 + 3 * (count + 1)
+    for name in ("coverage.csv", "break-even.csv"):  # worded as their sheets, headers and codes alike
+        table = pd.read_csv(out / name, encoding="utf-8-sig")
+        assert table.columns[:2].tolist() == ["编号", "项目"] and "项目0" in set(table["项目"])
+        codes = {"model", "gross", "net", "bonds", "found", "without", "planning_rate", "amount_wan_per_year"}
+        assert not codes & set(table.astype(str).to_numpy().ravel()), name
     summary = wb["汇总"]
     assert summary.cell(row=3, column=2).value == "项目"  # one row per project beyond ten
     assert summary.max_row >= 3 + count + 1

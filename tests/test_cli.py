@@ -151,12 +151,52 @@ def test_ctrl_c_in_the_api_waits_for_highs_to_stop(monkeypatch):
             raise KeyboardInterrupt
         return (len(calls) > 3, None)
 
+    import finmodel.solver
+
+    monkeypatch.setattr(finmodel.solver, "INTERRUPT_GRACE_S", None)  # the API's own setting
     monkeypatch.setattr(highs, "startSolve", lambda: None)
+    monkeypatch.setattr(highs, "is_solver_running", lambda: True)
     monkeypatch.setattr(highs, "wait", wait)
     monkeypatch.setattr(highs, "cancelSolve", lambda: calls.append("cancel"))
     with pytest.raises(KeyboardInterrupt):
         _run_interruptibly(highs)
     assert calls == [0.05, "cancel", 0.05, 0.05] and not abandoned_solve()
+
+
+def test_the_commands_grace_does_not_outlive_the_command(tmp_path):
+    import finmodel.solver
+
+    assert finmodel.solver.INTERRUPT_GRACE_S is None
+    assert main(["validate", str(JINAN)]) == 0
+    assert finmodel.solver.INTERRUPT_GRACE_S is None  # an API solve after it still waits for HiGHS to stop
+
+
+def test_a_folder_of_one_scenario_with_out_gets_a_folder_each_under_out(tmp_path, capsys):
+    folder = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "scenarios" / "data", folder / "data")
+    shutil.copy(JINAN, folder / JINAN.name)
+    out = tmp_path / "out"
+    assert main(["run", str(folder), "--out", str(out), "--quiet"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["jinan-2023"]
+
+
+def test_an_interrupt_after_some_scenarios_says_which_are_written(tmp_path, capsys, monkeypatch):
+    second = tmp_path / "b.toml"
+    shutil.copy(JINAN, tmp_path / "a.toml")
+    shutil.copy(JINAN, second)
+    shutil.copytree(ROOT / "scenarios" / "data", tmp_path / "data")
+    real = cli._run_one
+
+    def run_one(args, file, real=real):
+        if file == second:
+            raise KeyboardInterrupt
+        return real(args, file)
+
+    monkeypatch.setattr(cli, "_run_one", run_one)
+    assert main(["run", str(tmp_path / "a.toml"), str(second), "--out", str(tmp_path / "out")]) == 130
+    err = capsys.readouterr().err
+    assert f"已中断；中断前已完成并写出：{tmp_path / 'a.toml'}；其余未写出" in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a"]
 
 
 def test_several_scenarios_and_a_folder_run_into_folders_of_their_own(tmp_path, capsys):

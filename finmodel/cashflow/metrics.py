@@ -70,7 +70,8 @@ class RootsByProject(Sequence):
             raise IndexError(index)
         if k in self._own:
             return self._own[k]
-        return self._value[k:k + 1] if np.isfinite(self._value[k]) else self._NONE
+        # A copy: a view would let a caller's change to the roots change the rates.
+        return self._value[k:k + 1].copy() if np.isfinite(self._value[k]) else self._NONE.copy()
 
 
 def irr(flows, *, tol: float = 1e-10, chunk: int = 5_000) -> IrrResult:
@@ -234,15 +235,25 @@ def _single_root(columns: np.ndarray) -> np.ndarray:
     grid = 1.0 / (1.0 + GRID_RATES)
     with np.errstate(over="ignore", invalid="ignore"):
         at_grid = ((grid[None, :] ** np.arange(periods)[:, None]).T @ columns).T  # (rows, points)
-    crossed = np.sign(at_grid) != sign_low[:, None]
+    # A panel of more than about 1,000 periods overflows x^t at the grid's top: such rows are bracketed by doubling,
+    # which evaluates by Horner's rule, as is every row whose root lies beyond the grid.
+    finite = np.isfinite(at_grid).all(axis=1)
+    crossed = (np.sign(at_grid) != sign_low[:, None]) & finite[:, None]
     first = np.argmax(crossed, axis=1)
     inside_grid = crossed[np.arange(rows), first]
     low = np.where(first > 0, grid[np.maximum(first - 1, 0)], 1e-12)
     f_low = np.where(first > 0, at_grid[np.arange(rows), np.maximum(first - 1, 0)], columns[0])
     high = np.where(inside_grid, grid[first], grid[-1])
     f_high = np.where(inside_grid, at_grid[np.arange(rows), first], at_grid[:, -1])
-    low[~inside_grid], f_low[~inside_grid] = grid[-1], at_grid[~inside_grid, -1]
-    grow = np.flatnonzero(~inside_grid)
+    start_over = ~inside_grid & ~finite
+    low[start_over], f_low[start_over] = 1e-12, columns[0, start_over]
+    high[start_over] = 1.0
+    f_high[start_over] = _horner_columns(columns[:, start_over], high[start_over])[0]
+    beyond = ~inside_grid & finite
+    low[beyond], f_low[beyond] = grid[-1], at_grid[beyond, -1]
+    grow = np.flatnonzero(~inside_grid & (np.sign(f_high) == sign_low))
+    # A root on a grid point is exact there: no pass refines it (the secant would keep landing on the bracket's edge).
+    on_grid = inside_grid & (f_high == 0)
     for _ in range(64):  # widen until the sign flips: x up to 2^64, i.e. rates down to −100 % + 5e-20
         if not grow.size:
             break
@@ -256,7 +267,8 @@ def _single_root(columns: np.ndarray) -> np.ndarray:
         start = low - f_low * (high - low) / (f_high - f_low)  # where the bracket's chord crosses zero
         x = np.where(np.isfinite(start) & (start > low) & (start < high), start, np.sqrt(low * high))
         # The rows still moving, with their state side by side: compacted as rows finish, never gathered anew.
-        active = np.flatnonzero(reached)
+        x[on_grid] = high[on_grid]
+        active = np.flatnonzero(reached & ~on_grid)
         block, sign = columns[:, active], sign_low[active]
         xa, la, ha, fl, fh = x[active], low[active], high[active], f_low[active], f_high[active]
         # Which end of its bracket each row's last point replaced (−1 low, +1 high): the secant that keeps moving

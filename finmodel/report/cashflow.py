@@ -482,6 +482,40 @@ def _csv(frame: pd.DataFrame, index: bool = False) -> bytes:
     return csv_bytes(frame, index=index, float_format="%.6f")
 
 
+def coverage_frame(result: CashflowResult, lang: str = "zh") -> pd.DataFrame:
+    """覆盖倍数 as a table, worded as the sheet words it: one row per project and definition, rates in percent."""
+    c = result.coverage
+    return pd.DataFrame({
+        csv_header("id", lang): c["project"],
+        t("project", lang): result.metrics["name"].reindex(c["project"]).to_numpy(),
+        t("basis", lang): [t(f"basis_{v}", lang) for v in c["basis"]],
+        t("definition", lang): [t(f"definition_{v}", lang) for v in c["definition"]],
+        t("debt", lang): [t(f"debt_{v}", lang) for v in c["debt"]],
+        t("interest_basis", lang): [t(f"interest_{v}", lang) for v in c["interest"]],
+        t("planning_rate", lang): c["planning_rate"] * 100,
+        t("numerator_wan", lang): c["numerator_wan"], t("denominator_wan", lang): c["denominator_wan"],
+        t("coverage", lang): c["coverage"], t("stated", lang): c["stated"],
+        t("planning_rate_for_stated", lang): c["planning_rate_for_stated"] * 100,
+    })
+
+
+def break_even_frame(result: CashflowResult, lang: str = "zh") -> pd.DataFrame:
+    """盈亏平衡 as a table, worded as the sheet words it: each input's current and break-even value and the change
+    in percent; an empty value where there is none, and the reason in 备注."""
+    b = result.break_even
+    flows = {flow.project.id: flow for flow in result.cashflows}
+    return pd.DataFrame({
+        csv_header("id", lang): b["project"],
+        t("project", lang): result.metrics["name"].reindex(b["project"]).to_numpy(),
+        t("variable", lang): [break_even_label(r, flows, lang) for r in b.itertuples(index=False)],
+        t("unit", lang): [word(UNIT, u, lang) if u in UNIT else u for u in b["unit"]],
+        t("current", lang): b["current"], t("break_even_value", lang): b["break_even"],
+        t("change_pct", lang): b["change"] * 100,
+        t("remark", lang): [t("be_above_one", lang) if r.field == "occupancy" and r.outcome == "found"
+                            and r.break_even > 1 else t(f"be_{r.outcome}", lang) for r in b.itertuples(index=False)],
+    })
+
+
 def _headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``frame`` with its column keys replaced by headers in ``lang``, units in the names."""
     return frame.rename(columns={c: csv_header(c, lang) for c in frame.columns})
@@ -595,8 +629,8 @@ def write_cashflow_report(result: CashflowResult, out_dir: str | Path, *, lang: 
     out_dir = Path(out_dir)
     outputs = {"cashflow.xlsx": cashflow_workbook(result, lang, modes), "cashflow.csv": metrics_csv(result, lang)}
     if len(result.cashflows) > ANNUAL_LIMIT:  # the workbook leaves these out for bulk runs: full tables as CSV
-        outputs["coverage.csv"] = _csv(result.coverage)
-        outputs["break-even.csv"] = _csv(result.break_even)
+        outputs["coverage.csv"] = _csv(coverage_frame(result, lang))
+        outputs["break-even.csv"] = _csv(break_even_frame(result, lang))
     if modes is not None and not modes.units.empty:
         units = _no_year_empty(modes.units.reset_index(), "first_short_year")
         units["mode"] = [t(f"mode_{m}", lang) for m in units["mode"]]
