@@ -212,6 +212,7 @@ def annual_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
         put(ws, 1, 1, t("cf_annual_omitted", lang).format(ANNUAL_LIMIT), lang=lang)
         return
     widest = 3
+    label_width = 20
     row = 1
     starts = []
     for flow in result.cashflows:
@@ -228,13 +229,16 @@ def annual_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
             values = np.asarray(values, dtype=float)
             put(ws, row, 1, number, box=True, align="center", lang=lang)
             put(ws, row, 2, label, box=True, lang=lang)
+            label_width = max(label_width, display_width(label))
             put(ws, row, 3, float(values.sum()) if has_total else None, fmt=fmt, box=True, align="right", lang=lang)
             for col, value in enumerate(values, start=4):
                 put(ws, row, col, None if math.isnan(value) else float(value), fmt=fmt, box=True, align="right",
                     lang=lang)
         row += 3
     ws.column_dimensions["A"].width = 6
-    ws.column_dimensions["B"].width = 34
+    # As wide as the longest item, which the total beside it would otherwise cut ("Project cash flow before grants
+    # and financing (10k yuan)" in English).
+    ws.column_dimensions["B"].width = min(label_width + 2, 64)
     for col in range(3, widest + 1):
         ws.column_dimensions[get_column_letter(col)].width = 12
     ws.freeze_panes = "C1"
