@@ -205,6 +205,11 @@ def annual_rows(flow: ProjectCashflow, lang: str) -> list[tuple[str, np.ndarray,
     return rows
 
 
+ITEM_WIDTH = 36
+"""The item column of the cash-flow table, in column units: the Chinese items fit, long English ones wrap; every
+unit more repeats on every page across and pushes years onto more pages."""
+
+
 def annual_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
     """现金流量表: per project, items down and years across, with a total column."""
     ws.title = t("cf_sheet_annual", lang)
@@ -213,6 +218,7 @@ def annual_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
         return
     widest = 3
     label_width = 20
+    wrapped: list[tuple[int, str]] = []
     row = 1
     starts = []
     for flow in result.cashflows:
@@ -228,7 +234,10 @@ def annual_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
             row += 1
             values = np.asarray(values, dtype=float)
             put(ws, row, 1, number, box=True, align="center", lang=lang)
-            put(ws, row, 2, label, box=True, lang=lang)
+            long = display_width(label) > ITEM_WIDTH - 2
+            put(ws, row, 2, label, box=True, lang=lang, wrap=long)
+            if long:
+                wrapped.append((row, label))
             label_width = max(label_width, display_width(label))
             put(ws, row, 3, float(values.sum()) if has_total else None, fmt=fmt, box=True, align="right", lang=lang)
             for col, value in enumerate(values, start=4):
@@ -236,9 +245,11 @@ def annual_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
                     lang=lang)
         row += 3
     ws.column_dimensions["A"].width = 6
-    # As wide as the longest item, which the total beside it would otherwise cut ("Project cash flow before grants
-    # and financing (10k yuan)" in English).
-    ws.column_dimensions["B"].width = min(label_width + 2, 64)
+    # As wide as the longest item, up to ITEM_WIDTH; a longer one wraps ("Project cash flow before grants and
+    # financing (10k yuan)" in English), rather than be cut by the total beside it.
+    ws.column_dimensions["B"].width = min(label_width + 2, ITEM_WIDTH)
+    for label_row, label in wrapped:
+        fit_height(ws, label_row, {2: label})
     for col in range(3, widest + 1):
         ws.column_dimensions[get_column_letter(col)].width = 12
     ws.freeze_panes = "C1"

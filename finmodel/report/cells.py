@@ -89,13 +89,13 @@ def fit_height(ws, row: int, wrapped: dict[int, str], line_height: float = 15.0,
 def wrapped_lines(text: str | None, width: float) -> int:
     """Lines ``text`` takes wrapped in a column ``width`` characters wide, each of its own lines wrapped apart.
 
-    Text of words wraps between words, so its lines hold less than the width: a multi-line text mostly of Latin
-    letters gets a line more. Measured in LibreOffice: the 293-character source of a weight in the 参数 sheet,
+    Text of words wraps between words, so its lines hold less than the width: a text of three lines or more,
+    mostly of Latin letters, gets a line more. Measured in LibreOffice: the 293-character source of a weight in the 参数 sheet,
     counted at four lines, printed on five and ran over the next row."""
     per_line = max(1, int(width) - 1)
     lines = 0
     for part in (text or "").split("\n"):
         wide = sum(1 for ch in part if ord(ch) >= 0x2E80)
         count = max(1, math.ceil((len(part) + wide) / per_line))  # a Chinese character takes two units
-        lines += count + (count > 1 and wide < len(part) / 2)
+        lines += count + (count > 2 and wide < len(part) / 2)  # the loss adds up over three lines or more
     return lines
