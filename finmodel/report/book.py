@@ -78,13 +78,14 @@ def contain_overflow(ws: Worksheet) -> None:
         alignment = copy(cell.alignment)
         alignment.wrap_text, alignment.vertical = True, "top"
         cell.alignment = alignment
-        fit_height(ws, row, {col: text}, line_height=max(15.0, 1.4 * (cell.font.sz or 11)), span=last - col + 1)
+        fit_height(ws, row, {col: text}, line_height=_line_height(cell), span=last - col + 1)
 
 
 def fit_wrapped_rows(ws: Worksheet) -> None:
     """Make every row as high as its wrapped cells need, now that the widths are final: spreadsheets do not grow a
     row a program wrote, and a wrapped header cut to two of its three lines hides words (a header 32 pt high for
-    three lines also made LibreOffice print a blank last page). Rows are only ever raised."""
+    three lines also made LibreOffice print a blank last page). Rows are only ever raised, a row left at the
+    default height included."""
     spans = {(r.min_row, r.min_col): (r.max_col, r.max_row > r.min_row) for r in ws.merged_cells.ranges}
     inside = {(row, col) for r in ws.merged_cells.ranges for row, col in r.cells} - set(spans)
     widths: dict[tuple[int, int], float] = {}
@@ -103,12 +104,20 @@ def fit_wrapped_rows(ws: Worksheet) -> None:
         count = lines.get((text, width))
         if count is None:
             count = lines[text, width] = wrapped_lines(text, width)
-        height = count * max(15.0, 1.4 * (cell.font.sz or 11))
-        need[row] = max(need.get(row, 0.0), height)
+        if count > 1 or ws.row_dimensions[row].height is not None:  # one line fits a row left at the default
+            need[row] = max(need.get(row, 0.0), count * _line_height(cell))
     for row, height in need.items():
         current = ws.row_dimensions[row].height
-        if current is not None and current < height:
+        if (current if current is not None else DEFAULT_ROW_HEIGHT) < height:
             ws.row_dimensions[row].height = height
+
+
+DEFAULT_ROW_HEIGHT = 15.0
+"""Points a row of 11 pt text takes; also one line of wrapped text."""
+
+
+def _line_height(cell) -> float:
+    return max(DEFAULT_ROW_HEIGHT, 1.4 * (cell.font.sz or 11))
 
 
 def page_numbers(ws: Worksheet, lang: str) -> None:

@@ -183,18 +183,15 @@ def annual_rows(flow: ProjectCashflow, lang: str) -> list[tuple[str, np.ndarray,
                    "project_flow_wan"):
         rows.append((t(column, lang), table[column], MONEY, True))
     rows.append((t("grants_wan", lang), table["grants_wan"], MONEY, True))
-    parties = [word(PARTY, grant.party, lang) for grant in project.grants]
-    for grant, party in zip(project.grants, parties):
-        # A grant is named by who gives it; its id only tells two grants of one party apart.
-        label = party if parties.count(party) == 1 else (
-            f"{party}（{grant.id}）" if lang == "zh" else f"{party} ({grant.id})")
+    labels = _distinct([word(PARTY, grant.party, lang) for grant in project.grants],
+                       [grant.id for grant in project.grants], lang)
+    for grant, label in zip(project.grants, labels):
         rows.append((indent + label, table[f"grant_{grant.id}_wan"], MONEY, True))
     if project.rewards:
         rows.append((t("rewards_wan", lang), table["rewards_wan"], MONEY, True))
-        names = [reward.label if lang == "zh" else reward.item for reward in flow.reward_lines]
-        for reward, name in zip(flow.reward_lines, names):
-            label = name if names.count(name) == 1 else (
-                f"{name}（{reward.id}）" if lang == "zh" else f"{name} ({reward.id})")
+        labels = _distinct([reward.label if lang == "zh" else reward.item for reward in flow.reward_lines],
+                           [reward.id for reward in flow.reward_lines], lang)
+        for reward, label in zip(flow.reward_lines, labels):
             rows.append((indent + label, table[f"reward_{reward.id}_wan"], MONEY, True))
     for column in ("equity_wan", "bond_proceeds_wan", "loan_drawdown_wan", "interest_wan", "principal_wan",
                    "debt_service_wan", "net_cash_wan"):
@@ -203,6 +200,13 @@ def annual_rows(flow: ProjectCashflow, lang: str) -> list[tuple[str, np.ndarray,
     rows.append((t("dscr", lang), table["dscr"], RATIO, False))
     rows.append((t("llcr", lang), table["llcr"], RATIO, False))
     return rows
+
+
+def _distinct(names: list[str], ids: list[str], lang: str) -> list[str]:
+    """Each line by its name (a grant by who gives it, a reward by its item), with its id only where another line
+    has the same name."""
+    return [name if names.count(name) == 1 else (f"{name}（{ident}）" if lang == "zh" else f"{name} ({ident})")
+            for name, ident in zip(names, ids)]
 
 
 ITEM_WIDTH = 36
@@ -218,7 +222,6 @@ def annual_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
         return
     widest = 3
     label_width = 20
-    wrapped: list[tuple[int, str]] = []
     row = 1
     starts = []
     for flow in result.cashflows:
@@ -234,10 +237,7 @@ def annual_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
             row += 1
             values = np.asarray(values, dtype=float)
             put(ws, row, 1, number, box=True, align="center", lang=lang)
-            long = display_width(label) > ITEM_WIDTH - 2
-            put(ws, row, 2, label, box=True, lang=lang, wrap=long)
-            if long:
-                wrapped.append((row, label))
+            put(ws, row, 2, label, box=True, lang=lang, wrap=display_width(label) > ITEM_WIDTH - 2)
             label_width = max(label_width, display_width(label))
             put(ws, row, 3, float(values.sum()) if has_total else None, fmt=fmt, box=True, align="right", lang=lang)
             for col, value in enumerate(values, start=4):
@@ -247,9 +247,7 @@ def annual_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
     ws.column_dimensions["A"].width = 6
     # As wide as the longest item, up to ITEM_WIDTH; a longer one wraps ("Project cash flow before grants and
     # financing (10k yuan)" in English), rather than be cut by the total beside it.
-    ws.column_dimensions["B"].width = min(label_width + 2, ITEM_WIDTH)
-    for label_row, label in wrapped:
-        fit_height(ws, label_row, {2: label})
+    ws.column_dimensions["B"].width = min(label_width + 2, ITEM_WIDTH)  # the rows rise to it as the book is saved
     for col in range(3, widest + 1):
         ws.column_dimensions[get_column_letter(col)].width = 12
     ws.freeze_panes = "C1"
