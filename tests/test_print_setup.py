@@ -85,15 +85,18 @@ def test_libreoffice_prints_every_page_at_8_pt_or_more(tmp_path, scenario, lang)
                               capture_output=True, text=True, timeout=600)
         pdf = tmp_path / f"{book.stem}.pdf"
         assert pdf.exists(), done.stderr
-        small = []
+        small, hidden = [], []
         with pymupdf.open(pdf) as document:
             for number, page in enumerate(document, start=1):
                 for block in page.get_text("dict")["blocks"]:
                     for line in block.get("lines", []):
                         small += [(number, round(span["size"], 2), span["text"][:40]) for span in line["spans"]
                                   if span["text"].strip() and span["size"] < SMALLEST_PT]
+                        # A number wider than its column prints as ###.
+                        hidden += [number for span in line["spans"] if "###" in span["text"]]
             pages = len(document)
         assert not small, f"{book.name} ({pages} pages): text below 8 pt: {small[:10]}"
+        assert not hidden, f"{book.name}: numbers printed as ### on pages {sorted(set(hidden))}"
 
 
 def _sheet(widths):
@@ -158,3 +161,20 @@ def test_a_wrapped_source_of_words_gets_the_line_its_word_breaks_take():
               "renovates")
     assert wrapped_lines(source, 80) >= 5
     assert wrapped_lines("按测算比例分摊差额", 30) == 1 and wrapped_lines("一行\n两行", 30) == 2
+
+
+def test_a_column_is_widened_to_the_widest_number_it_shows():
+    from openpyxl import Workbook
+
+    from finmodel.report.book import save_workbook
+    from finmodel.report.cells import MONEY4, put
+
+    wb = Workbook()
+    ws = wb.active
+    ws.column_dimensions["A"].width = ws.column_dimensions["B"].width = 15
+    put(ws, 1, 1, 4_428_490.0, fmt=MONEY4)  # 4,428,490.0000: 14 characters, ### in 15 units of 宋体 digits
+    put(ws, 2, 1, -12.5, fmt=MONEY4)
+    put(ws, 1, 2, 0.5, fmt="0.00%")
+    out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
+    assert out.column_dimensions["A"].width >= 1.15 * len("4,428,490.0000") + 2
+    assert out.column_dimensions["B"].width == 15  # 50.00% fits: never narrowed, never widened for nothing

@@ -33,6 +33,7 @@ def save_workbook(wb: Workbook, title: str, lang: str = "zh") -> bytes:
     for ws in wb.worksheets:
         if not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage:
             print_setup(ws, ws.max_column)  # A4, fit to width only: a sheet its writer left unset
+        fit_numbers(ws)
         contain_overflow(ws)
         fit_wrapped_rows(ws)
         readable_width(ws)
@@ -47,6 +48,52 @@ def save_workbook(wb: Workbook, title: str, lang: str = "zh") -> bytes:
 
 def _fixed_modified(xml: bytes) -> bytes:
     return _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", xml)
+
+
+DIGIT_WIDTH = 1.15
+"""Column units a digit takes in the cells' font: 宋体's, and Noto CJK's standing in for it, are wider than the
+Calibri digit a unit is measured in; at 1.0, 4,428,490.0000 in a 15-unit column printed as ### in LibreOffice.
+Bold digits (the 合计 rows) are wider again."""
+DIGIT_WIDTH_BOLD = 1.3
+NUMBER_WIDTH_MAX = 30.0
+
+
+def shown_number(value: float, number_format: str) -> str:
+    """About the text a spreadsheet shows for ``value`` in ``number_format`` (its decimals, thousands separators and
+    percent sign; optional decimals counted as shown), to size the column that holds it."""
+    fmt = number_format.split(";")[0]
+    if fmt == "General":
+        return f"{value:.10g}"
+    percent = fmt.endswith("%")
+    shown = value * 100 if percent else value
+    decimals = re.search(r"\.([0#]*)", fmt)
+    places = len(decimals.group(1)) if decimals else 0
+    text = f"{shown:,.{places}f}" if "," in fmt else f"{shown:.{places}f}"
+    return text + ("%" if percent else "")
+
+
+def fit_numbers(ws: Worksheet) -> None:
+    """Widen a column to the widest number it holds as shown, never narrow it: a number wider than its column
+    prints as ###. The widest in absolute value is measured per column and format (so a sheet of many rows is
+    read once), up to NUMBER_WIDTH_MAX units."""
+    largest: dict[tuple[int, str, bool], float] = {}
+    negative: set[tuple[int, str, bool]] = set()
+    for (_, col), cell in ws._cells.items():
+        value = cell.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            key = (col, cell.number_format, bool(cell.font.b))
+            largest[key] = max(largest.get(key, 0.0), abs(value))
+            if value < 0:
+                negative.add(key)
+    need: dict[int, float] = {}
+    for (col, fmt, bold), value in largest.items():
+        shown = shown_number(-value if (col, fmt, bold) in negative else value, fmt)
+        digit = DIGIT_WIDTH_BOLD if bold else DIGIT_WIDTH
+        need[col] = max(need.get(col, 0.0), min(digit * len(shown) + 2, NUMBER_WIDTH_MAX))
+    for col, width in need.items():
+        dimension = ws.column_dimensions[get_column_letter(col)]
+        if (dimension.width or 8.43) < width:
+            dimension.width = round(width, 1)
 
 
 def contain_overflow(ws: Worksheet) -> None:
@@ -260,7 +307,7 @@ def parameter_sheet(ws: Worksheet, rows: Iterable[tuple[str, str, str, str]], ov
     with the day it holds from, its source and whether it is assumed or was changed; the input files' hashes."""
     ws.title = t("sheet_params", lang)
     # Widths first: the rows with wrapped text take their heights from them.
-    for letter, width in zip("ABCD", (42, 40, 10, 80)):
+    for letter, width in zip("ABCD", (42, 40, 12, 80)):  # C holds a date (the policy table) as well as a unit
         ws.column_dimensions[letter].width = width
     for col, key in enumerate(("key", "param_value", "unit", "source"), start=1):
         put(ws, 1, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
@@ -268,8 +315,8 @@ def parameter_sheet(ws: Worksheet, rows: Iterable[tuple[str, str, str, str]], ov
     row = 2
     for values in rows:
         for col, value in enumerate(values, start=1):
-            put(ws, row, col, value, box=True, lang=lang, wrap=col == 4)
-        fit_height(ws, row, {4: values[3]})
+            put(ws, row, col, value, box=True, lang=lang, wrap=col in (2, 4))  # a value may be a text too
+        fit_height(ws, row, {2: values[1], 4: values[3]})
         row += 1
 
     row += 1
