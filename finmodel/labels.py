@@ -189,6 +189,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "pro_rata_line": ("计算方法：约束按测算金额比例分到各项资金，每项资金按比例分配（水位法），精确计算，未使用求解器；规则见下方“复核计算”",
                       "Method: bounds shared among the pools by formula amounts, each pool split pro rata (water-"
                       "filling), computed exactly without a solver; the rule is under 'Recomputing' below"),
+    "filling_line": ("计算方法：逐级填充法（按资金与区县约束逐级求相对偏离最小值），精确计算，未使用求解器；{0} 级",
+                     "Method: progressive filling (the least relative deviation, level by level, under the pools' "
+                     "and units' bounds), computed exactly without a solver; {0} stages"),
     "solver_line": ("求解器：{0}；求解次数 {1}；状态 {2}", "Solver: {0}; solves {1}; status {2}"),
     "findings": ("求解前检查与未分配说明", "Checks before solving and unallocated money"),
     "unallocated_reason": ("未分配原因", "Why unallocated"),
@@ -541,7 +544,7 @@ TEXT: dict[str, tuple[str, str]] = {
                       "按实测速率估算，仅供参考",
                       "large run: {0:,} units; expect about {1} ({2}), peak memory about {3}, allocation.xlsx about "
                       "{4} ({5:,} cells); approximate, from measured rates"),
-    "cli_phase_lp": ("模型求解", "LP solves"),
+    "cli_phase_lp": ("分配计算", "allocation fit"),
     "cli_phase_workbook": ("工作簿", "workbook"),
     "cli_phase_other": ("其他", "the rest"),
     "projects_more_line": ("… 共 {0} 个项目：补助及奖补后净现值不小于0的 {1} 个；资金缺口合计 {2:,.2f} 万元",

@@ -51,12 +51,13 @@ def water_fill_grains(formula: list[float], pool_wan: str, caps_wan: list[float 
 
 
 def single_pool_scenario(tmp_path, weights, pool_wan: str, extra_rows: dict, allocation: str, solver="highs",
-                         split="fit"):
-    """One pool; the LP decides unless ``split`` is pro_rata (the closed form, ``allocation/waterfill.py``)."""
+                         split="fit", fit_method="lp"):
+    """One pool; the LP decides unless ``split`` is pro_rata (the closed form, ``allocation/waterfill.py``) or
+    ``fit_method`` auto (progressive filling, ``allocation/filling.py``)."""
     rows = [{"district": f"U{i:02d}", "weight": w, **{k: v[i] for k, v in extra_rows.items()}}
             for i, w in enumerate(weights)]
     pool = {"id": "city", "label": "市级资金", "amount_wan": float(pool_wan), "weights": {"weight": 1.0}}
-    extra = f'[allocation]\nsolver = "{solver}"\nsplit = "{split}"\n' + allocation
+    extra = f'[allocation]\nsolver = "{solver}"\nsplit = "{split}"\nfit_method = "{fit_method}"\n' + allocation
     return write_scenario(tmp_path, rows, [pool], extra=extra)
 
 
@@ -109,7 +110,8 @@ def big_case(n: int = 1500):
 
 
 def test_the_time_limit_bounds_the_whole_run(tmp_path, capsys):
-    """Each solve is quick; the run of many is not. The limit is the run's: exit 4, saying so."""
+    """Each solve is quick; the run of many is not. The limit is the run's: exit 4, saying so. (The LP's: the
+    same allocation by progressive filling takes no solve.)"""
     weights, need = big_case()
     path = single_pool_scenario(tmp_path, weights, "3000000.00", {"need_wan": need},
                                 'time_limit_s = 0.3\n[allocation.need]\ntotal = "need_wan"\n')
@@ -209,7 +211,7 @@ def spanning_case(tmp_path, solver="highs"):
     shares = np.array([(0.5 * s / span.sum()) for s in span])
     for i, row in enumerate(rows):
         row["last_wan"] = round(float(total * (shares[i] + 0.02) * rng.uniform(0.8, 1.2)), 2)
-    extra = (f'[allocation]\nsolver = "{solver}"\nsplit = "fit"\n[allocation.hold_harmless]\nlast_year = "last_wan"\n'
+    extra = (f'[allocation]\nsolver = "{solver}"\nsplit = "fit"\nfit_method = "lp"\n[allocation.hold_harmless]\nlast_year = "last_wan"\n'
              'floor = 0.5\ncap = 2.5\n')
     return write_scenario(tmp_path, rows, pools, extra=extra)
 

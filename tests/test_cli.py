@@ -46,7 +46,7 @@ def test_quiet_prints_nothing_but_errors(tmp_path, capsys):
 
 
 def test_solver_detail_only_with_verbose(tmp_path, capsys):
-    fit = ["--set", "allocation.split=fit"]  # the LP runs (the bundled split needs no solver)
+    fit = ["--set", "allocation.split=fit", "--set", "allocation.fit_method=lp"]  # the LP runs
     assert main(["run", str(JINAN), "--out", str(tmp_path / "a"), *fit]) == 0
     assert "次求解：" not in capsys.readouterr().err
     assert main(["run", str(JINAN), "--out", str(tmp_path / "b"), "--verbose", *fit]) == 0

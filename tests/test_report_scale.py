@@ -201,7 +201,7 @@ def test_a_large_run_says_what_it_will_cost_before_the_work(tmp_path, capsys, mo
 
     monkeypatch.setattr(scale, "ANNOUNCE_SECONDS", 0.0)  # announce even the small Jinan run
     assert main(["run", str(JINAN), "--out", str(tmp_path / "out"), "--set", "allocation.split=fit",
-                 "--verbose"]) == 0
+                 "--set", "allocation.fit_method=lp", "--verbose"]) == 0
     err = capsys.readouterr().err.splitlines()
     announced = next(k for k, line in enumerate(err) if line.startswith("大规模测算：10 个单位"))
     first_solve = next(k for k, line in enumerate(err) if "第 1 次求解：" in line)

@@ -85,7 +85,7 @@ def test_a_solve_that_stops_short_reaches_the_command_through_its_model(kind, sc
 
     monkeypatch.setattr(solver.LinearModel, "solve", stopped)
     # The bundled allocation needs no solver (its closed form applies); the fit makes it solve.
-    fit = ["--set", "allocation.split=fit"] if scenario == "jinan-2023.toml" else []
+    fit = ["--set", "allocation.split=fit", "--set", "allocation.fit_method=lp"] if scenario == "jinan-2023.toml" else []
     assert main(["run", str(SCENARIOS / scenario), "--out", str(tmp_path / "out"), "--quiet", *fit]) == code
     err = capsys.readouterr().err
     assert re.search(f"^{message}", err, re.MULTILINE) and "unexpected" not in err, err

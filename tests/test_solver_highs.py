@@ -48,7 +48,7 @@ FIRST = {
 ALLOCATE = """
     import hashlib, json
     import finmodel as fm
-    result = fm.allocate(fm.load_scenario({jinan!r}, {{"allocation.split": "fit"}}))  # the LP, not the closed form
+    result = fm.allocate(fm.load_scenario({jinan!r}, {{"allocation.split": "fit", "allocation.fit_method": "lp"}}))  # the LP, not the closed form
     table = result.table.to_csv().encode("utf-8")
     # The other model still solves after finmodel, with its own settings.
     import pulp
@@ -99,7 +99,7 @@ def test_a_refused_thread_count_names_the_option_and_highs_reason():
             if hasattr(highspy.Highs, name):
                 setattr(highspy.Highs, name, staticmethod(lambda blocking=False: None))
         try:
-            fm.allocate(fm.load_scenario({str(JINAN)!r}, {{"allocation.split": "fit"}}))
+            fm.allocate(fm.load_scenario({str(JINAN)!r}, {{"allocation.split": "fit", "allocation.fit_method": "lp"}}))
         except SolveError as exc:
             print(exc)
         else:

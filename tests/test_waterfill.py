@@ -83,7 +83,8 @@ def test_one_pool_gives_the_lps_table_cell_for_cell():
         if filled is None:
             continue
         try:
-            _, lp_table, _, _ = solve_rounded(replace(problem, split="fit"), SolverSettings())
+            _, lp_table, _, _ = solve_rounded(replace(problem, split="fit", fit_method="lp"),
+                                              SolverSettings())
         except Exception as exc:  # the LP refuses what water-filling refused too
             raise AssertionError(f"seed {seed}: the LP failed where water-filling did not: {exc}") from exc
         solution = filled.solution()
@@ -106,7 +107,7 @@ def test_several_pools_give_the_lps_amounts_on_the_shared_bounds():
             continue
         caps = pool_bounds(problem).high
         as_cells = replace(problem, bounds=[Bound("max_pool_share", np.where(np.isfinite(caps), caps, np.nan))],
-                           split="fit")
+                           split="fit", fit_method="lp")
         solution, _, _, _ = solve_rounded(as_cells, SolverSettings())
         np.testing.assert_allclose(solution.amounts, filled.amounts, rtol=1e-9, atol=1e-9, err_msg=f"seed {seed}")
         compared += 1

@@ -16,6 +16,7 @@ from ..solver import Infeasible, SolveRecord, SolverError, SolverSettings, TimeL
 from ..tables import ordered
 from .diagnose import Finding, elastic_findings, precheck, proportional_factors
 from .explain import Explanation, explain, explain_pro_rata
+from .filling import fill
 from .formula import FormulaResult, factor_formula
 from .lp import AllocationLP, LPSolution
 from .problem import CELL_UPPER, TOTAL_LOWER, TOTAL_UPPER, AllocationProblem, build_problem
@@ -198,11 +199,11 @@ def _solve(result: AllocationResult, formula_matrix: np.ndarray, progress=None) 
         solver = {"method": "pro_rata", "name": "finmodel water-filling (no solver)", "solves": 0,
                   "exact_amounts": True}
     else:
-        solution, rounded, model, failures = solve_rounded(problem, settings, findings, progress)
+        solution, rounded, solver, failures = solve_rounded(problem, settings, findings, progress)
         explanations = explain(problem, solution, rounded[:n_units].T)
         rule = SplitRule(False, "unallocated" if rounded[n_units].sum() > 0 else reason)
-        solver = {**model.lp.manifest(), "formula_fit_stages": len(solution.stage_levels),
-                  "exact_amounts": solution.exact, **({"retried_after": failures} if failures else {})}
+        solver = {**solver, "formula_fit_stages": len(solution.stage_levels), "exact_amounts": solution.exact,
+                  **({"retried_after": failures} if failures else {})}
     names = problem.districts
     amount_units = pd.DataFrame(rounded[:n_units], index=names, columns=problem.pools).loc[result.districts]
     unallocated = pd.Series(rounded[n_units], index=problem.pools)
@@ -219,16 +220,32 @@ def _solve(result: AllocationResult, formula_matrix: np.ndarray, progress=None) 
 
 
 def solve_rounded(problem: AllocationProblem, settings: SolverSettings, findings: list[Finding] | None = None,
-                  progress=None) -> tuple[LPSolution, np.ndarray, AllocationLP, list[str]]:
-    """Solve and round, trying HiGHS's other method when the first ends in numerical trouble.
+                  progress=None) -> tuple[LPSolution, np.ndarray, dict, list[str]]:
+    """Solve and round: by progressive filling where it applies (``filling.py``: every rule a bound on a unit's
+    total or on a cell, the formula fit as objective), else, or when it declines, by the LP, trying HiGHS's other
+    method when the first ends in numerical trouble.
 
-    Returns the solution, the rounded table (``round_solution``), the model that solved it and what the methods
-    tried before it ran into. Raises InfeasibleError when the rules cannot all be met, SolveError when the run's
-    time limit is reached or every method runs into numerical trouble.
+    Returns the solution, the rounded table (``round_solution``), what solved it for the manifest (``path``
+    ``filling`` or ``lp``, and for the LP why filling did not) and what the methods tried before it ran into.
+    Raises InfeasibleError when the rules cannot all be met, SolveError when the run's time limit is reached or
+    every method runs into numerical trouble.
     """
     findings = precheck(problem) if findings is None else findings
     if any(f.severity == "infeasible" for f in findings):
         raise _infeasible(problem, settings, findings)  # never None: the precheck's findings are in its diagnosis
+    declined = "fit_method_lp"
+    if problem.fit_method == "auto":
+        start = time.perf_counter()
+        filled = fill(problem)
+        if isinstance(filled, LPSolution):
+            try:
+                rounded = round_solution(problem, filled)
+            except RoundingError:
+                declined = "rounding"
+            else:
+                return filled, rounded, filling_manifest(filled, time.perf_counter() - start), []
+        else:
+            declined = filled.reason
     failures: list[str] = []
     attempt: SolverSettings | None = settings
     while attempt is not None:
@@ -239,7 +256,8 @@ def solve_rounded(problem: AllocationProblem, settings: SolverSettings, findings
             attempt, method="ipm" if used == "simplex" else "simplex")
         try:
             solution = model.solve()
-            return solution, round_solution(problem, solution), model, failures
+            manifest = {"path": "lp", "filling_declined": declined, **model.lp.manifest()}
+            return solution, round_solution(problem, solution), manifest, failures
         except TimeLimitReached as exc:
             raise SolveError(f"allocation: {exc}") from exc
         except Infeasible:
@@ -252,6 +270,12 @@ def solve_rounded(problem: AllocationProblem, settings: SolverSettings, findings
             failures.append(f"{_method(attempt, used)}: {exc}")
         attempt = other
     raise _numerical(problem, failures)
+
+
+def filling_manifest(solution: LPSolution, seconds: float) -> dict:
+    """What the manifest records of a fit by progressive filling: no solver, its stages and time."""
+    return {"path": "filling", "method": "progressive_filling", "name": "finmodel progressive filling (no solver)",
+            "solves": 0, "seconds": round(seconds, 3)}
 
 
 def _method(settings: SolverSettings, used: str) -> str:

@@ -100,6 +100,24 @@ def _cid(family: str, pool: int | None, unit: int) -> str:
     return f"{family}_d{unit}" if pool is None else f"{family}_p{pool}_d{unit}"
 
 
+def listed_bound_rows(problem: AllocationProblem, cell_scale: np.ndarray, unit_scale: np.ndarray,
+                      bounds=None) -> list[BoundRow]:
+    """One row per bound and unit it binds (per cell for a cap on one pool), in the order of ``bounds`` (default
+    the problem's), each with the scale its row is divided by: a cell's s, or the sum of a unit's."""
+    rows = []
+    n_pools = problem.shape[0]
+    for bound in problem.bounds if bounds is None else bounds:
+        values = bound.values
+        if bound.kind == CELL_UPPER:
+            for p in range(n_pools):
+                rows += [BoundRow(_cid(bound.family, p, int(i)), bound.family, p, int(i), float(values[p, i]),
+                                  float(cell_scale[p, i])) for i in np.flatnonzero(~np.isnan(values[p]))]
+        elif bound.kind in (TOTAL_UPPER, TOTAL_LOWER):
+            rows += [BoundRow(_cid(bound.family, None, int(i)), bound.family, None, int(i), float(values[i]),
+                              float(unit_scale[i])) for i in np.flatnonzero(~np.isnan(values))]
+    return rows
+
+
 class AllocationLP:
     """Builds the model once; stages change bounds, objectives and which deviation rows are active."""
 
@@ -183,28 +201,18 @@ class AllocationLP:
                                         None, i, limit, cid, scale)
 
     def _bound(self, bound) -> None:
-        n_pools, n_units = self.problem.shape
-        values = bound.values
-        if bound.kind == CELL_UPPER:
-            for p in range(n_pools):
-                for i in np.flatnonzero(~np.isnan(values[p])):
-                    cid, limit, scale = _cid(bound.family, p, i), float(values[p, i]), float(self.s[p, i])
-                    room = (limit - float(self.f[p, i])) / scale
-                    self._add_bound_row(self.d[p][i] - self._give(cid, scale) <= room, bound.family, p, int(i),
-                                        limit, cid, scale)
-            return
         totals = self.f.sum(axis=0)
-        for i in np.flatnonzero(~np.isnan(values)):
-            scale = float(self.unit_scale[i])
-            cid, limit = _cid(bound.family, None, i), float(values[i])
-            room = (limit - float(totals[i])) / scale
-            if bound.kind == TOTAL_UPPER:
-                constraint = self._unit_total(i) - self._give(cid, scale) <= room
-            elif bound.kind == TOTAL_LOWER:
-                constraint = self._unit_total(i) + self._give(cid, scale) >= room
+        for row in listed_bound_rows(self.problem, self.s, self.unit_scale, [bound]):
+            if row.pool is not None:
+                room = (row.limit - float(self.f[row.pool, row.unit])) / row.scale
+                constraint = self.d[row.pool][row.unit] - self._give(row.cid, row.scale) <= room
             else:
-                continue
-            self._add_bound_row(constraint, bound.family, None, int(i), limit, cid, scale)
+                room = (row.limit - float(totals[row.unit])) / row.scale
+                if bound.kind == TOTAL_UPPER:
+                    constraint = self._unit_total(row.unit) - self._give(row.cid, row.scale) <= room
+                else:
+                    constraint = self._unit_total(row.unit) + self._give(row.cid, row.scale) >= room
+            self._add_bound_row(constraint, row.family, row.pool, row.unit, row.limit, row.cid, row.scale)
 
     def _give(self, cid: str, scale: float):
         """In elastic mode, a variable by which the requirement may be missed; otherwise nothing."""

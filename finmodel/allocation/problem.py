@@ -80,6 +80,9 @@ class AllocationProblem:
     """Each pool's Chinese and English name, for what the findings and explanations say (default: the ids)."""
     split: str = "pro_rata"
     """How a unit held by a bound on its total shares it among the pools (``AllocationSpec.split``)."""
+    fit_method: str = "auto"
+    """How the formula fit is computed (``AllocationSpec.fit_method``): auto (progressive filling where it applies,
+    else the LP) or lp."""
 
     def pool_name(self, p: int) -> tuple[str, str]:
         return self.pool_names[p] if self.pool_names is not None else (self.pools[p], self.pools[p])
@@ -201,6 +204,7 @@ def build_problem(scenario: Scenario, formula: np.ndarray) -> AllocationProblem:
         pool_order=pool_order(scenario),
         pool_names=tuple((p.label, p.label_en or p.id) for p in scenario.pools),
         split=spec.split,
+        fit_method=spec.fit_method,
     )
 
 

@@ -319,6 +319,11 @@ class AllocationSpec(_Strict):
     through the units' totals and may cut one pool and raise another for a bound unit. The LP also decides when
     pro_rata cannot apply (need by category, another objective, a pool above its units' shares of their caps,
     floors a pool cannot carry); 复核计算 then says why."""
+    fit_method: Literal["auto", "lp"] = "auto"
+    """How the formula fit is computed when the LP decides: auto: exactly and without a solver by progressive
+    filling when every rule is a cap or floor on a unit's total or a cap on one pool's amount (need in total,
+    co-financing, hold-harmless, corridor, minimum, pool share, performance, no plan), else by the LP; lp: always by
+    the LP (its staged solves are the reference the filling is tested against). The manifest records which ran."""
     allow_unallocated: bool = False
     """Whether money the units cannot take under the rules may stay 未分配. Without it, any 未分配 fails 合规检查
     (exit 1); with it, the check passes and says why the money is left."""

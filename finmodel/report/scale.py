@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..allocation.filling import MAX_POOLS
 from ..allocation.scenario import Scenario
 from ..labels import t
 
@@ -29,6 +30,9 @@ CSV_BYTES_PER_CELL = 10.0
 LP_SECONDS = (1e-4, 1.6)
 """The allocation LP's solves take about a · units ** b seconds with bounds like Jinan's (need, co-financing,
 hold-harmless): 9 s at 2,000 units, 80 s at 5,000, 790 s at 20,000."""
+FILL_SECONDS_PER_UNIT = 4e-5
+"""The fit without a solver (progressive filling or the pro-rata rule) and its rounding, per unit:
+``benchmarks/bench_lp.py`` measured 0.47 s and 0.49 s at 30,000 units."""
 LP_MEMORY_PER_UNIT = 31e3
 """The LP's model and solution per unit, kept while the reports are written."""
 OTHER_SECONDS_PER_UNIT = 4e-4
@@ -87,10 +91,14 @@ def allocation_cost(scenario: Scenario) -> RunCost:
     """What ``finmodel run`` of ``scenario`` will take, before it starts."""
     units = len(scenario.districts)
     cells = workbook_cells(scenario)
-    lp = scenario.config.allocation is not None
+    spec = scenario.config.allocation
+    lp = spec is not None
     seconds = {}
     if lp:
-        seconds["lp"] = LP_SECONDS[0] * units ** LP_SECONDS[1]
+        # The LP runs only for what progressive filling does not take (``allocation/filling.py``).
+        solver_free = (spec.fit_method == "auto" and spec.objective == "formula_fit"
+                       and not (spec.need and spec.need.by_category) and len(scenario.pools) <= MAX_POOLS)
+        seconds["lp"] = FILL_SECONDS_PER_UNIT * units if solver_free else LP_SECONDS[0] * units ** LP_SECONDS[1]
     seconds["workbook"] = cells * WORKBOOK_SECONDS_PER_CELL
     seconds["other"] = units * OTHER_SECONDS_PER_UNIT
     sizes = {
