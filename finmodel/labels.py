@@ -189,9 +189,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "pro_rata_line": ("计算方法：约束按测算金额比例分到各项资金，每项资金按比例分配（水位法），精确计算，未使用求解器；规则见下方“复核计算”",
                       "Method: bounds shared among the pools by formula amounts, each pool split pro rata (water-"
                       "filling), computed exactly without a solver; the rule is under 'Recomputing' below"),
-    "filling_line": ("计算方法：逐级填充法（按资金与区县约束逐级求相对偏离最小值），精确计算，未使用求解器；{0} 级",
-                     "Method: progressive filling (the least relative deviation, level by level, under the pools' "
-                     "and units' bounds), computed exactly without a solver; {0} stages"),
+    "fit_line": ("计算方法：在规则允许范围内逐级求最大相对偏离的最小值（字典序最小最大），金额精确计算；所用算法"
+                 "（逐级填充法或线性规划）及其记录见 manifest.json",
+                 "Method: the least largest relative deviation the rules allow, level by level (lexicographic "
+                 "minimax), amounts computed exactly; the algorithm that ran (progressive filling or the LP) and its "
+                 "record are in manifest.json"),
     "solver_line": ("求解器：{0}；求解次数 {1}；状态 {2}", "Solver: {0}; solves {1}; status {2}"),
     "findings": ("求解前检查与未分配说明", "Checks before solving and unallocated money"),
     "unallocated_reason": ("未分配原因", "Why unallocated"),

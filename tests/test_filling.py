@@ -5,6 +5,7 @@ the method takes, and the same verdict where the rules cannot all be met."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -200,4 +201,22 @@ def test_a_scenario_records_the_path_and_the_sheet_names_it(tmp_path):
     assert result.solver["path"] == "filling" and result.solver["method"] == "progressive_filling"
     fm.write_allocation_report(result, tmp_path / "out")
     sheet = load_workbook(tmp_path / "out" / "allocation.xlsx")["调整说明"]
-    assert sheet["A2"].value.startswith("计算方法：逐级填充法")
+    assert sheet["A2"].value.startswith("计算方法：在规则允许范围内逐级求最大相对偏离的最小值")
+
+
+def test_the_jinan_workbook_is_the_same_whichever_path_runs(tmp_path, monkeypatch):
+    """Jinan with the fit (``split = "fit"``): by progressive filling, then with filling made to decline so that the
+    LP runs on the same scenario; the approval workbook and the CSV are byte for byte the same."""
+    import finmodel.allocation as allocation
+
+    jinan = fm.load_scenario(Path(__file__).parents[1] / "scenarios" / "jinan-2023.toml", {"allocation.split": "fit"})
+    outputs = {}
+    for path in ("filling", "lp"):
+        if path == "lp":
+            monkeypatch.setattr(allocation, "fill", lambda problem: Declined("test"))
+        result = fm.allocate(jinan)
+        assert result.solver["path"] == path
+        fm.write_allocation_report(result, tmp_path / path)
+        outputs[path] = {name: (tmp_path / path / name).read_bytes() for name in ("allocation.xlsx", "allocation.csv")}
+    assert result.solver["filling_declined"] == "test"
+    assert outputs["filling"] == outputs["lp"]

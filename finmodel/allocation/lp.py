@@ -273,9 +273,15 @@ class AllocationLP:
         self._priced |= np.abs(self.lp.duals(self.bound_row_index)) > DUAL_TOL
 
     def _bound_duals(self) -> dict[str, float]:
-        """Bound rows' dual prices per 万元 of relaxation (a row's dual is per unit of its scaled right side)."""
+        """Bound rows' dual prices per 万元 of relaxation (a row's dual is per unit of its scaled right side), with
+        the prices of the bounds that settled cells since the last stage where they are larger."""
         duals = self.lp.duals(self.bound_row_index)
-        return {self.bound_rows[k].cid: float(duals[k]) / self.bound_rows[k].scale for k in np.flatnonzero(duals != 0)}
+        found = {self.bound_rows[k].cid: float(duals[k]) / self.bound_rows[k].scale for k in np.flatnonzero(duals != 0)}
+        for cid, price in getattr(self, "_settled_prices", {}).items():
+            if price > abs(found.get(cid, 0.0)):
+                found[cid] = price
+        self._settled_prices = {}
+        return found
 
     def _objective_stage(self, solution: LPSolution) -> None:
         pr = self.problem
@@ -521,7 +527,23 @@ class AllocationLP:
             self._group[by_unit[:, i], i] = g
         self._group[settled & ~from_unit] = self._cap_group
         self._sign[by_unit] = np.broadcast_to(self._side[None, :], by_unit.shape)[by_unit]
+        self._price_settled(by_unit, settled & ~from_unit, limit)
         return settled
+
+    def _price_settled(self, by_unit: np.ndarray, on_cap: np.ndarray, limit: np.ndarray) -> None:
+        """Prices of the bounds that settle cells on their own: a unit's level is set by its bound alone, so a 万元
+        more moves it by 1 ÷ Σ s of its cells (a cell on its cap, by 1 ÷ s). Read from the bounds, not the duals:
+        with the cells held in their bands the stage after is degenerate and may price the bound 0 or through
+        another unit. Progressive filling prices them alike (``filling.py``)."""
+        weight = np.where(by_unit, self.s, 0.0).sum(axis=0)
+        for k, row in enumerate(self.bound_rows):
+            if row.pool is None:
+                hit = weight[row.unit] > 0 and abs(row.limit - limit[row.unit]) <= 1e-9 * max(1.0, abs(row.limit))
+                price = 1.0 / weight[row.unit] if hit else 0.0
+            else:
+                price = 1.0 / self.s[row.pool, row.unit] if on_cap[row.pool, row.unit] else 0.0
+            if price and price > abs(self._settled_prices.get(row.cid, 0.0)):
+                self._settled_prices[row.cid] = price
 
     def _formula_fit(self, solution: LPSolution) -> None:
         f = self.f
@@ -539,6 +561,7 @@ class AllocationLP:
         self._group_kind: list[str] = []
         self._group_level: list[float] = []
         self._group_limit: list[float] = []
+        self._settled_prices: dict[str, float] = {}
         self._zero_group = self._new_group("zero", 0.0)
         self._cap_group = self._new_group("cap", np.nan)
         self.deviation_rows()

@@ -332,8 +332,10 @@ def adjustments_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> Non
         f"{t('objective', lang)}: {t('objective_' + spec.objective, lang)}", bold=True, lang=lang)
     if solver.get("method") == "pro_rata":
         put(ws, 2, 1, t("pro_rata_line", lang), lang=lang)
-    elif solver.get("path") == "filling":
-        put(ws, 2, 1, t("filling_line", lang).format(solver.get("formula_fit_stages", "")), lang=lang)
+    elif spec.objective == "formula_fit":
+        # The same line whichever algorithm ran: they give the same table, and the approval copy does not change
+        # with the method (the manifest names it).
+        put(ws, 2, 1, t("fit_line", lang), lang=lang)
     else:
         put(ws, 2, 1, t("solver_line", lang).format(solver.get("version", ""), solver.get("solves", ""),
                                                    ", ".join(solver.get("statuses", []))), lang=lang)
