@@ -151,8 +151,12 @@ class _Filling:
         return np.concatenate([-supply, supply])
 
     def _margins(self, t: float, floor: np.ndarray | None) -> np.ndarray:
-        x, y = self._terms(*self._ends(t, floor))
-        return np.minimum(x, y).sum(axis=1) + self._offsets()
+        a, b = self._ends(t, floor)
+        sa, sb = self.masks @ a, self.masks @ b
+        # The terms of ``_terms`` without building them: U − Σ_{p∉S} a = (U − Σ a) + Σ_{p∈S} a, and likewise.
+        first = np.minimum(sb, (self.high - a.sum(axis=0))[None, :] + sa).sum(axis=1)
+        second = np.minimum(-sa, (b.sum(axis=0) - self.low)[None, :] - sb).sum(axis=1)
+        return np.concatenate([first, second]) + self._offsets()
 
     def _tolerance(self) -> np.ndarray:
         # Every condition adds up the units' terms over all pools (a unit's cap less the other pools' cells), so
@@ -327,12 +331,13 @@ class _Filling:
         keep = cells[pool, unit] & (np.abs(self.row_limit[rows] - limit) <= 1e-9 * np.maximum(1.0, limit))
         return rows[keep]
 
-    def _price(self, prices: dict[str, float], rows: np.ndarray, price: float) -> None:
-        for k in rows:
-            cid = self.rows[k].cid
-            prices[cid] = max(prices.get(cid, 0.0), price)
+    def _price(self, prices: np.ndarray, rows: np.ndarray, price: float | np.ndarray) -> None:
+        prices[rows] = np.maximum(prices[rows], price)
 
-    def _settle(self, phi: np.ndarray, side: np.ndarray, level: float, stage: int, prices: dict) -> None:
+    def _stage_prices(self, prices: np.ndarray) -> dict[str, float]:
+        return {self.rows[k].cid: float(prices[k]) for k in np.flatnonzero(prices > 0)}
+
+    def _settle(self, phi: np.ndarray, side: np.ndarray, level: float, stage: int, prices: np.ndarray) -> None:
         """Fix every unit forced above ``level`` at its own level, and every cell forced above it by its own cap on
         that cap."""
         f, s, c = self.f, self.s, self.caps
@@ -344,20 +349,18 @@ class _Filling:
             moving = cells & (np.where(side[None, :] < 0, (f - s * lvl > 0) & (f - s * lvl < c), f + s * lvl < c))
             weight = np.where(moving, s, 0.0).sum(axis=0)
             for sign, kind, limits in ((-1.0, TOTAL_UPPER, self.high), (1.0, TOTAL_LOWER, self.low)):
-                units = above & (side == sign)
-                for k in self._limit_rows(units, kind, limits):
-                    unit = self.rows[k].unit
-                    if weight[unit] > 0:
-                        self._price(prices, np.array([k]), 1.0 / weight[unit])
+                rows = self._limit_rows(above & (side == sign) & (weight > 0), kind, limits)
+                self._price(prices, rows, 1.0 / weight[self.row_unit[rows]])
             self._pin(cells, at, stage)
         with np.errstate(divide="ignore", invalid="ignore"):
             forced = ~self.fixed & (c < f) & ((f - c) / s > level * (1 + TOL) + ZERO_LEVEL)
         if forced.any():
-            for k in self._cap_rows(forced):
-                self._price(prices, np.array([k]), 1.0 / self.s[self.rows[k].pool, self.rows[k].unit])
+            rows = self._cap_rows(forced)
+            self._price(prices, rows, 1.0 / self.s[self.row_pool[rows], self.row_unit[rows]])
             self._pin(forced, np.broadcast_to(c, f.shape), stage)
 
-    def _blocked(self, level: float, phi: np.ndarray, side: np.ndarray, prices: dict) -> tuple[np.ndarray, np.ndarray]:
+    def _blocked(self, level: float, phi: np.ndarray, side: np.ndarray,
+                 prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The free cells at ``level`` in every solution that keeps the others within it, and their amounts."""
         f, s, c = self.f, self.s, self.caps
         n_sets = len(self.masks)
@@ -400,8 +403,8 @@ class _Filling:
         blocked_up |= own[None, :] & (side[None, :] > 0) & up_end
         for sign, kind, limits, end in ((-1.0, TOTAL_UPPER, self.high, down_end), (1.0, TOTAL_LOWER, self.low, up_end)):
             weight = np.where(end, s, 0.0).sum(axis=0)
-            for k in self._limit_rows(own & (side == sign) & (weight > 0), kind, limits):
-                self._price(prices, np.array([k]), 1.0 / weight[self.rows[k].unit])
+            rows = self._limit_rows(own & (side == sign) & (weight > 0), kind, limits)
+            self._price(prices, rows, 1.0 / weight[self.row_unit[rows]])
         if np.any(blocked_up & blocked_down):
             return None, None  # a cell pushed both ways: the reading of the conditions is not to be trusted
         values = np.where(blocked_up, np.minimum(c, f + s * level), np.clip(down, 0.0, c))
@@ -439,11 +442,11 @@ class _Filling:
             level = self._least_level(phi, ceiling)
             if level is None:
                 return Declined("infeasible")
-            prices: dict[str, float] = {}
+            prices = np.zeros(len(self.rows))
             self._settle(phi, side, level, stage, prices)
             if self.fixed.all():
                 self.levels.append(level)
-                self.duals.append(prices)
+                self.duals.append(self._stage_prices(prices))
                 break
             # A level that moves no free cell by more than the conditions' tolerance is the formula's own rounding
             # (Σ f of a pool misses the pool by some 10⁻¹⁶ per unit): the cells stay on it and share that rounding.
@@ -453,7 +456,7 @@ class _Filling:
                 self._pin(rest, np.clip(self.f, 0.0, self.caps), stage)
                 self.on_level |= rest & (self.f <= self.caps)
                 self.levels.append(0.0)
-                self.duals.append(prices)
+                self.duals.append(self._stage_prices(prices))
                 break
             blocked, values = self._blocked(level, phi, side, prices)
             if blocked is None or not blocked.any():
@@ -461,16 +464,15 @@ class _Filling:
             self._pin(blocked, values, stage)
             self.on_level |= blocked
             self.levels.append(level)
-            self.duals.append(prices)
+            self.duals.append(self._stage_prices(prices))
             ceiling = level
             stage += 1
         amounts = self._spread(self.value, placed)
         unallocated = np.asarray(pr.pool_wan, dtype=float) - placed
         totals = amounts.sum(axis=0)
-        slack = {}
-        for row in self.rows:
-            value = amounts[row.pool, row.unit] if row.pool is not None else totals[row.unit]
-            slack[row.cid] = (value - row.limit) if FAMILIES[row.family] == TOTAL_LOWER else (row.limit - value)
+        held = np.where(self.row_pool >= 0, amounts[np.maximum(self.row_pool, 0), self.row_unit], totals[self.row_unit])
+        slack_values = np.where(self.row_kind == TOTAL_LOWER, held - self.row_limit, self.row_limit - held)
+        slack = dict(zip((row.cid for row in self.rows), slack_values.tolist()))
         return LPSolution(amounts=amounts, unallocated=unallocated, by_category=None, fixed_stage=self.stage_of,
                           stage_levels=self.levels, duals=self.duals, slack=slack, bound_rows=list(self.rows),
                           exact=True)

@@ -104,17 +104,22 @@ def listed_bound_rows(problem: AllocationProblem, cell_scale: np.ndarray, unit_s
                       bounds=None) -> list[BoundRow]:
     """One row per bound and unit it binds (per cell for a cap on one pool), in the order of ``bounds`` (default
     the problem's), each with the scale its row is divided by: a cell's s, or the sum of a unit's."""
-    rows = []
+    rows: list[BoundRow] = []
     n_pools = problem.shape[0]
     for bound in problem.bounds if bounds is None else bounds:
-        values = bound.values
+        values, family = bound.values, bound.family
+        # Built from lists, not element by element: a scenario of 200,000 units has as many rows per family.
         if bound.kind == CELL_UPPER:
             for p in range(n_pools):
-                rows += [BoundRow(_cid(bound.family, p, int(i)), bound.family, p, int(i), float(values[p, i]),
-                                  float(cell_scale[p, i])) for i in np.flatnonzero(~np.isnan(values[p]))]
+                units = np.flatnonzero(~np.isnan(values[p]))
+                cids = [f"{family}_p{p}_d{i}" for i in units.tolist()]
+                rows += map(BoundRow._make, zip(cids, itertools.repeat(family), itertools.repeat(p), units.tolist(),
+                                                values[p, units].tolist(), cell_scale[p, units].tolist()))
         elif bound.kind in (TOTAL_UPPER, TOTAL_LOWER):
-            rows += [BoundRow(_cid(bound.family, None, int(i)), bound.family, None, int(i), float(values[i]),
-                              float(unit_scale[i])) for i in np.flatnonzero(~np.isnan(values))]
+            units = np.flatnonzero(~np.isnan(values))
+            cids = [f"{family}_d{i}" for i in units.tolist()]
+            rows += map(BoundRow._make, zip(cids, itertools.repeat(family), itertools.repeat(None), units.tolist(),
+                                            values[units].tolist(), unit_scale[units].tolist()))
     return rows
 
 

@@ -88,16 +88,63 @@ def controlled_round(
     low, high = np.asarray(row_low, dtype=float), np.asarray(row_high, dtype=float)
     # A move changes the totals of its two end rows only, and never past a bound: rows above their cap are settled
     # first, in row order, then rows below their floor, and no row breaches a bound it kept.
-    moves = 0
-    for giving, rows in ((True, np.flatnonzero(total > high)), (False, np.flatnonzero(total < low))):
-        for row in rows:
-            while total[row] > high[row] if giving else total[row] < low[row]:
-                moves += 1
-                if moves > 4 * snapped.shape[0] + 4:
-                    raise RoundingError("rounding did not settle")
-                _move(int(row), up, remainder, total, can_end=total < high if giving else total > low,
-                      giving=giving)
+    moves = [0, 4 * snapped.shape[0] + 4]
+    for giving in (True, False):
+        rows = np.flatnonzero(total > high) if giving else np.flatnonzero(total < low)
+        if rows.size:
+            _settle(rows, up, remainder, total, low, high, giving, moves)
     return (floors + up).astype(np.int64)
+
+
+def _settle(rows: np.ndarray, up: np.ndarray, remainder: np.ndarray, total: np.ndarray, low: np.ndarray,
+            high: np.ndarray, giving: bool, moves: list[int]) -> None:
+    """Bring ``rows`` within their bounds, one grain a move. Each column keeps its rows in the order the search
+    prefers them (the largest remainder first when a grain is given, the smallest when one is taken back; ties to
+    the earlier row) and a mark before which no row can end a move any more: in this phase a row that takes a grain
+    in a column, or reaches its bound, stays so unless a longer path moves it, and then the marks start again. So a
+    move that ends in one step, nearly all of them, costs a few reads instead of a pass over the table."""
+    n_rows, columns = up.shape
+    index = np.arange(n_rows)
+    order = [np.lexsort((index, -remainder[:, c] if giving else remainder[:, c])) for c in range(columns)]
+    marks = [0] * columns
+
+    def taker(q: int, c: int) -> bool:  # a row whose cell in c can take the grain (giving) or give it back
+        return (not up[q, c] and remainder[q, c] > 0) if giving else bool(up[q, c])
+
+    def room(q: int) -> bool:
+        return total[q] < high[q] if giving else total[q] > low[q]
+
+    def one_step(start: int) -> bool:
+        given: list[int] = []
+        for c in range(columns):
+            if not (up[start, c] if giving else (not up[start, c] and remainder[start, c] > 0)):
+                continue
+            column, k = order[c], marks[c]
+            while k < n_rows and not (taker(column[k], c) and room(column[k])):
+                k += 1
+            marks[c] = k
+            # The first row from the mark that the search would reach here: not a taker in an earlier column.
+            for j in range(k, min(k + 64, n_rows)):
+                q = int(column[j])
+                if taker(q, c) and room(q) and not any(taker(q, e) for e in given):
+                    up[start, c], up[q, c] = (False, True) if giving else (True, False)
+                    delta = 1 if giving else -1
+                    total[start] -= delta
+                    total[q] += delta
+                    return True
+            if k + 64 < n_rows:
+                return False  # too far to look row by row: the whole search decides
+            given.append(c)
+        return False
+
+    for row in rows:
+        while total[row] > high[row] if giving else total[row] < low[row]:
+            moves[0] += 1
+            if moves[0] > moves[1]:
+                raise RoundingError("rounding did not settle")
+            if not one_step(int(row)):
+                _move(int(row), up, remainder, total, can_end=total < high if giving else total > low, giving=giving)
+                marks = [0] * columns
 
 
 def _move(start: int, up: np.ndarray, remainder: np.ndarray, total: np.ndarray, can_end: np.ndarray,
