@@ -8,6 +8,7 @@ misspelt table still finds its kind and is named with "did you mean"), and a not
 from __future__ import annotations
 
 import difflib
+import importlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,30 +20,42 @@ from .errors import InputError
 @dataclass(frozen=True)
 class Kind:
     name: str
-    schema: type
-    """The pydantic model of the file."""
-    load: Callable[..., Any]
-    """``load(path, overrides)`` → the loaded scenario."""
-    engine: Callable[..., Any]
-    """``engine(scenario, progress)`` → the result the reports take."""
     signature: tuple[str, ...]
     """Tables only this kind has: they tell the kind of a file that does not say it."""
+    home: tuple[str, str, str, str]
+    """Where its parts live: the module of the schema and loader, the schema, the loader, and the engine's module.
+    They are imported when first used, so a run of one kind does not build the other kinds' models."""
+
+    def _part(self, module: str, name: str) -> Any:
+        return getattr(importlib.import_module(module, __package__), name)
+
+    @property
+    def schema(self) -> type:
+        """The pydantic model of the file."""
+        return self._part(self.home[0], self.home[1])
+
+    @property
+    def load(self) -> Callable[..., Any]:
+        """``load(path, overrides)`` → the loaded scenario."""
+        return self._part(self.home[0], self.home[2])
+
+    @property
+    def engine(self) -> Callable[..., Any]:
+        """``engine(scenario, progress)`` → the result the reports take."""
+        return self._part(self.home[3], ENGINES[self.name])
+
+
+ENGINES = {"allocation": "allocate", "projects": "evaluate", "plan": "plan"}
 
 
 def _registry() -> dict[str, Kind]:
-    # Imported here: the engines import the shared modules this one sits beside.
-    from .allocation import allocate
-    from .cashflow import evaluate, load_project_scenario
-    from .cashflow.scenario import ProjectScenarioConfig
-    from .planning import load_plan_scenario, plan
-    from .planning.scenario import PlanScenarioConfig
-    from .allocation.scenario import ScenarioConfig, load_scenario
-
     return {
-        "allocation": Kind("allocation", ScenarioConfig, load_scenario, allocate, ("pools", "districts")),
-        "projects": Kind("projects", ProjectScenarioConfig, load_project_scenario, evaluate,
-                         ("projects", "project_table")),
-        "plan": Kind("plan", PlanScenarioConfig, load_plan_scenario, plan, ("plan", "library", "budgets")),
+        "allocation": Kind("allocation", ("pools", "districts"),
+                           (".allocation.scenario", "ScenarioConfig", "load_scenario", ".allocation")),
+        "projects": Kind("projects", ("projects", "project_table"),
+                         (".cashflow.scenario", "ProjectScenarioConfig", "load_project_scenario", ".cashflow")),
+        "plan": Kind("plan", ("plan", "library", "budgets"),
+                     (".planning.scenario", "PlanScenarioConfig", "load_plan_scenario", ".planning")),
     }
 
 
