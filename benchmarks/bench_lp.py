@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from queue import Empty
 
 import numpy as np
 from scipy import sparse
@@ -87,16 +88,45 @@ def raw_minimax(problem: AllocationProblem) -> float:
     return time.perf_counter() - start
 
 
+def _staged_lp_child(n: int, limit: float, queue) -> None:
+    problem = instance(n, np.random.default_rng([2023, n]))
+    start = time.perf_counter()
+    try:
+        solution = AllocationLP(problem, SolverSettings(time_limit_s=limit, deadline=time.monotonic() + limit)).solve()
+    except (FinmodelError, SolverError):
+        queue.put((time.perf_counter() - start, None))
+        return
+    queue.put((time.perf_counter() - start, round_solution(problem, solution)))
+
+
+def staged_lp(n: int, limit: float) -> tuple[float, np.ndarray | None]:
+    """The staged LP on the same instance, in a process of its own that is stopped at ``limit`` seconds wall time:
+    building the model and the Python work between solves are not under the solver's limit."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_staged_lp_child, args=(n, limit, queue))
+    start = time.perf_counter()
+    child.start()
+    try:  # read before joining: a table larger than the pipe holds keeps the child alive until it is read
+        found = queue.get(timeout=limit + 5)
+    except Empty:
+        child.terminate()
+        found = (time.perf_counter() - start, None)
+    child.join()
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lp-limit", type=float, default=120.0, help="time limit of the staged LP, seconds")
     parser.add_argument("sizes", nargs="*", type=int, default=[1_000, 3_000, 30_000, 220_000])
     args = parser.parse_args()
-    rng = np.random.default_rng(2023)
     print(f"{'districts':>10} {'fit (s)':>8} {'round (s)':>9} {'fast (s)':>9} {'target':>7} {'stages':>6} "
           f"{'staged LP (s)':>14} {'× fast':>8} {'raw LP (s)':>11} {'× fast':>8} {'same table':>10}")
     for n in args.sizes:
-        problem = instance(n, rng)
+        problem = instance(n, np.random.default_rng([2023, n]))  # the same instance in the LP's process
         start = time.perf_counter()
         filled = fill(problem)
         fit_s = time.perf_counter() - start
@@ -108,15 +138,12 @@ def main() -> None:
         met = "—" if target is None else ("met" if fast <= target else "MISSED")
         staged = ratio = raw = raw_ratio = same = "—"
         if n <= LP_UP_TO:
-            start = time.perf_counter()
-            try:
-                solution = AllocationLP(problem, SolverSettings(time_limit_s=args.lp_limit,
-                                                                deadline=time.monotonic() + args.lp_limit)).solve()
-                lp_s = time.perf_counter() - start
-                staged, ratio = f"{lp_s:.2f}", f"{lp_s / fast:.0f}"
-                same = "yes" if (round_solution(problem, solution) == table).all() else "NO"
-            except (FinmodelError, SolverError):
+            lp_s, lp_table = staged_lp(n, args.lp_limit)
+            if lp_table is None:
                 staged, ratio = f"> {args.lp_limit:.0f} limit", f"> {args.lp_limit / fast:.0f}"
+            else:
+                staged, ratio = f"{lp_s:.2f}", f"{lp_s / fast:.0f}"
+                same = "yes" if (lp_table == table).all() else "NO"
             raw_s = raw_minimax(problem)
             raw, raw_ratio = f"{raw_s:.2f}", f"{raw_s / fast:.1f}"
         print(f"{n:>10,} {fit_s:>8.3f} {round_s:>9.3f} {fast:>9.3f} {met:>7} {len(filled.stage_levels):>6} "

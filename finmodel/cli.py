@@ -1,7 +1,8 @@
 """The ``finmodel`` command.
 
-    finmodel run FILE|FOLDER [FILE ...] [--out DIR] [--set KEY=VALUE ...] [--lang zh|en] [--quiet | --verbose]
-    finmodel validate FILE [--set KEY=VALUE ...] [--lang zh|en]
+    finmodel [--debug] run FILE|FOLDER [FILE ...] [--out DIR] [--set KEY=VALUE ...] [--lang zh|en]
+             [--quiet | --verbose]
+    finmodel [--debug] validate FILE [--set KEY=VALUE ...] [--lang zh|en]
     finmodel schema [--out DIR]
     finmodel --version
 

@@ -435,11 +435,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "income_needed_wan": ("需增加收入（万元，覆盖倍数）", "Income needed for coverage (10k yuan)"),
     "income_scale_needed": ("收入需达到当前的倍数", "Income needed, × today's"),
     "operating_years_needed": ("需运营年数（年）", "Operating years needed"),
-    "md_rule": (
-        "平衡标准：补助及奖补后净现值 ≥ {0} 万元（折现率{1}）；{2}；融资后累计现金每年 ≥ {3} 万元。",
-        "Balanced when: NPV after grants and rewards ≥ {0} (at {1}); {2}; cumulative cash after financing ≥ {3} "
-        "in every year.",
-    ),
+    "md_rule": ("平衡标准（以下各项均须满足）：", "Balanced when each of these holds: "),
+    "md_rule_npv": ("补助及奖补后净现值 ≥ {0} 万元（折现率{1}）", "NPV after grants and rewards ≥ {0} (at {1})"),
+    "md_rule_cash": ("融资后累计现金每年 ≥ {0} 万元", "cumulative cash after financing ≥ {0} in every year"),
+    "md_test_npv": ("净现值", "NPV"),
+    "md_test_coverage": ("本息覆盖倍数", "coverage"),
+    "md_test_cash": ("累计现金", "cumulative cash"),
     "md_rule_coverage": ("本息覆盖倍数（{0}/{1}/{2}）≥ {3}", "coverage ({0}/{1}/{2}) ≥ {3}"),
     "md_not_tested": ("不检验", "not tested"),
     "kind": ("类型", "Kind"),

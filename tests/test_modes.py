@@ -5,6 +5,7 @@ optimiser against brute-force enumeration."""
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -536,3 +537,43 @@ def test_tests_left_out_do_not_decide(tmp_path):
     _, modes = run(tmp_path, text, ["balance.tests=['npv']", "balance.npv_at_least_wan=-5"])
     row = modes.units.loc["ms"]
     assert row["balanced"] and np.isnan(row["cash_margin_wan"]) and row["bridge_needed_wan"] == 0
+
+
+def test_the_cash_test_alone_decides_when_it_is_the_only_one_listed(tmp_path):
+    """[balance] tests = ["cash"]: the in-community project with income 120 has NPV −600 + 120 × annuity < 0 but its
+    cumulative cash never falls below 0 (equity 600 and the grant 400 pay the 1,000; income after): balanced, with
+    no NPV margin and no grant needed. With the default tests the NPV decides: not balanced."""
+    text = IN_COMMUNITY.replace("{income}", "120.0")
+    _, default = run(tmp_path, text)
+    assert not default.units.loc["own", "balanced"]
+    _, cash_only = run(tmp_path, text, ["balance.tests=['cash']"])
+    row = cash_only.units.loc["own"]
+    assert row["npv_wan"] == pytest.approx(-600 + 120 * ANNUITY) and row["npv_wan"] < 0
+    assert row["balanced"] and row["cash_min_wan"] == pytest.approx(0.0, abs=1e-9)
+    assert np.isnan(row["npv_margin_wan"]) and row["grant_needed_wan"] == 0
+    # The 资金平衡 sheet states the rule as applied.
+    from finmodel.report.modes import rule_text
+    said = rule_text(cash_only, 0.05, "zh")
+    assert "融资后累计现金每年 ≥ 0 万元" in said and "不检验：净现值、本息覆盖倍数" in said and "折现率" not in said
+
+
+@pytest.mark.parametrize("tests, message", [("[]", "at least 1 item"), ("['cash', 'cash']", "each test once")])
+def test_the_tests_list_is_checked(tmp_path, tests, message):
+    with pytest.raises(InputError, match=message):
+        run(tmp_path, IN_COMMUNITY.replace("{income}", "120.0"), [f"balance.tests={tests}"])
+
+
+def test_the_bundling_optimiser_applies_the_listed_tests_only():
+    """The bundled optimiser scenario: with the cash test alone more households balance (18,740) than with all three
+    (16,330), and every bundle it forms keeps its cumulative cash at or above 0 in every year."""
+    scenario = Path(__file__).parents[1] / "scenarios" / "projects" / "bundling-2024.toml"
+    every = check_modes(evaluate(load_project_scenario(scenario))).bundling
+    cash = check_modes(evaluate(load_project_scenario(scenario, ["balance.tests=['cash']"]))).bundling
+    assert (every.solution.households_balanced, cash.solution.households_balanced) == (16_330, 18_740)
+    problem = cash.problem
+    assert not problem.deciding[0] and problem.deciding[1:].all()
+    for component, members in cash.bundles.set_index("bundle")["packages"].items():
+        c = problem.components.index(component)
+        rows = [problem.packages.index(p) for p in members]
+        total = problem.component_parts[c] + problem.package_parts[rows].sum(axis=0)
+        assert (total[1:] >= problem.thresholds[1:] - 1e-6).all()

@@ -64,13 +64,15 @@ def unit_test(parts: list[Contribution], rule: BalanceRule, grant_value: float =
     denominator = sum(p.coverage_denominator_wan for p in parts)
     width = max(p.cumulative_cash_wan.size for p in parts)
     cash = np.sum([p.cash_over(width) for p in parts], axis=0)
-    npv_margin = npv_total - rule.npv_at_least_wan
+    tested_npv = rule.tests_npv
+    # A test left out of [balance] tests has no margin, as the coverage and cash tests already had none.
+    npv_margin = npv_total - rule.npv_at_least_wan if tested_npv else np.nan
     tested_coverage = rule.tests_coverage
     coverage_margin = numerator - rule.coverage_at_least * denominator if tested_coverage else np.nan
     tested_cash = rule.tests_cash
     lowest = float(cash.min())
     cash_margin = lowest - rule.cash_at_least_wan if tested_cash else np.nan
-    npv_ok = npv_margin >= -TOLERANCE_WAN
+    npv_ok = (not tested_npv) or npv_margin >= -TOLERANCE_WAN
     coverage_ok = (not tested_coverage) or coverage_margin >= -TOLERANCE_WAN
     cash_ok = (not tested_cash) or cash_margin >= -TOLERANCE_WAN
     short = np.flatnonzero(cash < rule.cash_at_least_wan - TOLERANCE_WAN) if tested_cash else np.array([])
@@ -84,7 +86,7 @@ def unit_test(parts: list[Contribution], rule: BalanceRule, grant_value: float =
         "balanced": bool(npv_ok and coverage_ok and cash_ok),
         # What would close each gap: a grant at year 0 raises the NPV one for one; a bridge loan or an earlier
         # grant lifts the lowest cumulative cash; more income (or net income) over the life lifts the coverage.
-        "grant_needed_wan": max(0.0, -npv_margin) / grant_value,
+        "grant_needed_wan": max(0.0, -npv_margin) / grant_value if tested_npv else 0.0,
         "bridge_needed_wan": max(0.0, -cash_margin) if tested_cash else 0.0,
         "income_needed_wan": max(0.0, -coverage_margin) if tested_coverage else 0.0,
     }

@@ -47,10 +47,17 @@ class BundlingProblem:
     """(packages, components) bool."""
     tests: list[str] = field(default_factory=list)
     """Name of each test (npv, coverage, cash_<year>)."""
+    decides: np.ndarray | None = None
+    """(tests,) bool: the tests that decide ([balance] tests); None: all. The NPV column is there either way, as the
+    measure of the surplus a bundle absorbs."""
+
+    @property
+    def deciding(self) -> np.ndarray:
+        return np.ones(len(self.thresholds), dtype=bool) if self.decides is None else self.decides
 
     def standalone(self) -> np.ndarray:
         """Packages that balance on their own."""
-        return (self.package_parts >= self.thresholds - 1e-6).all(axis=1)
+        return ((self.package_parts >= self.thresholds - 1e-6) | ~self.deciding).all(axis=1)
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,8 @@ def solve_bundling(problem: BundlingProblem, settings: SolverSettings | None = N
         model.constrain(f"formed_{c}", y[c] <= lp_sum(v for _, v in carried))
         for p, v in carried:
             model.constrain(f"link_{p}_{c}", v <= y[c])
-        for k, test in enumerate(problem.tests):
+        for k in np.flatnonzero(problem.deciding):
+            test = problem.tests[k]
             expression = lp_sum(float(problem.package_parts[p, k]) * v for p, v in carried) + (
                 float(problem.component_parts[c, k] - problem.thresholds[k]) * y[c])
             model.constrain(f"balance_{c}_{k}", expression >= 0, f"bundle {problem.components[c]}: {test}")
@@ -133,9 +141,11 @@ def bundles_frame(problem: BundlingProblem, solution: BundlingSolution) -> pd.Da
             continue
         total = problem.component_parts[c] + problem.package_parts[members].sum(axis=0)
         margins = total - problem.thresholds
+        deciding = margins[problem.deciding]
         rows.append({"bundle": component, "packages": [problem.packages[p] for p in members],
                      "households": int(problem.households[members].sum()),
-                     "npv_wan": float(total[0]), "npv_margin_wan": float(margins[0]),
-                     "least_margin_wan": float(margins.min()), "balanced": bool((margins >= -1e-6).all())})
+                     "npv_wan": float(total[0]),
+                     "npv_margin_wan": float(margins[0]) if problem.deciding[0] else np.nan,
+                     "least_margin_wan": float(deciding.min()), "balanced": bool((deciding >= -1e-6).all())})
     return pd.DataFrame(rows, columns=["bundle", "packages", "households", "npv_wan", "npv_margin_wan",
                                        "least_margin_wan", "balanced"])

@@ -155,8 +155,10 @@ def _row(unit: str, name: str, mode: str, members: list[str], test: dict, extra:
     return row
 
 
-def contribution_matrix(parts: list[Contribution], rule: BalanceRule, width: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Each part's contribution to each test as rows, the thresholds, and the test names: NPV first, then the
+def contribution_matrix(parts: list[Contribution], rule: BalanceRule,
+                        width: int) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """Each part's contribution to each test as rows, the thresholds, the test names and which of them decide: NPV
+    first (always a column: the surplus a bundle absorbs is measured by it; deciding only when tested), then the
     coverage margin (if tested), then cumulative cash in every year (if tested)."""
     columns = [np.array([p.npv_wan for p in parts])]
     thresholds = [rule.npv_at_least_wan]
@@ -170,7 +172,8 @@ def contribution_matrix(parts: list[Contribution], rule: BalanceRule, width: int
         columns += list(cash.T)
         thresholds += [rule.cash_at_least_wan] * width
         names += [f"cash_{t}" for t in range(width)]
-    return np.column_stack(columns), np.array(thresholds), names
+    decides = np.array([rule.tests_npv] + [True] * (len(names) - 1))
+    return np.column_stack(columns), np.array(thresholds), names, decides
 
 
 def _bundling(result: CashflowResult, parts: dict[str, Contribution], rule: BalanceRule,
@@ -180,15 +183,15 @@ def _bundling(result: CashflowResult, parts: dict[str, Contribution], rule: Bala
     by_id = {p.id: p for p in result.scenario.projects}
     packages, components = bundling_members(config, result.scenario.projects)
     width = max(parts[i].cumulative_cash_wan.size for i in packages + components)
-    package_parts, thresholds, names = contribution_matrix([parts[i] for i in packages], rule, width)
-    component_parts, _, _ = contribution_matrix([parts[i] for i in components], rule, width)
+    package_parts, thresholds, names, decides = contribution_matrix([parts[i] for i in packages], rule, width)
+    component_parts = contribution_matrix([parts[i] for i in components], rule, width)[0]
     near = np.array([[adjacent(by_id[p], by_id[c]) for c in components] for p in packages], dtype=bool)
     allowed = near if spec.mode == "area_bundle" else ~near
     problem = BundlingProblem(
         packages=packages, components=components,
         households=np.array([by_id[p].households for p in packages], dtype=float),
         package_parts=package_parts, component_parts=component_parts, thresholds=thresholds, allowed=allowed,
-        tests=names)
+        tests=names, decides=decides)
     settings = SolverSettings(name=spec.solver, time_limit_s=spec.time_limit_s, mip_rel_gap=spec.mip_rel_gap)
     solution = solve_bundling(problem, settings, progress)
     rows = []

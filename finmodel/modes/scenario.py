@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..config import Id, Strict as _Strict
 
@@ -13,8 +13,9 @@ from ..config import Id, Strict as _Strict
 class BalanceRule(_Strict):
     """When a project or bundle counts as balanced (资金平衡): every test in ``tests`` holds."""
 
-    tests: list[Literal["npv", "coverage", "cash"]] = ["npv", "coverage", "cash"]
-    """Which tests decide: npv, coverage, cash (the NPV test always counts)."""
+    tests: list[Literal["npv", "coverage", "cash"]] = Field(default=["npv", "coverage", "cash"], min_length=1)
+    """Which tests decide, each listed once: npv, coverage, cash. A test left out is not applied (its margin is
+    still reported)."""
     npv_at_least_wan: float = 0.0
     """NPV after grants and rewards at the discount rate, 万元."""
     coverage_at_least: Annotated[float, Field(gt=0)] = 1.0
@@ -27,6 +28,17 @@ class BalanceRule(_Strict):
     """Principal plus simple interest at the planning rate, or the debt service the model schedules."""
     cash_at_least_wan: float = 0.0
     """Cumulative cash after financing in every year, 万元."""
+
+    @field_validator("tests")
+    @classmethod
+    def _each_once(cls, tests: list[str]) -> list[str]:
+        if len(set(tests)) < len(tests):
+            raise ValueError(f"each test once: {tests}")
+        return tests
+
+    @property
+    def tests_npv(self) -> bool:
+        return "npv" in self.tests
 
     @property
     def tests_coverage(self) -> bool:

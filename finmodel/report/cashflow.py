@@ -27,8 +27,8 @@ RATIO = "0.00"
 PCT = "0.00%"
 YEAR = "0"
 ANNUAL_LIMIT = 50  # above this many projects the annual tables would swamp the workbook: the CSV has the figures
-CHART_LIMIT = 12
-TRANSPOSE_LIMIT = 10  # up to this many projects the summary lists figures down and projects across  # one chart per project up to this many; a single chart over all projects beyond
+CHART_LIMIT = 12  # one chart per project up to this many; a single chart over all projects beyond
+TRANSPOSE_LIMIT = 10  # up to this many projects the summary lists figures down and projects across
 
 SUMMARY_COLUMNS = [
     ("households", "#,##0"), ("total_investment_wan", MONEY), ("construction_interest_wan", MONEY),

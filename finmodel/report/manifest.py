@@ -12,7 +12,7 @@ from importlib import metadata
 from ..config import plain
 
 
-PACKAGES = ("finmodel", "numpy", "pandas", "scipy", "pulp", "highspy", "numpy-financial", "openpyxl",
+PACKAGES = ("finmodel", "numpy", "pandas", "scipy", "pulp", "highspy", "openpyxl",
             "pydantic", "matplotlib")
 
 

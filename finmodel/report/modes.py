@@ -114,15 +114,21 @@ def _table_sheet(ws: Worksheet, title: str, frame: pd.DataFrame, columns: list[s
 
 
 def rule_text(modes: ModesResult, discount_rate: float, lang: str) -> str:
+    """The balance rule in words: the tests that decide, each with its threshold, then the ones left out."""
     rule = modes.rule
-    if not rule.tests_coverage:
-        coverage = t("md_not_tested", lang)
-    else:
-        coverage = t("md_rule_coverage", lang).format(
+    said = {
+        "npv": t("md_rule_npv", lang).format(f"{rule.npv_at_least_wan:g}", f"{discount_rate:.2%}"),
+        "coverage": t("md_rule_coverage", lang).format(
             t(f"definition_{rule.coverage_definition}", lang).split("（")[0], t(f"debt_{rule.coverage_debt}", lang),
-            t(f"interest_{rule.coverage_interest}", lang), f"{rule.coverage_at_least:g}")
-    cash = t("md_not_tested", lang) if not rule.tests_cash else f"{rule.cash_at_least_wan:g}"
-    return t("md_rule", lang).format(f"{rule.npv_at_least_wan:g}", f"{discount_rate:.2%}", coverage, cash)
+            t(f"interest_{rule.coverage_interest}", lang), f"{rule.coverage_at_least:g}"),
+        "cash": t("md_rule_cash", lang).format(f"{rule.cash_at_least_wan:g}"),
+    }
+    joint = "；" if lang == "zh" else "; "
+    text = t("md_rule", lang) + joint.join(said[test] for test in said if test in rule.tests)
+    left_out = [t(f"md_test_{test}", lang) for test in said if test not in rule.tests]
+    if left_out:
+        text += joint + t("md_not_tested", lang) + ("：" if lang == "zh" else ": ") + ("、" if lang == "zh" else ", ").join(left_out)
+    return text + ("。" if lang == "zh" else ".")
 
 
 def units_sheet(ws: Worksheet, modes: ModesResult, discount_rate: float, lang: str) -> None:
