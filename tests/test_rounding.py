@@ -80,7 +80,7 @@ def test_a_grain_goes_along_a_longer_path_when_it_must():
 
 @st.composite
 def bounded_tables(draw):
-    rows, columns = draw(st.integers(2, 30)), draw(st.integers(1, 4))
+    rows, columns = draw(st.integers(2, 150)), draw(st.integers(1, 5))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     values = rng.uniform(0, 20, (rows, columns)) * (rng.random((rows, columns)) < 0.85)
     if draw(st.booleans()):

@@ -30,7 +30,8 @@ t = ∞ less what the other pools of S already place.
 
 The conditions number 2·(2^pools − 1), so the method is used up to ``MAX_POOLS`` pools; need by category and the
 other objectives go to the LP, as does any instance this method cannot settle (rules that cannot all be met,
-which the LP diagnoses, or a stage that fixes no cell, which would be a numerical failure here).
+which the LP diagnoses, a stage that fixes no cell, or amounts that miss a bound or a pool, which would be a
+numerical failure here: every result is checked before it is returned).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class _Filling:
         self.pool_scale = self.s.sum(axis=1)
         masks = np.array([[(m >> p) & 1 for p in range(n_pools)] for m in range(1, 2 ** n_pools)], dtype=float)
         self.masks = masks  # (sets, pools): every non-empty set of pools
+        self.others = 1.0 - masks
         empty = problem.pool_wan == 0
         self.fixed = np.broadcast_to(empty[:, None], f.shape).copy()
         self.value = np.zeros(f.shape)
@@ -137,31 +139,43 @@ class _Filling:
         """Per condition (2·sets) and unit, the two terms whose lesser the condition adds up (margin = Σ_i min(X, Y)
         + offset ≥ 0; the second family is negated to read the same way). Without ``limits``, of slopes: the units'
         caps and floors, constant in t, are left out."""
+        x, y, _ = self._sized_terms(a, b, limits)
+        return x, y
+
+    def _sized_terms(self, a: np.ndarray, b: np.ndarray, limits: bool = True):
+        """``_terms`` and the size of the money behind each second term (a cap and the cells taken from it), which
+        bounds its rounding."""
         sa, sb = self.masks @ a, self.masks @ b
-        na, nb = a.sum(axis=0)[None, :] - sa, b.sum(axis=0)[None, :] - sb
+        # The other pools' sums by their own product, not Σ − Σ_S: with BIG standing for no cap the difference
+        # would lose every finite cap beside it.
+        na, nb = self.others @ a, self.others @ b
         x = np.vstack([sb, -sa])
         if not limits:
-            return x, np.vstack([-na, nb])
+            return x, np.vstack([-na, nb]), None
         with np.errstate(invalid="ignore"):
             y = np.vstack([self.high[None, :] - na, nb - self.low[None, :]])
-        return x, y
+            size = np.vstack([np.where(np.isfinite(self.high), np.abs(self.high), 0.0)[None, :] + np.abs(na),
+                              np.abs(nb) + np.abs(self.low)[None, :]])
+        return x, y, size
 
     def _offsets(self) -> np.ndarray:
         supply = self.masks @ self.supply
         return np.concatenate([-supply, supply])
 
-    def _margins(self, t: float, floor: np.ndarray | None) -> np.ndarray:
-        a, b = self._ends(t, floor)
-        sa, sb = self.masks @ a, self.masks @ b
-        # The terms of ``_terms`` without building them: U − Σ_{p∉S} a = (U − Σ a) + Σ_{p∈S} a, and likewise.
-        first = np.minimum(sb, (self.high - a.sum(axis=0))[None, :] + sa).sum(axis=1)
-        second = np.minimum(-sa, (b.sum(axis=0) - self.low)[None, :] - sb).sum(axis=1)
-        return np.concatenate([first, second]) + self._offsets()
+    def _evaluate(self, a: np.ndarray, b: np.ndarray):
+        """The conditions' terms, margins and tolerances: a margin within TOL of all the money counts as 0. A
+        condition's terms carry the rounding of every pool's cells (a unit's cap less the other pools' cells), and
+        the cells fixed at a stage carry its level's; a tolerance on a condition's own money alone (tried) turns
+        that rounding into false verdicts of "cannot be met". What a wider tolerance could let through is caught
+        at the end: amounts that break a bound are not returned (``_within_bounds``)."""
+        x, y = self._terms(a, b)
+        offsets = self._offsets()
+        margins = np.minimum(x, y).sum(axis=1) + offsets
+        return x, y, margins, np.full(margins.shape, TOL * self.pool_scale.sum())
 
-    def _tolerance(self) -> np.ndarray:
-        # Every condition adds up the units' terms over all pools (a unit's cap less the other pools' cells), so
-        # its rounding is of the order of all the money, whatever the pools of S hold.
-        return np.full(2 * len(self.masks), TOL * self.pool_scale.sum())
+    def _holds(self, t: float, floor: np.ndarray | None) -> bool:
+        _, _, margins, tol = self._evaluate(*self._ends(t, floor))
+        return bool(np.all(margins >= -tol))
 
     # -- the money no unit can take ---------------------------------------------------------------------
     def _placeable(self) -> np.ndarray | None:
@@ -173,7 +187,7 @@ class _Filling:
         a = np.where(self.fixed, self.value, 0.0)
         b = np.where(self.fixed, self.value, np.minimum(self.caps, BIG))
         sb = self.masks @ b
-        na = a.sum(axis=0)[None, :] - self.masks @ a
+        na = self.others @ a
         room = np.minimum(sb, self.high[None, :] - na).sum(axis=1)  # (sets,)
         placed = np.zeros(n_pools)
         done = np.zeros(n_pools, dtype=bool)
@@ -188,9 +202,9 @@ class _Filling:
             done[p] = True
         self.supply = placed
         # The floors with every pool placed as above.
-        x, y = self._terms(a, b)
-        low = np.minimum(x, y).sum(axis=1)[len(self.masks):] + self.masks @ placed
-        if np.any(low < -self._tolerance()[len(self.masks):]) or np.any(b.sum(axis=0) < self.low - TOL * self.unit_scale):
+        _, _, margins, tol = self._evaluate(a, b)
+        lower = slice(len(self.masks), None)
+        if np.any(margins[lower] < -tol[lower]) or np.any(b.sum(axis=0) < self.low - TOL * self.unit_scale):
             return None
         return placed
 
@@ -261,8 +275,7 @@ class _Filling:
     def _least_level(self, floor: np.ndarray, ceiling: float):
         """The least t ≤ ``ceiling`` at which every condition holds, each unit's cells at no less than ``floor``;
         None when none does."""
-        tol = self._tolerance()
-        if np.all(self._margins(0.0, floor) >= -tol):
+        if self._holds(0.0, floor):
             return 0.0
         f, s, c = self.f, self.s, self.caps
         free = ~self.fixed
@@ -277,7 +290,7 @@ class _Filling:
         lo_k, hi_k = -1, marks.size  # margins fail at marks[lo_k] (or 0), hold at marks[hi_k] (or the ceiling)
         while hi_k - lo_k > 1:
             mid = (lo_k + hi_k) // 2
-            if np.all(self._margins(float(marks[mid]), floor) >= -tol):
+            if self._holds(float(marks[mid]), floor):
                 hi_k = mid
             else:
                 lo_k = mid
@@ -291,19 +304,20 @@ class _Filling:
         a, b = self._ends(lo, floor)
         inside = lo + (hi - lo) / 2 if np.isfinite(hi) else lo + 1.0
         da, db = self._slopes(inside, floor)
-        x, y = self._terms(a, b)
+        x, y, margins, tol = self._evaluate(a, b)
         dx, dy = self._terms(da, db, limits=False)
         dy = np.where(np.isfinite(y), dy, 0.0)
         offsets = self._offsets()
-        tol = self._tolerance()
-        margins = np.minimum(x, y).sum(axis=1) + offsets
         best = lo
         for k in np.flatnonzero(margins < -tol):
             reach = _concave_root(x[k], dx[k], y[k], dy[k], offsets[k], hi - lo, tol[k])
             if reach is None:
                 return None
             best = max(best, lo + reach)
-        return min(best, hi)
+        best = min(best, hi)
+        # The level must meet every condition: a root the lines put past the interval, or one rounding moved, is
+        # a reading not to be trusted.
+        return best if self._holds(best, floor) else None
 
     # -- fixing cells -------------------------------------------------------------------------------------
     def _pin(self, cells: np.ndarray, values: np.ndarray, stage: int) -> None:
@@ -366,14 +380,13 @@ class _Filling:
         n_sets = len(self.masks)
         free = ~self.fixed
         a, b = self._ends(level)
-        x, y = self._terms(a, b)
+        x, y, margins, tol = self._evaluate(a, b)
         # Slopes just below the level: what tightening a cell there takes from each term.
         below = level * (1 - 1e-9)
         da, db = self._slopes(below, None)
         dx, dy = self._terms(da, db, limits=False)
         dy = np.where(np.isfinite(y), dy, 0.0)
-        margins = np.minimum(x, y).sum(axis=1) + self._offsets()
-        tight = np.flatnonzero(margins <= self._tolerance())
+        tight = np.flatnonzero(margins <= tol)
         up_end = free & (f + s * level <= c * (1 + TOL) + TOL)  # the upper end is at the level
         down = f - s * level
         down_end = free & (down >= -TOL * s) & (down <= c * (1 + TOL) + TOL)
@@ -388,13 +401,17 @@ class _Filling:
             if k < n_sets:  # S places its money: S's cells up where S's term binds; the others down where U does
                 blocked_up |= member[:, None] & first[None, :] & up_end
                 blocked_down |= ~member[:, None] & second[None, :] & down_end
-                self._price(prices, self._limit_rows(second, TOTAL_UPPER, self.high), price)
+                # A bound is priced where it holds cells that still move: a unit whose cells are all fixed ties its
+                # terms whatever its bound.
+                moving = (~member[:, None] & down_end).any(axis=0)
+                self._price(prices, self._limit_rows(second & moving, TOTAL_UPPER, self.high), price)
                 capped = member[:, None] & first[None, :] & free & ~up_end
                 self._price(prices, self._cap_rows(capped), price)
             else:  # S must give what it has: S's cells down where S's term binds; the others up where L does
                 blocked_down |= member[:, None] & first[None, :] & down_end
                 blocked_up |= ~member[:, None] & second[None, :] & up_end
-                self._price(prices, self._limit_rows(second, TOTAL_LOWER, self.low), price)
+                moving = (~member[:, None] & up_end).any(axis=0)
+                self._price(prices, self._limit_rows(second & moving, TOTAL_LOWER, self.low), price)
                 capped = ~member[:, None] & second[None, :] & free & ~up_end
                 self._price(prices, self._cap_rows(capped), price)
         # A unit whose own cap or floor is met exactly at the level.
@@ -417,14 +434,27 @@ class _Filling:
         x = x.copy()
         for p in range(x.shape[0]):
             miss = float(placed[p]) - float(x[p].sum())
-            # A cell on its cap takes nothing more, one on 0 gives nothing.
-            cells = self.on_level[p] & (x[p] < self.caps[p] if miss > 0 else x[p] > 0)
+            # A cell on its cap takes nothing more, one on 0 gives nothing, nor does a unit on its bound.
+            totals = x.sum(axis=0)
+            if miss > 0:
+                cells = self.on_level[p] & (x[p] < self.caps[p]) & (totals < self.high - TOL * self.unit_scale)
+            else:
+                cells = self.on_level[p] & (x[p] > 0) & (totals > self.low + TOL * self.unit_scale)
             if not cells.any() or placed[p] == 0:
                 continue
             last = cells & (self.stage_of[p] == self.stage_of[p][cells].max())
             weight = np.where(last, self.s[p], 0.0)
-            x[p] = np.clip(x[p] + miss * weight / weight.sum(), 0.0, self.caps[p])
+            x[p] = np.where(last, np.clip(x[p] + miss * weight / weight.sum(), 0.0, self.caps[p]), x[p])
         return x
+
+    def _within_bounds(self, x: np.ndarray, placed: np.ndarray) -> bool:
+        """Whether the amounts keep every bound and place each pool's money, to 10⁻⁹ of each row's scale (rounding
+        then puts them on the grain): else the reading of some stage was wrong and the LP decides."""
+        slack = 1e-9 * self.s
+        totals, unit_slack = x.sum(axis=0), 1e-9 * self.unit_scale
+        return bool(np.all(x >= -slack) and np.all(x <= self.caps + slack)
+                    and np.all(totals <= self.high + unit_slack) and np.all(totals >= self.low - unit_slack)
+                    and np.all(np.abs(x.sum(axis=1) - placed) <= 1e-9 * np.maximum(self.pool_scale, GRAIN)))
 
     # -- the whole fit ---------------------------------------------------------------------------------------
     def run(self) -> LPSolution | Declined:
@@ -443,14 +473,17 @@ class _Filling:
             if level is None:
                 return Declined("infeasible")
             prices = np.zeros(len(self.rows))
+            level = float(level)
             self._settle(phi, side, level, stage, prices)
             if self.fixed.all():
                 self.levels.append(level)
                 self.duals.append(self._stage_prices(prices))
                 break
             # A level that moves no free cell by more than the conditions' tolerance is the formula's own rounding
-            # (Σ f of a pool misses the pool by some 10⁻¹⁶ per unit): the cells stay on it and share that rounding.
-            zero = max(ZERO_LEVEL, self._tolerance()[0] / self.s[~self.fixed].max())
+            # (Σ f of a pool misses the pool by up to some 10⁻¹² of it, and a cap drawn as the formula amount on
+            # the grain is below it by less than a grain): the cells stay on the formula and share that rounding,
+            # as the LP's structure solve shares it.
+            zero = max(ZERO_LEVEL, TOL * self.pool_scale.sum() / self.s[~self.fixed].max())
             if level <= zero:
                 rest = ~self.fixed
                 self._pin(rest, np.clip(self.f, 0.0, self.caps), stage)
@@ -468,6 +501,8 @@ class _Filling:
             ceiling = level
             stage += 1
         amounts = self._spread(self.value, placed)
+        if not self._within_bounds(amounts, placed):
+            return Declined("numerical")
         unallocated = np.asarray(pr.pool_wan, dtype=float) - placed
         totals = amounts.sum(axis=0)
         held = np.where(self.row_pool >= 0, amounts[np.maximum(self.row_pool, 0), self.row_unit], totals[self.row_unit])
@@ -508,9 +543,11 @@ def _concave_root(x, dx, y, dy, offset: float, width: float, tol: float) -> floa
     k = int(reached[0]) if reached.size else points.size
     start = 0.0 if k == 0 else float(points[k - 1])
     end = float(points[k]) if k < points.size else width
-    value, slope = value_and_slope(start)
+    value, _ = value_and_slope(start)
     if value >= -tol:
         return start
+    # The slope inside the segment: at ``start`` itself a tie between two lines could pick the steeper one.
+    _, slope = value_and_slope(start + ((end - start) / 2 if np.isfinite(end) else 1.0))
     if slope > 0:
         root = start + (-value) / slope
         return min(root, end) if np.isfinite(end) else root

@@ -115,7 +115,6 @@ def _settle(rows: np.ndarray, up: np.ndarray, remainder: np.ndarray, total: np.n
         return total[q] < high[q] if giving else total[q] > low[q]
 
     def one_step(start: int) -> bool:
-        given: list[int] = []
         for c in range(columns):
             if not (up[start, c] if giving else (not up[start, c] and remainder[start, c] > 0)):
                 continue
@@ -123,18 +122,15 @@ def _settle(rows: np.ndarray, up: np.ndarray, remainder: np.ndarray, total: np.n
             while k < n_rows and not (taker(column[k], c) and room(column[k])):
                 k += 1
             marks[c] = k
-            # The first row from the mark that the search would reach here: not a taker in an earlier column.
-            for j in range(k, min(k + 64, n_rows)):
-                q = int(column[j])
-                if taker(q, c) and room(q) and not any(taker(q, e) for e in given):
-                    up[start, c], up[q, c] = (False, True) if giving else (True, False)
-                    delta = 1 if giving else -1
-                    total[start] -= delta
-                    total[q] += delta
-                    return True
-            if k + 64 < n_rows:
-                return False  # too far to look row by row: the whole search decides
-            given.append(c)
+            # The search would end here too: it skips the takers an earlier column reached, but a taker with room
+            # there would have ended the move in that column, so none of them is one here.
+            if k < n_rows:
+                q = int(column[k])
+                up[start, c], up[q, c] = (False, True) if giving else (True, False)
+                delta = 1 if giving else -1
+                total[start] -= delta
+                total[q] += delta
+                return True
         return False
 
     for row in rows:
