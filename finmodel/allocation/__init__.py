@@ -243,7 +243,7 @@ def solve_rounded(problem: AllocationProblem, settings: SolverSettings, findings
             except RoundingError:
                 declined = "rounding"
             else:
-                return filled, rounded, filling_manifest(filled, time.perf_counter() - start), []
+                return filled, rounded, filling_manifest(time.perf_counter() - start), []
         else:
             declined = filled.reason
     failures: list[str] = []
@@ -272,7 +272,7 @@ def solve_rounded(problem: AllocationProblem, settings: SolverSettings, findings
     raise _numerical(problem, failures)
 
 
-def filling_manifest(solution: LPSolution, seconds: float) -> dict:
+def filling_manifest(seconds: float) -> dict:
     """What the manifest records of a fit by progressive filling: no solver, its stages and time."""
     return {"path": "filling", "method": "progressive_filling", "name": "finmodel progressive filling (no solver)",
             "solves": 0, "seconds": round(seconds, 3)}

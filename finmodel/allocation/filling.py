@@ -91,6 +91,11 @@ class _Filling:
         n_pools, n_units = f.shape
         self.unit_scale = self.s.sum(axis=0)
         self.pool_scale = self.s.sum(axis=1)
+        # A condition's terms carry the rounding of every pool's cells (a unit's cap less the other pools' cells),
+        # and the cells fixed at a stage carry its level's: a margin within TOL of all the money counts as 0. A
+        # tolerance on a condition's own money alone (tried) turns that rounding into false verdicts of "cannot be
+        # met"; what this one could let through is caught at the end (``_within_bounds``).
+        self.tolerance = TOL * self.pool_scale.sum()
         masks = np.array([[(m >> p) & 1 for p in range(n_pools)] for m in range(1, 2 ** n_pools)], dtype=float)
         self.masks = masks  # (sets, pools): every non-empty set of pools
         self.others = 1.0 - masks
@@ -109,13 +114,16 @@ class _Filling:
         self.row_kind = np.array([FAMILIES[r.family] for r in self.rows], dtype=object)
 
     # -- the cells' ranges at a level ------------------------------------------------------------------
+    def _levels(self, t: float, floor: np.ndarray | None):
+        """Each unit's level at t (no less than its ``floor``), and the cells' formula amounts that far down and up."""
+        level = np.full(self.f.shape[1], t) if floor is None else np.maximum(t, floor)
+        return level, self.f - self.s * level[None, :], self.f + self.s * level[None, :]
+
     def _ends(self, t: float, floor: np.ndarray | None = None):
         """(pools, units) lower and upper ends of every cell at deviation t (each unit's cells at no less than
         its ``floor`` level); a fixed cell's ends are its amount."""
-        level = np.full(self.f.shape[1], t) if floor is None else np.maximum(t, floor)
-        f, s, c = self.f, self.s, self.caps
-        down = f - s * level[None, :]
-        up = f + s * level[None, :]
+        c = self.caps
+        _, down, up = self._levels(t, floor)
         a = np.clip(down, 0.0, c)
         b = np.minimum(c, up)
         free = ~self.fixed
@@ -125,11 +133,9 @@ class _Filling:
 
     def _slopes(self, t: float, floor: np.ndarray | None):
         """The ends' slopes on an open interval of t that holds no breakpoint, evaluated at its point t."""
-        f, s, c = self.f, self.s, self.caps
-        moving = np.ones(f.shape[1], dtype=bool) if floor is None else floor < t
-        level = np.full(f.shape[1], t) if floor is None else np.maximum(t, floor)
-        down = f - s * level[None, :]
-        up = f + s * level[None, :]
+        s, c = self.s, self.caps
+        moving = np.ones(s.shape[1], dtype=bool) if floor is None else floor < t
+        _, down, up = self._levels(t, floor)
         live = ~self.fixed & moving[None, :]
         da = np.where(live & (down > 0) & (down < c), -s, 0.0)
         db = np.where(live & (up < c), s, 0.0)
@@ -139,43 +145,28 @@ class _Filling:
         """Per condition (2·sets) and unit, the two terms whose lesser the condition adds up (margin = Σ_i min(X, Y)
         + offset ≥ 0; the second family is negated to read the same way). Without ``limits``, of slopes: the units'
         caps and floors, constant in t, are left out."""
-        x, y, _ = self._sized_terms(a, b, limits)
-        return x, y
-
-    def _sized_terms(self, a: np.ndarray, b: np.ndarray, limits: bool = True):
-        """``_terms`` and the size of the money behind each second term (a cap and the cells taken from it), which
-        bounds its rounding."""
         sa, sb = self.masks @ a, self.masks @ b
         # The other pools' sums by their own product, not Σ − Σ_S: with BIG standing for no cap the difference
         # would lose every finite cap beside it.
         na, nb = self.others @ a, self.others @ b
         x = np.vstack([sb, -sa])
         if not limits:
-            return x, np.vstack([-na, nb]), None
+            return x, np.vstack([-na, nb])
         with np.errstate(invalid="ignore"):
             y = np.vstack([self.high[None, :] - na, nb - self.low[None, :]])
-            size = np.vstack([np.where(np.isfinite(self.high), np.abs(self.high), 0.0)[None, :] + np.abs(na),
-                              np.abs(nb) + np.abs(self.low)[None, :]])
-        return x, y, size
+        return x, y
 
     def _offsets(self) -> np.ndarray:
         supply = self.masks @ self.supply
         return np.concatenate([-supply, supply])
 
     def _evaluate(self, a: np.ndarray, b: np.ndarray):
-        """The conditions' terms, margins and tolerances: a margin within TOL of all the money counts as 0. A
-        condition's terms carry the rounding of every pool's cells (a unit's cap less the other pools' cells), and
-        the cells fixed at a stage carry its level's; a tolerance on a condition's own money alone (tried) turns
-        that rounding into false verdicts of "cannot be met". What a wider tolerance could let through is caught
-        at the end: amounts that break a bound are not returned (``_within_bounds``)."""
+        """The conditions' terms and margins."""
         x, y = self._terms(a, b)
-        offsets = self._offsets()
-        margins = np.minimum(x, y).sum(axis=1) + offsets
-        return x, y, margins, np.full(margins.shape, TOL * self.pool_scale.sum())
+        return x, y, np.minimum(x, y).sum(axis=1) + self._offsets()
 
     def _holds(self, t: float, floor: np.ndarray | None) -> bool:
-        _, _, margins, tol = self._evaluate(*self._ends(t, floor))
-        return bool(np.all(margins >= -tol))
+        return bool(np.all(self._evaluate(*self._ends(t, floor))[2] >= -self.tolerance))
 
     # -- the money no unit can take ---------------------------------------------------------------------
     def _placeable(self) -> np.ndarray | None:
@@ -202,9 +193,8 @@ class _Filling:
             done[p] = True
         self.supply = placed
         # The floors with every pool placed as above.
-        _, _, margins, tol = self._evaluate(a, b)
-        lower = slice(len(self.masks), None)
-        if np.any(margins[lower] < -tol[lower]) or np.any(b.sum(axis=0) < self.low - TOL * self.unit_scale):
+        margins = self._evaluate(a, b)[2]
+        if np.any(margins[len(self.masks):] < -self.tolerance) or np.any(b.sum(axis=0) < self.low - TOL * self.unit_scale):
             return None
         return placed
 
@@ -304,13 +294,13 @@ class _Filling:
         a, b = self._ends(lo, floor)
         inside = lo + (hi - lo) / 2 if np.isfinite(hi) else lo + 1.0
         da, db = self._slopes(inside, floor)
-        x, y, margins, tol = self._evaluate(a, b)
+        x, y, margins = self._evaluate(a, b)
         dx, dy = self._terms(da, db, limits=False)
         dy = np.where(np.isfinite(y), dy, 0.0)
         offsets = self._offsets()
         best = lo
-        for k in np.flatnonzero(margins < -tol):
-            reach = _concave_root(x[k], dx[k], y[k], dy[k], offsets[k], hi - lo, tol[k])
+        for k in np.flatnonzero(margins < -self.tolerance):
+            reach = _concave_root(x[k], dx[k], y[k], dy[k], offsets[k], hi - lo, self.tolerance)
             if reach is None:
                 return None
             best = max(best, lo + reach)
@@ -327,9 +317,8 @@ class _Filling:
 
     def _limit_rows(self, units: np.ndarray, kind: str, limits: np.ndarray) -> np.ndarray:
         """Indices of the total rows of ``kind`` on ``units`` whose limit is the one that binds."""
-        hit = np.zeros(len(self.rows), dtype=bool)
         if not units.any():
-            return np.flatnonzero(hit)
+            return np.zeros(0, dtype=int)
         on = (self.row_pool < 0) & (self.row_kind == kind) & units[self.row_unit]
         target = limits[self.row_unit]
         return np.flatnonzero(on & (np.abs(self.row_limit - target) <= 1e-9 * np.maximum(1.0, np.abs(target))))
@@ -380,13 +369,13 @@ class _Filling:
         n_sets = len(self.masks)
         free = ~self.fixed
         a, b = self._ends(level)
-        x, y, margins, tol = self._evaluate(a, b)
+        x, y, margins = self._evaluate(a, b)
         # Slopes just below the level: what tightening a cell there takes from each term.
         below = level * (1 - 1e-9)
         da, db = self._slopes(below, None)
         dx, dy = self._terms(da, db, limits=False)
         dy = np.where(np.isfinite(y), dy, 0.0)
-        tight = np.flatnonzero(margins <= tol)
+        tight = np.flatnonzero(margins <= self.tolerance)
         up_end = free & (f + s * level <= c * (1 + TOL) + TOL)  # the upper end is at the level
         down = f - s * level
         down_end = free & (down >= -TOL * s) & (down <= c * (1 + TOL) + TOL)
@@ -483,7 +472,7 @@ class _Filling:
             # (Σ f of a pool misses the pool by up to some 10⁻¹² of it, and a cap drawn as the formula amount on
             # the grain is below it by less than a grain): the cells stay on the formula and share that rounding,
             # as the LP's structure solve shares it.
-            zero = max(ZERO_LEVEL, TOL * self.pool_scale.sum() / self.s[~self.fixed].max())
+            zero = max(ZERO_LEVEL, self.tolerance / self.s[~self.fixed].max())
             if level <= zero:
                 rest = ~self.fixed
                 self._pin(rest, np.clip(self.f, 0.0, self.caps), stage)

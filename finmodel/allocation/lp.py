@@ -112,12 +112,12 @@ def listed_bound_rows(problem: AllocationProblem, cell_scale: np.ndarray, unit_s
         if bound.kind == CELL_UPPER:
             for p in range(n_pools):
                 units = np.flatnonzero(~np.isnan(values[p]))
-                cids = [f"{family}_p{p}_d{i}" for i in units.tolist()]
+                cids = [_cid(family, p, i) for i in units.tolist()]
                 rows += map(BoundRow._make, zip(cids, itertools.repeat(family), itertools.repeat(p), units.tolist(),
                                                 values[p, units].tolist(), cell_scale[p, units].tolist()))
         elif bound.kind in (TOTAL_UPPER, TOTAL_LOWER):
             units = np.flatnonzero(~np.isnan(values))
-            cids = [f"{family}_d{i}" for i in units.tolist()]
+            cids = [_cid(family, None, i) for i in units.tolist()]
             rows += map(BoundRow._make, zip(cids, itertools.repeat(family), itertools.repeat(None), units.tolist(),
                                             values[units].tolist(), unit_scale[units].tolist()))
     return rows
@@ -167,6 +167,8 @@ class AllocationLP:
         self.dev_hi = self.dev_lo = None
         self._priced = np.zeros(len(self.bound_rows), dtype=bool)
         """Bound rows that carried a dual price at some stage: tight in every solution after it."""
+        self._settled_prices: dict[str, float] = {}
+        """Prices of the bounds that settled cells since the last stage (``_price_settled``)."""
 
     # -- building -------------------------------------------------------------------------------
     def _unit_total(self, i: int):
@@ -282,7 +284,7 @@ class AllocationLP:
         the prices of the bounds that settled cells since the last stage where they are larger."""
         duals = self.lp.duals(self.bound_row_index)
         found = {self.bound_rows[k].cid: float(duals[k]) / self.bound_rows[k].scale for k in np.flatnonzero(duals != 0)}
-        for cid, price in getattr(self, "_settled_prices", {}).items():
+        for cid, price in self._settled_prices.items():
             if price > abs(found.get(cid, 0.0)):
                 found[cid] = price
         self._settled_prices = {}
@@ -566,7 +568,6 @@ class AllocationLP:
         self._group_kind: list[str] = []
         self._group_level: list[float] = []
         self._group_limit: list[float] = []
-        self._settled_prices: dict[str, float] = {}
         self._zero_group = self._new_group("zero", 0.0)
         self._cap_group = self._new_group("cap", np.nan)
         self.deviation_rows()

@@ -88,18 +88,19 @@ def controlled_round(
     low, high = np.asarray(row_low, dtype=float), np.asarray(row_high, dtype=float)
     # A move changes the totals of its two end rows only, and never past a bound: rows above their cap are settled
     # first, in row order, then rows below their floor, and no row breaches a bound it kept.
-    moves = [0, 4 * snapped.shape[0] + 4]
+    moves_left = 4 * snapped.shape[0] + 4
     for giving in (True, False):
         rows = np.flatnonzero(total > high) if giving else np.flatnonzero(total < low)
         if rows.size:
-            _settle(rows, up, remainder, total, low, high, giving, moves)
+            moves_left = _settle(rows, up, remainder, total, low, high, giving, moves_left)
     return (floors + up).astype(np.int64)
 
 
 def _settle(rows: np.ndarray, up: np.ndarray, remainder: np.ndarray, total: np.ndarray, low: np.ndarray,
-            high: np.ndarray, giving: bool, moves: list[int]) -> None:
-    """Bring ``rows`` within their bounds, one grain a move. Each column keeps its rows in the order the search
-    prefers them (the largest remainder first when a grain is given, the smallest when one is taken back; ties to
+            high: np.ndarray, giving: bool, moves_left: int) -> int:
+    """Bring ``rows`` within their bounds, one grain a move, in at most ``moves_left`` moves (those left are
+    returned); a move one step cannot end goes to ``_move``'s breadth-first search. Each column keeps its rows in
+    the order the search prefers them (the largest remainder first when a grain is given, the smallest when one is taken back; ties to
     the earlier row) and a mark before which no row can end a move any more: in this phase a row that takes a grain
     in a column, or reaches its bound, stays so unless a longer path moves it, and then the marks start again. So a
     move that ends in one step, nearly all of them, costs a few reads instead of a pass over the table."""
@@ -125,29 +126,25 @@ def _settle(rows: np.ndarray, up: np.ndarray, remainder: np.ndarray, total: np.n
             # The search would end here too: it skips the takers an earlier column reached, but a taker with room
             # there would have ended the move in that column, so none of them is one here.
             if k < n_rows:
-                q = int(column[k])
-                up[start, c], up[q, c] = (False, True) if giving else (True, False)
-                delta = 1 if giving else -1
-                total[start] -= delta
-                total[q] += delta
+                end = int(column[k])
+                _apply(end, start, {end: (start, c)}, up, total, giving)
                 return True
         return False
 
     for row in rows:
         while total[row] > high[row] if giving else total[row] < low[row]:
-            moves[0] += 1
-            if moves[0] > moves[1]:
+            moves_left -= 1
+            if moves_left < 0:
                 raise RoundingError("rounding did not settle")
             if not one_step(int(row)):
                 _move(int(row), up, remainder, total, can_end=total < high if giving else total > low, giving=giving)
                 marks = [0] * columns
+    return moves_left
 
 
 def _move(start: int, up: np.ndarray, remainder: np.ndarray, total: np.ndarray, can_end: np.ndarray,
           giving: bool) -> None:
     """Pass one unit out of (giving) or into row ``start`` along the shortest alternating path."""
-    if _direct_move(start, up, remainder, total, can_end, giving):
-        return
     rows, columns = up.shape
     # A row can hand a unit on in column c when its cell there is rounded up; the receiving cell
     # must be rounded down and have a remainder. Taking is the same walk with the roles swapped.
@@ -186,33 +183,6 @@ def _move(start: int, up: np.ndarray, remainder: np.ndarray, total: np.ndarray, 
                 return
         frontier = reached
     raise RoundingError(f"row {start}: no rounding keeps it within its bounds")
-
-
-def _direct_move(start: int, up: np.ndarray, remainder: np.ndarray, total: np.ndarray, can_end: np.ndarray,
-                 giving: bool) -> bool:
-    """The first level of ``_move``'s search, column by column, without building its whole tables: a path of one
-    step, ``start`` straight to a row that can end it, chosen as the search would choose it (takers reached in an
-    earlier column are taken by then). Most moves end here; False when none does, and the search runs."""
-    reached = np.zeros(up.shape[0], dtype=bool)
-    reached[start] = True
-    for c in range(up.shape[1]):
-        column = up[:, c]
-        down = ~column & (remainder[:, c] > 0)
-        if not (column[start] if giving else down[start]):
-            continue
-        takers = (down if giving else column) & ~reached
-        ends = np.flatnonzero(takers & can_end)
-        if ends.size:
-            # The largest remainder gets the grain (the smallest gives it back), ties to the earlier row: argmax and
-            # argmin return the first of equals, and ``ends`` is in row order.
-            end = int(ends[np.argmax(remainder[ends, c]) if giving else np.argmin(remainder[ends, c])])
-            up[start, c], up[end, c] = (False, True) if giving else (True, False)
-            delta = 1 if giving else -1
-            total[start] -= delta
-            total[end] += delta
-            return True
-        reached |= takers
-    return False
 
 
 def _apply(end: int, start: int, parent: dict[int, tuple[int, int]], up: np.ndarray, total: np.ndarray,
