@@ -22,9 +22,9 @@ class Kind:
     name: str
     signature: tuple[str, ...]
     """Tables only this kind has: they tell the kind of a file that does not say it."""
-    home: tuple[str, str, str, str]
-    """Where its parts live: the module of the schema and loader, the schema, the loader, and the engine's module.
-    They are imported when first used, so a run of one kind does not build the other kinds' models."""
+    home: tuple[str, str, str, str, str]
+    """Where its parts live: the module of the schema and loader, the schema, the loader, the engine's module and
+    the engine. They are imported when first used, so a run of one kind does not build the other kinds' models."""
 
     def _part(self, module: str, name: str) -> Any:
         return getattr(importlib.import_module(module, __package__), name)
@@ -42,20 +42,18 @@ class Kind:
     @property
     def engine(self) -> Callable[..., Any]:
         """``engine(scenario, progress)`` → the result the reports take."""
-        return self._part(self.home[3], ENGINES[self.name])
-
-
-ENGINES = {"allocation": "allocate", "projects": "evaluate", "plan": "plan"}
+        return self._part(self.home[3], self.home[4])
 
 
 def _registry() -> dict[str, Kind]:
     return {
         "allocation": Kind("allocation", ("pools", "districts"),
-                           (".allocation.scenario", "ScenarioConfig", "load_scenario", ".allocation")),
+                           (".allocation.scenario", "ScenarioConfig", "load_scenario", ".allocation", "allocate")),
         "projects": Kind("projects", ("projects", "project_table"),
-                         (".cashflow.scenario", "ProjectScenarioConfig", "load_project_scenario", ".cashflow")),
+                         (".cashflow.scenario", "ProjectScenarioConfig", "load_project_scenario", ".cashflow",
+                          "evaluate")),
         "plan": Kind("plan", ("plan", "library", "budgets"),
-                     (".planning.scenario", "PlanScenarioConfig", "load_plan_scenario", ".planning")),
+                     (".planning.scenario", "PlanScenarioConfig", "load_plan_scenario", ".planning", "plan")),
     }
 
 

@@ -14,8 +14,7 @@ class BalanceRule(_Strict):
     """When a project or bundle counts as balanced (资金平衡): every test in ``tests`` holds."""
 
     tests: list[Literal["npv", "coverage", "cash"]] = Field(default=["npv", "coverage", "cash"], min_length=1)
-    """Which tests decide, each listed once: npv, coverage, cash. A test left out is not applied (its margin is
-    still reported)."""
+    """Which tests decide, each listed once: npv, coverage, cash. A test left out is not applied and has no margin."""
     npv_at_least_wan: float = 0.0
     """NPV after grants and rewards at the discount rate, 万元."""
     coverage_at_least: Annotated[float, Field(gt=0)] = 1.0
