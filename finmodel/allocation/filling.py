@@ -61,15 +61,21 @@ class Declined:
     reason: str
 
 
-def applies(problem: AllocationProblem) -> str | None:
-    """Why the method cannot take a problem on its face (None when it may)."""
-    if problem.categories:
+def declines(categories: bool, objective: str, n_pools: int) -> str | None:
+    """Why the method cannot take an allocation with need by category (``categories``), ``objective`` and
+    ``n_pools`` pools (None when it may): what a scenario says before any problem is built."""
+    if categories:
         return "categories"
-    if problem.objective != "formula_fit":
+    if objective != "formula_fit":
         return "objective"
-    if problem.shape[0] > MAX_POOLS:
+    if n_pools > MAX_POOLS:
         return "pools"
     return None
+
+
+def applies(problem: AllocationProblem) -> str | None:
+    """Why the method cannot take a problem on its face (None when it may)."""
+    return declines(bool(problem.categories), problem.objective, problem.shape[0])
 
 
 def fill(problem: AllocationProblem) -> LPSolution | Declined:

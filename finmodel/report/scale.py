@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..allocation.filling import MAX_POOLS
+from ..allocation.filling import declines
 from ..allocation.scenario import Scenario
 from ..labels import t
 
@@ -32,7 +32,8 @@ LP_SECONDS = (1e-4, 1.6)
 hold-harmless): 9 s at 2,000 units, 80 s at 5,000, 790 s at 20,000."""
 FILL_SECONDS_PER_UNIT = 4e-5
 """The fit without a solver (progressive filling or the pro-rata rule) and its rounding, per unit:
-``benchmarks/bench_lp.py`` measured 0.47 s and 0.49 s at 30,000 units."""
+``benchmarks/bench_lp.py`` measured 0.27 s at 30,000 units and 3.7 s at 220,000 (1.7e-5 a unit); this leaves room
+for a slower machine."""
 LP_MEMORY_PER_UNIT = 31e3
 """The LP's model and solution per unit, kept while the reports are written."""
 OTHER_SECONDS_PER_UNIT = 4e-4
@@ -96,8 +97,8 @@ def allocation_cost(scenario: Scenario) -> RunCost:
     seconds = {}
     if lp:
         # The LP runs only for what progressive filling does not take (``allocation/filling.py``).
-        solver_free = (spec.fit_method == "auto" and spec.objective == "formula_fit"
-                       and not (spec.need and spec.need.by_category) and len(scenario.pools) <= MAX_POOLS)
+        solver_free = spec.fit_method == "auto" and declines(
+            bool(spec.need and spec.need.by_category), spec.objective, len(scenario.pools)) is None
         seconds["lp"] = FILL_SECONDS_PER_UNIT * units if solver_free else LP_SECONDS[0] * units ** LP_SECONDS[1]
     seconds["workbook"] = cells * WORKBOOK_SECONDS_PER_CELL
     seconds["other"] = units * OTHER_SECONDS_PER_UNIT
