@@ -81,6 +81,18 @@ def _filling_outcome(problem: AllocationProblem):
     return round_solution(problem, filled)
 
 
+def assert_same_outcome(problem: AllocationProblem, label: str = "") -> bool:
+    """Filling gives the LP's rounded table, or declines as infeasible where the LP finds the rules cannot be met;
+    whether the rules could be met."""
+    lp, filled = _lp_outcome(problem), _filling_outcome(problem)
+    if isinstance(lp, str):
+        assert filled == "infeasible", f"{label}the LP found the rules cannot be met, filling {filled!r}"
+        return False
+    assert not isinstance(filled, str), f"{label}filling declined ({filled}) what the LP solved"
+    np.testing.assert_array_equal(filled, lp, err_msg=label)
+    return True
+
+
 def test_the_random_instances_give_the_lps_table_cell_for_cell():
     """The seeded instances of ``test_allocation_random`` without need by category: from a grain to 10¹⁰ 万元,
     factors over 12 orders of magnitude, tied units, pools of 0, every bound family on at random."""
@@ -89,14 +101,10 @@ def test_the_random_instances_give_the_lps_table_cell_for_cell():
         problem = random_problem(seed)
         if problem.categories:
             continue
-        lp, filled = _lp_outcome(problem), _filling_outcome(problem)
-        if isinstance(lp, str):
-            assert filled == "infeasible", f"seed {seed}: the LP found the rules cannot be met, filling {filled!r}"
+        if assert_same_outcome(problem, f"seed {seed}: "):
+            compared += 1
+        else:
             infeasible += 1
-            continue
-        assert not isinstance(filled, str), f"seed {seed}: filling declined ({filled}) what the LP solved"
-        np.testing.assert_array_equal(filled, lp, err_msg=f"seed {seed}")
-        compared += 1
     assert compared >= 200 and infeasible >= 20
 
 
@@ -150,12 +158,7 @@ def instances(draw):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(instances())
 def test_filling_gives_the_lps_table_on_any_instance(problem):
-    lp, filled = _lp_outcome(problem), _filling_outcome(problem)
-    if isinstance(lp, str):
-        assert filled == "infeasible"
-    else:
-        assert not isinstance(filled, str), f"filling declined: {filled}"
-        np.testing.assert_array_equal(filled, lp)
+    assert_same_outcome(problem)
 
 
 def test_the_path_is_chosen_and_recorded():
