@@ -497,6 +497,15 @@ def cell_number(cell: object) -> int | float | None:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def cell_numbers(cells: pd.Series) -> pd.Series:
+    """``cell_number`` for a whole column at once: NaN where it gives None. All integers come back as an integer
+    column, as each cell alone would come back as an int."""
+    refused = cells.map(lambda c: isinstance(c, (bool, np.bool_))
+                        or not isinstance(c, (str, int, float, np.integer, np.floating)))
+    texts = cells.map(_as_number_text).where(~refused.astype(bool), None)
+    return pd.to_numeric(texts, errors="coerce")
+
+
 def _as_number_text(cell: object) -> object:
     # Spreadsheet exports carry thousands separators ("56,525"); accept them, nothing looser.
     if isinstance(cell, str):

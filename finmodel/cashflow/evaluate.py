@@ -3,8 +3,9 @@ coverage of its debt under each definition, and break-even values."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,13 +22,17 @@ from .metrics import (
     payback,
     peak_funding_need,
 )
-from .project import ProjectCashflow, debt_rate, operations, project_cashflow, stack
+from .project import ProjectCashflow, TableFlows, debt_rates, instruments, operations, stack, table_cashflows
 from .scenario import (
+    Blocks,
     ChargingIncome,
     FlatIncome,
     ParkingIncome,
+    Project,
     ProjectScenario,
     RentIncome,
+    RowValues,
+    TableRows,
 )
 
 # The field that sets each income kind's price, and whether it has an occupancy to break even on.
@@ -39,10 +44,24 @@ PRICE_UNIT = {ParkingIncome: "元/个·月", RentIncome: "元/m²·月", Chargin
 SCALE_RANGE = (0.0, 1_000.0)
 
 
+class Cashflows(Blocks):
+    """Every project's cash flow, in the scenario's order, built when asked for from the flows computed for all
+    the rows of a table at once: a bulk run of ten thousand rows keeps ten thousand arrays per line, not ten
+    thousand objects."""
+
+    def __init__(self, groups: list[TableFlows], projects: Sequence[Project]) -> None:
+        super().__init__(g.size for g in groups)
+        self.groups = groups
+        self.projects = projects
+
+    def _item(self, block: int, offset: int, index: int) -> ProjectCashflow:
+        return self.groups[block].row(offset, self.projects[index])
+
+
 @dataclass(frozen=True)
 class CashflowResult:
     scenario: ProjectScenario
-    cashflows: list[ProjectCashflow]
+    cashflows: Cashflows
     metrics: pd.DataFrame
     """One row per project (index: id): totals, NPV, IRR, payback, DSCR, funding need and gap."""
     coverage: pd.DataFrame
@@ -52,60 +71,88 @@ class CashflowResult:
     irr_project: IrrResult
     irr_equity: IrrResult
 
+    def shapes(self) -> dict[str, Project]:
+        """Per project id, the project whose lines, instruments and years it has: itself, or for the row of a table
+        evaluated with its others the template (so that labels need no row read into a project)."""
+        owners = [g.project for g in self.cashflows.groups for _ in range(g.size)]
+        return dict(zip(self.metrics.index, owners))
+
     def cashflow(self, project_id: str) -> ProjectCashflow:
-        for flow in self.cashflows:
-            if flow.project.id == project_id:
-                return flow
-        raise KeyError(f"no project '{project_id}' (projects: {', '.join(self.metrics.index)})")
+        if project_id not in self.metrics.index:
+            raise KeyError(f"no project '{project_id}' (projects: {', '.join(self.metrics.index)})")
+        return self.cashflows[self.metrics.index.get_loc(project_id)]
 
 
 def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | None = None) -> CashflowResult:
     """Cash flows, metrics, coverage and break-evens for every project of ``scenario``.
 
-    ``progress(done, total)`` is called as projects are built, for long bulk runs.
+    The rows of a project table that set only values (``TABLE_VALUE_FIELDS``) are evaluated together, as
+    (projects, years) arrays. ``progress(done, total)`` is called as projects are built, for long bulk runs.
     """
     year0 = scenario.year
     rate = scenario.config.scenario.discount_rate
     mid = scenario.config.scenario.flow_timing == "mid_year"
-    flows: list[ProjectCashflow] = []
+    groups: list[TableFlows] = []
+    ids: list[str] = []
+    names: list[str] = []
     total = len(scenario.projects)
     step = max(1, total // 100)  # a hundred reports at most, however many projects
-    for k, project in enumerate(scenario.projects):
-        flows.append(project_cashflow(project, year0, scenario.policy))
-        if progress is not None and ((k + 1) % step == 0 or k + 1 == total):
-            progress(k + 1, total)
-    project_flow = stack([f.project_flow for f in flows])
-    after_grants = stack([f.project_flow + f.support for f in flows])
-    cfads = stack([f.operations.cfads for f in flows])
-    service = stack([f.operating_debt_service for f in flows])
-    net_cash = stack([f.net_cash for f in flows])
-    equity_flow = stack([f.net_cash - f.equity for f in flows])
+    for part in scenario.projects.parts:
+        if isinstance(part, TableRows):
+            groups.append(table_cashflows(part.template, year0, scenario.policy, part.values))
+            ids += part.ids
+            names += part.names if part.names is not None else [part.template.name] * len(part)
+        else:
+            groups.append(table_cashflows(part, year0, scenario.policy, RowValues(1)))
+            ids.append(part.id)
+            names.append(part.name)
+        if progress is not None and (len(ids) % step < groups[-1].size or len(ids) == total):
+            progress(len(ids), total)
+
+    def stacked(flows: Callable[[TableFlows], np.ndarray]) -> np.ndarray:
+        return stack([flows(g) for g in groups])
+
+    def per_project(value: Callable[[TableFlows], np.ndarray]) -> np.ndarray:
+        return np.concatenate([np.broadcast_to(value(g), (g.size,)) for g in groups])
+
+    project_flow = stacked(lambda g: g.project_flow)
+    after_grants = stacked(lambda g: g.project_flow + g.support)
+    cfads = stacked(lambda g: g.operations.cfads)
+    service = stacked(lambda g: g.operating_debt_service)
+    net_cash = stacked(lambda g: g.net_cash)
+    equity_flow = stacked(lambda g: g.net_cash - g.equity)
     years = year0 + np.arange(project_flow.shape[1])
 
     irr_project = irr(project_flow)
     irr_equity = irr(equity_flow)
     ratio, lowest = dscr(cfads, service)
     lowest_at = np.where(np.isnan(lowest), -1, np.argmin(np.where(np.isnan(ratio), np.inf, ratio), axis=1))
-    first_service = np.array([f.project.construction_years for f in flows])
-    rates = np.array([debt_rate(f.project) for f in flows])
-    llcr_first = llcr(cfads, service, rates)[np.arange(len(flows)), first_service]
+    first_service = per_project(lambda g: np.int64(g.project.construction_years))
+    rates = per_project(lambda g: debt_rates(g.project, g.values))
+    llcr_first = llcr(cfads, service, rates)[np.arange(len(ids)), first_service]
     cumulative = np.cumsum(net_cash, axis=1)
     negative = cumulative < -1e-9
+
+    def principal(g: TableFlows, kind: str) -> np.ndarray:
+        return sum((g.values(f"{kind}.{i.id}.principal_wan", i.principal_wan)[:, 0]
+                    for i in getattr(g.project, kind)), np.zeros(g.size))
+
     metrics = pd.DataFrame({
-        "name": [f.project.name for f in flows],
-        "households": [f.project.households for f in flows],
-        "floor_area_m2": [f.project.floor_area_m2 for f in flows],
-        "total_investment_wan": [f.capex.sum() + f.construction_interest for f in flows],
-        "capex_wan": [f.capex.sum() for f in flows],
-        "construction_interest_wan": [f.construction_interest for f in flows],
-        "income_wan": [f.operations.income.sum() for f in flows],
-        "operating_cost_wan": [(f.operations.operating_cost + f.operations.major_repairs).sum() for f in flows],
-        "tax_wan": [f.operations.tax.sum() for f in flows],
-        "grants_wan": [f.grants.sum() for f in flows],
-        "rewards_wan": [f.rewards.sum() for f in flows],
-        "equity_wan": [f.equity.sum() for f in flows],
-        "bonds_wan": [sum(b.principal_wan for b in f.project.bonds) for f in flows],
-        "loans_wan": [sum(loan.principal_wan for loan in f.project.loans) for f in flows],
+        "name": names,
+        "households": per_project(lambda g: g.values("households", g.project.households)[:, 0]).astype(int),
+        "floor_area_m2": per_project(lambda g: g.values("floor_area_m2", g.project.floor_area_m2)[:, 0]),
+        "total_investment_wan": per_project(lambda g: g.capex.sum(axis=-1) + g.construction_interests),
+        "capex_wan": per_project(lambda g: g.capex.sum(axis=-1)),
+        "construction_interest_wan": per_project(lambda g: g.construction_interests),
+        "income_wan": per_project(lambda g: g.operations.income.sum(axis=-1)),
+        "operating_cost_wan": per_project(lambda g: (g.operations.operating_cost
+                                                     + g.operations.major_repairs).sum(axis=-1)),
+        "tax_wan": per_project(lambda g: g.operations.tax.sum(axis=-1)),
+        "grants_wan": per_project(lambda g: g.grants.sum(axis=-1)),
+        "rewards_wan": per_project(lambda g: g.rewards.sum(axis=-1)),
+        "equity_wan": per_project(lambda g: g.equity.sum(axis=-1)),
+        "bonds_wan": per_project(lambda g: principal(g, "bonds")),
+        "loans_wan": per_project(lambda g: principal(g, "loans")),
         "npv_wan": npv(rate, project_flow, mid_year=mid),
         "npv_after_grants_wan": npv(rate, after_grants, mid_year=mid),
         "irr_project": irr_project.value,
@@ -125,68 +172,119 @@ def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | N
         "debt_rate": rates,
         "cumulative_cash_min_wan": cumulative.min(axis=1),
         "first_year_cash_negative": np.where(negative.any(axis=1), years[np.argmax(negative, axis=1)], -1),
-    }, index=pd.Index([f.project.id for f in flows], name="project"))
+    }, index=pd.Index(ids, name="project"))
     return CashflowResult(
-        scenario=scenario, cashflows=flows, metrics=metrics, coverage=coverage_table(flows),
-        break_even=break_even_table(flows, year0, rate, mid_year=mid), irr_project=irr_project,
-        irr_equity=irr_equity,
+        scenario=scenario, cashflows=Cashflows(groups, scenario.projects), metrics=metrics,
+        coverage=_coverage(groups, ids), break_even=_break_even(groups, ids, year0, rate, mid_year=mid),
+        irr_project=irr_project, irr_equity=irr_equity,
     )
 
 
-def coverage_table(flows: list[ProjectCashflow]) -> pd.DataFrame:
+def _interleaved(blocks: list[dict[str, Any]], size: int, columns: list[str]) -> pd.DataFrame:
+    """Rows made block by block for all projects at once, put in project order: each project's rows in the
+    order of the blocks. A block is one row per project (values: one per project, or one for all), with
+    ``keep`` saying for which projects the row exists."""
+    if not blocks:
+        return pd.DataFrame({c: [] for c in columns})
+    keep = np.column_stack([np.broadcast_to(b.get("keep", True), (size,)) for b in blocks]).ravel()
+    data = {}
+    for column in columns:
+        parts = [np.broadcast_to(np.asarray(b[column], dtype=object if isinstance(b[column], str) else None),
+                                 (size,)) for b in blocks]
+        data[column] = np.column_stack(parts).ravel()[keep]
+    return pd.DataFrame(data)
+
+
+COVERAGE_COLUMNS = ["project", "basis", "definition", "debt", "interest", "planning_rate", "numerator_wan",
+                    "denominator_wan", "coverage", "stated", "planning_rate_for_stated"]
+
+
+def coverage_table(flows: Sequence[ProjectCashflow]) -> pd.DataFrame:
     """本息覆盖倍数 per project under six definitions, from the model and, where given, the published figures.
 
     With a planning rate: income over Σ principal × (1 + rate × tenor), as bond cards compute it; against the
     schedule: income over the debt service the model actually schedules (coupons and loan instalments).
     Gross uses income; net takes operating cost, major repairs and tax off first.
     """
-    rows = []
-    for flow in flows:
-        project = flow.project
-        if not flow.instruments("all_debt"):
-            continue
-        planning = project.planning_rate
-        stated = project.coverage.stated
-        income = flow.coverage_numerator("gross")
-        bases = {"model": (income, income - flow.coverage_numerator("net"))}
-        if project.published is not None and project.published.income_wan is not None:
-            bases["published"] = (project.published.income_wan, project.published.operating_cost_wan or 0.0)
-        for basis, (income, cost) in bases.items():
-            for debt in ("bonds", "all_debt"):
-                instruments = flow.instruments(debt)
-                amount = sum(i.principal_wan for i in instruments)
-                if amount <= 0:
-                    continue
-                # Σ P_i (1 + r n_i) = P (1 + r n̄) with n̄ the principal-weighted tenor.
-                tenor = sum(i.principal_wan * i.years for i in instruments) / amount
-                for definition, numerator in (("gross", income), ("net", income - cost)):
-                    value = coverage_ratio(numerator, amount, planning, tenor)
-                    rate_needed = np.nan
-                    if stated is not None:
-                        rate_needed = _planning_rate_for(numerator, amount, tenor, stated)
-                    rows.append([project.id, basis, definition, debt, "planning_rate", planning, numerator,
-                                 amount * (1 + planning * tenor), value, stated, rate_needed])
-                if basis == "model":
-                    service = flow.scheduled_service(debt)
+    return _coverage([f.as_table() for f in flows], [f.project.id for f in flows])
+
+
+def _coverage(groups: list[TableFlows], ids: list[str]) -> pd.DataFrame:
+    frames = []
+    start = 0
+    for g in groups:
+        frames.append(_coverage_rows(g, ids[start:start + g.size]))
+        start += g.size
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COVERAGE_COLUMNS)
+
+
+def _coverage_rows(g: TableFlows, ids: list[str]) -> pd.DataFrame:
+    project = g.project
+    if not instruments(project, "all_debt"):
+        return pd.DataFrame(columns=COVERAGE_COLUMNS)
+    values = g.values
+    if project.coverage.planning_rate is not None:
+        planning = np.full(g.size, project.coverage.planning_rate)
+    elif project.bonds:
+        planning = values(f"bonds.{project.bonds[0].id}.coupon", project.bonds[0].coupon)[:, 0]
+    else:
+        planning = values(f"loans.{project.loans[0].id}.rate", project.loans[0].rate)[:, 0]
+    stated = project.coverage.stated
+    income = g.coverage_numerators("gross")
+    bases = {"model": (income, income - g.coverage_numerators("net"))}
+    if project.published is not None and project.published.income_wan is not None:
+        bases["published"] = (np.full(g.size, project.published.income_wan),
+                              np.full(g.size, project.published.operating_cost_wan or 0.0))
+    blocks = []
+    for basis, (income, cost) in bases.items():
+        for debt in ("bonds", "all_debt"):
+            parts = [(values(f"{'bonds' if i in project.bonds else 'loans'}.{i.id}.principal_wan",
+                             i.principal_wan)[:, 0], i.years) for i in instruments(project, debt)]
+            amount = sum((a for a, _ in parts), np.zeros(g.size))
+            keep = amount > 0
+            safe = np.where(keep, amount, 1.0)
+            # Σ P_i (1 + r n_i) = P (1 + r n̄) with n̄ the principal-weighted tenor.
+            tenor = sum((a * n for a, n in parts), np.zeros(g.size)) / safe
+            common = dict(project=ids, basis=basis, debt=debt, stated=np.nan if stated is None else stated,
+                          keep=keep)
+            for definition, numerator in (("gross", income), ("net", income - cost)):
+                blocks.append(common | dict(
+                    definition=definition, interest="planning_rate", planning_rate=planning, numerator_wan=numerator,
+                    denominator_wan=amount * (1 + planning * tenor),
+                    coverage=coverage_ratio(numerator[:, None], safe, planning, tenor),  # one income total a row
+                    planning_rate_for_stated=(np.nan if stated is None
+                                              else planning_rate_for(numerator, safe, tenor, stated))))
+            if basis == "model":
+                service = g.scheduled_services(debt)
+                with np.errstate(divide="ignore", invalid="ignore"):
                     for definition, numerator in (("gross", income), ("net", income - cost)):
-                        rows.append([project.id, basis, definition, debt, "schedule", np.nan, numerator, service,
-                                     numerator / service, stated, np.nan])
-    return pd.DataFrame(rows, columns=[
-        "project", "basis", "definition", "debt", "interest", "planning_rate", "numerator_wan", "denominator_wan",
-        "coverage", "stated", "planning_rate_for_stated"])
+                        blocks.append(common | dict(
+                            definition=definition, interest="schedule", planning_rate=np.nan, numerator_wan=numerator,
+                            denominator_wan=service, coverage=numerator / service, planning_rate_for_stated=np.nan))
+    table = _interleaved(blocks, g.size, COVERAGE_COLUMNS)
+    for column in ("planning_rate", "numerator_wan", "denominator_wan", "coverage", "stated",
+                   "planning_rate_for_stated"):
+        table[column] = table[column].astype(float)
+    table["stated"] = table["stated"].where(table["stated"].notna(), None) if stated is None else table["stated"]
+    return table
 
 
-def _planning_rate_for(numerator: float, principal: float, tenor: float, target: float) -> float:
-    """The planning rate at which numerator ÷ (principal × (1 + rate × tenor)) equals ``target``; NaN if no rate
-    from 0 to 100 % does."""
-    try:
-        return break_even(lambda r: coverage_ratio(numerator, principal, r, tenor), 0.0, 1.0, target=target,
-                          what="planning rate")
-    except ValueError:
-        return float("nan")
+def planning_rate_for(numerator, principal, tenor, target) -> np.ndarray | float:
+    """The planning rate at which numerator ÷ (principal × (1 + rate × tenor)) equals ``target``; NaN where no
+    rate from 0 to 100 % does. The ratio falls as the rate rises, so the rate comes in closed form."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = (np.asarray(numerator, dtype=float) / (np.asarray(principal, dtype=float) * target) - 1) / np.asarray(
+            tenor, dtype=float)
+    value = np.where((rate >= 0) & (rate <= 1), rate, np.nan)
+    return float(value) if np.ndim(value) == 0 else value
 
 
-def break_even_table(flows: list[ProjectCashflow], year0: int, rate: float, *, method: str = "auto",
+BREAK_EVEN_COLUMNS = ["project", "input", "line", "field", "unit", "current", "break_even", "outcome",
+                      "npv_after_grants_wan"]
+
+
+def break_even_table(flows: Sequence[ProjectCashflow], year0: int, rate: float, *, method: str = "auto",
                      mid_year: bool = False) -> pd.DataFrame:
     """Per project and input, the value at which the NPV after grants is 0.
 
@@ -199,57 +297,87 @@ def break_even_table(flows: list[ProjectCashflow], year0: int, rate: float, *, m
     0), or no value up to a thousand times today's reaches 0 (``beyond``); the grant row says ``not_needed`` when
     the NPV after grants is already ≥ 0.
     """
-    rows = []
-    for flow in flows:
-        project = flow.project
-        base_npv = float(npv(rate, flow.project_flow + flow.support, mid_year=mid_year))
-        roots = _line_scale_roots(flow, year0, rate, base_npv, method, mid_year)
-        for k, line in enumerate(project.income):
-            fields = [(PRICE_FIELD[type(line)], PRICE_UNIT[type(line)])]
-            if hasattr(line, "occupancy"):
-                fields.append(("occupancy", "%"))
-            scale, outcome = roots[k]
-            for name, unit in fields:
-                current = float(getattr(line, name))
-                rows.append([project.id, f"income.{line.id}.{name}", line.id, name, unit, current,
-                             current * scale, outcome, base_npv])
-        if project.income:
-            scale, outcome = roots[-1]
-            rows.append([project.id, "income", "", "scale", "×", 1.0, scale, outcome, base_npv])
-        # A grant in year 0 is worth (1 + r)^0.5 of itself when the year's flows fall in its middle.
-        grant_value = (1 + rate) ** 0.5 if mid_year else 1.0
-        rows.append([project.id, "grant_year0_wan", "", "grant", "万元", 0.0, max(0.0, -base_npv) / grant_value,
-                     "found" if base_npv < 0 else "not_needed", base_npv])
-    table = pd.DataFrame(rows, columns=["project", "input", "line", "field", "unit", "current", "break_even",
-                                        "outcome", "npv_after_grants_wan"])
+    return _break_even([f.as_table() for f in flows], [f.project.id for f in flows], year0, rate, method=method,
+                       mid_year=mid_year)
+
+
+def _break_even(groups: list[TableFlows], ids: list[str], year0: int, rate: float, *, method: str = "auto",
+                mid_year: bool = False) -> pd.DataFrame:
+    frames = []
+    start = 0
+    for g in groups:
+        frames.append(_break_even_rows(g, ids[start:start + g.size], year0, rate, method, mid_year))
+        start += g.size
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=BREAK_EVEN_COLUMNS)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["change"] = np.where(table["current"] != 0, table["break_even"] / table["current"] - 1, np.nan)
     return table
 
 
-def _line_scale_roots(flow: ProjectCashflow, year0: int, rate: float, base_npv: float, method: str,
-                      mid_year: bool = False) -> list[tuple[float, str]]:
-    """(scale, outcome) for each income line, then for all lines together."""
-    project = flow.project
+def _break_even_rows(g: TableFlows, ids: list[str], year0: int, rate: float, method: str,
+                     mid_year: bool) -> pd.DataFrame:
+    project = g.project
+    base_npv = np.atleast_1d(npv(rate, g.project_flow + g.support, mid_year=mid_year))
+    scales, outcomes = _line_scale_roots(g, year0, rate, base_npv, method, mid_year)
+    blocks = []
+    common = dict(project=ids, npv_after_grants_wan=base_npv)
+    for k, line in enumerate(project.income):
+        fields = [(PRICE_FIELD[type(line)], PRICE_UNIT[type(line)])]
+        if hasattr(line, "occupancy"):
+            fields.append(("occupancy", "%"))
+        for name, unit in fields:
+            current = g.values(f"income.{line.id}.{name}", getattr(line, name))[:, 0]
+            blocks.append(common | dict(input=f"income.{line.id}.{name}", line=line.id, field=name, unit=unit,
+                                        current=current, break_even=current * scales[k], outcome=outcomes[k]))
+    if project.income:
+        blocks.append(common | dict(input="income", line="", field="scale", unit="×", current=1.0,
+                                    break_even=scales[-1], outcome=outcomes[-1]))
+    # A grant in year 0 is worth (1 + r)^0.5 of itself when the year's flows fall in its middle.
+    grant_value = (1 + rate) ** 0.5 if mid_year else 1.0
+    blocks.append(common | dict(input="grant_year0_wan", line="", field="grant", unit="万元", current=0.0,
+                                break_even=np.maximum(0.0, -base_npv) / grant_value,
+                                outcome=np.where(base_npv < 0, "found", "not_needed")))
+    table = _interleaved(blocks, g.size, BREAK_EVEN_COLUMNS)
+    for column in ("current", "break_even", "npv_after_grants_wan"):
+        table[column] = table[column].astype(float)
+    return table
+
+
+def _line_scale_roots(g: TableFlows, year0: int, rate: float, base_npv: np.ndarray, method: str,
+                      mid_year: bool = False) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Scales and outcomes (each one per project) for each income line, then for all lines together."""
+    project = g.project
     lines = len(project.income)
     affine = project.tax is None or project.tax.base == "income"
     if method == "auto" and affine:
         # CFADS = (1 − variable share − tax rate) × Σ lines − fixed cost − repairs: each line adds its present
         # value times the share kept, so NPV(s) = NPV(1) + (s − 1) × slope.
-        kept = 1 - project.operating_costs.share_of_income - (project.tax.rate if project.tax else 0.0)
-        slopes = np.atleast_1d(npv(rate, flow.operations.income_by_line, mid_year=mid_year)) * kept if lines else (
-            np.array([]))
-        return [_affine_root(base_npv, slope) for slope in [*slopes, slopes.sum()]]
-    fixed = flow.support - flow.capex  # what does not move with income
+        kept = 1 - g.values("operating_costs.share_of_income", project.operating_costs.share_of_income)[:, 0] - (
+            g.values("tax.rate", project.tax.rate)[:, 0] if project.tax else 0.0)
+        slopes = np.asarray(npv(rate, g.operations.income_by_line, mid_year=mid_year)).reshape(lines, g.size) * kept
+        roots = [_affine_root(base_npv, slope) for slope in [*slopes, slopes.sum(axis=0)]]
+        return [r[0] for r in roots], [r[1] for r in roots]
+    # Brent's method project by project: the floor of a tax on the surplus at 0 bends NPV in the scale.
+    found = [_searched_roots(g, k, year0, rate, mid_year) for k in range(g.size)]
+    return ([np.array([f[j][0] for f in found]) for j in range(lines + 1)],
+            [np.array([f[j][1] for f in found], dtype=object) for j in range(lines + 1)])
+
+
+def _searched_roots(g: TableFlows, k: int, year0: int, rate: float, mid_year: bool) -> list[tuple[float, str]]:
+    """(scale, outcome) for each income line of row ``k``, then for all lines together, by Brent's method."""
+    project = g.project
+    lines = len(project.income)
+    fixed = (g.support - g.capex)[k]  # what does not move with income
+    one = RowValues(1, {key: column[k:k + 1] for key, column in g.values.values.items()})
 
     def npv_at(scales: np.ndarray) -> float:
-        return npv(rate, operations(project, year0, scales).cfads + fixed, mid_year=mid_year)
+        return npv(rate, operations(project, year0, scales, values=one).cfads[0] + fixed, mid_year=mid_year)
 
     roots = []
-    for k in range(lines):
-        def metric(s: float, k=k) -> float:
+    for j in range(lines):
+        def metric(s: float, j=j) -> float:
             scales = np.ones(lines)
-            scales[k] = s
+            scales[j] = s
             return npv_at(scales)
 
         roots.append(_scale_root(metric))
@@ -257,13 +385,13 @@ def _line_scale_roots(flow: ProjectCashflow, year0: int, rate: float, base_npv: 
     return roots
 
 
-def _affine_root(base_npv: float, slope: float) -> tuple[float, str]:
+def _affine_root(base_npv: np.ndarray, slope: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     low, high = SCALE_RANGE
-    if base_npv - (1 - low) * slope >= 0:
-        return 0.0, "without"
-    if slope <= 0 or base_npv + (high - 1) * slope < 0:
-        return float("nan"), "beyond"
-    return 1 - base_npv / slope, "found"
+    without = base_npv - (1 - low) * slope >= 0
+    beyond = ~without & ((slope <= 0) | (base_npv + (high - 1) * slope < 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(without, 0.0, np.where(beyond, np.nan, 1 - base_npv / np.where(slope != 0, slope, 1.0)))
+    return scale, np.where(without, "without", np.where(beyond, "beyond", "found")).astype(object)
 
 
 def _scale_root(metric: Callable[[float], float]) -> tuple[float, str]:

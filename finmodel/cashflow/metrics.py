@@ -49,13 +49,15 @@ class IrrResult:
 class RootsByProject(Sequence):
     """The roots of every project, indexable like a list, without an array made per project up front (100,000
     small arrays took a fifth of the IRR's time): a project with one root reads it from the rates; a project
-    whose polynomial had several candidates keeps its own array; any other has none."""
+    with several keeps its row of ``several`` (padded with NaN); any other has none."""
 
     _NONE = np.array([])
 
-    def __init__(self, value: np.ndarray, own: dict[int, np.ndarray]) -> None:
+    def __init__(self, value: np.ndarray, several: np.ndarray | None = None, where: np.ndarray | None = None
+                 ) -> None:
         self._value = value
-        self._own = own
+        self._several = several if several is not None else np.zeros((0, 0))
+        self._where = where if where is not None else np.full(len(value), -1)
 
     def __len__(self) -> int:
         return len(self._value)
@@ -68,8 +70,10 @@ class RootsByProject(Sequence):
             k += len(self)
         if not 0 <= k < len(self):
             raise IndexError(index)
-        if k in self._own:
-            return self._own[k]
+        row = self._where[k]
+        if row >= 0:
+            found = self._several[row]
+            return found[np.isfinite(found)]  # a copy: a caller's change never reaches the table
         # A copy: a view would let a caller's change to the roots change the rates.
         return self._value[k:k + 1].copy() if np.isfinite(self._value[k]) else self._NONE.copy()
 
@@ -94,7 +98,8 @@ def irr(flows, *, tol: float = 1e-10, chunk: int = 5_000) -> IrrResult:
     n_projects, n_periods = flows.shape
     value = np.full(n_projects, np.nan)
     status = np.full(n_projects, "not_converged", dtype=object)
-    own_roots: dict[int, np.ndarray] = {}
+    several_rows: list[np.ndarray] = []
+    several_roots: list[np.ndarray] = []
     columns = np.ascontiguousarray(flows.T)  # (periods, projects): what the root finders read, period by period
     changes = sign_changes(flows)
     status[changes == 0] = "no_sign_change"
@@ -114,19 +119,27 @@ def irr(flows, *, tol: float = 1e-10, chunk: int = 5_000) -> IrrResult:
         todo = np.flatnonzero(several & (degree == d))
         for start in range(0, todo.size, chunk):
             batch = todo[start:start + chunk]
-            for p, found in zip(batch, _positive_roots(flows[batch, :d + 1], tol)):
-                with np.errstate(divide="ignore", over="ignore"):
-                    rates = 1.0 / found - 1.0
-                rates = np.sort(rates[np.isfinite(rates) & (rates > -1 + 1e-9)])  # rates above −100 % only
-                own_roots[int(p)] = rates
-                if rates.size == 1:
-                    value[p], status[p] = rates[0], "ok"
-                elif rates.size > 1:
-                    status[p] = "multiple_roots"
+            with np.errstate(divide="ignore", over="ignore"):
+                rates = 1.0 / _positive_roots(flows[batch, :d + 1], tol) - 1.0
+            rates = np.sort(np.where(np.isfinite(rates) & (rates > -1 + 1e-9), rates, np.nan), axis=1)
+            count = np.isfinite(rates).sum(axis=1)  # rates above −100 % only, NaN after them
+            one = count == 1
+            value[batch[one]], status[batch[one]] = rates[one, 0], "ok"
+            status[batch[count > 1]] = "multiple_roots"
+            several_rows.append(batch[count > 1])
+            several_roots.append(rates[count > 1, :max(1, int(count.max(initial=0)))])
     kind = np.full(n_projects, "", dtype=object)
     ok = status == "ok"
     kind[ok] = _flow_kind(columns if ok.all() else columns[:, ok], degree[ok], value[ok])
-    roots = RootsByProject(value, own_roots)
+    where = np.full(n_projects, -1)
+    table = None
+    if several_rows:
+        width = max(r.shape[1] for r in several_roots)
+        table = np.vstack([np.pad(r, ((0, 0), (0, width - r.shape[1])), constant_values=np.nan)
+                           for r in several_roots])
+        rows = np.concatenate(several_rows)
+        where[rows] = np.arange(rows.size)
+    roots = RootsByProject(value, table, where)
     if given.ndim == 1:
         return IrrResult(value=float(value[0]), status=str(status[0]), roots=roots[0], kind=str(kind[0]))
     return IrrResult(value=value, status=status, roots=roots, kind=kind)
@@ -330,9 +343,10 @@ def _horner_columns(columns: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.
     return value, slope
 
 
-def _positive_roots(coeffs: np.ndarray, tol: float) -> list[np.ndarray]:
+def _positive_roots(coeffs: np.ndarray, tol: float) -> np.ndarray:
     """Positive real roots x of Σ_t c_t x^t, per row of ``coeffs`` (rows, d + 1) whose first and last
-    coefficients are nonzero, verified to make NPV vanish."""
+    coefficients are nonzero, verified to make NPV vanish: (rows, d), each row's distinct roots (to 12 decimals)
+    in ascending order, then NaN."""
     rows, width = coeffs.shape
     degree = width - 1
     # Companion matrix of the monic polynomial x^d + Σ_k (c_k / c_d) x^k: its first row holds −c_(d−1−k) / c_d.
@@ -341,16 +355,24 @@ def _positive_roots(coeffs: np.ndarray, tol: float) -> list[np.ndarray]:
     companion[:, np.arange(1, degree), np.arange(degree - 1)] = 1.0
     eig = np.linalg.eigvals(companion)
     real = (np.abs(eig.imag) <= 1e-7 * np.maximum(1.0, np.abs(eig.real))) & (eig.real > 0)
-    x = np.where(real, eig.real, np.nan)
+    # Newton polishing of the real candidates only, all projects' at once: most eigenvalues are complex.
+    row, position = np.nonzero(real)
+    x = eig.real[row, position]
+    block = np.ascontiguousarray(coeffs[row].T)  # (d + 1, candidates)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for _ in range(8):  # Newton polishing, all projects at once
-            value, slope = _horner(coeffs, x)
+        for _ in range(8):
+            value, slope = _horner_columns(block, x.copy())
             x = x - np.where(slope != 0, value / np.where(slope != 0, slope, 1.0), 0.0)
-        value, _ = _horner(coeffs, x)
-        scale = np.abs(coeffs).sum(axis=1, keepdims=True)
+        value, _ = _horner_columns(block, x.copy())
+        scale = np.abs(block).sum(axis=0)
         good = np.abs(value) <= tol * 1e3 * scale * np.maximum(1.0, x) ** degree
-    x = np.where(good & (x > 0) & np.isfinite(x), x, np.nan)
-    return [np.unique(np.round(row[~np.isnan(row)], 12)) for row in x]
+    found = np.full((rows, max(degree, 1)), np.nan)
+    found[row, position] = np.where(good & (x > 0) & np.isfinite(x), np.round(x, 12), np.nan)
+    found = np.sort(found, axis=1)
+    repeated = np.zeros(found.shape, dtype=bool)
+    repeated[:, 1:] = found[:, 1:] == found[:, :-1]
+    found[repeated] = np.nan
+    return np.sort(found, axis=1)
 
 
 def dscr(ebitda, debt_service, *, tax=0.0, maintenance_capex=0.0) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ Year index t = 0 is ``scenario.year``, the first construction year; flows fall a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -22,9 +22,9 @@ import pandas as pd
 
 from ..policy.params import Policy
 from ..policy.rewards import RewardLine, project_reward_lines
-from .loans import bond_rows, loan_rows
+from .loans import bond_table, loan_rows, loan_table
 from .metrics import dscr, llcr
-from .scenario import Project
+from .scenario import Project, RowValues
 
 DEBT_COLUMNS = ["year", "phase", "opening_balance_wan", "drawdown_wan", "interest_wan", "principal_wan",
                 "payment_wan", "closing_balance_wan"]
@@ -32,10 +32,11 @@ DEBT_COLUMNS = ["year", "phase", "opening_balance_wan", "drawdown_wan", "interes
 
 @dataclass(frozen=True)
 class Operations:
-    """The operating part of one project's cash flow; rebuilt cheaply when an income line is scaled."""
+    """The operating part of a cash flow; rebuilt cheaply when an income line is scaled. Arrays over years, or
+    over (projects, years) for the rows of a project table."""
 
     income_by_line: np.ndarray
-    """(lines, years) income, 万元."""
+    """(lines, years) or (lines, projects, years) income, 万元."""
     operating_cost: np.ndarray
     major_repairs: np.ndarray
     tax: np.ndarray
@@ -54,10 +55,12 @@ class Operations:
 
 
 @dataclass(frozen=True)
-class ProjectCashflow:
-    """One project's flows by year (all arrays over ``years``, 万元) and its debt schedules."""
+class _Flows:
+    """The flows of one project (arrays over ``years``) or of a table's rows ((projects, years)), 万元, and what
+    follows from them whatever the shape."""
 
     project: Project
+    """The project, or the table's template."""
     years: np.ndarray
     """Calendar years, year 0 first."""
     capex_by_item: dict[str, np.ndarray]
@@ -70,17 +73,15 @@ class ProjectCashflow:
     """Interest paid in cash, bonds and loans."""
     principal: np.ndarray
     capitalised_interest: np.ndarray
-    rewards_by_id: dict[str, np.ndarray] = field(default_factory=dict)
+    rewards_by_id: dict[str, np.ndarray]
     """以奖代补 paid, per reward id, by year."""
-    reward_lines: list[RewardLine] = field(default_factory=list)
+    reward_lines: list[RewardLine]
     """How each reward's amount came about."""
-    debt_rows: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    debt_rows: dict[str, dict[str, np.ndarray]]
     """Schedule per bond and loan id as arrays, with a ``year`` entry of calendar years."""
 
-    @cached_property
-    def debt(self) -> dict[str, pd.DataFrame]:
-        """Schedule per bond and loan id, by calendar year, money columns named with their unit."""
-        return {debt_id: _calendar(rows) for debt_id, rows in self.debt_rows.items()}
+    def _total(self, parts: dict[str, np.ndarray]) -> np.ndarray:
+        return np.sum(list(parts.values()), axis=0) if parts else np.zeros(self.equity.shape)
 
     @property
     def construction(self) -> np.ndarray:
@@ -88,16 +89,15 @@ class ProjectCashflow:
 
     @cached_property
     def capex(self) -> np.ndarray:
-        return np.sum(list(self.capex_by_item.values()), axis=0)
+        return self._total(self.capex_by_item)
 
     @cached_property
     def grants(self) -> np.ndarray:
-        return np.sum(list(self.grants_by_id.values()), axis=0) if self.grants_by_id else np.zeros(self.years.size)
+        return self._total(self.grants_by_id)
 
     @cached_property
     def rewards(self) -> np.ndarray:
-        return (np.sum(list(self.rewards_by_id.values()), axis=0) if self.rewards_by_id
-                else np.zeros(self.years.size))
+        return self._total(self.rewards_by_id)
 
     @cached_property
     def support(self) -> np.ndarray:
@@ -112,9 +112,10 @@ class ProjectCashflow:
     def operating_debt_service(self) -> np.ndarray:
         return np.where(self.construction, 0.0, self.debt_service)
 
-    @property
-    def construction_interest(self) -> float:
-        return float(np.where(self.construction, self.interest, 0.0).sum() + self.capitalised_interest.sum())
+    @cached_property
+    def construction_interests(self) -> np.ndarray:
+        """Interest paid in construction years and interest capitalised, 万元 (per project for a table)."""
+        return np.where(self.construction, self.interest, 0.0).sum(axis=-1) + self.capitalised_interest.sum(axis=-1)
 
     @cached_property
     def project_flow(self) -> np.ndarray:
@@ -125,21 +126,62 @@ class ProjectCashflow:
         return (self.support + self.equity + self.bond_proceeds + self.loan_drawdown + self.operations.cfads
                 - self.capex - self.debt_service)
 
-    def coverage_numerator(self, definition: str) -> float:
+    def coverage_numerators(self, definition: str) -> np.ndarray:
         """Income over the life (gross), or income less operating cost, major repairs and tax (net), 万元."""
         ops = self.operations
-        income = float(ops.income.sum())
+        income = ops.income.sum(axis=-1)
         if definition == "gross":
             return income
-        return income - float((ops.operating_cost + ops.major_repairs + ops.tax).sum())
+        return income - (ops.operating_cost + ops.major_repairs + ops.tax).sum(axis=-1)
+
+    def scheduled_services(self, debt: str) -> np.ndarray:
+        """Debt service the model schedules over the life of ``debt``'s instruments ("bonds" | "all_debt"), 万元."""
+        ids = [i.id for i in instruments(self.project, debt)]
+        return np.sum([self.debt_rows[i]["payment"].sum(axis=-1) for i in ids], axis=0) if ids else (
+            np.zeros(self.equity.shape[:-1]))
+
+
+@dataclass(frozen=True)
+class ProjectCashflow(_Flows):
+    """One project's flows by year (all arrays over ``years``, 万元) and its debt schedules."""
+
+    @cached_property
+    def debt(self) -> dict[str, pd.DataFrame]:
+        """Schedule per bond and loan id, by calendar year, money columns named with their unit."""
+        return {debt_id: _calendar(rows) for debt_id, rows in self.debt_rows.items()}
+
+    @property
+    def construction_interest(self) -> float:
+        return float(self.construction_interests)
+
+    def coverage_numerator(self, definition: str) -> float:
+        return float(self.coverage_numerators(definition))
 
     def instruments(self, debt: str) -> list:
         """The special bonds, or the bonds and the loans (``debt`` = "bonds" | "all_debt")."""
-        return list(self.project.bonds) + (list(self.project.loans) if debt == "all_debt" else [])
+        return instruments(self.project, debt)
 
     def scheduled_service(self, debt: str) -> float:
-        """Debt service the model schedules over the life of ``debt``'s instruments, 万元."""
-        return float(sum(self.debt_rows[i.id]["payment"].sum() for i in self.instruments(debt)))
+        return float(self.scheduled_services(debt))
+
+    def as_table(self) -> TableFlows:
+        """These flows as the only row of a table's (what the engine computes for many rows at once)."""
+        def rows(parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+            return {key: values[None] for key, values in parts.items()}
+
+        ops = self.operations
+        return TableFlows(
+            project=self.project, years=self.years, capex_by_item=rows(self.capex_by_item),
+            operations=Operations(income_by_line=ops.income_by_line[:, None], operating_cost=ops.operating_cost[None],
+                                  major_repairs=ops.major_repairs[None], tax=ops.tax[None]),
+            grants_by_id=rows(self.grants_by_id), equity=self.equity[None], bond_proceeds=self.bond_proceeds[None],
+            loan_drawdown=self.loan_drawdown[None], interest=self.interest[None], principal=self.principal[None],
+            capitalised_interest=self.capitalised_interest[None], rewards_by_id=rows(self.rewards_by_id),
+            reward_lines=list(self.reward_lines),
+            debt_rows={debt_id: {name: values if name in ("period", "phase", "year") else values[None]
+                                 for name, values in parts.items()} for debt_id, parts in self.debt_rows.items()},
+            values=RowValues(1),
+        )
 
     def annual(self) -> pd.DataFrame:
         """The annual table: one row per calendar year, every column with its unit."""
@@ -178,20 +220,74 @@ class ProjectCashflow:
         return table
 
 
+@dataclass(frozen=True)
+class TableFlows(_Flows):
+    """The flows of the rows of a project table, one template project with values of their own: every array
+    (projects, years), every schedule (projects, periods)."""
+
+    values: RowValues
+    """The rows' own values of the template's fields."""
+
+    @property
+    def size(self) -> int:
+        return self.values.size
+
+    def row(self, k: int, project: Project) -> ProjectCashflow:
+        """Row ``k``'s flows as one project's, ``project`` being that row's."""
+        def at(parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+            return {key: values[k] for key, values in parts.items()}
+
+        ops = self.operations
+        return ProjectCashflow(
+            years=self.years, capex_by_item=at(self.capex_by_item),
+            operations=Operations(income_by_line=ops.income_by_line[:, k], operating_cost=ops.operating_cost[k],
+                                  major_repairs=ops.major_repairs[k], tax=ops.tax[k]),
+            grants_by_id=at(self.grants_by_id), equity=self.equity[k], bond_proceeds=self.bond_proceeds[k],
+            loan_drawdown=self.loan_drawdown[k], interest=self.interest[k], principal=self.principal[k],
+            capitalised_interest=self.capitalised_interest[k], rewards_by_id=at(self.rewards_by_id),
+            reward_lines=list(self.reward_lines),
+            debt_rows={debt_id: {name: values if name in ("period", "phase", "year") else values[k]
+                                 for name, values in rows.items()} for debt_id, rows in self.debt_rows.items()},
+            project=project,
+        )
+
+
+def instruments(project: Project, debt: str) -> list:
+    """The special bonds, or the bonds and the loans (``debt`` = "bonds" | "all_debt")."""
+    return list(project.bonds) + (list(project.loans) if debt == "all_debt" else [])
+
+
+def debt_rates(project: Project, values: RowValues) -> np.ndarray:
+    """Principal-weighted rate of the project's bonds and loans (the LLCR's discount rate) per row; 0 without
+    debt."""
+    amounts = [values(f"bonds.{b.id}.principal_wan", b.principal_wan)[:, 0] for b in project.bonds] + [
+        values(f"loans.{loan.id}.principal_wan", loan.principal_wan)[:, 0] for loan in project.loans]
+    rates = [values(f"bonds.{b.id}.coupon", b.coupon)[:, 0] for b in project.bonds] + [
+        values(f"loans.{loan.id}.rate", loan.rate)[:, 0] for loan in project.loans]
+    if not amounts:
+        return np.zeros(values.size)
+    amounts, rates = np.array(amounts), np.array(rates)
+    weight = amounts.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(weight > 0, (rates * amounts).sum(axis=0) / np.where(weight > 0, weight, 1.0), 0.0)
+
+
 def debt_rate(project: Project) -> float:
     """Principal-weighted rate of the project's bonds and loans (the LLCR's discount rate); 0 without debt."""
-    amounts = [b.principal_wan for b in project.bonds] + [loan.principal_wan for loan in project.loans]
-    rates = [b.coupon for b in project.bonds] + [loan.rate for loan in project.loans]
-    return float(np.average(rates, weights=amounts)) if sum(amounts) > 0 else 0.0
+    return float(debt_rates(project, RowValues(1))[0])
 
 
-def operations(project: Project, year0: int, scales: np.ndarray | None = None) -> Operations:
-    """Income, operating cost, repairs and tax by year; ``scales`` multiplies each income line (break-evens)."""
+def operations(project: Project, year0: int, scales: np.ndarray | None = None,
+               values: RowValues | None = None) -> Operations:
+    """Income, operating cost, repairs and tax by year; ``scales`` multiplies each income line (break-evens).
+    With ``values``, for every row of a table at once ((projects, years) arrays)."""
+    rows = values if values is not None else RowValues(1)
     horizon = project.horizon
     t = np.arange(horizon)
     first_operating = project.construction_years
-    lines = np.zeros((len(project.income), horizon))
+    lines = np.zeros((len(project.income), rows.size, horizon))
     for k, line in enumerate(project.income):  # a loop over a project's few income lines, each vectorised
+        value = rows.of(line, f"income.{line.id}.")
         first = (line.first_year - year0) if line.first_year is not None else first_operating
         last = (line.last_year - year0) if line.last_year is not None else horizon - 1
         age = t - first
@@ -201,84 +297,113 @@ def operations(project: Project, year0: int, scales: np.ndarray | None = None) -
         if line.ramp_up:
             factors = np.asarray(line.ramp_up, dtype=float)
             ramp = np.where(steps < factors.size, factors[np.minimum(steps, factors.size - 1)], 1.0)
-        lines[k] = np.where(active, line.annual_wan() * ramp * (1 + line.growth) ** steps, 0.0)
+        lines[k] = np.where(active, line.annual_wan(value) * ramp * (1 + value("growth")) ** steps, 0.0)
     if scales is not None:
-        lines = lines * np.asarray(scales, dtype=float)[:, None]
+        lines = lines * np.asarray(scales, dtype=float).reshape(len(project.income), -1, 1)
     income = lines.sum(axis=0)
     costs = project.operating_costs
+    cost = rows.of(costs, "operating_costs.")
     operating = t >= first_operating
-    fixed = np.where(operating, costs.fixed_wan_per_year * (1 + costs.growth) ** np.clip(t - first_operating, 0,
-                                                                                          None), 0.0)
-    operating_cost = fixed + costs.share_of_income * income
-    repairs = np.zeros(horizon)
+    fixed = np.where(operating, cost("fixed_wan_per_year") * (1 + cost("growth")) ** np.clip(t - first_operating, 0,
+                                                                                              None), 0.0)
+    operating_cost = fixed + cost("share_of_income") * income
+    repairs = np.zeros((rows.size, horizon))
     for repair in costs.major_repairs:
-        repairs[repair.year - year0] += repair.amount_wan
-    tax = np.zeros(horizon)
+        repairs[:, repair.year - year0] += repair.amount_wan
+    tax = np.zeros((rows.size, horizon))
     if project.tax is not None:
         base = income if project.tax.base == "income" else np.maximum(income - operating_cost, 0.0)
-        tax = project.tax.rate * base
+        tax = rows("tax.rate", project.tax.rate) * base
+    if values is None:
+        return Operations(income_by_line=lines[:, 0], operating_cost=operating_cost[0], major_repairs=repairs[0],
+                          tax=tax[0])
     return Operations(income_by_line=lines, operating_cost=operating_cost, major_repairs=repairs, tax=tax)
 
 
-def project_cashflow(project: Project, year0: int, policy: Policy) -> ProjectCashflow:
-    """Build one project's cash flow."""
+def table_cashflows(project: Project, year0: int, policy: Policy, values: RowValues) -> TableFlows:
+    """The flows of every row of a project table at once: ``project`` is the template, ``values`` the rows'
+    own values. One project is the table of one row without values of its own."""
     horizon = project.horizon
+    size = values.size
     years = year0 + np.arange(horizon)
     built = project.construction_years
     schedule = np.zeros(horizon)
     schedule[:built] = project.capex.schedule
-    capex = {item: amount * schedule for item, amount in project.capex.items_wan.items()}
+    capex = {item: values(f"capex.items_wan.{item}", amount) * schedule
+             for item, amount in project.capex.items_wan.items()}
 
     equity_shares = np.zeros(horizon)
     equity_shares[:built] = project.equity_schedule if project.equity_schedule is not None else project.capex.schedule
     grants: dict[str, np.ndarray] = {}
     for grant in project.grants:
-        paid = np.zeros(horizon)
+        value = values.of(grant, f"grants.{grant.id}.")
+        amount, advance_share = value("amount_wan"), value("advance_share")
+        paid = np.zeros((size, horizon))
         advance = (grant.advance_year - year0) if grant.advance_year is not None else 0
-        paid[advance] += grant.amount_wan * grant.advance_share
-        paid[built - 1 + grant.settlement_lag_years] += grant.amount_wan * (1 - grant.advance_share)
+        paid[:, advance] += (amount * advance_share)[:, 0]
+        paid[:, built - 1 + grant.settlement_lag_years] += (amount * (1 - advance_share))[:, 0]
         grants[grant.id] = paid
 
     # A reward for work a utility, the residents or another contributor paid for is theirs: only the project
     # account's part of it (to_project_wan) is the project's money.
     rewards: dict[str, np.ndarray] = {}
     lines = project_reward_lines(project, year0, policy)
+    if lines and values.values:
+        raise ValueError("rewards are worked out project by project: a table whose template has rewards is read "
+                         "row by row")
     for line in lines:
-        paid = np.zeros(horizon)
-        paid[line.paid_year - year0] = line.to_project_wan
+        paid = np.zeros((size, horizon))
+        paid[:, line.paid_year - year0] = line.to_project_wan
         rewards[line.id] = paid
 
-    proceeds, draws = np.zeros(horizon), np.zeros(horizon)
-    interest, principal, capitalised = np.zeros(horizon), np.zeros(horizon), np.zeros(horizon)
+    proceeds, draws = np.zeros((size, horizon)), np.zeros((size, horizon))
+    interest, principal, capitalised = (np.zeros((size, horizon)) for _ in range(3))
     debt: dict[str, dict[str, np.ndarray]] = {}
     for bond in project.bonds:
+        value = values.of(bond, f"bonds.{bond.id}.")
         start = (bond.issue_year - year0) if bond.issue_year is not None else 0
-        rows = bond_rows(bond.principal_wan, bond.coupon, bond.years, amortisation=bond.amortisation)
+        amount = value("principal_wan")[:, 0]
+        rows = bond_table(amount, value("coupon")[:, 0], bond.years, amortisation=bond.amortisation)
         span = slice(start, start + bond.years)
-        proceeds[start] += bond.principal_wan
-        interest[span] += rows["interest"]
-        principal[span] += rows["principal"]
+        proceeds[:, start] += amount
+        interest[:, span] += rows["interest"]
+        principal[:, span] += rows["principal"]
         debt[bond.id] = rows | {"year": years[span]}
     for loan in project.loans:
+        value = values.of(loan, f"loans.{loan.id}.")
+        amount = value("principal_wan")
         shares = np.asarray(loan.drawdown if loan.drawdown is not None else project.capex.schedule, dtype=float)
-        rows = loan_rows(loan.principal_wan, loan.rate, loan.years, grace_years=loan.grace_years,
-                         method=loan.method, drawdowns=loan.principal_wan * shares,
-                         construction_interest=loan.construction_interest, round_to=loan.round_to,
-                         when=loan.payment_timing, drawdown_timing=loan.drawdown_timing)
+        terms = dict(grace_years=loan.grace_years, method=loan.method,
+                     construction_interest=loan.construction_interest, when=loan.payment_timing,
+                     drawdown_timing=loan.drawdown_timing)
+        if loan.round_to is None:
+            rows = loan_table(amount[:, 0], value("rate")[:, 0], loan.years, drawdowns=amount * shares, **terms)
+        elif not values.values:
+            one = loan_rows(loan.principal_wan, loan.rate, loan.years, drawdowns=loan.principal_wan * shares,
+                            round_to=loan.round_to, **terms)
+            rows = {name: column if name in ("period", "phase") else column[None, :] for name, column in one.items()}
+        else:
+            raise ValueError("a loan rounded as a bank rounds runs period by period: a table whose template has one "
+                             "is read row by row")
         span = slice(0, rows["period"].size)
-        draws[span] += rows["drawdown"]
+        draws[:, span] += rows["drawdown"]
         in_construction = rows["phase"] == "construction"
         paid_interest = np.where(in_construction, rows["payment"], rows["interest"])
-        interest[span] += paid_interest
-        principal[span] += rows["principal"]
-        capitalised[span] += np.where(in_construction, rows["interest"] - paid_interest, 0.0)
+        interest[:, span] += paid_interest
+        principal[:, span] += rows["principal"]
+        capitalised[:, span] += np.where(in_construction, rows["interest"] - paid_interest, 0.0)
         debt[loan.id] = rows | {"year": years[span]}
-    return ProjectCashflow(
-        project=project, years=years, capex_by_item=capex, operations=operations(project, year0),
-        grants_by_id=grants, equity=project.equity_wan * equity_shares, bond_proceeds=proceeds,
-        loan_drawdown=draws, interest=interest, principal=principal, capitalised_interest=capitalised,
-        rewards_by_id=rewards, reward_lines=lines, debt_rows=debt,
+    return TableFlows(
+        years=years, capex_by_item=capex, operations=operations(project, year0, values=values), grants_by_id=grants,
+        equity=values("equity_wan", project.equity_wan) * equity_shares, bond_proceeds=proceeds, loan_drawdown=draws,
+        interest=interest, principal=principal, capitalised_interest=capitalised, rewards_by_id=rewards,
+        reward_lines=lines, debt_rows=debt, project=project, values=values,
     )
+
+
+def project_cashflow(project: Project, year0: int, policy: Policy) -> ProjectCashflow:
+    """Build one project's cash flow."""
+    return table_cashflows(project, year0, policy, RowValues(1)).row(0, project)
 
 
 def _calendar(rows: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -289,10 +414,7 @@ def _calendar(rows: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def stack(flows: list[np.ndarray]) -> np.ndarray:
-    """Projects' flows as one (projects, years) array, shorter horizons padded with zeros at the end."""
-    width = max(f.size for f in flows)
-    out = np.zeros((len(flows), width))
-    for k, f in enumerate(flows):
-        out[k, :f.size] = f
-    return out
+def stack(blocks: list[np.ndarray]) -> np.ndarray:
+    """(projects, years) blocks as one array, shorter horizons padded with zeros at the end."""
+    width = max(b.shape[-1] for b in blocks)
+    return np.vstack([np.pad(np.atleast_2d(b), ((0, 0), (0, width - b.shape[-1]))) for b in blocks])

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable, Mapping
+from abc import abstractmethod
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticUndefined
 
 from ..config import Id, NamedScenario, Strict as _Strict, _kinds, _models_in, _walk, check_values, validate_model
@@ -25,12 +26,24 @@ from ..errors import InputError
 from ..modes.scenario import BalanceRule, Bundle, Bundling
 from ..policy.params import PARTIES, Policy, read_config
 from ..policy.rewards import REWARD_CONCEPT
-from ..tables import cell_number, cell_text, read_table, resolve_file, row_number, sha256_of
+from ..tables import (
+    MAX_NUMBER,
+    MIN_NUMBER,
+    cell_number,
+    cell_numbers,
+    cell_text,
+    read_table,
+    resolve_file,
+    row_number,
+    sha256_of,
+    text_problem,
+)
 
 Share = Annotated[float, Field(ge=0, le=1)]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Rate = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
 Growth = Annotated[float, Field(gt=-1, lt=1, allow_inf_nan=False)]
+FieldValue = Callable[[str], Any]
 
 MODES = ("in_community", "area_bundle", "cross_area", "multi_source")
 KINDS = ("old_community", "old_town", "shanty", "old_factory", "urban_village", "dangerous_housing",
@@ -85,6 +98,11 @@ class _IncomeLine(_Strict):
     last_year: int | None = None
     """Calendar year of the last income (default: the project's last year)."""
 
+    def _own(self, name: str) -> Any:
+        # Each kind's annual_wan(value) reads its fields through ``value``: the line's own, or those of every
+        # row of a project table at once, as arrays.
+        return getattr(self, name)
+
 
 class ParkingIncome(_IncomeLine):
     kind: Literal["parking"]
@@ -95,8 +113,9 @@ class ParkingIncome(_IncomeLine):
     occupancy: Share = 1.0
     """Share of spaces let on average."""
 
-    def annual_wan(self) -> float:
-        return self.spaces * self.fee_yuan_per_month * 12 * self.occupancy / 1e4
+    def annual_wan(self, value: FieldValue | None = None) -> Any:
+        v = value or self._own
+        return v("spaces") * v("fee_yuan_per_month") * 12 * v("occupancy") / 1e4
 
 
 class RentIncome(_IncomeLine):
@@ -108,8 +127,9 @@ class RentIncome(_IncomeLine):
     occupancy: Share = 1.0
     """Share of the area let on average."""
 
-    def annual_wan(self) -> float:
-        return self.area_m2 * self.rent_yuan_per_m2_month * 12 * self.occupancy / 1e4
+    def annual_wan(self, value: FieldValue | None = None) -> Any:
+        v = value or self._own
+        return v("area_m2") * v("rent_yuan_per_m2_month") * 12 * v("occupancy") / 1e4
 
 
 class ChargingIncome(_IncomeLine):
@@ -121,8 +141,9 @@ class ChargingIncome(_IncomeLine):
     service_fee_yuan_per_kwh: Money
     """Service fee kept by the operator, 元 per kWh (electricity passed through at cost is not income)."""
 
-    def annual_wan(self) -> float:
-        return self.piles * self.kwh_per_pile_day * 365 * self.service_fee_yuan_per_kwh / 1e4
+    def annual_wan(self, value: FieldValue | None = None) -> Any:
+        v = value or self._own
+        return v("piles") * v("kwh_per_pile_day") * 365 * v("service_fee_yuan_per_kwh") / 1e4
 
 
 class FlatIncome(_IncomeLine):
@@ -130,8 +151,8 @@ class FlatIncome(_IncomeLine):
     amount_wan_per_year: Money
     """Income in a full year, 万元 (property-service surplus 物业服务收益, advertising, …)."""
 
-    def annual_wan(self) -> float:
-        return self.amount_wan_per_year
+    def annual_wan(self, value: FieldValue | None = None) -> Any:
+        return (value or self._own)("amount_wan_per_year")
 
 
 IncomeLine = Annotated[ParkingIncome | RentIncome | ChargingIncome | FlatIncome, Field(discriminator="kind")]
@@ -452,7 +473,7 @@ class ProjectScenario(NamedScenario):
 
     config: ProjectScenarioConfig
     path: Path
-    projects: list[Project]
+    projects: ProjectList
 
     @property
     def year(self) -> int:
@@ -465,8 +486,9 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
     raw, config, policy, applied = read_config(path, overrides, ProjectScenarioConfig, lambda c: c.scenario.year,
                                                _project_uses)
     inputs = {path.name: sha256_of(path)}
-    projects = list(config.projects)
-    known = {p.id.casefold() for p in projects}
+    parts: list[Project | TableRows] = list(config.projects)
+    known = {p.id.casefold() for p in config.projects}
+    written = {p.id for p in config.projects}
     for k, spec in enumerate(config.project_table):
         where = "project_table.table" if len(config.project_table) == 1 else f"project_table[{k}].table"
         table_path = resolve_file(path.parent, spec.table, file=path, key=where)
@@ -476,21 +498,258 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
             _check_header(table, spec, table_path, table.attrs["header_row"],
                           where.removesuffix(".table") + ".columns")
         template = next(p for p in raw["projects"] if p.get("id") == spec.template)
-        columns = list(table.columns)
-        for position, (project_id, *cells) in enumerate(table.itertuples(name=None)):
-            line = row_number(table, position)
+        for position, project_id in enumerate(table.index):
             if project_id.casefold() in known:
                 raise InputError(f"project id '{project_id}' is already used"
-                                 + ("" if project_id in {p.id for p in projects} else
+                                 + ("" if project_id in written else
                                     " (ids that differ only in capitals name the same chart file on Windows and "
-                                    "macOS)"), file=table_path, row=line, column=spec.key)
+                                    "macOS)"), file=table_path, row=row_number(table, position), column=spec.key)
             known.add(project_id.casefold())
-            projects.append(_row_project(template, project_id, list(zip(columns, cells)), table_path, line))
-    _check_rewards(projects, policy, path)
-    _check_years(projects, config.scenario.year, path, policy)
+            written.add(project_id)
+        rows = TableRows(template, next(p for p in config.projects if p.id == spec.template), table, table_path)
+        if rows.values is None:  # a column changes the projects' shape: every row is a project of its own
+            parts.extend(rows.project(position) for position in range(len(rows)))
+        else:
+            parts.append(rows)
+    projects = ProjectList(parts)
+    _check_rewards(projects.each_shape(), policy, path)
+    _check_years(projects.each_shape(), config.scenario.year, path, policy)
     _check_groups(config, projects, path)
     return ProjectScenario(config=config, path=path, projects=projects, inputs=inputs, overrides=applied,
                            policy=policy)
+
+
+# The fields a project table may set in thousands of rows without making each row a project of its own: values
+# that change no project's shape (its years, lines, schedules, instruments) and that no check reads but their
+# own field's. A table that sets only these is kept as columns and evaluated for all its rows at once
+# (``TableFlows``); any other column makes every row a Project, validated on its own.
+TABLE_VALUE_FIELDS: dict[type, frozenset[str]] = {
+    Project: frozenset({"name", "households", "floor_area_m2", "equity_wan"}),
+    Capex: frozenset({"items_wan"}),
+    ParkingIncome: frozenset({"spaces", "fee_yuan_per_month", "occupancy", "growth"}),
+    RentIncome: frozenset({"area_m2", "rent_yuan_per_m2_month", "occupancy", "growth"}),
+    ChargingIncome: frozenset({"piles", "kwh_per_pile_day", "service_fee_yuan_per_kwh", "growth"}),
+    FlatIncome: frozenset({"amount_wan_per_year", "growth"}),
+    OperatingCosts: frozenset({"fixed_wan_per_year", "growth", "share_of_income"}),
+    Tax: frozenset({"rate"}),
+    Grant: frozenset({"amount_wan", "advance_share"}),
+    Loan: frozenset({"principal_wan", "rate"}),
+    Bond: frozenset({"principal_wan", "coupon"}),
+}
+
+
+class TableRows:
+    """The rows of a project table as columns: the template, and per row its id and the values its cells give.
+
+    ``values`` is None when the rows cannot be kept so: a column outside ``TABLE_VALUE_FIELDS``, a template with
+    rewards or a loan rounded as a bank rounds (both worked out project by project), or a cell the checks by
+    column do not pass (the row-by-row reading then says what is wrong, and where, as it always has). A row
+    becomes a Project, read from its cells as any row is, only when it is asked for."""
+
+    def __init__(self, template_raw: Mapping[str, Any], template: Project, table: pd.DataFrame, file: Path) -> None:
+        self.template_raw = template_raw
+        self.template = template
+        self.table = table
+        self.file = file
+        self.ids: list[str] = list(table.index)
+        self.names: list[str] | None = None
+        self._rows: dict[int, Project] = {}
+        self._cells: np.ndarray | None = None
+        self.values: RowValues | None = self._columns()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def project(self, position: int) -> Project:
+        """Row ``position`` as a Project, read from its cells as every row of a table is."""
+        if position not in self._rows:
+            if self._cells is None:  # one array for all rows: a row taken from the frame copies its attrs
+                self._cells = self.table.to_numpy(dtype=object)
+            cells = list(zip(self.table.columns, self._cells[position]))
+            self._rows[position] = _row_project(self.template_raw, self.ids[position], cells, self.file,
+                                                row_number(self.table, position))
+        return self._rows[position]
+
+    def _columns(self) -> RowValues | None:
+        template = self.template
+        if template.rewards or any(loan.round_to is not None for loan in template.loans):
+            return None
+        try:
+            ids_ok = all(text_problem(i) is None for i in self.ids)
+            _validated(list[Id], self.ids)
+        except (ValueError, TypeError):
+            return None
+        if not ids_ok:
+            return None
+        values: dict[str, np.ndarray] = {}
+        for column in self.table.columns:
+            leaf = _template_leaf(self.template_raw, column)
+            if leaf is None:
+                return None
+            owner, name, current, annotation = leaf
+            if name not in TABLE_VALUE_FIELDS.get(owner, ()):
+                return None
+            cells = self.table[column]
+            if isinstance(current, str):
+                texts = [cell_text(cell).strip() for cell in cells]
+                if any(_blank(cell) or text_problem(text) for cell, text in zip(cells, texts)):
+                    return None
+                if not _validated(list[annotation], texts):
+                    return None
+                if column == "name":
+                    self.names = texts
+                continue
+            if isinstance(current, bool) or not isinstance(current, (int, float)):
+                return None
+            numbers = cell_numbers(cells)
+            whole = _base_type(annotation) is int
+            if whole and numbers.dtype.kind != "i":
+                return None
+            floats = numbers.to_numpy(dtype=float)
+            finite = np.isfinite(floats)
+            if not finite.all() or (np.abs(floats) > MAX_NUMBER).any() or (
+                    (floats != 0) & (np.abs(floats) < MIN_NUMBER)).any():
+                return None
+            if not _validated(list[annotation], numbers.tolist()):
+                return None
+            values[column] = floats
+        return RowValues(len(self.ids), values)
+
+
+def _base_type(annotation: Any) -> Any:
+    """``int`` for Annotated[int, ...], the type itself otherwise."""
+    args = getattr(annotation, "__metadata__", None)
+    return annotation.__origin__ if args is not None else annotation
+
+
+def _validated(annotation: Any, values: list) -> bool:
+    """Whether every value passes ``annotation`` as a field of the scenario's strict models would."""
+    from pydantic import TypeAdapter, ValidationError  # noqa: PLC0415
+
+    try:
+        TypeAdapter(annotation, config=ConfigDict(strict=True, allow_inf_nan=False)).validate_python(values)
+    except ValidationError:
+        return False
+    return True
+
+
+def _template_leaf(template: Mapping[str, Any], column: str) -> tuple[type, str, Any, Any] | None:
+    """For a table column (a dotted key of the template): the model that owns its field, the field's name, the
+    template's value there (or the field's default) and the field's type with its bounds; None where the key
+    is not a value inside a table the template already has. A key into a dict field (capex.items_wan.basic)
+    names the dict field and one of the template's own keys."""
+    models: list[type] = [Project]
+    node: Any = template
+    parts = column.split(".")
+    k = 0
+    while k < len(parts) - 1:
+        owner = next((m for m in models if parts[k] in m.model_fields), None)
+        if owner is None or not isinstance(node, Mapping) or parts[k] not in node:
+            return None
+        field = owner.model_fields[parts[k]]
+        node = node[parts[k]]
+        if isinstance(node, list):  # a list of tables, addressed by id: the element's kind picks its model
+            models = _models_in(field.annotation)
+            k += 1
+            node = next((e for e in node if isinstance(e, Mapping) and e.get("id") == parts[k]), None)
+            if node is None:
+                return None
+            kind = node.get("kind")
+            models = [m for m in models if kind in _kinds(m)] or models
+        elif isinstance(node, Mapping) and k == len(parts) - 2 and owner is Capex and parts[k] == "items_wan":
+            if parts[-1] not in node:
+                return None
+            return Capex, "items_wan", node[parts[-1]], Money
+        else:
+            models = _models_in(field.annotation)
+        k += 1
+    if not isinstance(node, Mapping):
+        return None
+    owner = next((m for m in models if parts[-1] in m.model_fields), None)
+    if owner is None:
+        return None
+    field = owner.model_fields[parts[-1]]
+    current = node.get(parts[-1])
+    if current is None:
+        default = field.get_default(call_default_factory=True)
+        current = None if default is PydanticUndefined else default
+    annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+    return owner, parts[-1], current, annotation
+
+
+class RowValues:
+    """The values the rows of a project table give a template's fields: dotted key (as in the table's header) →
+    one value per row; a key the table does not set takes the template's value in every row."""
+
+    def __init__(self, size: int, values: Mapping[str, np.ndarray] | None = None) -> None:
+        self.size = size
+        self.values = dict(values or {})
+
+    def __call__(self, key: str, current: float) -> np.ndarray:
+        """(rows, 1): the rows' values of ``key``, or ``current`` (the template's) in every row."""
+        given = self.values.get(key)
+        column = np.asarray(given, dtype=float) if given is not None else np.full(self.size, float(current))
+        return column[:, None]
+
+    def of(self, obj: object, prefix: str) -> Callable[[str], np.ndarray]:
+        """The values of ``obj``'s fields, ``obj`` sitting at ``prefix`` in the project (``income.parking``)."""
+        return lambda name: self(f"{prefix}{name}", getattr(obj, name))
+
+
+class Blocks(Sequence):
+    """A sequence made of consecutive blocks of given sizes, each item built from its block and its place in it
+    when asked for."""
+
+    def __init__(self, sizes: Iterable[int]) -> None:
+        self._starts = np.cumsum([0, *sizes])
+
+    def __len__(self) -> int:
+        return int(self._starts[-1])
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        k = int(index)
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(index)
+        block = int(np.searchsorted(self._starts, k, side="right")) - 1
+        return self._item(block, k - int(self._starts[block]), k)
+
+    @abstractmethod
+    def _item(self, block: int, offset: int, index: int) -> Any:
+        """Item ``index``, the ``offset``-th of block ``block``."""
+
+
+class ProjectList(Blocks):
+    """A scenario's projects, in order: those written in the file, then each table's rows. Rows kept as columns
+    (``TableRows``) become Project objects only when one is asked for; ``parts`` gives them to the cash-flow
+    engine as they are."""
+
+    def __init__(self, parts: list[Project | TableRows]) -> None:
+        super().__init__(len(p) if isinstance(p, TableRows) else 1 for p in parts)
+        self.parts = parts
+
+    def _item(self, block: int, offset: int, index: int) -> Project:
+        item = self.parts[block]
+        return item.project(offset) if isinstance(item, TableRows) else item
+
+    def __iter__(self):
+        for item in self.parts:
+            if isinstance(item, TableRows):
+                yield from (item.project(k) for k in range(len(item)))
+            else:
+                yield item
+
+    @property
+    def ids(self) -> list[str]:
+        return [i for item in self.parts for i in (item.ids if isinstance(item, TableRows) else [item.id])]
+
+    def each_shape(self) -> list[Project]:
+        """One project of each shape: every project written out or read row by row, and for rows kept as
+        columns their template (the checks of years, rewards and adjacency read only what rows share)."""
+        return [item.template if isinstance(item, TableRows) else item for item in self.parts]
 
 
 def _project_uses(config: ProjectScenarioConfig) -> tuple[list[str], dict[str, str]]:
@@ -773,13 +1032,16 @@ def bundling_members(config: ProjectScenarioConfig, projects: list[Project]) -> 
     return packages, components
 
 
-def _check_groups(config: ProjectScenarioConfig, projects: list[Project], path: Path) -> None:
+def _check_groups(config: ProjectScenarioConfig, projects: ProjectList, path: Path) -> None:
     """Bundles and the bundling optimiser name projects that exist and fit their mode."""
-    by_id = {p.id: p for p in projects}
-    for project in projects:
-        unknown = [other for other in project.adjacent if other not in by_id]
+    known = set(projects.ids)
+    for project in projects.each_shape():
+        unknown = [other for other in project.adjacent if other not in known]
         if unknown:
             raise InputError(f"no project '{unknown[0]}'", file=path, key=f"projects.{project.id}.adjacent")
+    if not config.bundles and config.bundling is None:
+        return
+    by_id = {p.id: p for p in projects}
     for bundle in config.bundles:
         key = f"bundles.{bundle.id}.members"
         unknown = [m for m in bundle.members if m not in by_id]

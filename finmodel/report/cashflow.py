@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..cashflow import CashflowResult, ProjectCashflow
+from ..cashflow.scenario import Project
 from ..modes import ModesResult
 from .book import break_between_blocks, flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of
 from .cells import MONEY, display_width, fit_height, put
@@ -45,12 +48,12 @@ def _label(column: str, lang: str) -> str:
     return t("operating_cost_total_wan" if column == "operating_cost_wan" else column, lang)
 
 
-def _cell_value(metrics: pd.DataFrame, project_id: str, column: str, lang: str, roots=None):
-    """A metric for the workbook: numbers as numbers, with a word where there is no number (``roots``: the IRR's,
-    listed where there are several)."""
-    value = metrics.at[project_id, column]
+def _cell_value(metrics: Mapping[str, Any], column: str, lang: str, roots=None):
+    """A project's metric for the workbook, from its row of metrics (column → value): numbers as numbers, with a
+    word where there is no number (``roots``: the IRR's, listed where there are several)."""
+    value = metrics[column]
     if column in ("irr_project", "irr_equity"):
-        status, kind = metrics.at[project_id, f"{column}_status"], metrics.at[project_id, f"{column}_kind"]
+        status, kind = metrics[f"{column}_status"], metrics[f"{column}_kind"]
         if not _is_return(status, kind):
             return _irr_words(status, lang, roots, kind=kind, value=value)
     if column in ("dscr_min_year", "first_year_cash_negative") and value == -1:
@@ -125,10 +128,11 @@ def summary_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
         headers = [t("seq", lang), t("project", lang)] + labels
     _title(ws, result.scenario.name + t("cf_title_suffix", lang), len(headers), lang)
     _header(ws, 3, headers, lang, height=45 if across else 60)
-    for k, project_id in enumerate(ids):
+    # Rows as dicts once: reading 30 metrics of 10,000 projects cell by cell from the frame took 7 s.
+    for k, row_metrics in enumerate(metrics.to_dict("records")):
         for j, (column, fmt) in enumerate(SUMMARY_COLUMNS):
             roots = {"irr_project": result.irr_project, "irr_equity": result.irr_equity}.get(column)
-            value = _cell_value(metrics, project_id, column, lang, roots.roots[k] if roots is not None else None)
+            value = _cell_value(row_metrics, column, lang, roots.roots[k] if roots is not None else None)
             row, col = (4 + j, 3 + k) if across else (4 + k, 3 + j)
             put(ws, row, col, value, fmt=None if isinstance(value, str) else fmt, box=True, align="right",
                 lang=lang, wrap=isinstance(value, str))
@@ -409,12 +413,13 @@ def coverage_sentences(result: CashflowResult, lang: str) -> list[str]:
     return sentences
 
 
-def break_even_label(record, flows: dict[str, ProjectCashflow], lang: str) -> str:
+def break_even_label(record, shapes: Mapping[str, Project], lang: str) -> str:
+    """What a break-even row varies, in words; ``shapes`` gives each project's lines (``CashflowResult.shapes``)."""
     if record.input == "income":
         return t("be_income_scale", lang)
     if record.input == "grant_year0_wan":
         return t("be_grant", lang)
-    project = flows[record.project].project
+    project = shapes[record.project]
     line = next(line for line in project.income if line.id == record.line)
     name = line.name if (line.name and lang == "zh") else word(INCOME_KIND, line.kind, lang)
     return f"{name}：{t('be_' + record.field, lang)}" if lang == "zh" else f"{name}: {t('be_' + record.field, lang)}"
@@ -432,7 +437,7 @@ def break_even_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
     rate = result.scenario.config.scenario.discount_rate
     put(ws, 2, 1, t("be_target", lang).format(f"{rate:.2%}"), lang=lang)
     _header(ws, 3, headers, lang, height=20)
-    flows = {flow.project.id: flow for flow in result.cashflows}
+    shapes = result.shapes()
     names = result.metrics["name"]
     row = 3
     for record in result.break_even.itertuples(index=False):
@@ -443,7 +448,7 @@ def break_even_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
         remark = t(f"be_{record.outcome}", lang)
         if occupancy and record.outcome == "found" and record.break_even > 1:
             remark = t("be_above_one", lang)
-        values = [names[record.project], break_even_label(record, flows, lang), unit, record.current,
+        values = [names[record.project], break_even_label(record, shapes, lang), unit, record.current,
                   None if math.isnan(record.break_even) else record.break_even,
                   None if math.isnan(record.change) else record.change, remark]
         formats = [None, None, None, fmt, fmt, PCT, None]
@@ -516,11 +521,11 @@ def break_even_frame(result: CashflowResult, lang: str = "zh") -> pd.DataFrame:
     """盈亏平衡 as a table, worded as the sheet words it: each input's current and break-even value and the change
     in percent; an empty value where there is none, and the reason in 备注."""
     b = result.break_even
-    flows = {flow.project.id: flow for flow in result.cashflows}
+    shapes = result.shapes()
     return pd.DataFrame({
         csv_header("id", lang): b["project"],
         t("project", lang): result.metrics["name"].reindex(b["project"]).to_numpy(),
-        t("variable", lang): [break_even_label(r, flows, lang) for r in b.itertuples(index=False)],
+        t("variable", lang): [break_even_label(r, shapes, lang) for r in b.itertuples(index=False)],
         t("unit", lang): [word(UNIT, u, lang) if u in UNIT else u for u in b["unit"]],
         t("current", lang): b["current"], t("break_even_value", lang): b["break_even"],
         t("change_pct", lang): b["change"] * 100,
