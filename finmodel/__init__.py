@@ -13,6 +13,9 @@ Public API::
     cash.metrics            # per project: NPV, IRR, payback, DSCR, funding gap (万元)
     cash.cashflow("zoucheng").annual()   # the year-by-year table
     fm.write_cashflow_report(cash, "reports/zoucheng-2024")
+
+    risk = fm.simulate(fm.load_project_scenario("scenarios/projects/zoucheng-2024-risk.toml"))
+    risk.summary            # per project and bundle: P(balance), percentiles of NPV, IRR, funding gap
 """
 
 from importlib import import_module as _import_module
@@ -31,6 +34,7 @@ _HOME = {
     "CashflowResult": ".cashflow", "ProjectScenario": ".cashflow", "evaluate": ".cashflow",
     "load_project_scenario": ".cashflow",
     "ModesResult": ".modes", "check_modes": ".modes",
+    "RiskResult": ".risk", "simulate": ".risk",
     "PlanResult": ".planning", "PlanScenario": ".planning", "load_plan_scenario": ".planning", "plan": ".planning",
     "allocation_chart": ".report", "cashflow_chart": ".report", "comparison_chart": ".report",
     "metrics_frame": ".report", "summary_frame": ".report", "write_allocation_report": ".report",

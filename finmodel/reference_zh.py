@@ -239,6 +239,31 @@ _PROJECTS = {
     "bundling.solver": _SOLVER,
     "bundling.time_limit_s": _TIME_LIMIT,
     "bundling.mip_rel_gap": "允许停止搜索的相对间隙（0：证明最优）",
+    "risk": "风险分析（蒙特卡洛）：不确定的输入、其分布与相关性、抽样次数",
+    "risk.draws": "抽样次数（整体测算的次数）",
+    "risk.seed": "随机种子：种子相同则抽样相同，与任务如何拆分无关",
+    "risk.chunk": "每个任务一并测算的抽样数",
+    "risk.dscr_at_least": "各有还本付息年度的偿债覆盖率（DSCR）应达到的值，用于计算各年均达标的概率",
+    "risk.inputs": "不确定的输入（[[risk.inputs]]）",
+    "risk.inputs[].key": ("输入的键路径，与 `--set` 相同：projects.<项目 id 或 *>.<字段>（如 "
+                          "projects.zoucheng.income.parking.occupancy；* 为具有该字段的全部项目，含项目表各行），"
+                          "或 scenario.discount_rate；只能是不改变项目结构的数值（价格、数量、利用率、增长率、金额、"
+                          "比例与利率）"),
+    "risk.inputs[].distribution": ("分布：uniform 均匀（low、high）、triangular 三角（low、mode、high）、normal 正态"
+                                   "（mean、sd，可用 low/high 截断）、lognormal 对数正态（median、sigma，可截断）、"
+                                   "choice 离散取值（values、weights）"),
+    "risk.inputs[].low": "最小值（均匀、三角分布；正态、对数正态分布的截断下限）",
+    "risk.inputs[].high": "最大值（均匀、三角分布；正态、对数正态分布的截断上限）",
+    "risk.inputs[].mode": "最可能值（三角分布）",
+    "risk.inputs[].mean": "均值（正态分布）",
+    "risk.inputs[].sd": "标准差（正态分布）",
+    "risk.inputs[].median": "中位数（对数正态分布）",
+    "risk.inputs[].sigma": "对数的标准差（对数正态分布）",
+    "risk.inputs[].values": "可能的取值（离散分布）",
+    "risk.inputs[].weights": "各取值的权重（离散分布；默认相等；无须合计为1）",
+    "risk.correlations": "输入两两之间的秩相关（[[risk.correlations]]）；未列出的输入相互独立",
+    "risk.correlations[].inputs": "两个输入的键，与 [[risk.inputs]] 中相同",
+    "risk.correlations[].rank": "二者的秩相关系数（Spearman）",
     "policy": _policy("为情景年度最后一天", "`reward_in_lieu.lag_years = 2`"),
 }
 

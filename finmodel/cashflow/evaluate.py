@@ -22,7 +22,17 @@ from .metrics import (
     payback,
     peak_funding_need,
 )
-from .project import ProjectCashflow, TableFlows, debt_rates, instruments, operations, stack, table_cashflows
+from .project import (
+    ProjectCashflow,
+    TableFlows,
+    debt_rates,
+    instrument_principal,
+    instruments,
+    operations,
+    planning_rates,
+    stack,
+    table_cashflows,
+)
 from .scenario import (
     Blocks,
     ChargingIncome,
@@ -224,12 +234,7 @@ def _coverage_rows(g: TableFlows, ids: list[str]) -> pd.DataFrame:
     if not instruments(project, "all_debt"):
         return pd.DataFrame(columns=COVERAGE_COLUMNS)
     values = g.values
-    if project.coverage.planning_rate is not None:
-        planning = np.full(g.size, project.coverage.planning_rate)
-    elif project.bonds:
-        planning = values(f"bonds.{project.bonds[0].id}.coupon", project.bonds[0].coupon)[:, 0]
-    else:
-        planning = values(f"loans.{project.loans[0].id}.rate", project.loans[0].rate)[:, 0]
+    planning = planning_rates(project, values)
     stated = project.coverage.stated
     income = g.coverage_numerators("gross")
     bases = {"model": (income, income - g.coverage_numerators("net"))}
@@ -239,8 +244,7 @@ def _coverage_rows(g: TableFlows, ids: list[str]) -> pd.DataFrame:
     blocks = []
     for basis, (income, cost) in bases.items():
         for debt in ("bonds", "all_debt"):
-            parts = [(values(f"{'bonds' if i in project.bonds else 'loans'}.{i.id}.principal_wan",
-                             i.principal_wan)[:, 0], i.years) for i in instruments(project, debt)]
+            parts = [(instrument_principal(project, i, values), i.years) for i in instruments(project, debt)]
             amount = sum((a for a, _ in parts), np.zeros(g.size))
             keep = amount > 0
             safe = np.where(keep, amount, 1.0)

@@ -24,7 +24,7 @@ from ..policy.params import Policy
 from ..policy.rewards import RewardLine, project_reward_lines
 from .loans import bond_table, loan_rows, loan_table
 from .metrics import dscr, llcr
-from .scenario import Project, RowValues
+from .scenario import Bond, Loan, Project, RowValues
 
 DEBT_COLUMNS = ["year", "phase", "opening_balance_wan", "drawdown_wan", "interest_wan", "principal_wan",
                 "payment_wan", "closing_balance_wan"]
@@ -255,6 +255,24 @@ class TableFlows(_Flows):
 def instruments(project: Project, debt: str) -> list:
     """The special bonds, or the bonds and the loans (``debt`` = "bonds" | "all_debt")."""
     return list(project.bonds) + (list(project.loans) if debt == "all_debt" else [])
+
+
+def instrument_principal(project: Project, instrument: Bond | Loan, values: RowValues) -> np.ndarray:
+    """A bond's or loan's principal in every row, 万元."""
+    kind = "bonds" if isinstance(instrument, Bond) else "loans"
+    return values(f"{kind}.{instrument.id}.principal_wan", instrument.principal_wan)[:, 0]
+
+
+def planning_rates(project: Project, values: RowValues) -> np.ndarray:
+    """The planning rate of 本息覆盖倍数 in every row: as given, else the first bond's coupon, else the first loan's
+    rate (``Project.planning_rate``), else 0."""
+    if project.coverage.planning_rate is not None:
+        return np.full(values.size, project.coverage.planning_rate)
+    if project.bonds:
+        return values(f"bonds.{project.bonds[0].id}.coupon", project.bonds[0].coupon)[:, 0]
+    if project.loans:
+        return values(f"loans.{project.loans[0].id}.rate", project.loans[0].rate)[:, 0]
+    return np.zeros(values.size)
 
 
 def debt_rates(project: Project, values: RowValues) -> np.ndarray:

@@ -26,6 +26,7 @@ from ..errors import InputError
 from ..modes.scenario import BalanceRule, Bundle, Bundling
 from ..policy.params import PARTIES, Policy, read_config
 from ..policy.rewards import REWARD_CONCEPT
+from ..risk.spec import RiskSpec
 from ..tables import (
     MAX_NUMBER,
     MIN_NUMBER,
@@ -432,6 +433,8 @@ class ProjectScenarioConfig(_Strict):
     balance: BalanceRule = BalanceRule()
     bundles: list[Bundle] = []
     bundling: Bundling | None = None
+    risk: RiskSpec | None = None
+    """Uncertain inputs for a Monte Carlo of the projects and bundles ([risk], [[risk.inputs]])."""
     policy: dict[str, Any] = {}
     """Policy values for this run ([policy]): ``as_of`` (the day the policy is read on; default the last day of
     the scenario's year), ``file`` (another policy file), and any value of the policy set by its key
@@ -515,8 +518,18 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
     _check_rewards(projects.each_shape(), policy, path)
     _check_years(projects.each_shape(), config.scenario.year, path, policy)
     _check_groups(config, projects, path)
-    return ProjectScenario(config=config, path=path, projects=projects, inputs=inputs, overrides=applied,
-                           policy=policy)
+    scenario = ProjectScenario(config=config, path=path, projects=projects, inputs=inputs, overrides=applied,
+                               policy=policy)
+    if config.risk is not None:
+        from ..risk.draws import correlation_matrix
+        from ..risk.montecarlo import resolve
+
+        resolve(config.risk, scenario, path)
+        try:
+            correlation_matrix(config.risk)
+        except ValueError as exc:
+            raise InputError(str(exc), file=path, key="risk.correlations") from exc
+    return scenario
 
 
 # The fields a project table may set in thousands of rows without making each row a project of its own: values

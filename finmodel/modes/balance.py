@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..cashflow import CashflowResult, ProjectCashflow
 from ..cashflow.metrics import break_even, npv, payback
-from ..cashflow.project import operations
+from ..cashflow.project import TableFlows, instrument_principal, instruments, operations, planning_rates
 from .scenario import BalanceRule
 
 TOLERANCE_WAN = 1e-6  # amounts this close to a threshold meet it: sums of floats are not exact
@@ -45,15 +45,23 @@ class Contribution:
 
 
 def contribution(flow: ProjectCashflow, rule: BalanceRule, rate: float, *, mid_year: bool = False) -> Contribution:
-    if rule.coverage_interest == "schedule":
-        denominator = flow.scheduled_service(rule.coverage_debt)
-    else:
-        r = flow.project.planning_rate
-        denominator = sum(i.principal_wan * (1 + r * i.years) for i in flow.instruments(rule.coverage_debt))
+    numerator, denominator = coverage_parts(flow.as_table(), rule)
     return Contribution(npv_wan=float(npv(rate, flow.project_flow + flow.support, mid_year=mid_year)),
-                        coverage_numerator_wan=flow.coverage_numerator(rule.coverage_definition),
-                        coverage_denominator_wan=float(denominator),
+                        coverage_numerator_wan=float(numerator[0]), coverage_denominator_wan=float(denominator[0]),
                         cumulative_cash_wan=np.cumsum(flow.net_cash))
+
+
+def coverage_parts(flows: TableFlows, rule: BalanceRule) -> tuple[np.ndarray, np.ndarray]:
+    """The coverage test's numerator and denominator per row of ``flows``, on the rule's definition: income gross
+    or net; over the bonds or all debt; principal plus simple interest at the planning rate, or the scheduled debt
+    service."""
+    numerator = flows.coverage_numerators(rule.coverage_definition)
+    if rule.coverage_interest == "schedule":
+        return numerator, flows.scheduled_services(rule.coverage_debt)
+    rate = planning_rates(flows.project, flows.values)
+    denominator = sum((instrument_principal(flows.project, i, flows.values) * (1 + rate * i.years)
+                       for i in instruments(flows.project, rule.coverage_debt)), np.zeros(flows.size))
+    return numerator, denominator
 
 
 def unit_test(parts: list[Contribution], rule: BalanceRule, grant_value: float = 1.0) -> dict:

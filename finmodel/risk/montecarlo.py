@@ -1,0 +1,355 @@
+"""Monte Carlo of a project scenario: every draw of the uncertain inputs evaluated as the deterministic run is,
+vectorised across draws as the cash-flow engine is across the rows of a project table (a project with N draws is
+a table of N rows), in chunks that run as Dask tasks.
+
+For every project and every bundle: the probability that it balances under the scenario's ``[balance]`` rule
+(and that each of the rule's tests holds), that its DSCR reaches ``[risk] dscr_at_least`` in every year with debt
+service, that its coverage reaches the card's stated one; percentiles of NPV after grants, IRR, funding gap, peak
+funding need and payback; and which inputs move its balance margin most, by rank correlation.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..cashflow.metrics import dscr, funding_gap, irr, npv, payback, peak_funding_need
+from ..cashflow.project import table_cashflows
+from ..cashflow.scenario import (
+    MAX_NUMBER,
+    TABLE_VALUE_FIELDS,
+    ProjectInfo,
+    ProjectScenario,
+    RowValues,
+    TableRows,
+    _base_type,
+    _template_leaf,
+    _validated,
+)
+from ..errors import InputError
+from ..modes.balance import TOLERANCE_WAN, coverage_parts
+from .draws import draw_inputs
+from .spec import RiskSpec
+
+PERCENTILES = (5, 50, 95)
+METRICS = ("npv_wan", "irr", "funding_gap_wan", "peak_funding_need_wan", "payback_years")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Where the draws go: per part of the scenario's projects, field key → input index; and the input of the
+    discount rate (None where it is certain)."""
+
+    parts: list[dict[str, int]]
+    whole: dict[str, bool]
+    """Per field key, whether its values are counts (drawn values are rounded to whole numbers)."""
+    rate: int | None
+
+
+def resolve(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targets:
+    """Each uncertain input's place in the projects; a clear error for a key that names nothing, a field that
+    shapes a project (only values can be drawn: ``TABLE_VALUE_FIELDS``), or a distribution that can leave the
+    field's bounds."""
+    parts: list[dict[str, int]] = [{} for _ in scenario.projects.parts]
+    whole: dict[str, bool] = {}
+    rate = None
+    for k, item in enumerate(spec.inputs):
+        where = f"risk.inputs[{k}].key"
+        if item.key == "scenario.discount_rate":
+            _check_support(item, ProjectInfo.model_fields["discount_rate"], file, where)
+            rate = k
+            continue
+        head, _, rest = item.key.partition(".")
+        target, _, path = rest.partition(".")
+        if head != "projects" or not target or not path:
+            raise InputError(f"'{item.key}' is not an input: name projects.<id or *>.<field> or "
+                             "scenario.discount_rate", file=file, key=where)
+        found = 0
+        for n, part in enumerate(scenario.projects.parts):
+            shape = part.template if isinstance(part, TableRows) else part
+            if target != "*" and (isinstance(part, TableRows) or part.id != target):
+                continue
+            leaf = _template_leaf(shape.model_dump(), path)
+            if leaf is None:
+                if target == "*":
+                    continue
+                raise InputError(f"project '{target}' has no '{path}'", file=file, key=where)
+            owner, name, current, annotation = leaf
+            if name == "name" or name not in TABLE_VALUE_FIELDS.get(owner, ()) or isinstance(current, bool) or (
+                    not isinstance(current, (int, float))):
+                raise InputError(f"'{path}' cannot be drawn: only values that leave a project's shape as it is "
+                                 "(prices, quantities, occupancy, growth, amounts, shares and rates) can be uncertain",
+                                 file=file, key=where)
+            _check_support(item, annotation, file, where)
+            parts[n][path] = k
+            whole[path] = _base_type(annotation) is int
+            found += 1
+        if not found:
+            raise InputError(f"no project has '{path}'" if target == "*" else
+                             f"no project '{target}' written in the scenario (a row of a project table is reached "
+                             "by projects.*)", file=file, key=where)
+    return Targets(parts=parts, whole=whole, rate=rate)
+
+
+def _check_support(item, annotation, file, where) -> None:
+    if hasattr(annotation, "annotation"):  # a FieldInfo
+        annotation = _annotated(annotation)
+    low, high = (max(min(v, MAX_NUMBER), -MAX_NUMBER) for v in item.support)
+    if not _validated(list[annotation], [low, high]):
+        raise InputError(f"its draws can reach {item.support[0]:g} to {item.support[1]:g}, outside what the field "
+                         "takes: give low and high within its bounds", file=file, key=where.removesuffix(".key"))
+
+
+def _annotated(field_info) -> Any:
+    from typing import Annotated
+
+    return Annotated[(field_info.annotation, *field_info.metadata)] if field_info.metadata else field_info.annotation
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    spec: RiskSpec
+    draws: pd.DataFrame
+    """The inputs' values, one row per draw."""
+    summary: pd.DataFrame
+    """One row per project and bundle: probabilities and percentiles."""
+    drivers: pd.DataFrame
+    """Per unit and input: the rank correlation of the input with the unit's balance margin, strongest first."""
+    samples: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Per metric (and ``margin_wan``, ``balanced``), one row per draw and one column per unit."""
+    workers: int = 0
+    """Dask workers the draws ran on (0: in this process)."""
+
+
+def simulate(scenario: ProjectScenario, draws: int | None = None, *, seed: int | None = None,
+             workers: int | None = None, scheduler: str | None = None,
+             progress: Callable[[int, int], None] | None = None) -> RiskResult:
+    """Monte Carlo of ``scenario`` under its ``[risk]`` table (``draws`` and ``seed`` override it).
+
+    The chunks run on a Dask cluster: ``scheduler`` (an address such as tcp://host:8786, else the
+    DASK_SCHEDULER_ADDRESS variable), else a local cluster of ``workers`` processes (default: one per core);
+    ``workers=0`` runs them in this process. The draws are made before the work is split, so the result is the
+    same to the bit whatever runs it. ``progress(done, total)`` is called as chunks finish."""
+    spec = scenario.config.risk
+    if spec is None:
+        raise InputError("the scenario has no [risk] table: name the uncertain inputs there", file=scenario.path)
+    targets = resolve(spec, scenario, scenario.path)
+    n = draws if draws is not None else spec.draws
+    values = draw_inputs(spec, n, seed)
+    bounds = list(range(0, n, spec.chunk)) + [n]
+    chunks = [values[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    used = 0
+    if address is None and workers == 0:
+        results = []
+        for k, chunk in enumerate(chunks):
+            results.append(evaluate_draws(scenario, targets, chunk))
+            if progress is not None:
+                progress(k + 1, len(chunks))
+    else:
+        results, used = _on_dask(scenario, targets, chunks, address, workers, progress)
+    return _assemble(scenario, spec, targets, values, results, used)
+
+
+def _on_dask(scenario, targets, chunks, address, workers, progress) -> tuple[list, int]:
+    from distributed import Client, LocalCluster, as_completed  # Dask is loaded only for a Monte Carlo
+
+    cluster = None
+    if address is None:
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+    client = Client(cluster if cluster is not None else address)
+    try:
+        used = len(client.scheduler_info()["workers"])
+        shared = client.scatter(scenario, broadcast=True)
+        futures = [client.submit(evaluate_draws, shared, targets, chunk, pure=False) for chunk in chunks]
+        for done, _ in enumerate(as_completed(futures), start=1):
+            if progress is not None:
+                progress(done, len(futures))
+        return client.gather(futures), used
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def evaluate_draws(scenario: ProjectScenario, targets: Targets, values: np.ndarray) -> dict[str, np.ndarray]:
+    """Every project's and bundle's figures for the draws ``values`` (draws, inputs): each (draws, units)."""
+    config = scenario.config
+    rule = config.balance
+    n = values.shape[0]
+    year0 = scenario.year
+    mid = config.scenario.flow_timing == "mid_year"
+    rates = values[:, targets.rate] if targets.rate is not None else np.full(n, config.scenario.discount_rate)
+    threshold = config.risk.dscr_at_least
+    out: dict[str, list[np.ndarray]] = {name: [] for name in (*METRICS, "npv_margin_wan", "coverage_margin_wan",
+                                                              "cash_min_wan", "dscr_ok", "coverage_stated_ok")}
+    members = {m for b in config.bundles for m in b.members}
+    cash: dict[str, np.ndarray] = {}  # cumulative cash by year of the projects bundles add up
+    for part, placed in zip(scenario.projects.parts, targets.parts):
+        table = isinstance(part, TableRows)
+        template = part.template if table else part
+        size = len(part) if table else 1
+        given = {key: np.tile(column, n) for key, column in (part.values.values.items() if table else ())}
+        for path, k in placed.items():
+            drawn = np.round(values[:, k]) if targets.whole[path] else values[:, k]
+            given[path] = np.repeat(drawn, size)  # draw by draw, the rows of a table side by side
+        g = table_cashflows(template, year0, scenario.policy, RowValues(size * n, given))
+        row_rates = np.repeat(rates, size)
+        after = g.project_flow + g.support
+        npv_after = np.atleast_1d(npv(row_rates, after, mid_year=mid))
+        found = irr(g.project_flow)
+        numerator, denominator = coverage_parts(g, rule)
+        ratio, _ = dscr(g.operations.cfads, g.operating_debt_service)
+        has_service = (g.operating_debt_service > 0).any(axis=1)
+        stated = template.coverage.stated
+        with np.errstate(divide="ignore", invalid="ignore"):
+            coverage = np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), np.nan)
+        cumulative = np.cumsum(g.net_cash, axis=1)
+        figures = {
+            "npv_wan": npv_after,
+            "irr": np.where((found.status == "ok") & (found.kind == "investment"), found.value, np.nan),
+            "funding_gap_wan": funding_gap(row_rates, after),
+            "peak_funding_need_wan": peak_funding_need(g.project_flow),
+            "payback_years": payback(g.project_flow, mid_year=mid) + 1,
+            "npv_margin_wan": npv_after - rule.npv_at_least_wan,
+            "coverage_margin_wan": numerator - rule.coverage_at_least * denominator,
+            "cash_min_wan": cumulative.min(axis=1),
+            "dscr_ok": np.where(has_service, np.all(np.isnan(ratio) | (ratio >= threshold - 1e-12), axis=1), np.nan),
+            "coverage_stated_ok": (np.full(size * n, np.nan) if stated is None
+                                   else np.where(np.isnan(coverage), np.nan, coverage >= stated - 1e-12)),
+        }
+        for name, column in figures.items():
+            out[name].append(np.asarray(column, dtype=float).reshape(n, size))
+        for j, pid in enumerate(part.ids if table else [part.id]):
+            if pid in members:
+                cash[pid] = cumulative.reshape(n, size, -1)[:, j]
+    result = {name: np.hstack(columns) for name, columns in out.items()}
+    index = {pid: k for k, pid in enumerate(scenario.projects.ids)}
+    bundles: dict[str, list[np.ndarray]] = {"npv_wan": [], "coverage_margin_wan": [], "cash_min_wan": []}
+    for bundle in config.bundles:
+        columns = [index[m] for m in bundle.members]
+        bundles["npv_wan"].append(result["npv_wan"][:, columns].sum(axis=1))
+        bundles["coverage_margin_wan"].append(result["coverage_margin_wan"][:, columns].sum(axis=1))
+        # After its horizon a member's cash stays where it ended, as in the deterministic test.
+        width = max(cash[m].shape[1] for m in bundle.members)
+        total = sum(np.hstack([cash[m], np.repeat(cash[m][:, -1:], width - cash[m].shape[1], axis=1)])
+                    for m in bundle.members)
+        bundles["cash_min_wan"].append(total.min(axis=1))
+    result["bundles"] = {name: np.column_stack(columns) if columns else np.zeros((n, 0))
+                         for name, columns in bundles.items()}
+    return result
+
+
+def _assemble(scenario, spec, targets, values, results, workers) -> RiskResult:
+    config = scenario.config
+    rule = config.balance
+    ids = scenario.projects.ids
+    names = _names(scenario)
+    bundle_ids = [b.id for b in config.bundles]
+    units = ids + bundle_ids
+    joined = {name: np.vstack([r[name] for r in results]) for name in results[0] if name != "bundles"}
+    joined_b = {name: np.vstack([r["bundles"][name] for r in results]) for name in results[0]["bundles"]}
+    npv_all = np.hstack([joined["npv_wan"], joined_b["npv_wan"]])
+    tests = {
+        "npv": npv_all - rule.npv_at_least_wan if rule.tests_npv else None,
+        "coverage": (np.hstack([joined["coverage_margin_wan"], joined_b["coverage_margin_wan"]])
+                     if rule.tests_coverage else None),
+        "cash": (np.hstack([joined["cash_min_wan"], joined_b["cash_min_wan"]]) - rule.cash_at_least_wan
+                 if rule.tests_cash else None),
+    }
+    margins = [m for m in tests.values() if m is not None]
+    margin = np.minimum.reduce(margins)
+    balanced = margin >= -TOLERANCE_WAN
+    n = values.shape[0]
+    nan_b = np.full((n, len(bundle_ids)), np.nan)
+
+    def padded(name: str) -> np.ndarray:
+        return np.hstack([joined[name], nan_b])
+
+    summary = pd.DataFrame({
+        "unit": units,
+        "kind": ["project"] * len(ids) + ["bundle"] * len(bundle_ids),
+        "name": [names[i] for i in ids] + [b.name or b.id for b in config.bundles],
+        "p_balance": balanced.mean(axis=0),
+        "p_npv": _share(tests["npv"], len(units)),
+        "p_coverage": _share(tests["coverage"], len(units)),
+        "p_cash": _share(tests["cash"], len(units)),
+        "p_dscr": _nanmean(padded("dscr_ok")),
+        "p_coverage_stated": _nanmean(padded("coverage_stated_ok")),
+    })
+    for name, figures in (("npv_wan", npv_all), ("irr", padded("irr")), ("funding_gap_wan", padded("funding_gap_wan")),
+                          ("peak_funding_need_wan", padded("peak_funding_need_wan")),
+                          ("payback_years", padded("payback_years"))):
+        with np.errstate(all="ignore"):
+            for p in PERCENTILES:
+                summary[f"{name}_p{p}"] = _nanpercentile(figures, p)
+    summary["irr_share"] = np.hstack([np.isfinite(joined["irr"]).mean(axis=0), np.full(len(bundle_ids), np.nan)])
+    summary = summary.set_index("unit")
+    keys = [i.key for i in spec.inputs]
+    drivers = _drivers(values, margin, keys, units)
+    samples = {"npv_wan": pd.DataFrame(npv_all, columns=units), "margin_wan": pd.DataFrame(margin, columns=units),
+               "balanced": pd.DataFrame(balanced, columns=units)}
+    for name in ("irr", "funding_gap_wan", "peak_funding_need_wan", "payback_years"):
+        samples[name] = pd.DataFrame(joined[name], columns=ids)
+    return RiskResult(spec=spec, draws=pd.DataFrame(values, columns=keys), summary=summary, drivers=drivers,
+                      samples=samples, workers=workers)
+
+
+def _names(scenario) -> dict[str, str]:
+    names = {}
+    for part in scenario.projects.parts:
+        if isinstance(part, TableRows):
+            names.update(zip(part.ids, part.names if part.names is not None else [part.template.name] * len(part)))
+        else:
+            names[part.id] = part.name
+    return names
+
+
+def _share(margins: np.ndarray | None, units: int) -> np.ndarray:
+    if margins is None:
+        return np.full(units, np.nan)
+    return (margins >= -TOLERANCE_WAN).mean(axis=0)
+
+
+def _nanmean(values: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        counts = np.isfinite(values).sum(axis=0)
+        return np.where(counts > 0, np.nansum(values, axis=0) / np.maximum(counts, 1), np.nan)
+
+
+def _nanpercentile(values: np.ndarray, p: float) -> np.ndarray:
+    if values.shape[1] == 0:
+        return np.zeros(0)
+    out = np.full(values.shape[1], np.nan)
+    some = np.isfinite(values).any(axis=0)
+    if some.any():
+        out[some] = np.nanpercentile(values[:, some], p, axis=0)
+    return out
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks down each column (ties averaged), centred and scaled to unit length: their products are Spearman's ρ."""
+    from scipy.stats import rankdata
+
+    ranks = rankdata(values, axis=0)
+    ranks = ranks - ranks.mean(axis=0)
+    norm = np.sqrt((ranks ** 2).sum(axis=0))
+    return np.where(norm > 0, ranks / np.where(norm > 0, norm, 1.0), 0.0)
+
+
+def _drivers(values: np.ndarray, margin: np.ndarray, keys: list[str], units: list[str]) -> pd.DataFrame:
+    """Spearman's ρ of every input with every unit's balance margin, strongest first within each unit."""
+    rho = _ranks(values).T @ _ranks(margin)  # (inputs, units)
+    frame = pd.DataFrame({"unit": np.repeat(units, len(keys)), "input": keys * len(units),
+                          "rank_correlation": rho.T.ravel()})
+    frame["strength"] = frame["rank_correlation"].abs()
+    frame = frame.sort_values(["unit", "strength"], ascending=[True, False], kind="stable")
+    order = {u: k for k, u in enumerate(units)}
+    frame = frame.sort_values("unit", key=lambda s: s.map(order), kind="stable").drop(columns="strength")
+    return frame.reset_index(drop=True)
