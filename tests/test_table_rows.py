@@ -274,3 +274,45 @@ def test_checks_by_column_accept_what_the_rows_accept(tmp_path_factory, monkeypa
     assert refused == refused_alone
     if together is not None:
         assert list(together.projects) == list(alone.projects)
+
+
+STRUCTURE = dict(timing="year_end", tax_base="surplus", construction_interest="pay", method="bullet",
+                 payment_timing="end", drawdown_timing="mid_year")
+
+
+@pytest.mark.parametrize("ids", [["a b", "r1"], ["x/../y"], ["v1.2"], ["L" * 65], ["ok", "OK"]])
+def test_ids_the_rows_refuse_are_refused(tmp_path, ids):
+    path = _write(tmp_path, STRUCTURE, ["households"], [[str(k)] for k in range(len(ids))])
+    table = (tmp_path / "rows.csv").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "rows.csv").write_text("\n".join([table[0]] + [f"{i},{line.split(',', 1)[1]}" for i, line in
+                                                               zip(ids, table[1:])]) + "\n", encoding="utf-8")
+    with pytest.raises(fm.InputError) as caught:
+        load_project_scenario(path)
+    assert caught.value.row == 2 + (len(ids) - 1 if ids == ["ok", "OK"] else 0)
+
+
+def test_a_minus_zero_cell_reads_as_the_rows_read_it(tmp_path):
+    path = _write(tmp_path, STRUCTURE, ["floor_area_m2"], [["-0"], ["0.5"]])
+    scenario = load_project_scenario(path)
+    assert str(evaluate(scenario).metrics.loc["r0", "floor_area_m2"]) == "0.0"
+
+
+def test_the_first_bad_row_is_reported_first(tmp_path):
+    path = _write(tmp_path, STRUCTURE, ["households"], [["many"], ["5"]])
+    rows = (tmp_path / "rows.csv").read_text(encoding="utf-8").replace("r1,", "R0,")
+    (tmp_path / "rows.csv").write_text(rows, encoding="utf-8")
+    with pytest.raises(fm.InputError, match="not a number: 'many'") as caught:
+        load_project_scenario(path)
+    assert caught.value.row == 2
+
+
+def test_no_income_with_a_tax_on_the_surplus_and_an_empty_table(tmp_path):
+    path = _write(tmp_path, STRUCTURE, ["loans.bank.rate"], [])
+    text = path.read_text(encoding="utf-8")
+    start = text.index("[[projects.income]]")
+    path.write_text(text[:start] + text[text.index("[projects.operating_costs]"):], encoding="utf-8")
+    scenario = load_project_scenario(path)
+    result = evaluate(scenario)
+    assert list(result.metrics.index) == ["t"]
+    grant = result.break_even.set_index("input").loc["grant_year0_wan"]
+    assert grant["break_even"] == pytest.approx(-min(result.metrics.loc["t", "npv_after_grants_wan"], 0.0))

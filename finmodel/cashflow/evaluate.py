@@ -107,7 +107,8 @@ def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | N
     names: list[str] = []
     total = len(scenario.projects)
     step = max(1, total // 100)  # a hundred reports at most, however many projects
-    for part in scenario.projects.parts:
+    reported = 0
+    for part in getattr(scenario.projects, "parts", scenario.projects):
         if isinstance(part, TableRows):
             groups.append(table_cashflows(part.template, year0, scenario.policy, part.values))
             ids += part.ids
@@ -116,8 +117,9 @@ def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | N
             groups.append(table_cashflows(part, year0, scenario.policy, RowValues(1)))
             ids.append(part.id)
             names.append(part.name)
-        if progress is not None and (len(ids) % step < groups[-1].size or len(ids) == total):
+        if progress is not None and len(ids) > reported and (len(ids) - reported >= step or len(ids) == total):
             progress(len(ids), total)
+            reported = len(ids)
 
     def stacked(flows: Callable[[TableFlows], np.ndarray]) -> np.ndarray:
         return stack([flows(g) for g in groups])
@@ -190,19 +192,35 @@ def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | N
     )
 
 
-def _interleaved(blocks: list[dict[str, Any]], size: int, columns: list[str]) -> pd.DataFrame:
+def _interleaved(blocks: list[dict[str, Any]], size: int, columns: list[str]) -> dict[str, np.ndarray]:
     """Rows made block by block for all projects at once, put in project order: each project's rows in the
     order of the blocks. A block is one row per project (values: one per project, or one for all), with
     ``keep`` saying for which projects the row exists."""
     if not blocks:
-        return pd.DataFrame({c: [] for c in columns})
-    keep = np.column_stack([np.broadcast_to(b.get("keep", True), (size,)) for b in blocks]).ravel()
+        return {c: np.zeros(0) for c in columns}
+    keep = np.ones((size, len(blocks)), dtype=bool)
+    for j, b in enumerate(blocks):
+        keep[:, j] = b.get("keep", True)
+    keep = keep.ravel()
     data = {}
     for column in columns:
-        parts = [np.broadcast_to(np.asarray(b[column], dtype=object if isinstance(b[column], str) else None),
-                                 (size,)) for b in blocks]
-        data[column] = np.column_stack(parts).ravel()[keep]
-    return pd.DataFrame(data)
+        first = blocks[0][column]
+        text = isinstance(first, (str, list)) or getattr(getattr(first, "dtype", None), "kind", "") in "OUS"
+        grid = np.empty((size, len(blocks)), dtype=object if text else float)
+        for j, b in enumerate(blocks):  # a loop over a project's rows, each filled for all projects at once
+            grid[:, j] = b[column]
+        data[column] = grid.ravel()[keep]
+    return data
+
+
+def _frame(pieces: list[dict[str, np.ndarray]], columns: list[str], numbers: tuple[str, ...]) -> pd.DataFrame:
+    """One table from the groups' columns, in order; ``numbers`` as floats."""
+    pieces = [p for p in pieces if len(p[columns[0]])]
+    data = {c: np.concatenate([p[c] for p in pieces]) if pieces else np.zeros(0, dtype=object) for c in columns}
+    table = pd.DataFrame(data, columns=columns)
+    for column in numbers:
+        table[column] = table[column].astype(float)
+    return table
 
 
 COVERAGE_COLUMNS = ["project", "basis", "definition", "debt", "interest", "planning_rate", "numerator_wan",
@@ -220,19 +238,22 @@ def coverage_table(flows: Sequence[ProjectCashflow]) -> pd.DataFrame:
 
 
 def _coverage(groups: list[TableFlows], ids: list[str]) -> pd.DataFrame:
-    frames = []
+    pieces = []
     start = 0
     for g in groups:
-        frames.append(_coverage_rows(g, ids[start:start + g.size]))
+        pieces.append(_coverage_rows(g, ids[start:start + g.size]))
         start += g.size
-    frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COVERAGE_COLUMNS)
+    table = _frame(pieces, COVERAGE_COLUMNS, ("planning_rate", "numerator_wan", "denominator_wan", "coverage",
+                                              "planning_rate_for_stated"))
+    stated = table["stated"].to_numpy(dtype=float)
+    table["stated"] = np.where(np.isnan(stated), None, stated).astype(object) if np.isnan(stated).any() else stated
+    return table
 
 
-def _coverage_rows(g: TableFlows, ids: list[str]) -> pd.DataFrame:
+def _coverage_rows(g: TableFlows, ids: list[str]) -> dict[str, np.ndarray]:
     project = g.project
     if not instruments(project, "all_debt"):
-        return pd.DataFrame(columns=COVERAGE_COLUMNS)
+        return _interleaved([], g.size, COVERAGE_COLUMNS)
     values = g.values
     planning = planning_rates(project, values)
     stated = project.coverage.stated
@@ -266,12 +287,7 @@ def _coverage_rows(g: TableFlows, ids: list[str]) -> pd.DataFrame:
                         blocks.append(common | dict(
                             definition=definition, interest="schedule", planning_rate=np.nan, numerator_wan=numerator,
                             denominator_wan=service, coverage=numerator / service, planning_rate_for_stated=np.nan))
-    table = _interleaved(blocks, g.size, COVERAGE_COLUMNS)
-    for column in ("planning_rate", "numerator_wan", "denominator_wan", "coverage", "stated",
-                   "planning_rate_for_stated"):
-        table[column] = table[column].astype(float)
-    table["stated"] = table["stated"].where(table["stated"].notna(), None) if stated is None else table["stated"]
-    return table
+    return _interleaved(blocks, g.size, COVERAGE_COLUMNS)
 
 
 def planning_rate_for(numerator, principal, tenor, target) -> np.ndarray | float:
@@ -307,19 +323,19 @@ def break_even_table(flows: Sequence[ProjectCashflow], year0: int, rate: float, 
 
 def _break_even(groups: list[TableFlows], ids: list[str], year0: int, rate: float, *, method: str = "auto",
                 mid_year: bool = False) -> pd.DataFrame:
-    frames = []
+    pieces = []
     start = 0
     for g in groups:
-        frames.append(_break_even_rows(g, ids[start:start + g.size], year0, rate, method, mid_year))
+        pieces.append(_break_even_rows(g, ids[start:start + g.size], year0, rate, method, mid_year))
         start += g.size
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=BREAK_EVEN_COLUMNS)
+    table = _frame(pieces, BREAK_EVEN_COLUMNS, ("current", "break_even", "npv_after_grants_wan"))
     with np.errstate(divide="ignore", invalid="ignore"):
         table["change"] = np.where(table["current"] != 0, table["break_even"] / table["current"] - 1, np.nan)
     return table
 
 
 def _break_even_rows(g: TableFlows, ids: list[str], year0: int, rate: float, method: str,
-                     mid_year: bool) -> pd.DataFrame:
+                     mid_year: bool) -> dict[str, np.ndarray]:
     project = g.project
     base_npv = np.atleast_1d(npv(rate, g.project_flow + g.support, mid_year=mid_year))
     scales, outcomes = _line_scale_roots(g, year0, rate, base_npv, method, mid_year)
@@ -341,10 +357,7 @@ def _break_even_rows(g: TableFlows, ids: list[str], year0: int, rate: float, met
     blocks.append(common | dict(input="grant_year0_wan", line="", field="grant", unit="万元", current=0.0,
                                 break_even=np.maximum(0.0, -base_npv) / grant_value,
                                 outcome=np.where(base_npv < 0, "found", "not_needed")))
-    table = _interleaved(blocks, g.size, BREAK_EVEN_COLUMNS)
-    for column in ("current", "break_even", "npv_after_grants_wan"):
-        table[column] = table[column].astype(float)
-    return table
+    return _interleaved(blocks, g.size, BREAK_EVEN_COLUMNS)
 
 
 def _line_scale_roots(g: TableFlows, year0: int, rate: float, base_npv: np.ndarray, method: str,

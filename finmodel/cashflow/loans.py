@@ -134,13 +134,13 @@ def loan_table(
     principal = np.asarray(principal, dtype=float)
     rate = np.broadcast_to(np.asarray(rate, dtype=float), principal.shape)
     loans = principal.size
-    if drawdowns is None:
-        draws = np.zeros((loans, 0))
+    draws = np.zeros((loans, 0)) if drawdowns is None else np.asarray(drawdowns, dtype=float).reshape(loans, -1) if (
+        loans) else np.zeros((0, np.shape(drawdowns)[-1]))
+    if draws.shape[1] == 0:  # nothing drawn during construction: lent at the start, or (no draws given) nothing
         opening_build = np.zeros((loans, 0))
         interest_build = np.zeros((loans, 0))
-        balance = principal.copy()
+        balance = principal.copy() if drawdowns is None else np.zeros(loans)
     else:
-        draws = np.asarray(drawdowns, dtype=float).reshape(loans, -1)
         earning = 1.0 if drawdown_timing == "start" else 0.5
         built = draws.shape[1]
         r = rate[:, None]

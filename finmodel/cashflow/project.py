@@ -316,7 +316,7 @@ def operations(project: Project, year0: int, scales: np.ndarray | None = None,
             factors = np.asarray(line.ramp_up, dtype=float)
             ramp = np.where(steps < factors.size, factors[np.minimum(steps, factors.size - 1)], 1.0)
         lines[k] = np.where(active, line.annual_wan(value) * ramp * (1 + value("growth")) ** steps, 0.0)
-    if scales is not None:
+    if scales is not None and project.income:
         lines = lines * np.asarray(scales, dtype=float).reshape(len(project.income), -1, 1)
     income = lines.sum(axis=0)
     costs = project.operating_costs

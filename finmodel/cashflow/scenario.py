@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import operator
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -501,7 +502,8 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
             _check_header(table, spec, table_path, table.attrs["header_row"],
                           where.removesuffix(".table") + ".columns")
         template = next(p for p in raw["projects"] if p.get("id") == spec.template)
-        for position, project_id in enumerate(table.index):
+        rows = TableRows(template, next(p for p in config.projects if p.id == spec.template), table, table_path)
+        for position, project_id in enumerate(table.index):  # row by row: the first problem is reported first
             if project_id.casefold() in known:
                 raise InputError(f"project id '{project_id}' is already used"
                                  + ("" if project_id in written else
@@ -509,10 +511,9 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
                                     "macOS)"), file=table_path, row=row_number(table, position), column=spec.key)
             known.add(project_id.casefold())
             written.add(project_id)
-        rows = TableRows(template, next(p for p in config.projects if p.id == spec.template), table, table_path)
-        if rows.values is None:  # a column changes the projects' shape: every row is a project of its own
-            parts.extend(rows.project(position) for position in range(len(rows)))
-        else:
+            if rows.values is None:  # a column changes the projects' shape: every row is a project of its own
+                parts.append(rows.project(position))
+        if rows.values is not None:
             parts.append(rows)
     projects = ProjectList(parts)
     _check_rewards(projects.each_shape(), policy, path)
@@ -587,12 +588,7 @@ class TableRows:
         template = self.template
         if template.rewards or any(loan.round_to is not None for loan in template.loans):
             return None
-        try:
-            ids_ok = all(text_problem(i) is None for i in self.ids)
-            _validated(list[Id], self.ids)
-        except (ValueError, TypeError):
-            return None
-        if not ids_ok:
+        if any(text_problem(i) is not None for i in self.ids) or not _validated(list[Id], self.ids):
             return None
         values: dict[str, np.ndarray] = {}
         for column in self.table.columns:
@@ -620,8 +616,9 @@ class TableRows:
                 return None
             floats = numbers.to_numpy(dtype=float)
             finite = np.isfinite(floats)
+            # A cell "-0" is the int 0 read alone but −0.0 in a column of floats: such a column is read row by row.
             if not finite.all() or (np.abs(floats) > MAX_NUMBER).any() or (
-                    (floats != 0) & (np.abs(floats) < MIN_NUMBER)).any():
+                    (floats != 0) & (np.abs(floats) < MIN_NUMBER)).any() or np.signbit(floats[floats == 0]).any():
                 return None
             if not _validated(list[annotation], numbers.tolist()):
                 return None
@@ -722,7 +719,7 @@ class Blocks(Sequence):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[k] for k in range(*index.indices(len(self)))]
-        k = int(index)
+        k = operator.index(index)
         if k < 0:
             k += len(self)
         if not 0 <= k < len(self):
