@@ -1,7 +1,7 @@
 """The ``finmodel`` command.
 
     finmodel [--debug] run FILE|FOLDER [FILE ...] [--out DIR] [--set KEY=VALUE ...] [--lang zh|en]
-             [--quiet | --verbose]
+             [--draws N] [--workers N] [--scheduler ADDRESS] [--quiet | --verbose]
     finmodel [--debug] validate FILE [--set KEY=VALUE ...] [--lang zh|en]
     finmodel schema [--out DIR]
     finmodel --version
@@ -90,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a scenario value, e.g. pools.central.amount_wan=32000 (repeatable)")
     run.add_argument("--lang", choices=LANGS, default="zh", help="language of the reports and messages (default: zh)")
+    risk = run.add_argument_group("Monte Carlo (project scenarios with a [risk] table)")
+    risk.add_argument("--draws", type=int, metavar="N", help="draws instead of [risk] draws")
+    risk.add_argument("--workers", type=int, metavar="N",
+                      help="Dask workers of the local cluster (default: one per core; 0: in this process)")
+    risk.add_argument("--scheduler", metavar="ADDRESS",
+                      help="a Dask scheduler to run the draws on, e.g. tcp://host:8786 (default: the "
+                           "DASK_SCHEDULER_ADDRESS variable, else a local cluster)")
     loudness = run.add_mutually_exclusive_group()
     loudness.add_argument("--quiet", action="store_true", help="print only errors")
     loudness.add_argument("--verbose", action="store_true", help="also print each solver run (stage, status, time)")
@@ -273,6 +280,7 @@ def _run_projects(args: argparse.Namespace, file: Path, out: Path) -> int:
     from .cashflow import evaluate, load_project_scenario
     from .modes import check_modes
     from .report.cashflow import mode_lines, summary_lines, write_cashflow_report
+    from .report.risk import risk_lines
 
     lang = args.lang
     scenario = load_project_scenario(file, args.overrides)
@@ -281,13 +289,31 @@ def _run_projects(args: argparse.Namespace, file: Path, out: Path) -> int:
         result = evaluate(scenario, lambda done, total: line.advance(done))
     with _activity(args, "cli_modes_line") as line:
         modes = check_modes(result, SolveReporter(args, line))
+    risk = _simulate(args, scenario) if scenario.config.risk is not None else None
+    with _activity(args, "cli_modes_line") as line:
         line.describe(t("cli_writing", lang))
-        written = write_cashflow_report(result, out, lang=lang, command=_command(args), modes=modes)
-    for text in summary_lines(result, lang) + mode_lines(modes, lang):
+        written = write_cashflow_report(result, out, lang=lang, command=_command(args), modes=modes, risk=risk)
+    for text in summary_lines(result, lang) + mode_lines(modes, lang) + (risk_lines(risk, lang) if risk else []):
         _say(text)
     _say("")
     _wrote(written, lang)
     return 0
+
+
+def _simulate(args: argparse.Namespace, scenario):
+    """The Monte Carlo of ``scenario``'s [risk], with a progress line counting chunks and the time left."""
+    from .risk import simulate
+
+    spec = scenario.config.risk
+    draws = args.draws if args.draws is not None else spec.draws
+    if draws < 2:
+        raise InputError(f"--draws {draws}: at least 2 draws")
+    if args.workers is not None and args.workers < 0:
+        raise InputError(f"--workers {args.workers}: 0 (in this process) or more")
+    chunks = -(-draws // spec.chunk)
+    with _activity(args, "cli_risk_line", chunks) as line:
+        return simulate(scenario, draws, workers=args.workers, scheduler=args.scheduler,
+                        progress=lambda done, total: line.advance(done))
 
 
 def _run_plan(args: argparse.Namespace, file: Path, out: Path) -> int:

@@ -176,3 +176,29 @@ def test_correlations_that_cannot_hold_together_are_refused(tmp_path):
     with pytest.raises(fm.InputError, match="cannot hold together") as caught:
         _with_risk(tmp_path, ZOUCHENG, risk)
     assert caught.value.key == "risk.correlations"
+
+
+def test_run_writes_the_risk_reports(tmp_path):
+    from finmodel.cli import main
+
+    out = tmp_path / "out"
+    code = main(["run", str(PROJECTS / "zoucheng-2024-risk.toml"), "--out", str(out), "--draws", "40", "--workers",
+                 "0", "--quiet"])
+    assert code == 0
+    for name in ("risk.csv", "risk-drivers.csv", "risk.png", "cashflow.xlsx", "manifest.json"):
+        assert (out / name).exists(), name
+    import json
+
+    import openpyxl
+    import pandas as pd
+
+    record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["risk"]
+    assert record["draws"] == 40 and record["seed"] == 2024 and record["workers"] == 0
+    table = pd.read_csv(out / "risk.csv", encoding="utf-8-sig")
+    assert table.columns[3] == "资金平衡概率（%）"
+    direct = fm.simulate(fm.load_project_scenario(PROJECTS / "zoucheng-2024-risk.toml"), draws=40, workers=0)
+    assert table.iloc[0, 3] == pytest.approx(direct.summary["p_balance"].iloc[0] * 100)
+    sheet = openpyxl.load_workbook(out / "cashflow.xlsx")["风险分析"]
+    labels = [sheet.cell(row=r, column=1).value for r in range(4, 30)]
+    assert "资金平衡概率（%）" in labels
+    assert sheet.cell(row=4, column=2).value == pytest.approx(direct.summary["p_balance"].iloc[0])

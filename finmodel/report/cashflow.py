@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..cashflow import CashflowResult, ProjectCashflow
 from ..cashflow.scenario import Project
 from ..modes import ModesResult
+from ..risk import RiskResult
 from .book import break_between_blocks, flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of
 from .cells import MONEY, display_width, fit_height, put
 from .charts import cjk_font, png_bytes
@@ -82,8 +83,10 @@ def _irr_words(status: str, lang: str, roots=None, *, kind: str = "", value: flo
 # Workbook
 
 
-def cashflow_workbook(result: CashflowResult, lang: str = "zh", modes: ModesResult | None = None) -> bytes:
-    """The workbook as bytes: same result, same bytes. With ``modes``, the funding-mode sheets come before 参数."""
+def cashflow_workbook(result: CashflowResult, lang: str = "zh", modes: ModesResult | None = None,
+                      risk: RiskResult | None = None) -> bytes:
+    """The workbook as bytes: same result, same bytes. With ``modes``, the funding-mode sheets come before 参数;
+    with ``risk``, 风险分析 after them."""
     wb = Workbook()
     summary_sheet(wb.active, result, lang)
     annual_sheet(wb.create_sheet(), result, lang)
@@ -92,6 +95,10 @@ def cashflow_workbook(result: CashflowResult, lang: str = "zh", modes: ModesResu
     break_even_sheet(wb.create_sheet(), result, lang)
     if modes is not None:
         add_mode_sheets(wb, modes, result.scenario.config.scenario.discount_rate, lang)
+    if risk is not None:
+        from .risk import risk_sheet
+
+        risk_sheet(wb.create_sheet(), risk, result.scenario.name, result.scenario.config.balance, lang)
     config = result.scenario.config
     rows = [(key, text_of(value), unit_of(key, lang), "") for key, value in flatten(config.model_dump(exclude_none=True))]
     parameter_sheet(wb.create_sheet(), rows, result.scenario.overrides, result.scenario.inputs, lang,
@@ -641,11 +648,22 @@ def bulk_chart(result: CashflowResult, lang: str = "zh") -> Figure:
 
 
 def write_cashflow_report(result: CashflowResult, out_dir: str | Path, *, lang: str = "zh",
-                          command: str = "finmodel run", modes: ModesResult | None = None) -> dict[str, Path]:
+                          command: str = "finmodel run", modes: ModesResult | None = None,
+                          risk: RiskResult | None = None) -> dict[str, Path]:
     """Write cashflow.xlsx, cashflow.csv, the charts and manifest.json into ``out_dir``, all or none; with
-    ``modes``, the funding-mode sheets, balance.csv and, for the bundling optimiser, bundling.png."""
+    ``modes``, the funding-mode sheets, balance.csv and, for the bundling optimiser, bundling.png; with ``risk``
+    (a Monte Carlo), sheet 风险分析, risk.csv, risk-drivers.csv and risk.png."""
     out_dir = Path(out_dir)
-    outputs = {"cashflow.xlsx": cashflow_workbook(result, lang, modes), "cashflow.csv": metrics_csv(result, lang)}
+    outputs = {"cashflow.xlsx": cashflow_workbook(result, lang, modes, risk),
+               "cashflow.csv": metrics_csv(result, lang)}
+    record = None
+    if risk is not None:
+        from .risk import drivers_frame, risk_chart, risk_frame, risk_record
+
+        outputs["risk.csv"] = _csv(risk_frame(risk, lang))
+        outputs["risk-drivers.csv"] = _csv(drivers_frame(risk, lang))
+        outputs["risk.png"] = png_bytes(risk_chart(risk, result.scenario.config.balance, result.scenario.name, lang))
+        record = risk_record(risk)
     if len(result.cashflows) > ANNUAL_LIMIT:  # the workbook leaves these out for bulk runs: full tables as CSV
         outputs["coverage.csv"] = _csv(coverage_frame(result, lang))
         outputs["break-even.csv"] = _csv(break_even_frame(result, lang))
@@ -667,7 +685,8 @@ def write_cashflow_report(result: CashflowResult, out_dir: str | Path, *, lang: 
         outputs["cashflow-projects.png"] = png_bytes(bulk_chart(result, lang))
     solver = (modes.bundling.solution.solver if modes is not None and modes.bundling is not None else None) or {
         "name": None, "status": "not used: cash-flow model"}
-    return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang, solver=solver)
+    return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang, solver=solver,
+                               risk=record)
 
 
 def summary_lines(result: CashflowResult, lang: str = "zh", limit: int = 10) -> list[str]:
