@@ -284,7 +284,8 @@ def debt_rates(project: Project, values: RowValues) -> np.ndarray:
         values(f"loans.{loan.id}.rate", loan.rate)[:, 0] for loan in project.loans]
     if not amounts:
         return np.zeros(values.size)
-    amounts, rates = np.array(amounts), np.array(rates)
+    amounts = np.array(np.broadcast_arrays(*amounts, np.zeros(values.size))[:-1])
+    rates = np.array(np.broadcast_arrays(*rates, np.zeros(values.size))[:-1])
     weight = amounts.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(weight > 0, (rates * amounts).sum(axis=0) / np.where(weight > 0, weight, 1.0), 0.0)
@@ -395,7 +396,8 @@ def table_cashflows(project: Project, year0: int, policy: Policy, values: RowVal
                      construction_interest=loan.construction_interest, when=loan.payment_timing,
                      drawdown_timing=loan.drawdown_timing)
         if loan.round_to is None:
-            rows = loan_table(amount[:, 0], value("rate")[:, 0], loan.years, drawdowns=amount * shares, **terms)
+            principal_, rate_ = np.broadcast_arrays(amount[:, 0], value("rate")[:, 0])
+            rows = loan_table(principal_, rate_, loan.years, drawdowns=principal_[:, None] * shares, **terms)
         elif not values.values:
             one = loan_rows(loan.principal_wan, loan.rate, loan.years, drawdowns=loan.principal_wan * shares,
                             round_to=loan.round_to, **terms)
@@ -411,11 +413,18 @@ def table_cashflows(project: Project, year0: int, policy: Policy, values: RowVal
         principal[:, span] += rows["principal"]
         capitalised[:, span] += np.where(in_construction, rows["interest"] - paid_interest, 0.0)
         debt[loan.id] = rows | {"year": years[span]}
+    def full(array: np.ndarray) -> np.ndarray:  # a row's own array for every row; shared ones as views
+        return np.broadcast_to(array, (size, array.shape[-1]))
+
     return TableFlows(
-        years=years, capex_by_item=capex, operations=operations(project, year0, values=values), grants_by_id=grants,
-        equity=values("equity_wan", project.equity_wan) * equity_shares, bond_proceeds=proceeds, loan_drawdown=draws,
-        interest=interest, principal=principal, capitalised_interest=capitalised, rewards_by_id=rewards,
-        reward_lines=lines, debt_rows=debt, project=project, values=values,
+        years=years, capex_by_item={item: full(v) for item, v in capex.items()},
+        operations=operations(project, year0, values=values), grants_by_id=grants,
+        equity=full(values("equity_wan", project.equity_wan) * equity_shares), bond_proceeds=proceeds,
+        loan_drawdown=draws, interest=interest, principal=principal, capitalised_interest=capitalised,
+        rewards_by_id=rewards, reward_lines=lines,
+        debt_rows={debt_id: {name: column if name in ("period", "phase", "year") else full(column)
+                             for name, column in rows.items()} for debt_id, rows in debt.items()},
+        project=project, values=values,
     )
 
 

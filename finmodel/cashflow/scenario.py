@@ -696,10 +696,13 @@ class RowValues:
         self.values = dict(values or {})
 
     def __call__(self, key: str, current: float) -> np.ndarray:
-        """(rows, 1): the rows' values of ``key``, or ``current`` (the template's) in every row."""
+        """(rows, 1): the rows' values of ``key``; or (1, 1), ``current`` (the template's) for every row, which
+        broadcasts: what does not vary between rows is worked out once (a growth factor over the years, a
+        schedule at a fixed principal), not once per row."""
         given = self.values.get(key)
-        column = np.asarray(given, dtype=float) if given is not None else np.full(self.size, float(current))
-        return column[:, None]
+        if given is None:
+            return np.full((1, 1), float(current))
+        return np.asarray(given, dtype=float)[:, None]
 
     def of(self, obj: object, prefix: str) -> Callable[[str], np.ndarray]:
         """The values of ``obj``'s fields, ``obj`` sitting at ``prefix`` in the project (``income.parking``)."""
