@@ -16,6 +16,7 @@ Public API::
 
     risk = fm.simulate(fm.load_project_scenario("scenarios/projects/zoucheng-2024-risk.toml"))
     risk.summary            # per project and bundle: P(balance), percentiles of NPV, IRR, funding gap
+    fm.sensitivity(fm.load_project_scenario("scenarios/projects/zoucheng-2024-risk.toml")).tornado
 """
 
 from importlib import import_module as _import_module
@@ -34,7 +35,7 @@ _HOME = {
     "CashflowResult": ".cashflow", "ProjectScenario": ".cashflow", "evaluate": ".cashflow",
     "load_project_scenario": ".cashflow",
     "ModesResult": ".modes", "check_modes": ".modes",
-    "RiskResult": ".risk", "simulate": ".risk",
+    "RiskResult": ".risk", "simulate": ".risk", "SensitivityResult": ".risk", "sensitivity": ".risk",
     "PlanResult": ".planning", "PlanScenario": ".planning", "load_plan_scenario": ".planning", "plan": ".planning",
     "allocation_chart": ".report", "cashflow_chart": ".report", "comparison_chart": ".report",
     "metrics_frame": ".report", "summary_frame": ".report", "write_allocation_report": ".report",

@@ -289,10 +289,16 @@ def _run_projects(args: argparse.Namespace, file: Path, out: Path) -> int:
         result = evaluate(scenario, lambda done, total: line.advance(done))
     with _activity(args, "cli_modes_line") as line:
         modes = check_modes(result, SolveReporter(args, line))
-    risk = _simulate(args, scenario) if scenario.config.risk is not None else None
+    risk = sensitivity = None
+    if scenario.config.risk is not None:
+        from .risk import sensitivity as tornado
+
+        risk = _simulate(args, scenario)
+        sensitivity = tornado(scenario, evaluated=result)
     with _activity(args, "cli_modes_line") as line:
         line.describe(t("cli_writing", lang))
-        written = write_cashflow_report(result, out, lang=lang, command=_command(args), modes=modes, risk=risk)
+        written = write_cashflow_report(result, out, lang=lang, command=_command(args), modes=modes, risk=risk,
+                                        sensitivity=sensitivity)
     for text in summary_lines(result, lang) + mode_lines(modes, lang) + (risk_lines(risk, lang) if risk else []):
         _say(text)
     _say("")

@@ -436,6 +436,38 @@ TEXT: dict[str, tuple[str, str]] = {
     "cli_risk_unit": ("{0}：资金平衡概率 {1:.1%}；补助后净现值 P5/P50/P95 {2:,.2f} / {3:,.2f} / {4:,.2f} 万元{5}",
                       "{0}: P(balance) {1:.1%}; NPV after grants P5/P50/P95 {2:,.2f} / {3:,.2f} / {4:,.2f}{5}"),
     "cli_risk_driver": ("；最影响平衡的输入：{0}（ρ = {1:+.2f}）", "; the input that moves it most: {0} (ρ = {1:+.2f})"),
+    "sens_sheet": ("敏感性分析", "Sensitivity"),
+    "sens_title": ("{0} — 敏感性分析（逐项变动，其余输入取方案值）", "{0} — sensitivity (one input at a time, the others as in the scenario)"),
+    "sens_basis": ("每个不确定的输入分别取其分布的第 5 和第 95 百分位数（低值、高值），其余输入取方案中的值；平衡余量为资金平衡条件（{0}）"
+                   "各项检验余量中的最小值，≥ 0 即平衡；盈亏平衡值为补助后净现值为 0 时该输入的取值（仅项目的收入单价、使用率等）；"
+                   "方案值下的平衡余量和净现值见各项目或组合的首行。",
+                   "Each uncertain input in turn at the 5th and the 95th percentile of its distribution (low, high), the "
+                   "others as in the scenario; the balance margin is the least margin of the balance rule's tests ({0}), "
+                   "≥ 0 where it balances; the break-even is the input's value at which NPV after grants is 0 (projects' "
+                   "prices, occupancy and the like only); each project's or bundle's first line gives its margin and NPV "
+                   "at the scenario's values."),
+    "sens_unit_line": ("{0}（{1}）：方案值下补助后净现值 {2:,.2f} 万元，平衡余量 {3:,.2f} 万元",
+                       "{0} ({1}): at the scenario's values NPV after grants {2:,.2f}, balance margin {3:,.2f} (10k yuan)"),
+    "sens_low_value": ("低值（P5）", "Low (P5)"),
+    "sens_high_value": ("高值（P95）", "High (P95)"),
+    "sens_npv_low": ("低值时补助后净现值（万元）", "NPV after grants at low (10k yuan)"),
+    "sens_npv_high": ("高值时补助后净现值（万元）", "NPV after grants at high (10k yuan)"),
+    "sens_margin_low": ("低值时平衡余量（万元）", "Balance margin at low (10k yuan)"),
+    "sens_margin_high": ("高值时平衡余量（万元）", "Balance margin at high (10k yuan)"),
+    "sens_swing": ("平衡余量变幅（万元）", "Swing of the margin (10k yuan)"),
+    "sens_break_even": ("盈亏平衡值", "Break-even value"),
+    "sens_npv": ("补助后净现值（万元）", "NPV after grants (10k yuan)"),
+    "sens_margin": ("平衡余量（万元）", "Balance margin (10k yuan)"),
+    "sens_percentile": ("输入的百分位数", "Percentile of the input"),
+    "sens_value": ("输入的取值", "Value of the input"),
+    "sens_chart_tornado": ("{0}：各输入取 P5 与 P95 时的补助后净现值（万元）", "{0}: NPV after grants with each input at P5 and P95"),
+    "sens_chart_spider": ("各输入在其分布各百分位的补助后净现值（万元）", "NPV after grants over each input's percentiles"),
+    "sens_chart_low": ("低值（P5）", "low (P5)"),
+    "sens_chart_high": ("高值（P95）", "high (P95)"),
+    "sens_chart_base": ("方案值", "scenario"),
+    "sens_chart_break_even": ("盈亏平衡 {0}", "break-even {0}"),
+    "sens_chart_more": ("另有 {0} 个项目或组合未画出，见 sensitivity.csv", "{0} more projects or bundles in sensitivity.csv"),
+    "sens_omitted": ("共 {0} 个项目或组合，超过 {1} 个，表格见 sensitivity.csv", "{0} projects and bundles, more than {1}: the table is in sensitivity.csv"),
     "cf_chart_bulk": ("各项目补助后净现值与最低DSCR", "NPV after grants and lowest DSCR by project"),
     "cf_chart_bulk_note": ("共 {0} 个项目；其中 {1} 个无债务，不计偿债备付率，未画出；各项目名称和数值见 cashflow.csv",
                            "{0} projects; {1} without debt have no DSCR and are not plotted; every project's "

@@ -185,7 +185,8 @@ def test_run_writes_the_risk_reports(tmp_path):
     code = main(["run", str(PROJECTS / "zoucheng-2024-risk.toml"), "--out", str(out), "--draws", "40", "--workers",
                  "0", "--quiet"])
     assert code == 0
-    for name in ("risk.csv", "risk-drivers.csv", "risk.png", "cashflow.xlsx", "manifest.json"):
+    for name in ("risk.csv", "risk-drivers.csv", "risk.png", "cashflow.xlsx", "manifest.json", "sensitivity.csv",
+                 "sensitivity-spider.csv", "sensitivity.png"):
         assert (out / name).exists(), name
     import json
 
@@ -198,6 +199,10 @@ def test_run_writes_the_risk_reports(tmp_path):
     assert table.columns[3] == "资金平衡概率（%）"
     direct = fm.simulate(fm.load_project_scenario(PROJECTS / "zoucheng-2024-risk.toml"), draws=40, workers=0)
     assert table.iloc[0, 3] == pytest.approx(direct.summary["p_balance"].iloc[0] * 100)
+    tornado = pd.read_csv(out / "sensitivity.csv", encoding="utf-8-sig")
+    expected = fm.sensitivity(fm.load_project_scenario(PROJECTS / "zoucheng-2024-risk.toml")).tornado
+    np.testing.assert_allclose(tornado["平衡余量变幅（万元）"], expected["swing_wan"], rtol=1e-9, atol=1e-6)
+    assert openpyxl.load_workbook(out / "cashflow.xlsx").sheetnames[-2:] == ["敏感性分析", "参数"]
     sheet = openpyxl.load_workbook(out / "cashflow.xlsx")["风险分析"]
     labels = [sheet.cell(row=r, column=1).value for r in range(4, 30)]
     assert "资金平衡概率（%）" in labels

@@ -252,10 +252,11 @@ def write_grid(ws: Worksheet, row: int, headers: list[str], records: list[list],
                lang: str, header_height: float = 32, wrapped: tuple[int, ...] = ()) -> int:
     """A boxed table from ``row``: wrapped headers, then one line per record, numbers in their column's format and
     right-aligned, NaN as an empty cell; the ``wrapped`` columns (1-based) wrap their text, each row as high as it
-    needs. Returns the next free row."""
+    needs; without ``headers`` the records go on below ``row`` (a table in parts). Returns the next free row."""
     for col, text in enumerate(headers, start=1):
         put(ws, row, col, text, bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
-    ws.row_dimensions[row].height = header_height
+    if headers:
+        ws.row_dimensions[row].height = header_height
     for record in records:
         row += 1
         for col, (value, fmt) in enumerate(zip(record, formats), start=1):

@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..cashflow import CashflowResult, ProjectCashflow
 from ..cashflow.scenario import Project
 from ..modes import ModesResult
-from ..risk import RiskResult
+from ..risk import RiskResult, SensitivityResult
 from .book import break_between_blocks, flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of
 from .cells import MONEY, display_width, fit_height, put
 from .charts import cjk_font, png_bytes
@@ -84,9 +84,9 @@ def _irr_words(status: str, lang: str, roots=None, *, kind: str = "", value: flo
 
 
 def cashflow_workbook(result: CashflowResult, lang: str = "zh", modes: ModesResult | None = None,
-                      risk: RiskResult | None = None) -> bytes:
+                      risk: RiskResult | None = None, sensitivity: SensitivityResult | None = None) -> bytes:
     """The workbook as bytes: same result, same bytes. With ``modes``, the funding-mode sheets come before 参数;
-    with ``risk``, 风险分析 after them."""
+    with ``risk``, 风险分析 after them, and with ``sensitivity`` 敏感性分析."""
     wb = Workbook()
     summary_sheet(wb.active, result, lang)
     annual_sheet(wb.create_sheet(), result, lang)
@@ -99,6 +99,10 @@ def cashflow_workbook(result: CashflowResult, lang: str = "zh", modes: ModesResu
         from .risk import risk_sheet
 
         risk_sheet(wb.create_sheet(), risk, result.scenario.name, result.scenario.config.balance, lang)
+    if sensitivity is not None:
+        from .sensitivity import sensitivity_sheet
+
+        sensitivity_sheet(wb.create_sheet(), sensitivity, result.scenario.name, result.scenario.config.balance, lang)
     config = result.scenario.config
     rows = [(key, text_of(value), unit_of(key, lang), "") for key, value in flatten(config.model_dump(exclude_none=True))]
     parameter_sheet(wb.create_sheet(), rows, result.scenario.overrides, result.scenario.inputs, lang,
@@ -649,12 +653,14 @@ def bulk_chart(result: CashflowResult, lang: str = "zh") -> Figure:
 
 def write_cashflow_report(result: CashflowResult, out_dir: str | Path, *, lang: str = "zh",
                           command: str = "finmodel run", modes: ModesResult | None = None,
-                          risk: RiskResult | None = None) -> dict[str, Path]:
+                          risk: RiskResult | None = None,
+                          sensitivity: SensitivityResult | None = None) -> dict[str, Path]:
     """Write cashflow.xlsx, cashflow.csv, the charts and manifest.json into ``out_dir``, all or none; with
     ``modes``, the funding-mode sheets, balance.csv and, for the bundling optimiser, bundling.png; with ``risk``
-    (a Monte Carlo), sheet 风险分析, risk.csv, risk-drivers.csv and risk.png."""
+    (a Monte Carlo), sheet 风险分析, risk.csv, risk-drivers.csv and risk.png; with ``sensitivity``, sheet 敏感性分析,
+    sensitivity.csv, sensitivity-spider.csv and sensitivity.png."""
     out_dir = Path(out_dir)
-    outputs = {"cashflow.xlsx": cashflow_workbook(result, lang, modes, risk),
+    outputs = {"cashflow.xlsx": cashflow_workbook(result, lang, modes, risk, sensitivity),
                "cashflow.csv": metrics_csv(result, lang)}
     record = None
     if risk is not None:
@@ -664,6 +670,13 @@ def write_cashflow_report(result: CashflowResult, out_dir: str | Path, *, lang: 
         outputs["risk-drivers.csv"] = _csv(drivers_frame(risk, lang))
         outputs["risk.png"] = png_bytes(risk_chart(risk, result.scenario.config.balance, result.scenario.name, lang))
         record = risk_record(risk)
+    if sensitivity is not None:
+        from .sensitivity import sensitivity_chart, sensitivity_frame, spider_frame
+
+        outputs["sensitivity.csv"] = _csv(sensitivity_frame(sensitivity, lang))
+        outputs["sensitivity-spider.csv"] = _csv(spider_frame(sensitivity, lang))
+        outputs["sensitivity.png"] = png_bytes(sensitivity_chart(sensitivity, result.scenario.config.balance,
+                                                                 result.scenario.name, lang))
     if len(result.cashflows) > ANNUAL_LIMIT:  # the workbook leaves these out for bulk runs: full tables as CSV
         outputs["coverage.csv"] = _csv(coverage_frame(result, lang))
         outputs["break-even.csv"] = _csv(break_even_frame(result, lang))

@@ -9,6 +9,7 @@ _WHERE = {
     "Correlation": "spec", "RiskInput": "spec", "RiskSpec": "spec",
     "correlation_matrix": "draws", "draw_inputs": "draws",
     "RiskResult": "montecarlo", "simulate": "montecarlo", "resolve": "montecarlo",
+    "SensitivityResult": "tornado", "sensitivity": "tornado",
 }
 
 __all__ = sorted(_WHERE)

@@ -49,6 +49,9 @@ class Targets:
     whole: dict[str, bool]
     """Per field key, whether its values are counts (drawn values are rounded to whole numbers)."""
     rate: int | None
+    base: list[dict[str, float]] = field(default_factory=list)
+    """Per part, field key → the template's value: what a draw left as NaN keeps (a table's own column, if it
+    sets the field, comes first)."""
 
 
 def resolve(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targets:
@@ -56,6 +59,7 @@ def resolve(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targ
     shapes a project (only values can be drawn: ``TABLE_VALUE_FIELDS``), or a distribution that can leave the
     field's bounds."""
     parts: list[dict[str, int]] = [{} for _ in scenario.projects.parts]
+    base: list[dict[str, float]] = [{} for _ in scenario.projects.parts]
     whole: dict[str, bool] = {}
     rate = None
     for k, item in enumerate(spec.inputs):
@@ -87,13 +91,14 @@ def resolve(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targ
                                  file=file, key=where)
             _check_support(item, annotation, file, where)
             parts[n][path] = k
+            base[n][path] = float(current)
             whole[path] = _base_type(annotation) is int
             found += 1
         if not found:
             raise InputError(f"no project has '{path}'" if target == "*" else
                              f"no project '{target}' written in the scenario (a row of a project table is reached "
                              "by projects.*)", file=file, key=where)
-    return Targets(parts=parts, whole=whole, rate=rate)
+    return Targets(parts=parts, whole=whole, rate=rate, base=base)
 
 
 def _check_support(item, annotation, file, where) -> None:
@@ -179,26 +184,32 @@ def _on_dask(scenario, targets, chunks, address, workers, progress) -> tuple[lis
 
 
 def evaluate_draws(scenario: ProjectScenario, targets: Targets, values: np.ndarray) -> dict[str, np.ndarray]:
-    """Every project's and bundle's figures for the draws ``values`` (draws, inputs): each (draws, units)."""
+    """Every project's and bundle's figures for the draws ``values`` (draws, inputs): each (draws, units). A NaN
+    leaves the input at the scenario's value (the sensitivity runs move one input at a time)."""
     config = scenario.config
     rule = config.balance
     n = values.shape[0]
     year0 = scenario.year
     mid = config.scenario.flow_timing == "mid_year"
-    rates = values[:, targets.rate] if targets.rate is not None else np.full(n, config.scenario.discount_rate)
+    rates = np.full(n, config.scenario.discount_rate)
+    if targets.rate is not None:
+        rates = np.where(np.isnan(values[:, targets.rate]), rates, values[:, targets.rate])
     threshold = config.risk.dscr_at_least
     out: dict[str, list[np.ndarray]] = {name: [] for name in (*METRICS, "npv_margin_wan", "coverage_margin_wan",
                                                               "cash_min_wan", "dscr_ok", "coverage_stated_ok")}
     members = {m for b in config.bundles for m in b.members}
     cash: dict[str, np.ndarray] = {}  # cumulative cash by year of the projects bundles add up
-    for part, placed in zip(scenario.projects.parts, targets.parts):
+    for part, placed, bases in zip(scenario.projects.parts, targets.parts, targets.base):
         table = isinstance(part, TableRows)
         template = part.template if table else part
         size = len(part) if table else 1
         given = {key: np.tile(column, n) for key, column in (part.values.values.items() if table else ())}
         for path, k in placed.items():
             drawn = np.round(values[:, k]) if targets.whole[path] else values[:, k]
-            given[path] = np.repeat(drawn, size)  # draw by draw, the rows of a table side by side
+            rows = np.repeat(drawn, size)  # draw by draw, the rows of a table side by side
+            if np.isnan(drawn).any():
+                rows = np.where(np.isnan(rows), given.get(path, bases[path]), rows)
+            given[path] = rows
         g = table_cashflows(template, year0, scenario.policy, RowValues(size * n, given))
         row_rates = np.repeat(rates, size)
         after = g.project_flow + g.support
@@ -255,16 +266,7 @@ def _assemble(scenario, spec, targets, values, results, workers) -> RiskResult:
     units = ids + bundle_ids
     joined = {name: np.vstack([r[name] for r in results]) for name in results[0] if name != "bundles"}
     joined_b = {name: np.vstack([r["bundles"][name] for r in results]) for name in results[0]["bundles"]}
-    npv_all = np.hstack([joined["npv_wan"], joined_b["npv_wan"]])
-    tests = {
-        "npv": npv_all - rule.npv_at_least_wan if rule.tests_npv else None,
-        "coverage": (np.hstack([joined["coverage_margin_wan"], joined_b["coverage_margin_wan"]])
-                     if rule.tests_coverage else None),
-        "cash": (np.hstack([joined["cash_min_wan"], joined_b["cash_min_wan"]]) - rule.cash_at_least_wan
-                 if rule.tests_cash else None),
-    }
-    margins = [m for m in tests.values() if m is not None]
-    margin = np.minimum.reduce(margins)
+    npv_all, tests, margin = unit_margins(rule, joined, joined_b)
     balanced = margin >= -TOLERANCE_WAN
     n = values.shape[0]
     nan_b = np.full((n, len(bundle_ids)), np.nan)
@@ -299,6 +301,21 @@ def _assemble(scenario, spec, targets, values, results, workers) -> RiskResult:
         samples[name] = pd.DataFrame(joined[name], columns=ids)
     return RiskResult(spec=spec, draws=pd.DataFrame(values, columns=keys), summary=summary, drivers=drivers,
                       samples=samples, workers=workers)
+
+
+def unit_margins(rule, joined: dict, joined_b: dict) -> tuple[np.ndarray, dict, np.ndarray]:
+    """For the figures of ``evaluate_draws`` (projects' ``joined``, bundles' ``joined_b``): NPV after grants, the
+    margin of each test of the ``[balance]`` rule (None where not tested) and the balance margin (the least of
+    them, 万元), each (draws, projects + bundles). A unit balances where its margin is ≥ 0."""
+    npv_all = np.hstack([joined["npv_wan"], joined_b["npv_wan"]])
+    tests = {
+        "npv": npv_all - rule.npv_at_least_wan if rule.tests_npv else None,
+        "coverage": (np.hstack([joined["coverage_margin_wan"], joined_b["coverage_margin_wan"]])
+                     if rule.tests_coverage else None),
+        "cash": (np.hstack([joined["cash_min_wan"], joined_b["cash_min_wan"]]) - rule.cash_at_least_wan
+                 if rule.tests_cash else None),
+    }
+    return npv_all, tests, np.minimum.reduce([m for m in tests.values() if m is not None])
 
 
 def _names(scenario) -> dict[str, str]:

@@ -104,6 +104,8 @@ class RiskSpec(Strict):
     """The DSCR every operating year with debt service should reach (P(DSCR ≥ this in every year))."""
     inputs: list[RiskInput] = Field(min_length=1)
     """The uncertain inputs ([[risk.inputs]])."""
+    sensitivity_units: list[str] = []
+    """Projects and bundles (ids) whose tornado and spider the reports draw; default: the first six."""
     correlations: list[Correlation] = []
     """Rank correlations between pairs of inputs ([[risk.correlations]]); pairs not listed are independent."""
 
