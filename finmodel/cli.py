@@ -2,6 +2,8 @@
 
     finmodel [--debug] run FILE|FOLDER [FILE ...] [--out DIR] [--set KEY=VALUE ...] [--lang zh|en]
              [--draws N] [--workers N] [--scheduler ADDRESS] [--quiet | --verbose]
+    finmodel [--debug] sweep FILE --grid KEY=V1,V2,... [--grid ...] [--set KEY=VALUE ...] [--out DIR]
+             [--lang zh|en] [--workers N] [--scheduler ADDRESS] [--quiet]
     finmodel [--debug] validate FILE [--set KEY=VALUE ...] [--lang zh|en]
     finmodel schema [--out DIR]
     finmodel --version
@@ -10,7 +12,8 @@ FILE is a scenario of one of the kinds of ``finmodel/kinds.py``: its first key, 
 ``"projects"`` or ``"plan"``, says which (a file without it is read by its tables, with a note to add it).
 A folder stands for the scenario files directly in it; several scenarios run one after another, each into a
 folder of its own named after its file (under ``--out`` when given), and the command ends with the most serious
-exit code of the runs. ``schema`` writes docs/scenario-reference.md and the JSON Schemas of docs/schema/ under DIR
+exit code of the runs. ``sweep`` runs one scenario at every combination of the values given for some of its keys
+(as Dask tasks) and writes one table with a row per combination. ``schema`` writes docs/scenario-reference.md and the JSON Schemas of docs/schema/ under DIR
 (default: here).
 
 Exit codes (``EXIT_CODES``): 0 done; 1 a compliance check failed (the reports are written and say which); 2 bad
@@ -21,6 +24,7 @@ input, or an output folder that cannot be written or is in use; 3 the rules cann
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import sys
@@ -101,6 +105,23 @@ def _parser() -> argparse.ArgumentParser:
     loudness.add_argument("--quiet", action="store_true", help="print only errors")
     loudness.add_argument("--verbose", action="store_true", help="also print each solver run (stage, status, time)")
 
+    sweep = commands.add_parser("sweep", help="run a scenario at every combination of values of some of its keys")
+    sweep.add_argument("file", type=Path, metavar="FILE", help="scenario file (TOML) of any kind")
+    sweep.add_argument("--grid", action="append", default=[], required=True, metavar="KEY=V1,V2,...",
+                       help="a key and its values, e.g. pools.central.amount_wan=28000,30000,32000 or "
+                            "budgets.scale=0.8,1,1.2 (repeatable: every combination runs)")
+    sweep.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                       help="override a scenario value at every point (repeatable)")
+    sweep.add_argument("--out", type=Path, help="output folder, replaced whole (default: reports/<stem>-sweep, "
+                                                "with -en appended for --lang en)")
+    sweep.add_argument("--lang", choices=LANGS, default="zh", help="language of the reports and messages (default: zh)")
+    sweep.add_argument("--workers", type=int, metavar="N",
+                       help="Dask workers of the local cluster (default: one per core; 0: in this process)")
+    sweep.add_argument("--scheduler", metavar="ADDRESS",
+                       help="a Dask scheduler to run the points on, e.g. tcp://host:8786 (default: the "
+                            "DASK_SCHEDULER_ADDRESS variable, else a local cluster)")
+    sweep.add_argument("--quiet", action="store_true", help="print only errors")
+
     validate = commands.add_parser("validate", help="check a scenario and its tables without running it")
     validate.add_argument("file", type=Path, help="scenario file (TOML)")
     validate.add_argument("--lang", choices=LANGS, default="zh", help="language of the messages (default: zh)")
@@ -109,17 +130,17 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="write the scenario reference and the JSON Schemas of every kind")
     schema.add_argument("--out", type=Path, default=Path("."),
                         help="folder to write docs/scenario-reference.md and docs/schema/ under (default: here)")
-    for sub in (run, validate, schema):
+    for sub in (run, sweep, validate, schema):
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
-def _out_dir(args: argparse.Namespace, file: Path) -> Path:
+def _out_dir(args: argparse.Namespace, file: Path, suffix: str = "") -> Path:
     if args.out and not getattr(args, "several", False):
         return args.out
     # A run replaces its folder whole, so each language gets its own default folder: an English run never
     # replaces the Chinese reports of the same scenario. Several scenarios get a folder each, under --out.
-    name = file.stem + ("" if args.lang == "zh" else f"-{args.lang}")
+    name = file.stem + suffix + ("" if args.lang == "zh" else f"-{args.lang}")
     return (args.out or Path("reports")) / name
 
 
@@ -352,6 +373,42 @@ def _wrote(written: dict, lang: str) -> None:
         _say(t("cli_wrote", lang).format(path))
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from .report.sweep import measure_label, number_text, write_sweep_report
+    from .risk.sweep import MEASURES, parse_grid, sweep
+
+    lang = args.lang
+    if args.workers is not None and args.workers < 0:
+        raise InputError(f"--workers {args.workers}: 0 (in this process) or more")
+    grid = parse_grid(args.grid)
+    out = _out_dir(args, args.file, "-sweep")
+    with output_folder(out, keep=[args.file]):
+        count = math.prod(len(v) for v in grid.values())
+        _status(t("cli_sweeping", lang).format(count, "；".join(f"{k} = {', '.join(v)}" for k, v in grid.items())))
+        with _activity(args, "cli_sweep_line", count) as line:
+            result = sweep(args.file, grid, overrides=args.overrides, workers=args.workers, scheduler=args.scheduler,
+                           progress=lambda done, total: line.advance(done))
+            line.describe(t("cli_writing", lang))
+            written = write_sweep_report(result, out, lang=lang, command=_command(args))
+    where = t("cli_risk_workers", lang).format(result.workers) if result.workers else t("cli_risk_here", lang)
+    points = result.points
+    _say(t("cli_sweep_done", lang).format(len(points), where, int(points["ok"].sum())))
+    for n, row in points[~points["ok"]].head(10).iterrows():
+        given = ", ".join(f"{k}={row[k]}" for k in result.keys)
+        _say(t("cli_sweep_point", lang).format(n, given, row["note"]))
+    if not result.figures.empty:
+        measure = MEASURES[result.kind][0]
+        table = result.table(measure).drop(columns=result.keys)
+        spread = (table.max() - table.min()).sort_values(ascending=False, kind="stable").head(3)
+        moves = ("；" if lang == "zh" else "; ").join(
+            f"{result.names[u]} {number_text(measure, table[u].min())} – {number_text(measure, table[u].max())}"
+            for u in spread.index)
+
+        _say(t("cli_sweep_moves", lang).format(measure_label(measure, lang), moves))
+    _wrote(written, lang)
+    return 0 if points["ok"].all() else 1
+
+
 def _validate(args: argparse.Namespace) -> int:
     lang = args.lang
     found = kind_of(read_toml(args.file), file=args.file)
@@ -398,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
     grace, solver.INTERRUPT_GRACE_S = solver.INTERRUPT_GRACE_S, INTERRUPT_GRACE_S
     QUIET = bool(getattr(args, "quiet", False))
     try:
-        return {"run": _run, "validate": _validate, "schema": _schema}[args.command](args)
+        return {"run": _run, "sweep": _sweep, "validate": _validate, "schema": _schema}[args.command](args)
     except FinmodelError as exc:
         if args.debug:
             traceback.print_exc()

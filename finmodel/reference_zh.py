@@ -261,6 +261,7 @@ _PROJECTS = {
     "risk.inputs[].sigma": "对数的标准差（对数正态分布）",
     "risk.inputs[].values": "可能的取值（离散分布）",
     "risk.inputs[].weights": "各取值的权重（离散分布；默认相等；无须合计为1）",
+    "risk.sensitivity_units": "龙卷风图和蛛网图所针对的项目或组合（编号）；默认全部（图中画出前三个）",
     "risk.correlations": "输入两两之间的秩相关（[[risk.correlations]]）；未列出的输入相互独立",
     "risk.correlations[].inputs": "两个输入的键，与 [[risk.inputs]] 中相同",
     "risk.correlations[].rank": "二者的秩相关系数（Spearman）",
@@ -279,6 +280,7 @@ _PLAN = {
     "budgets": "区县年度预算",
     "budgets.table": ("CSV 或 XLSX，含 district、year、budget_wan 列：各区县当年可用于基础类设施改造计划的资金"
                       "（分配额加自有资金），万元"),
+    "budgets.scale": "表中各预算乘以此数：考察计划随资金的变化（finmodel sweep … --grid budgets.scale=0.8,1,1.2）",
     "plan": "计划设置",
     "plan.first_year": "计划首年",
     "plan.last_year": "计划末年",

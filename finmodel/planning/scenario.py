@@ -42,6 +42,9 @@ class BudgetSpec(_Strict):
     table: str = Field(min_length=1)
     """CSV or XLSX with columns district, year, budget_wan: the money each district can spend on the basic-facility
     plan that year (its allocation plus its own money), 万元."""
+    scale: Annotated[float, Field(ge=0, le=100)] = 1.0
+    """Every budget of the table times this: how a plan changes with the money (``finmodel sweep … --grid
+    budgets.scale=0.8,1,1.2``)."""
 
 
 class DeadlineSpec(_Strict):
@@ -131,7 +134,7 @@ def load_plan_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str,
     budgets_path = resolve_file(path.parent, config.budgets.table, file=path, key="budgets.table")
     library = read_library(library_path, config.library, policy)
     _check_some_eligible(library, policy, library_path)
-    budgets = read_budgets(budgets_path, config.plan, set(library["district"]))
+    budgets = read_budgets(budgets_path, config.plan, set(library["district"])) * config.budgets.scale
     inputs = {path.name: sha256_of(path), config.library.table: sha256_of(library_path),
               config.budgets.table: sha256_of(budgets_path)}
     return PlanScenario(config=config, path=path, library=library, budgets=budgets, inputs=inputs, overrides=applied,

@@ -27,7 +27,7 @@ def versions() -> dict[str, str]:
 
 
 def manifest(scenario, *, command: str, outputs: dict[str, bytes], solver: dict | None = None,
-             lang: str = "zh", risk: dict | None = None) -> dict:
+             lang: str = "zh", risk: dict | None = None, sweep: dict | None = None) -> dict:
     return {
         "command": command,
         "created_utc": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
@@ -39,19 +39,21 @@ def manifest(scenario, *, command: str, outputs: dict[str, bytes], solver: dict 
         "language": lang,
         "solver": solver or {"name": None, "status": "not used: factor formula only"},
         **({"risk": risk} if risk is not None else {}),
+        **({"sweep": sweep} if sweep is not None else {}),
         "versions": versions(),
         "outputs": [{"file": name, "sha256": hashlib.sha256(data).hexdigest()} for name, data in outputs.items()],
     }
 
 
 def write_with_manifest(scenario, outputs: dict[str, bytes], out_dir, *, command: str, lang: str,
-                        solver: dict | None = None, risk: dict | None = None) -> dict[str, Path]:
+                        solver: dict | None = None, risk: dict | None = None,
+                        sweep: dict | None = None) -> dict[str, Path]:
     """Add manifest.json to ``outputs`` and make ``out_dir`` hold exactly these files, all or none: the folder is
     replaced whole (see ``files.replace_folder``), so files of an earlier run that this one does not make are gone
     and the manifest lists everything the folder holds."""
     from .files import replace_folder
 
-    record = manifest(scenario, command=command, outputs=outputs, lang=lang, solver=solver, risk=risk)
+    record = manifest(scenario, command=command, outputs=outputs, lang=lang, solver=solver, risk=risk, sweep=sweep)
     outputs = dict(outputs) | {
         "manifest.json": (json.dumps(record, ensure_ascii=False, indent=2, default=plain) + "\n").encode("utf-8")}
     # The folder is replaced whole, so it must not hold the scenario or its tables.

@@ -10,7 +10,6 @@ funding need and payback; and which inputs move its balance margin most, by rank
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +32,7 @@ from ..cashflow.scenario import (
 )
 from ..errors import InputError
 from ..modes.balance import TOLERANCE_WAN, coverage_parts
+from .cluster import run_tasks
 from .draws import draw_inputs
 from .spec import RiskSpec
 
@@ -148,39 +148,9 @@ def simulate(scenario: ProjectScenario, draws: int | None = None, *, seed: int |
     values = draw_inputs(spec, n, seed)
     bounds = list(range(0, n, spec.chunk)) + [n]
     chunks = [values[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
-    used = 0
-    if address is None and workers == 0:
-        results = []
-        for k, chunk in enumerate(chunks):
-            results.append(evaluate_draws(scenario, targets, chunk))
-            if progress is not None:
-                progress(k + 1, len(chunks))
-    else:
-        results, used = _on_dask(scenario, targets, chunks, address, workers, progress)
+    results, used = run_tasks(evaluate_draws, [(chunk,) for chunk in chunks], shared=(scenario, targets),
+                              workers=workers, scheduler=scheduler, progress=progress)
     return _assemble(scenario, spec, targets, values, results, used)
-
-
-def _on_dask(scenario, targets, chunks, address, workers, progress) -> tuple[list, int]:
-    from distributed import Client, LocalCluster, as_completed  # Dask is loaded only for a Monte Carlo
-
-    cluster = None
-    if address is None:
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-    client = Client(cluster if cluster is not None else address)
-    try:
-        used = len(client.scheduler_info()["workers"])
-        shared = client.scatter(scenario, broadcast=True)
-        futures = [client.submit(evaluate_draws, shared, targets, chunk, pure=False) for chunk in chunks]
-        for done, _ in enumerate(as_completed(futures), start=1):
-            if progress is not None:
-                progress(done, len(futures))
-        return client.gather(futures), used
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def evaluate_draws(scenario: ProjectScenario, targets: Targets, values: np.ndarray) -> dict[str, np.ndarray]:

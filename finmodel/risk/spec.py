@@ -105,7 +105,7 @@ class RiskSpec(Strict):
     inputs: list[RiskInput] = Field(min_length=1)
     """The uncertain inputs ([[risk.inputs]])."""
     sensitivity_units: list[str] = []
-    """Projects and bundles (ids) whose tornado and spider the reports draw; default: the first six."""
+    """Projects and bundles (ids) the tornado and spider cover; default: all (the chart draws the first three)."""
     correlations: list[Correlation] = []
     """Rank correlations between pairs of inputs ([[risk.correlations]]); pairs not listed are independent."""
 
