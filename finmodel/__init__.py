@@ -17,6 +17,7 @@ Public API::
     risk = fm.simulate(fm.load_project_scenario("scenarios/projects/zoucheng-2024-risk.toml"))
     risk.summary            # per project and bundle: P(balance), percentiles of NPV, IRR, funding gap
     fm.sensitivity(fm.load_project_scenario("scenarios/projects/zoucheng-2024-risk.toml")).tornado
+    fm.sweep("scenarios/jinan-2023.toml", {"pools.central.amount_wan": [28000, 30000, 32000]}).table()
 """
 
 from importlib import import_module as _import_module
@@ -36,6 +37,7 @@ _HOME = {
     "load_project_scenario": ".cashflow",
     "ModesResult": ".modes", "check_modes": ".modes",
     "RiskResult": ".risk", "simulate": ".risk", "SensitivityResult": ".risk", "sensitivity": ".risk",
+    "SweepResult": ".risk", "sweep": ".risk",
     "PlanResult": ".planning", "PlanScenario": ".planning", "load_plan_scenario": ".planning", "plan": ".planning",
     "allocation_chart": ".report", "cashflow_chart": ".report", "comparison_chart": ".report",
     "metrics_frame": ".report", "summary_frame": ".report", "write_allocation_report": ".report",

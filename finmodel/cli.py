@@ -375,7 +375,7 @@ def _wrote(written: dict, lang: str) -> None:
 
 def _sweep(args: argparse.Namespace) -> int:
     from .report.sweep import measure_label, number_text, write_sweep_report
-    from .risk.sweep import MEASURES, parse_grid, sweep
+    from .risk.grid import MEASURES, parse_grid, sweep
 
     lang = args.lang
     if args.workers is not None and args.workers < 0:

@@ -207,3 +207,47 @@ def test_run_writes_the_risk_reports(tmp_path):
     labels = [sheet.cell(row=r, column=1).value for r in range(4, 30)]
     assert "资金平衡概率（%）" in labels
     assert sheet.cell(row=4, column=2).value == pytest.approx(direct.summary["p_balance"].iloc[0])
+
+
+def test_a_drawn_settlement_lag_pays_the_grant_in_the_drawn_year(tmp_path):
+    """A grant's settlement lag, drawn from {1, 2, 3}: every draw's NPV is one of the three runs with the lag set,
+    and each lag comes up as often as the draws say."""
+    text = (PROJECTS / "area-bundle-2024.toml").read_text(encoding="utf-8")
+    key = "projects.east-a.grants.city.settlement_lag_years"
+    risk = f'[risk]\ndraws = 60\n[[risk.inputs]]\nkey = "{key}"\ndistribution = "choice"\nvalues = [1, 2, 3]\n'
+    scenario = _with_risk(tmp_path, text, risk)
+    result = fm.simulate(scenario, workers=0)
+    runs = {lag: fm.evaluate(fm.load_project_scenario(tmp_path / "risk.toml", [f"{key}={lag}"]))
+            .metrics.at["east-a", "npv_after_grants_wan"] for lag in (1, 2, 3)}
+    assert len(set(runs.values())) == 3  # the lag moves the NPV
+    lags = result.draws[key].to_numpy()
+    npv = result.samples["npv_wan"]["east-a"].to_numpy()
+    for lag, expected in runs.items():
+        assert (npv[lags == lag] == expected).all()
+
+
+def test_a_settlement_lag_past_the_last_year_is_refused(tmp_path):
+    text = (PROJECTS / "area-bundle-2024.toml").read_text(encoding="utf-8")
+    path = tmp_path / "lag.toml"
+    path.write_text(text + '\n[[risk.inputs]]\nkey = "projects.east-a.grants.city.settlement_lag_years"\n'
+                           'distribution = "uniform"\nlow = 1\nhigh = 4\n', encoding="utf-8")
+    fm.load_project_scenario(path, ["projects.east-a.operating_years=5"])  # lags up to 4 fall inside 5 years
+    with pytest.raises(fm.InputError, match="after the project's last year") as caught:
+        fm.load_project_scenario(path, ["projects.east-a.operating_years=4"])
+    assert caught.value.key == "risk.inputs[0]"
+
+
+def test_a_table_of_settlement_lags_equals_its_rows_one_by_one(tmp_path):
+    (tmp_path / "rows.csv").write_text("id,name,grants.city.settlement_lag_years\na,甲,1\nb,乙,3\n", encoding="utf-8")
+    text = (PROJECTS / "area-bundle-2024.toml").read_text(encoding="utf-8")
+    path = tmp_path / "t.toml"
+    path.write_text(text + '\n[project_table]\ntable = "rows.csv"\ntemplate = "east-a"\n', encoding="utf-8")
+    scenario = fm.load_project_scenario(path)
+    table = next(part for part in scenario.projects.parts if hasattr(part, "template"))
+    assert table.values is not None  # read as columns
+    together = fm.evaluate(scenario).metrics
+    for pid, lag in (("a", 1), ("b", 3)):
+        alone = fm.load_project_scenario(PROJECTS / "area-bundle-2024.toml",
+                                         [f"projects.east-a.grants.city.settlement_lag_years={lag}"])
+        expected = fm.evaluate(alone).metrics.loc["east-a"]
+        assert together.at[pid, "npv_after_grants_wan"] == pytest.approx(expected["npv_after_grants_wan"], rel=1e-12)

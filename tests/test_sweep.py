@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import finmodel as fm
-from finmodel.risk.sweep import parse_grid, sweep
+from finmodel.risk.grid import parse_grid, sweep
 
 from .conftest import ROOT
 

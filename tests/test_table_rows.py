@@ -219,7 +219,7 @@ def test_ten_rows_by_hand(tmp_path):
 @pytest.mark.parametrize("column, value", [
     ("loans.bank.years", "8"),  # a term changes the schedule's length
     ("income.parking.ramp_up", "[0.4, 0.9]"),
-    ("grants.central.settlement_lag_years", "1"),
+    ("construction_years", "2"),  # the phases move every year-indexed flow
     ("coverage.planning_rate", "0.03"),  # a table the template does not have
 ])
 def test_a_column_that_shapes_the_project_makes_rows_of_their_own(tmp_path, column, value):

@@ -360,7 +360,10 @@ def table_cashflows(project: Project, year0: int, policy: Policy, values: RowVal
         paid = np.zeros((size, horizon))
         advance = (grant.advance_year - year0) if grant.advance_year is not None else 0
         paid[:, advance] += (amount * advance_share)[:, 0]
-        paid[:, built - 1 + grant.settlement_lag_years] += (amount * (1 - advance_share))[:, 0]
+        # A row's own lag puts its settlement in its own year: one (row, year) cell each, so += adds once.
+        settled = built - 1 + value("settlement_lag_years")[:, 0].astype(int)
+        paid[np.arange(size), np.broadcast_to(settled, size)] += np.broadcast_to((amount * (1 - advance_share))[:, 0],
+                                                                                 size)
         grants[grant.id] = paid
 
     # A reward for work a utility, the residents or another contributor paid for is theirs: only the project

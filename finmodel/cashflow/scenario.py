@@ -546,7 +546,7 @@ TABLE_VALUE_FIELDS: dict[type, frozenset[str]] = {
     FlatIncome: frozenset({"amount_wan_per_year", "growth"}),
     OperatingCosts: frozenset({"fixed_wan_per_year", "growth", "share_of_income"}),
     Tax: frozenset({"rate"}),
-    Grant: frozenset({"amount_wan", "advance_share"}),
+    Grant: frozenset({"amount_wan", "advance_share", "settlement_lag_years"}),
     Loan: frozenset({"principal_wan", "rate"}),
     Bond: frozenset({"principal_wan", "coupon"}),
 }
@@ -623,6 +623,11 @@ class TableRows:
             if not _validated(list[annotation], numbers.tolist()):
                 return None
             values[column] = floats
+        # A settlement after the template's last year is the row's own error: the row-by-row reading says so.
+        room = template.horizon - template.construction_years
+        if any(values.get(f"grants.{grant.id}.settlement_lag_years", np.zeros(1)).max() >= room
+               for grant in template.grants):
+            return None
         return RowValues(len(self.ids), values)
 
 

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from ..labels import t
-from ..risk.sweep import SweepResult
+from ..risk.grid import SweepResult
 from .book import print_setup, save_workbook, write_grid
 from .cells import MONEY, NUMBER, fit_height, put
 from .charts import cjk_font, png_bytes

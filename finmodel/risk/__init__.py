@@ -10,6 +10,7 @@ _WHERE = {
     "correlation_matrix": "draws", "draw_inputs": "draws",
     "RiskResult": "montecarlo", "simulate": "montecarlo", "resolve": "montecarlo",
     "SensitivityResult": "tornado", "sensitivity": "tornado",
+    "SweepResult": "grid", "sweep": "grid", "run_tasks": "cluster",
 }
 
 __all__ = sorted(_WHERE)

@@ -90,6 +90,10 @@ def resolve(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targ
                                  "(prices, quantities, occupancy, growth, amounts, shares and rates) can be uncertain",
                                  file=file, key=where)
             _check_support(item, annotation, file, where)
+            if name == "settlement_lag_years" and item.support[1] >= shape.horizon - shape.construction_years:
+                raise InputError(f"its draws can reach a settlement lag of {item.support[1]:g} years, after the "
+                                 f"project's last year (at most {shape.horizon - shape.construction_years - 1})",
+                                 file=file, key=where.removesuffix(".key"))
             parts[n][path] = k
             base[n][path] = float(current)
             whole[path] = _base_type(annotation) is int
@@ -105,6 +109,8 @@ def _check_support(item, annotation, file, where) -> None:
     if hasattr(annotation, "annotation"):  # a FieldInfo
         annotation = _annotated(annotation)
     low, high = (max(min(v, MAX_NUMBER), -MAX_NUMBER) for v in item.support)
+    if _base_type(annotation) is int:  # a count's draws are rounded to whole numbers before use
+        low, high = round(low), round(high)
     if not _validated(list[annotation], [low, high]):
         raise InputError(f"its draws can reach {item.support[0]:g} to {item.support[1]:g}, outside what the field "
                          "takes: give low and high within its bounds", file=file, key=where.removesuffix(".key"))
