@@ -313,7 +313,9 @@ def _run_projects(args: argparse.Namespace, file: Path, out: Path) -> int:
     risk = sensitivity = None
     if scenario.config.risk is not None:
         from .risk import sensitivity as tornado
+        from .risk import with_formed_bundles
 
+        scenario = with_formed_bundles(scenario, modes)  # the bundles as formed: how likely is each to balance
         risk = _simulate(args, scenario)
         sensitivity = tornado(scenario, evaluated=result)
     with _activity(args, "cli_modes_line") as line:

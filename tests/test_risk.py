@@ -251,3 +251,33 @@ def test_a_table_of_settlement_lags_equals_its_rows_one_by_one(tmp_path):
                                          [f"projects.east-a.grants.city.settlement_lag_years={lag}"])
         expected = fm.evaluate(alone).metrics.loc["east-a"]
         assert together.at[pid, "npv_after_grants_wan"] == pytest.approx(expected["npv_after_grants_wan"], rel=1e-12)
+
+
+def test_a_risk_table_given_in_python_equals_the_files(tmp_path):
+    import tomllib
+
+    table = tomllib.loads((PROJECTS / "zoucheng-2024-risk.toml").read_text(encoding="utf-8"))["risk"]
+    from_file = fm.simulate(fm.load_project_scenario(PROJECTS / "zoucheng-2024-risk.toml"), draws=50, workers=0)
+    given = fm.simulate(fm.load_project_scenario(PROJECTS / "zoucheng-2024.toml"), draws=50, workers=0, risk=table)
+    assert given.summary.to_csv() == from_file.summary.to_csv()
+    with pytest.raises(fm.InputError, match=r"risk.inputs\[0\].*above high"):
+        fm.simulate(fm.load_project_scenario(PROJECTS / "zoucheng-2024.toml"), workers=0,
+                    risk={"inputs": [{"key": "scenario.discount_rate", "distribution": "uniform", "low": 2,
+                                      "high": 1}]})
+
+
+def test_the_bundles_the_optimiser_formed_balance_as_the_check_says(tmp_path):
+    """Zero-width draws over the bundles as formed: each bundle's margin is the optimiser's least margin."""
+    from finmodel.risk import with_formed_bundles
+
+    scenario = fm.load_project_scenario(PROJECTS / "bundling-2024.toml")
+    modes = check_modes(fm.evaluate(scenario))
+    formed = with_formed_bundles(scenario, modes)
+    risk = {"draws": 3, "inputs": [{"key": "projects.*.income.parking.occupancy", "distribution": "uniform",
+                                    "low": 0.8, "high": 0.8}]}
+    result = fm.simulate(formed, workers=0, risk=risk)
+    bundles = modes.bundling.bundles.set_index("bundle")
+    for component, row in bundles.iterrows():
+        margin = result.samples["margin_wan"][f"bundle-{component}"].to_numpy()
+        np.testing.assert_allclose(margin, row["least_margin_wan"], atol=1e-6)
+        assert result.summary.at[f"bundle-{component}", "p_balance"] == float(row["balanced"])

@@ -522,14 +522,9 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
     scenario = ProjectScenario(config=config, path=path, projects=projects, inputs=inputs, overrides=applied,
                                policy=policy)
     if config.risk is not None:
-        from ..risk.draws import correlation_matrix
-        from ..risk.montecarlo import resolve
+        from ..risk.montecarlo import check_risk
 
-        resolve(config.risk, scenario, path)
-        try:
-            correlation_matrix(config.risk)
-        except ValueError as exc:
-            raise InputError(str(exc), file=path, key="risk.correlations") from exc
+        check_risk(config.risk, scenario, path)
     return scenario
 
 

@@ -8,7 +8,8 @@ from importlib import import_module
 _WHERE = {
     "Correlation": "spec", "RiskInput": "spec", "RiskSpec": "spec",
     "correlation_matrix": "draws", "draw_inputs": "draws",
-    "RiskResult": "montecarlo", "simulate": "montecarlo", "resolve": "montecarlo",
+    "RiskResult": "montecarlo", "simulate": "montecarlo", "resolve": "montecarlo", "with_risk": "montecarlo",
+    "with_formed_bundles": "montecarlo",
     "SensitivityResult": "tornado", "sensitivity": "tornado",
     "SweepResult": "grid", "sweep": "grid", "run_tasks": "cluster",
 }

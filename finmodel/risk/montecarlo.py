@@ -11,7 +11,8 @@ funding need and payback; and which inputs move its balance margin most, by rank
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ from ..errors import InputError
 from ..modes.balance import TOLERANCE_WAN, coverage_parts
 from .cluster import run_tasks
 from .draws import draw_inputs
+from ..config import Strict
 from .spec import RiskSpec
 
 PERCENTILES = (5, 50, 95)
@@ -105,6 +107,55 @@ def resolve(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targ
     return Targets(parts=parts, whole=whole, rate=rate, base=base)
 
 
+def check_risk(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targets:
+    """``spec``'s inputs placed in ``scenario`` and its correlations shown to hold together; a clear error naming
+    the key otherwise."""
+    from .draws import correlation_matrix
+
+    targets = resolve(spec, scenario, file)
+    try:
+        correlation_matrix(spec)
+    except ValueError as exc:
+        raise InputError(str(exc), file=file, key="risk.correlations") from exc
+    return targets
+
+
+def with_risk(scenario: ProjectScenario, risk: RiskSpec | Mapping[str, Any] | None) -> ProjectScenario:
+    """``scenario`` with ``risk`` (a RiskSpec, or the [risk] table as a dict: ``{"draws": 1000, "inputs": [{"key":
+    …, "distribution": "uniform", "low": …, "high": …}]}``) in place of its own [risk]; itself for None. What an
+    analyst tries without editing the scenario file, checked as the file's table is."""
+    if risk is None:
+        return scenario
+    if not isinstance(risk, RiskSpec):
+        from ..config import validate_model
+
+        risk = validate_model(_RiskTable, {"risk": dict(risk)}).risk
+    check_risk(risk, scenario)
+    return replace(scenario, config=scenario.config.model_copy(update={"risk": risk}))
+
+
+def with_formed_bundles(scenario: ProjectScenario, modes: Any) -> ProjectScenario:
+    """``scenario`` with the bundles its bundling optimiser formed (``check_modes(...).bundling``) written in as
+    declared bundles (id ``bundle-<component>``, the component's name): the question for approval is how likely
+    the bundles as formed are to balance when their inputs move, not what bundles each draw would form."""
+    bundling = getattr(modes, "bundling", None)
+    if bundling is None or bundling.bundles.empty:
+        return scenario
+    from ..modes.scenario import Bundle
+
+    names = _names(scenario)
+    formed = [Bundle(id=f"bundle-{row.bundle}", name=names.get(row.bundle, row.bundle), mode=scenario.config.bundling.mode,
+                     members=[row.bundle, *row.packages]) for row in bundling.bundles.itertuples(index=False)]
+    config = scenario.config.model_copy(update={"bundles": [*scenario.config.bundles, *formed], "bundling": None})
+    return replace(scenario, config=config)
+
+
+class _RiskTable(Strict):
+    """[risk] as the scenario holds it, so that a problem is named risk.inputs[0].low as in a file."""
+
+    risk: RiskSpec
+
+
 def _check_support(item, annotation, file, where) -> None:
     if hasattr(annotation, "annotation"):  # a FieldInfo
         annotation = _annotated(annotation)
@@ -139,16 +190,20 @@ class RiskResult:
 
 def simulate(scenario: ProjectScenario, draws: int | None = None, *, seed: int | None = None,
              workers: int | None = None, scheduler: str | None = None,
-             progress: Callable[[int, int], None] | None = None) -> RiskResult:
-    """Monte Carlo of ``scenario`` under its ``[risk]`` table (``draws`` and ``seed`` override it).
+             progress: Callable[[int, int], None] | None = None,
+             risk: RiskSpec | Mapping[str, Any] | None = None) -> RiskResult:
+    """Monte Carlo of ``scenario`` under its ``[risk]`` table, or under ``risk`` given here (``with_risk``);
+    ``draws`` and ``seed`` override the table's.
 
     The chunks run on a Dask cluster: ``scheduler`` (an address such as tcp://host:8786, else the
     DASK_SCHEDULER_ADDRESS variable), else a local cluster of ``workers`` processes (default: one per core);
     ``workers=0`` runs them in this process. The draws are made before the work is split, so the result is the
     same to the bit whatever runs it. ``progress(done, total)`` is called as chunks finish."""
+    scenario = with_risk(scenario, risk)
     spec = scenario.config.risk
     if spec is None:
-        raise InputError("the scenario has no [risk] table: name the uncertain inputs there", file=scenario.path)
+        raise InputError("the scenario has no [risk] table: name the uncertain inputs there, or give risk=",
+                         file=scenario.path)
     targets = resolve(spec, scenario, scenario.path)
     n = draws if draws is not None else spec.draws
     values = draw_inputs(spec, n, seed)

@@ -12,7 +12,7 @@ Monte Carlo's own arithmetic, and the base row equals the deterministic run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,8 @@ import pandas as pd
 from ..cashflow.scenario import ProjectScenario
 from ..errors import InputError
 from .draws import inverse
-from .montecarlo import _names, evaluate_draws, resolve, unit_margins
+from .montecarlo import _names, evaluate_draws, resolve, unit_margins, with_risk
+from .spec import RiskSpec
 
 TORNADO_PERCENTILES = (5, 95)
 SPIDER_PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
@@ -40,14 +41,17 @@ class SensitivityResult:
     """Per unit, input and percentile of the input: its value, the margin and the NPV."""
 
 
-def sensitivity(scenario: ProjectScenario, units: Sequence[str] | None = None,
-                evaluated: Any = None) -> SensitivityResult:
+def sensitivity(scenario: ProjectScenario, units: Sequence[str] | None = None, evaluated: Any = None, *,
+                risk: RiskSpec | Mapping[str, Any] | None = None) -> SensitivityResult:
     """Tornado and spider of ``scenario``'s projects and bundles (or of ``units``, ids of projects and bundles;
-    default: ``[risk] sensitivity_units``, else all) over the inputs of its ``[risk]`` table. ``evaluated`` (the
-    scenario's ``evaluate`` result) gives the break-even values; it is computed when not given."""
+    default: ``[risk] sensitivity_units``, else all) over the inputs of its ``[risk]`` table, or of ``risk`` given
+    here (``with_risk``). ``evaluated`` (the scenario's ``evaluate`` result) gives the break-even values; it is
+    computed when not given."""
+    scenario = with_risk(scenario, risk)
     spec = scenario.config.risk
     if spec is None:
-        raise InputError("the scenario has no [risk] table: name the uncertain inputs there", file=scenario.path)
+        raise InputError("the scenario has no [risk] table: name the uncertain inputs there, or give risk=",
+                         file=scenario.path)
     targets = resolve(spec, scenario, scenario.path)
     ids = scenario.projects.ids
     bundle_ids = [b.id for b in scenario.config.bundles]
