@@ -54,6 +54,8 @@ def sweep_frame(result: SweepResult, lang: str = "zh") -> pd.DataFrame:
     names = result.names
     for measure in result.measures:
         wide = result.table(measure).drop(columns=result.keys)
+        if FORMATS.get(measure) == COUNT:  # counts as whole numbers, an empty cell where a point has none
+            wide = wide.round().astype("Int64")
         wide.columns = [f"{names[u]} {measure_label(measure, lang)}" for u in wide.columns]
         frame = frame.join(wide)
     return frame.reset_index(drop=True)
