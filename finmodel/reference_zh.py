@@ -143,6 +143,9 @@ _PROJECTS = {
     "projects[].floor_area_m2": "改造面积，平方米",
     "projects[].construction_years": "建设期年数；次年起进入运营期",
     "projects[].operating_years": "建设期后的运营年数（现金流测算期限）",
+    "projects[].construction_delay_years": ("工程延误的年数：建设期为 construction_years 加此数，建设投资（及资本金、贷款提款）按原进度"
+                                            "摊入更长的建设期，运营推迟同样年数并运营 operating_years 年，专项债和贷款期限不变；"
+                                            "可作为 [risk] 的不确定输入"),
     "projects[].capex": "建设投资",
     "projects[].capex.items_wan": "分类别建设投资，万元：基础类/完善类/提升类（basic/improvement/upgrade），或自定名称的细项",
     "projects[].capex.schedule": "各建设年度投资支出比例；个数与建设期年数相同，合计为1",

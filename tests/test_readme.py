@@ -66,6 +66,8 @@ def test_the_risk_figures_the_readme_quotes_are_the_runs():
     assert f"P95 ({basic['high_value']:,.0f} 万元) costs {-basic['margin_high_wan']:,.0f} 万元 of margin" in text
     chargers = rows.loc["projects.zoucheng.income.charging.kwh_per_pile_day"]
     assert f"P5 ({chargers['low_value']:.1f} kWh a day) {-chargers['margin_low_wan']:,.0f}" in text
+    delay = rows.loc["projects.zoucheng.construction_delay_years"]
+    assert delay["high_value"] == 2 and f"two years late\n{-delay['margin_high_wan']:,.0f}" in text
     parking = rows.loc["projects.zoucheng.income.parking.occupancy"]
     assert (f"breaks even at {parking['break_even']:.1%}".replace("%", " %")
             + f", below its P5 ({parking['low_value']:.1%})".replace("%", " %")) in text

@@ -35,7 +35,7 @@ def test_the_bundled_risk_scenario_is_zoucheng_with_risks():
     risky = fm.load_project_scenario(PROJECTS / "zoucheng-2024-risk.toml")
     plain = fm.load_project_scenario(PROJECTS / "zoucheng-2024.toml")
     assert risky.config.model_dump(exclude={"risk"}) == plain.config.model_dump(exclude={"risk"})
-    assert len(risky.config.risk.inputs) == 5
+    assert len(risky.config.risk.inputs) == 6
 
 
 def test_zero_width_draws_give_the_deterministic_run_exactly(tmp_path):

@@ -34,7 +34,8 @@ def test_each_end_of_a_bar_is_the_scenario_with_that_input_set(zoucheng):
     for row in sens.tornado.itertuples():
         path = row.input.removeprefix("projects.")
         for value, npv in ((row.low_value, row.npv_low_wan), (row.high_value, row.npv_high_wan)):
-            moved = fm.load_project_scenario(RISKY, [f"projects.{path}={value!r}"])
+            text = repr(int(value)) if path.endswith("_years") else repr(float(value))  # a count is whole
+            moved = fm.load_project_scenario(RISKY, [f"projects.{path}={text}"])
             expected = fm.evaluate(moved).metrics.loc["zoucheng", "npv_after_grants_wan"]
             assert npv == pytest.approx(expected, rel=1e-12, abs=1e-9), (row.input, value)
 

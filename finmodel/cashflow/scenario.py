@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticUndefined
 
 from ..config import Id, NamedScenario, Strict as _Strict, _kinds, _models_in, _walk, check_values, validate_model
@@ -322,6 +322,10 @@ class Project(_Strict):
     """Years of construction; operation starts the year after."""
     operating_years: Annotated[int, Field(ge=1, le=60)]
     """Years of operation after construction (the horizon of the cash flow)."""
+    construction_delay_years: Annotated[int, Field(ge=0, le=10)] = 0
+    """Years the works finish late: construction takes ``construction_years`` + this, its spending (and the
+    equity's and loans' draws) spread over the longer time at the schedule's pace; operation starts that much later
+    and runs its ``operating_years``; bonds and loans keep their terms. An uncertain input of ``[risk]``."""
     capex: Capex
     income: list[IncomeLine] = []
     """Operating income lines, each of one ``kind``: parking, rent, charging, or a flat yearly amount (property,
@@ -341,6 +345,7 @@ class Project(_Strict):
     """以奖代补 rewards, paid after acceptance by the rules of the policy parameter set."""
     coverage: Coverage = Coverage()
     published: Published | None = None
+    _written: Project | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self) -> Project:
@@ -490,7 +495,8 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
     raw, config, policy, applied = read_config(path, overrides, ProjectScenarioConfig, lambda c: c.scenario.year,
                                                _project_uses)
     inputs = {path.name: sha256_of(path)}
-    parts: list[Project | TableRows] = list(config.projects)
+    parts: list[Project | TableRows] = [_delayed(p, path, key=f"projects.{p.id}.construction_delay_years")
+                                        for p in config.projects]
     known = {p.id.casefold() for p in config.projects}
     written = {p.id for p in config.projects}
     for k, spec in enumerate(config.project_table):
@@ -502,7 +508,8 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
             _check_header(table, spec, table_path, table.attrs["header_row"],
                           where.removesuffix(".table") + ".columns")
         template = next(p for p in raw["projects"] if p.get("id") == spec.template)
-        rows = TableRows(template, next(p for p in config.projects if p.id == spec.template), table, table_path)
+        rows = TableRows(template, next(p for p in parts if isinstance(p, Project) and p.id == spec.template), table,
+                         table_path)
         for position, project_id in enumerate(table.index):  # row by row: the first problem is reported first
             if project_id.casefold() in known:
                 raise InputError(f"project id '{project_id}' is already used"
@@ -575,8 +582,10 @@ class TableRows:
             if self._cells is None:  # one array for all rows: a row taken from the frame copies its attrs
                 self._cells = self.table.to_numpy(dtype=object)
             cells = list(zip(self.table.columns, self._cells[position]))
-            self._rows[position] = _row_project(self.template_raw, self.ids[position], cells, self.file,
-                                                row_number(self.table, position))
+            number = row_number(self.table, position)
+            self._rows[position] = _delayed(_row_project(self.template_raw, self.ids[position], cells, self.file,
+                                                         number), self.file, row=number,
+                                            column="construction_delay_years")
         return self._rows[position]
 
     def _columns(self) -> RowValues | None:
@@ -800,6 +809,57 @@ def _check_header(table: pd.DataFrame, spec: ProjectTable, file: Path, header_ro
                          file=file, row=header_row, column=extra[0])
 
 
+def stretched(shares: Sequence[float], years: int) -> list[float]:
+    """``shares`` of a phase of ``len(shares)`` years spread over ``years`` at the same pace: the share done by a
+    point of the longer phase is the one done at the same fraction of the shorter, linear within each year. The
+    shares add up to what they added up to."""
+    done = np.concatenate([[0.0], np.cumsum(shares)])
+    points = np.arange(years + 1) * (len(shares) / years)
+    return np.diff(np.interp(points, np.arange(len(shares) + 1), done)).tolist()
+
+
+def effective(project: Project, delay: int | None = None) -> Project:
+    """The project as it runs: with ``construction_delay_years`` (or ``delay``) d > 0, construction takes
+    construction_years + d years with the capex, equity and loan-drawdown schedules stretched over them
+    (``stretched``), and the returned project has no delay left to apply. ``written_of`` gives back the project
+    as written. A ValidationError where the delayed project does not hold together (an income line's first year
+    before the works are done)."""
+    d = project.construction_delay_years if delay is None else delay
+    written = written_of(project)
+    if d == 0 and delay is None:
+        return project
+    base = written if delay is not None else project
+    years = base.construction_years + d
+    data = base.model_dump()
+    data.update(construction_years=years, construction_delay_years=0)
+    data["capex"]["schedule"] = stretched(base.capex.schedule, years)
+    if base.equity_schedule is not None:
+        data["equity_schedule"] = stretched(base.equity_schedule, years)
+    for loan in data["loans"]:
+        if loan["drawdown"] is not None:
+            loan["drawdown"] = stretched(loan["drawdown"], years)
+    delayed = Project.model_validate(data)
+    delayed._written = written
+    return delayed
+
+
+def written_of(project: Project) -> Project:
+    """The project as written, before ``effective`` applied its construction delay."""
+    return project._written if project._written is not None else project
+
+
+def _delayed(project: Project, file: Path, **where: Any) -> Project:
+    """``effective(project)``, its problems an InputError naming the delay (at ``where``: key, or row and column)."""
+    try:
+        return effective(project)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        place = ".".join(str(p) for p in problem["loc"])
+        raise InputError(f"with a construction delay of {project.construction_delay_years} years the project does not "
+                         f"hold together: {place}: {problem['msg'].removeprefix('Value error, ')}", file=file,
+                         **where) from None
+
+
 def _row_project(template: Mapping[str, Any], project_id: str, cells: list[tuple[str, Any]], file: Path,
                  row_number: int) -> Project:
     """The template with every cell of the row put in its place. No cell may be empty: a row that means to keep
@@ -972,9 +1032,13 @@ def _check_years(projects: list[Project], year0: int, path: Path, policy: Policy
         first_operating = year0 + project.construction_years
         last = year0 + project.horizon - 1
 
+        late = written_of(project).construction_delay_years
+        delayed = (f" (with its construction delay of {late} years operation starts in {first_operating})"
+                   if late else "")
+
         def inside(value: int | None, key: str, low: int = year0) -> None:
             if value is not None and not low <= value <= last:
-                raise InputError(f"year {value} is outside the project's years {low}–{last}", file=path,
+                raise InputError(f"year {value} is outside the project's years {low}–{last}{delayed}", file=path,
                                  key=f"projects.{project.id}.{key}")
 
         for line in project.income:

@@ -22,6 +22,7 @@ from ..cashflow.metrics import dscr, funding_gap, irr, npv, payback, peak_fundin
 from ..cashflow.project import table_cashflows
 from ..cashflow.scenario import (
     MAX_NUMBER,
+    Project,
     TABLE_VALUE_FIELDS,
     ProjectInfo,
     ProjectScenario,
@@ -30,6 +31,8 @@ from ..cashflow.scenario import (
     _base_type,
     _template_leaf,
     _validated,
+    effective,
+    written_of,
 )
 from ..errors import InputError
 from ..modes.balance import TOLERANCE_WAN, coverage_parts
@@ -51,6 +54,9 @@ class Targets:
     whole: dict[str, bool]
     """Per field key, whether its values are counts (drawn values are rounded to whole numbers)."""
     rate: int | None
+    phases: list[int | None] = field(default_factory=list)
+    """Per part, the input of its construction delay (None where it is certain): a delay changes the project's
+    phases, so the draws are evaluated in groups of one delay each."""
     base: list[dict[str, float]] = field(default_factory=list)
     """Per part, field key → the template's value: what a draw left as NaN keeps (a table's own column, if it
     sets the field, comes first)."""
@@ -62,6 +68,7 @@ def resolve(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targ
     field's bounds."""
     parts: list[dict[str, int]] = [{} for _ in scenario.projects.parts]
     base: list[dict[str, float]] = [{} for _ in scenario.projects.parts]
+    phases: list[int | None] = [None for _ in scenario.projects.parts]
     whole: dict[str, bool] = {}
     rate = None
     for k, item in enumerate(spec.inputs):
@@ -86,6 +93,14 @@ def resolve(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targ
                     continue
                 raise InputError(f"project '{target}' has no '{path}'", file=file, key=where)
             owner, name, current, annotation = leaf
+            if owner is Project and name == "construction_delay_years":
+                _check_support(item, annotation, file, where)
+                _check_delays(item, shape, scenario, file, where.removesuffix(".key"))
+                phases[n] = k
+                whole[path] = True
+                base[n][path] = float(written_of(shape).construction_delay_years)
+                found += 1
+                continue
             if name == "name" or name not in TABLE_VALUE_FIELDS.get(owner, ()) or isinstance(current, bool) or (
                     not isinstance(current, (int, float))):
                 raise InputError(f"'{path}' cannot be drawn: only values that leave a project's shape as it is "
@@ -104,7 +119,24 @@ def resolve(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targ
             raise InputError(f"no project has '{path}'" if target == "*" else
                              f"no project '{target}' written in the scenario (a row of a project table is reached "
                              "by projects.*)", file=file, key=where)
-    return Targets(parts=parts, whole=whole, rate=rate, base=base)
+    return Targets(parts=parts, whole=whole, rate=rate, phases=phases, base=base)
+
+
+def _check_delays(item, shape: Project, scenario: ProjectScenario, file: Any, where: str) -> None:
+    """Every delay the draws can take leaves a project that holds together, its years inside its horizon."""
+    from pydantic import ValidationError
+
+    from ..cashflow.scenario import _check_years
+
+    low, high = (int(round(v)) for v in item.support)
+    for delay in range(low, high + 1):
+        try:
+            delayed = effective(written_of(shape), delay)
+            _check_years([delayed], scenario.year, file, scenario.policy)
+        except (ValidationError, InputError) as exc:
+            detail = exc.message if isinstance(exc, InputError) else exc.errors()[0]["msg"]
+            raise InputError(f"with a construction delay of {delay} years, a value its draws can take, project "
+                             f"'{shape.id}' does not hold together: {detail}", file=file, key=where) from None
 
 
 def check_risk(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targets:
@@ -218,10 +250,7 @@ def evaluate_draws(scenario: ProjectScenario, targets: Targets, values: np.ndarr
     """Every project's and bundle's figures for the draws ``values`` (draws, inputs): each (draws, units). A NaN
     leaves the input at the scenario's value (the sensitivity runs move one input at a time)."""
     config = scenario.config
-    rule = config.balance
     n = values.shape[0]
-    year0 = scenario.year
-    mid = config.scenario.flow_timing == "mid_year"
     rates = np.full(n, config.scenario.discount_rate)
     if targets.rate is not None:
         rates = np.where(np.isnan(values[:, targets.rate]), rates, values[:, targets.rate])
@@ -230,7 +259,7 @@ def evaluate_draws(scenario: ProjectScenario, targets: Targets, values: np.ndarr
                                                               "cash_min_wan", "dscr_ok", "coverage_stated_ok")}
     members = {m for b in config.bundles for m in b.members}
     cash: dict[str, np.ndarray] = {}  # cumulative cash by year of the projects bundles add up
-    for part, placed, bases in zip(scenario.projects.parts, targets.parts, targets.base):
+    for part, placed, bases, phase in zip(scenario.projects.parts, targets.parts, targets.base, targets.phases):
         table = isinstance(part, TableRows)
         template = part.template if table else part
         size = len(part) if table else 1
@@ -241,31 +270,27 @@ def evaluate_draws(scenario: ProjectScenario, targets: Targets, values: np.ndarr
             if np.isnan(drawn).any():
                 rows = np.where(np.isnan(rows), given.get(path, bases[path]), rows)
             given[path] = rows
-        g = table_cashflows(template, year0, scenario.policy, RowValues(size * n, given))
         row_rates = np.repeat(rates, size)
-        after = g.project_flow + g.support
-        npv_after = np.atleast_1d(npv(row_rates, after, mid_year=mid))
-        found = irr(g.project_flow)
-        numerator, denominator = coverage_parts(g, rule)
-        ratio, _ = dscr(g.operations.cfads, g.operating_debt_service)
-        has_service = (g.operating_debt_service > 0).any(axis=1)
-        stated = template.coverage.stated
-        with np.errstate(divide="ignore", invalid="ignore"):
-            coverage = np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), np.nan)
-        cumulative = np.cumsum(g.net_cash, axis=1)
-        figures = {
-            "npv_wan": npv_after,
-            "irr": np.where((found.status == "ok") & (found.kind == "investment"), found.value, np.nan),
-            "funding_gap_wan": funding_gap(row_rates, after),
-            "peak_funding_need_wan": peak_funding_need(g.project_flow),
-            "payback_years": payback(g.project_flow, mid_year=mid) + 1,
-            "npv_margin_wan": npv_after - rule.npv_at_least_wan,
-            "coverage_margin_wan": numerator - rule.coverage_at_least * denominator,
-            "cash_min_wan": cumulative.min(axis=1),
-            "dscr_ok": np.where(has_service, np.all(np.isnan(ratio) | (ratio >= threshold - 1e-12), axis=1), np.nan),
-            "coverage_stated_ok": (np.full(size * n, np.nan) if stated is None
-                                   else np.where(np.isnan(coverage), np.nan, coverage >= stated - 1e-12)),
-        }
+        if phase is None:
+            figures, cumulative = _part_figures(scenario, template, RowValues(size * n, given), row_rates, threshold)
+        else:  # one group of draws per delay: each delay is a project of its own phases
+            written = written_of(template)
+            delays = np.round(values[:, phase])
+            delays = np.repeat(np.where(np.isnan(delays), written.construction_delay_years, delays), size)
+            figures, pieces = {}, []
+            for delay in np.unique(delays):
+                rows = delays == delay
+                found, cash_d = _part_figures(scenario, effective(written, int(delay)),
+                                              RowValues(int(rows.sum()), {key: v[rows] for key, v in given.items()}),
+                                              row_rates[rows], threshold)
+                for name, column in found.items():
+                    figures.setdefault(name, np.empty(size * n))[rows] = column
+                pieces.append((rows, cash_d))
+            # A shorter project's cash stays where it ended after its horizon, as a bundle's members' does.
+            width = max(c.shape[1] for _, c in pieces)
+            cumulative = np.empty((size * n, width))
+            for rows, cash_d in pieces:
+                cumulative[rows] = np.hstack([cash_d, np.repeat(cash_d[:, -1:], width - cash_d.shape[1], axis=1)])
         for name, column in figures.items():
             out[name].append(np.asarray(column, dtype=float).reshape(n, size))
         for j, pid in enumerate(part.ids if table else [part.id]):
@@ -286,6 +311,37 @@ def evaluate_draws(scenario: ProjectScenario, targets: Targets, values: np.ndarr
     result["bundles"] = {name: np.column_stack(columns) if columns else np.zeros((n, 0))
                          for name, columns in bundles.items()}
     return result
+
+
+def _part_figures(scenario: ProjectScenario, template: Project, values: RowValues, rates: np.ndarray,
+                  threshold: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The figures of the rows ``values`` of ``template`` (each (rows,)) and their cumulative cash (rows, years)."""
+    rule = scenario.config.balance
+    mid = scenario.config.scenario.flow_timing == "mid_year"
+    g = table_cashflows(template, scenario.year, scenario.policy, values)
+    after = g.project_flow + g.support
+    npv_after = np.atleast_1d(npv(rates, after, mid_year=mid))
+    found = irr(g.project_flow)
+    numerator, denominator = coverage_parts(g, rule)
+    ratio, _ = dscr(g.operations.cfads, g.operating_debt_service)
+    has_service = (g.operating_debt_service > 0).any(axis=1)
+    stated = template.coverage.stated
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coverage = np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), np.nan)
+    cumulative = np.cumsum(g.net_cash, axis=1)
+    return {
+        "npv_wan": npv_after,
+        "irr": np.where((found.status == "ok") & (found.kind == "investment"), found.value, np.nan),
+        "funding_gap_wan": funding_gap(rates, after),
+        "peak_funding_need_wan": peak_funding_need(g.project_flow),
+        "payback_years": payback(g.project_flow, mid_year=mid) + 1,
+        "npv_margin_wan": npv_after - rule.npv_at_least_wan,
+        "coverage_margin_wan": numerator - rule.coverage_at_least * denominator,
+        "cash_min_wan": cumulative.min(axis=1),
+        "dscr_ok": np.where(has_service, np.all(np.isnan(ratio) | (ratio >= threshold - 1e-12), axis=1), np.nan),
+        "coverage_stated_ok": (np.full(values.size, np.nan) if stated is None
+                               else np.where(np.isnan(coverage), np.nan, coverage >= stated - 1e-12)),
+    }, cumulative
 
 
 def _assemble(scenario, spec, targets, values, results, workers) -> RiskResult:
