@@ -206,6 +206,59 @@ def decode_text(data: bytes, path: Path, hint: str) -> str:
         raise InputError(f"not UTF-8 text at line {line} ({exc.reason}); {hint}", file=path) from exc
 
 
+def table_encoding(data: bytes) -> str | None:
+    """The encoding a CSV table is in: "utf-8" (with or without a byte-order mark) or "gb18030" (what Chinese
+    Excel's "CSV (逗号分隔)" writes: GBK, of which GB18030 is the superset); None for anything else.
+
+    UTF-8 is tried first: its rules are strict enough that text in another encoding almost never passes them. GB18030
+    decodes most byte strings, so text it decodes must also read as Chinese: every character not ASCII is a CJK
+    character, punctuation or a symbol, and at least 90 % of its ideographs are among GB2312's 6,763 common ones.
+    A Latin-1 file fails that: its accented letters become rare ideographs, or no characters at all."""
+    try:
+        data.decode("utf-8-sig")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    wide = [c for c in text if ord(c) > 0x7F]
+    if not wide or not all(_chinese(c) for c in wide):
+        return None
+    ideographs = [c for c in wide if 0x3400 <= ord(c) <= 0x9FFF]
+    common = sum(1 for c in ideographs if _in_gb2312(c))
+    return "gb18030" if common >= 0.9 * len(ideographs) else None
+
+
+def _chinese(char: str) -> bool:
+    code = ord(char)
+    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x3000 <= code <= 0x303F
+            or 0xFF00 <= code <= 0xFFEF or 0x2000 <= code <= 0x206F or 0x2100 <= code <= 0x22FF
+            or 0x2460 <= code <= 0x24FF or 0x2500 <= code <= 0x257F or 0x25A0 <= code <= 0x26FF
+            or code in (0xB0, 0xB1, 0xB2, 0xB3, 0xB5, 0xB7, 0xD7, 0xF7))
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def decode_table(data: bytes, path: Path) -> tuple[str, str]:
+    """A CSV table's text and its encoding (``table_encoding``); a clear error naming the file and the first line
+    that is not UTF-8 otherwise."""
+    found = None if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE,
+                                     codecs.BOM_UTF16_BE)) else table_encoding(data)
+    hint = "save the CSV as UTF-8 (CSV UTF-8 in Excel) or as Chinese Excel's CSV (GBK)"
+    if found is None:
+        decode_text(data, path, hint)  # names the line that is not UTF-8
+        raise InputError(f"not UTF-8 text, nor Chinese text in GBK or GB18030; {hint}", file=path)
+    return (data.decode("utf-8-sig") if found == "utf-8" else data.decode("gb18030")), found
+
+
 # ---------------------------------------------------------------------------------------------
 # Text: characters a workbook cannot hold, and that nobody can see, are refused where they are written.
 
@@ -243,7 +296,7 @@ def visible(text: str, limit: int = 60) -> str:
 
 
 def _read_csv(path: Path) -> tuple[list[Any], list[list[Any]], int, list[int]]:
-    text = decode_text(read_bytes(path), path, "save the CSV as UTF-8 (CSV UTF-8 in Excel)")
+    text, _ = decode_table(read_bytes(path), path)
     # Lines as the CSV reader counts them (\n, \r\n or \r), not every Unicode line boundary str.splitlines knows.
     lines = io.StringIO(text, newline="").readlines()
     # Lines starting with '#' above the header say what the file is (a synthetic table says so there); they

@@ -291,3 +291,42 @@ def test_tables_read_as_before(tmp_path):
     text = (tmp_path / "short.csv").read_text(encoding="utf-8").splitlines()
     (tmp_path / "short.csv").write_text("\n".join([text[0], "甲,1"]) + "\n", encoding="utf-8")
     assert read_table(tmp_path / "short.csv", key="district").loc["甲"].tolist()[1:] == [""] * 12
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+def test_a_chinese_excel_csv_reads_as_its_utf8_twin(tmp_path, encoding):
+    """Chinese Excel's "CSV (逗号分隔)" is GBK: read as GB18030 (its superset), the same table and the same run
+    as the UTF-8 file, and the manifest says which encoding it was."""
+    text = DISTRICTS.read_text(encoding="utf-8")
+    if encoding == "gbk":
+        text = text.replace("²", "2")  # GBK has no ², as a file saved by Excel would not
+    runs = {}
+    for name, data in (("utf-8", text.encode("utf-8")), (encoding, text.encode(encoding))):
+        folder = tmp_path / name
+        (folder / "data").mkdir(parents=True)
+        (folder / "data" / DISTRICTS.name).write_bytes(data)
+        shutil.copy(JINAN, folder / JINAN.name)
+        pd_table = read_table(folder / "data" / DISTRICTS.name, key="district")
+        assert main(["run", str(folder / JINAN.name), "--out", str(folder / "out"), "--quiet"]) == 0
+        runs[name] = (pd_table, (folder / "out" / "allocation.csv").read_bytes(),
+                      (folder / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert runs["utf-8"][0].equals(runs[encoding][0])
+    assert runs["utf-8"][1] == runs[encoding][1]
+    import json
+
+    inputs = {i["file"]: i.get("encoding") for i in json.loads(runs[encoding][2])["inputs"]}
+    assert inputs["data/" + DISTRICTS.name] == "gb18030"
+    assert {i["file"]: i.get("encoding") for i in json.loads(runs["utf-8"][2])["inputs"]}[
+        "data/" + DISTRICTS.name] == "utf-8"
+
+
+def test_a_latin1_csv_is_still_refused_clearly(tmp_path, capsys):
+    folder = tmp_path / "latin"
+    (folder / "data").mkdir(parents=True)
+    text = DISTRICTS.read_text(encoding="utf-8")
+    header, _, rest = text.partition("\n")
+    latin = "# Großräumige Zählung, Müller & Söhne\n" + text.encode("ascii", "ignore").decode("ascii")
+    (folder / "data" / DISTRICTS.name).write_bytes(latin.encode("latin-1"))
+    shutil.copy(JINAN, folder / JINAN.name)
+    code, err = both([str(folder / JINAN.name)], capsys, tmp_path)
+    assert code == 2 and f"{DISTRICTS.name}: not UTF-8 text at line 1" in err and "GBK" in err

@@ -33,7 +33,7 @@ def manifest(scenario, *, command: str, outputs: dict[str, bytes], solver: dict 
         "created_utc": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "scenario": {"file": str(scenario.path), "kind": scenario.config.kind, "name": scenario.name,
                      "year": scenario.year},
-        "inputs": [{"file": name, "sha256": digest} for name, digest in scenario.inputs.items()],
+        "inputs": [_input(scenario, name, digest) for name, digest in scenario.inputs.items()],
         "overrides": [{"key": o.key, "old": o.old, "new": o.new} for o in scenario.overrides],
         **({"policy": scenario.policy.record()} if getattr(scenario, "policy", None) is not None else {}),
         "language": lang,
@@ -60,3 +60,18 @@ def write_with_manifest(scenario, outputs: dict[str, bytes], out_dir, *, command
     scenario_path = Path(scenario.path)
     keep = [scenario_path] + [scenario_path.parent / name for name in scenario.inputs]
     return replace_folder(out_dir, outputs, keep=keep)
+
+
+def _input(scenario, name: str, digest: str) -> dict:
+    """An input file's record: its name and hash, and for a CSV table the encoding it was read in (a GBK file from
+    Chinese Excel reads as gb18030)."""
+    record = {"file": name, "sha256": digest}
+    path = Path(scenario.path).parent / name
+    if path.suffix.lower() == ".csv":
+        from ..tables import table_encoding
+
+        try:
+            record["encoding"] = table_encoding(path.read_bytes())
+        except OSError:  # moved since it was read: the hash still says what was used
+            record["encoding"] = None
+    return record
