@@ -40,6 +40,7 @@ _HOME = {
     "SweepResult": ".risk", "sweep": ".risk", "with_formed_bundles": ".risk",
     "risk_chart": ".report.risk", "sensitivity_chart": ".report.sensitivity", "sweep_chart": ".report.sweep",
     "write_sweep_report": ".report.sweep",
+    "Run": ".runs", "read_run": ".runs", "Comparison": ".runs", "compare": ".runs",
     "PlanResult": ".planning", "PlanScenario": ".planning", "load_plan_scenario": ".planning", "plan": ".planning",
     "allocation_chart": ".report", "cashflow_chart": ".report", "comparison_chart": ".report",
     "metrics_frame": ".report", "summary_frame": ".report", "write_allocation_report": ".report",

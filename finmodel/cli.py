@@ -4,6 +4,7 @@
              [--draws N] [--workers N] [--scheduler ADDRESS] [--quiet | --verbose]
     finmodel [--debug] sweep FILE --grid KEY=V1,V2,... [--grid ...] [--set KEY=VALUE ...] [--out DIR]
              [--lang zh|en] [--workers N] [--scheduler ADDRESS] [--quiet]
+    finmodel [--debug] compare RUN_A RUN_B [--out DIR] [--lang zh|en] [--quiet]
     finmodel [--debug] validate FILE [--set KEY=VALUE ...] [--lang zh|en]
     finmodel schema [--out DIR]
     finmodel --version
@@ -58,6 +59,9 @@ EPILOG = """scenario kinds (the file's first key, kind = "…"):
               finmodel run scenarios/projects/zoucheng-2024.toml
   plan        choose which communities to renovate in which year (年度改造计划)
               finmodel run scenarios/jinan-plan-2021.toml
+
+  finmodel sweep FILE --grid KEY=V1,V2,...   every combination of values, one table (any kind)
+  finmodel compare RUN_A RUN_B               two runs side by side (report folders or scenarios)
 
 """ + "\n".join(textwrap.wrap("exit codes: " + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items()),
                             width=96, subsequent_indent="  "))
@@ -122,6 +126,14 @@ def _parser() -> argparse.ArgumentParser:
                             "DASK_SCHEDULER_ADDRESS variable, else a local cluster)")
     sweep.add_argument("--quiet", action="store_true", help="print only errors")
 
+    compare = commands.add_parser("compare", help="set two runs side by side: report folders, or scenarios to run")
+    compare.add_argument("runs", type=Path, nargs=2, metavar="RUN",
+                         help="a report folder written by finmodel run, or a scenario file (run first, quietly)")
+    compare.add_argument("--out", type=Path, help="output folder, replaced whole (default: reports/compare-<A>-<B>, "
+                                                  "with -en appended for --lang en)")
+    compare.add_argument("--lang", choices=LANGS, default="zh", help="language of the reports and messages (default: zh)")
+    compare.add_argument("--quiet", action="store_true", help="print only errors")
+
     validate = commands.add_parser("validate", help="check a scenario and its tables without running it")
     validate.add_argument("file", type=Path, help="scenario file (TOML)")
     validate.add_argument("--lang", choices=LANGS, default="zh", help="language of the messages (default: zh)")
@@ -130,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="write the scenario reference and the JSON Schemas of every kind")
     schema.add_argument("--out", type=Path, default=Path("."),
                         help="folder to write docs/scenario-reference.md and docs/schema/ under (default: here)")
-    for sub in (run, sweep, validate, schema):
+    for sub in (run, sweep, compare, validate, schema):
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
@@ -411,6 +423,53 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0 if points["ok"].all() else 1
 
 
+def _compare(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from .report.compare import write_compare_report
+    from .runs import compare
+
+    lang = args.lang
+    a, b = args.runs
+    default = f"compare-{a.stem if a.is_file() else a.name}-{b.stem if b.is_file() else b.name}"
+    out = args.out or Path("reports") / (default + ("" if lang == "zh" else f"-{lang}"))
+    with output_folder(out, keep=[a, b]), tempfile.TemporaryDirectory(prefix="finmodel-compare-") as scratch:
+        folders = []
+        for k, given in enumerate((a, b)):
+            if given.is_file():  # a scenario: run it first, into a folder of its own that goes with the comparison
+                _status(t("cli_running_for_compare", lang).format(given))
+                folders.append(_run_quietly(args, given, Path(scratch) / f"run-{k + 1}"))
+            else:
+                folders.append(given)
+        result = compare(*folders)
+        written = write_compare_report(result, out, lang=lang, command=_command(args))
+    inputs = result.inputs
+    _say(t("cli_compare", lang).format(result.a.name, len(inputs)))
+    for row in inputs.head(10).itertuples(index=False):
+        _say(t("cli_compare_input", lang).format(t(f"cmp_what_{row.what}", lang), row.key, row.a, row.b))
+    if result.kind == "allocation":
+        diff = result.table.groupby("unit", sort=False)["difference_wan"].sum()
+        top = diff.reindex(diff.abs().sort_values(ascending=False, kind="stable").index[:3])
+        _say(t("cli_compare_allocation", lang).format(
+            ("；" if lang == "zh" else "; ").join(f"{unit} {value:+,.2f}" for unit, value in top.items())))
+    _wrote(written, lang)
+    return 0
+
+
+def _run_quietly(args: argparse.Namespace, file: Path, out: Path) -> Path:
+    """Run the scenario ``file`` into ``out`` as ``finmodel run`` would, printing nothing; the folder."""
+    global QUIET
+    quiet, QUIET = QUIET, True
+    try:
+        run_args = argparse.Namespace(**vars(args))
+        run_args.__dict__.update(out=out, overrides=[], draws=None, workers=0, scheduler=None, verbose=False,
+                                 several=False)
+        _run_one(run_args, file)
+    finally:
+        QUIET = quiet
+    return out
+
+
 def _validate(args: argparse.Namespace) -> int:
     lang = args.lang
     found = kind_of(read_toml(args.file), file=args.file)
@@ -457,7 +516,8 @@ def main(argv: list[str] | None = None) -> int:
     grace, solver.INTERRUPT_GRACE_S = solver.INTERRUPT_GRACE_S, INTERRUPT_GRACE_S
     QUIET = bool(getattr(args, "quiet", False))
     try:
-        return {"run": _run, "sweep": _sweep, "validate": _validate, "schema": _schema}[args.command](args)
+        return {"run": _run, "sweep": _sweep, "compare": _compare, "validate": _validate,
+                "schema": _schema}[args.command](args)
     except FinmodelError as exc:
         if args.debug:
             traceback.print_exc()

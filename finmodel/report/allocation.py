@@ -8,7 +8,7 @@ from typing import Callable
 from ..allocation import AllocationResult
 from .charts import allocation_chart, comparison_chart, png_bytes
 from .manifest import write_with_manifest
-from .summary import summary_csv
+from .summary import summary_columns, summary_csv
 from .workbook import allocation_workbook
 
 
@@ -29,4 +29,5 @@ def write_allocation_report(result: AllocationResult, out_dir: str | Path, *, la
     }
     if result.lp is not None:
         outputs["allocation-vs-formula.png"] = png_bytes(comparison_chart(result, lang))
-    return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang, solver=result.solver)
+    return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang, solver=result.solver,
+                               columns={"allocation.csv": summary_columns(result)})

@@ -475,6 +475,14 @@ def break_even_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
 # CSV and charts
 
 
+def metrics_columns() -> list[str]:
+    """cashflow.csv's columns as the API names them (its index, ``id``, first); IRRs there are in percent."""
+    columns = ["name"] + [c for c, _ in SUMMARY_COLUMNS]
+    for column in ("irr_project", "irr_equity"):
+        columns.insert(columns.index(column) + 1, f"{column}_note")
+    return ["id"] + columns
+
+
 def metrics_frame(result: CashflowResult, lang: str = "zh") -> pd.DataFrame:
     """The summary as a table with labelled columns (units in the names), IRRs in percent."""
     frame = result.metrics.copy()
@@ -491,10 +499,7 @@ def metrics_frame(result: CashflowResult, lang: str = "zh") -> pd.DataFrame:
         frame[column] = frame[column].where(frame[column] >= 0).astype("Int64")
     for column, words in notes.items():
         frame[column] = words
-    columns = ["name"] + [c for c, _ in SUMMARY_COLUMNS]
-    for column in ("irr_project", "irr_equity"):
-        columns.insert(columns.index(column) + 1, f"{column}_note")
-    frame = frame[columns]
+    frame = frame[metrics_columns()[1:]]
     labels = ({"name": t("project", lang)} | {c: _label(c, lang) for c, _ in SUMMARY_COLUMNS}
               | {c: t(c, lang) for c in notes})
     frame = frame.rename(columns=labels)
@@ -699,7 +704,7 @@ def write_cashflow_report(result: CashflowResult, out_dir: str | Path, *, lang: 
     solver = (modes.bundling.solution.solver if modes is not None and modes.bundling is not None else None) or {
         "name": None, "status": "not used: cash-flow model"}
     return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang, solver=solver,
-                               risk=record)
+                               risk=record, columns={"cashflow.csv": metrics_columns()})
 
 
 def summary_lines(result: CashflowResult, lang: str = "zh", limit: int = 10) -> list[str]:

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 
 from ..config import plain
+from ..labels import pool_label
 
 
 PACKAGES = ("finmodel", "numpy", "pandas", "scipy", "pulp", "highspy", "openpyxl",
@@ -27,7 +28,11 @@ def versions() -> dict[str, str]:
 
 
 def manifest(scenario, *, command: str, outputs: dict[str, bytes], solver: dict | None = None,
-             lang: str = "zh", risk: dict | None = None, sweep: dict | None = None) -> dict:
+             lang: str = "zh", risk: dict | None = None, sweep: dict | None = None,
+             columns: dict[str, list[str]] | None = None) -> dict:
+    """The run's record. ``columns``: for a CSV output, the key of each of its columns as the API names it (its
+    headers are in the report's language), so that ``finmodel.runs.read_run`` reads it back."""
+    columns = columns or {}
     return {
         "command": command,
         "created_utc": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
@@ -36,24 +41,28 @@ def manifest(scenario, *, command: str, outputs: dict[str, bytes], solver: dict 
         "inputs": [_input(scenario, name, digest) for name, digest in scenario.inputs.items()],
         "overrides": [{"key": o.key, "old": o.old, "new": o.new} for o in scenario.overrides],
         **({"policy": scenario.policy.record()} if getattr(scenario, "policy", None) is not None else {}),
+        **({"pools": [{"id": p.id, "label": pool_label(p, lang)} for p in scenario.pools]}
+           if isinstance(getattr(scenario, "pools", None), list) else {}),
         "language": lang,
         "solver": solver or {"name": None, "status": "not used: factor formula only"},
         **({"risk": risk} if risk is not None else {}),
         **({"sweep": sweep} if sweep is not None else {}),
         "versions": versions(),
-        "outputs": [{"file": name, "sha256": hashlib.sha256(data).hexdigest()} for name, data in outputs.items()],
+        "outputs": [{"file": name, "sha256": hashlib.sha256(data).hexdigest()}
+                    | ({"columns": columns[name]} if name in columns else {}) for name, data in outputs.items()],
     }
 
 
 def write_with_manifest(scenario, outputs: dict[str, bytes], out_dir, *, command: str, lang: str,
                         solver: dict | None = None, risk: dict | None = None,
-                        sweep: dict | None = None) -> dict[str, Path]:
+                        sweep: dict | None = None, columns: dict[str, list[str]] | None = None) -> dict[str, Path]:
     """Add manifest.json to ``outputs`` and make ``out_dir`` hold exactly these files, all or none: the folder is
     replaced whole (see ``files.replace_folder``), so files of an earlier run that this one does not make are gone
     and the manifest lists everything the folder holds."""
     from .files import replace_folder
 
-    record = manifest(scenario, command=command, outputs=outputs, lang=lang, solver=solver, risk=risk, sweep=sweep)
+    record = manifest(scenario, command=command, outputs=outputs, lang=lang, solver=solver, risk=risk, sweep=sweep,
+                      columns=columns)
     outputs = dict(outputs) | {
         "manifest.json": (json.dumps(record, ensure_ascii=False, indent=2, default=plain) + "\n").encode("utf-8")}
     # The folder is replaced whole, so it must not hold the scenario or its tables.

@@ -176,6 +176,11 @@ YEARS = ("prior_year", "planned_year")
 """0 marks "no such year" (not in a prior plan, not planned): written empty."""
 
 
+def plan_columns(result: PlanResult) -> list[str]:
+    """plan.csv's columns as the API names them (the index, ``id``, first)."""
+    return list(result.communities.drop(columns=["gaps"]).reset_index().columns)
+
+
 def plan_csv(result: PlanResult, lang: str = "zh") -> bytes:
     """One row per community, headers in ``lang`` with units; counts and years as integers, a year that does not
     exist left empty."""
@@ -205,4 +210,5 @@ def write_plan_report(result: PlanResult, out_dir: str | Path, *, lang: str = "z
     outputs = {"plan.xlsx": plan_workbook(result, lang), "plan.csv": plan_csv(result, lang),
                "plan.png": png_bytes(plan_chart(result, lang))}
     solver = dict(result.solution.solver) | {"plan_seconds": round(result.seconds, 3)}
-    return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang, solver=solver)
+    return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang, solver=solver,
+                               columns={"plan.csv": plan_columns(result)})

@@ -73,6 +73,12 @@ def summary_csv(result: AllocationResult, lang: str = "zh") -> bytes:
     return csv_bytes(frame, lineterminator="\r\n")
 
 
+def summary_columns(result: AllocationResult) -> list[str]:
+    """allocation.csv's columns as the API names them: a pool's amount is ``amount_wan.<pool id>``."""
+    return (["row_kind", "seq", "unit", "total_wan"] + [f"amount_wan.{p.id}" for p in result.scenario.pools]
+            + ["remark"])
+
+
 def summary_text(result: AllocationResult, lang: str = "zh", width: int = 100) -> str:
     """The table for the terminal, within ``width`` columns: every unit up to ``PRINT_UNITS``; above, the totals
     and the first units, and where the rest are (thousands of lines are no use on a terminal, and laying them out
