@@ -30,3 +30,16 @@ def test_notebook_executes(path):
 
 def test_allocation_notebook_exists():
     assert "01-allocation.ipynb" in [p.name for p in NOTEBOOKS]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_uses_the_public_api_and_ends_with_an_export(path):
+    """Only ``import finmodel as fm``: what a notebook shows an analyst can do is what the package offers; and the
+    last cell writes a table an analyst can take away."""
+    notebook = nbformat.read(path, as_version=4)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    for source in code:
+        for line in source.splitlines():
+            assert not line.startswith(("from finmodel", "import finmodel.")), f"{path.name}: {line}"
+    assert any("import finmodel as fm" in source for source in code)
+    assert ".to_csv(\"../reports/" in code[-1] or ".to_excel(\"../reports/" in code[-1]
