@@ -202,16 +202,19 @@ def fit_terminal(line: str, width: int = TERMINAL) -> list[str]:
 
 QUIET = False
 """--quiet: only errors reach the terminal."""
+BRIEF = False
+"""Several scenarios run at once: one line each instead of each one's results (--verbose gives them all)."""
 
 
 def _status(message: str) -> None:
-    if not QUIET:
+    if not (QUIET or BRIEF):
         print(message, file=sys.stderr, flush=True)
 
 
 def _say(line: str) -> None:
-    """A line of the run's results on stdout, within the terminal's width; nothing with --quiet."""
-    if not QUIET:
+    """A line of the run's results on stdout, within the terminal's width; nothing with --quiet, nor for each of
+    several scenarios (they get a line each)."""
+    if not (QUIET or BRIEF):
         print("\n".join(fit_terminal(line)))
 
 
@@ -225,16 +228,27 @@ def _run(args: argparse.Namespace) -> int:
     args.several = len(files) > 1 or any(path.is_dir() for path in args.files)
     if len(files) == 1 and not args.several:
         return _run_one(args, files[0])
+    global BRIEF
     codes = []
-    for file in files:
-        _status(t("cli_scenario_header", args.lang).format(file))
-        try:
-            codes.append(_run_one(args, file))
-            args.finished.append(file)
-        except FinmodelError as exc:  # one bad scenario does not stop the others
-            print(t("cli_error", args.lang).format(exc), file=sys.stderr)
-            codes.append(exc.exit_code)
-        _say("")
+    BRIEF = not args.verbose
+    try:
+        for file in files:
+            if not BRIEF:
+                _status(t("cli_scenario_header", args.lang).format(file))
+            args.brief_line = None
+            try:
+                codes.append(_run_one(args, file))
+                args.finished.append(file)
+                if BRIEF and not QUIET and args.brief_line:
+                    mark = "✓" if codes[-1] == 0 else f"✗ ({codes[-1]})"
+                    print("\n".join(fit_terminal(f"{mark} {file.name}: {args.brief_line} → {_out_dir(args, file)}")),
+                          flush=True)
+            except FinmodelError as exc:  # one bad scenario does not stop the others
+                print(t("cli_error", args.lang).format(exc), file=sys.stderr)
+                codes.append(exc.exit_code)
+            _say("")
+    finally:
+        BRIEF = False
     worst = max(codes)  # the codes rise with seriousness: 1 a failed check … 5 an internal error
     _status(t("cli_runs", args.lang).format(len(codes), codes.count(0), len(codes) - codes.count(0), worst))
     return worst
@@ -291,7 +305,11 @@ def _run_allocation(args: argparse.Namespace, file: Path, out: Path) -> int:
     with _activity(args, "cli_allocating_line") as line:
         result = allocate(scenario, SolveReporter(args, line))
         written = write_allocation_report(result, out, lang=lang, command=_command(args), progress=line.describe)
-    if not QUIET:
+    failed = [c for c in result.checks if not c.passed]
+    total = sum(p.amount_wan for p in scenario.pools)
+    args.brief_line = t("cli_brief_allocation", lang).format(total, len(result.districts),
+                                                           len(result.checks) - len(failed), len(result.checks))
+    if not (QUIET or BRIEF):
         print(summary_text(result, lang))
         for finding in result.findings:
             if finding.severity == "note":
@@ -334,6 +352,12 @@ def _run_projects(args: argparse.Namespace, file: Path, out: Path) -> int:
         line.describe(t("cli_writing", lang))
         written = write_cashflow_report(result, out, lang=lang, command=_command(args), modes=modes, risk=risk,
                                         sensitivity=sensitivity)
+    balanced = ("" if modes is None or modes.units.empty else t("cli_brief_balanced", lang).format(
+        int(modes.units["balanced"].sum()), len(modes.units)))
+    chance = "" if risk is None else t("cli_brief_risk", lang).format(risk.summary["p_balance"].min())
+    args.brief_line = t("cli_brief_projects", lang).format(len(result.metrics),
+                                                         float(result.metrics["npv_after_grants_wan"].sum()),
+                                                         balanced + chance)
     for text in summary_lines(result, lang) + mode_lines(modes, lang) + (risk_lines(risk, lang) if risk else []):
         _say(text)
     _say("")
@@ -373,6 +397,8 @@ def _run_plan(args: argparse.Namespace, file: Path, out: Path) -> int:
     planned = int((result.communities["planned_year"] > 0).sum())
     gap = result.solution.gap
     reached = t("cli_plan_gap", lang).format(gap) if gap is not None else t("cli_plan_no_gap", lang)
+    args.brief_line = t("cli_brief_plan", lang).format(planned, eligible, ("、" if lang == "zh" else ", ").join(
+        f"{int(m):,}" for m in result.deadlines["households_missed"]))
     _say(t("cli_plan_solved", lang).format(result.seconds, reached, spec.mip_rel_gap, planned, eligible))
     for row in result.deadlines.itertuples(index=False):
         money = t("cli_deadline_money", lang).format(row.extra_money_wan) if row.extra_money_wan > 0 else ""

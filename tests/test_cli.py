@@ -4,6 +4,7 @@ Ctrl-C, progress, several scenarios in one run."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -212,6 +213,13 @@ def test_several_scenarios_and_a_folder_run_into_folders_of_their_own(tmp_path, 
     assert f"错误：{folder / 'broken.toml'}" in printed.err
     assert sorted(p.name for p in out.iterdir()) == ["jinan-2023", "zoucheng-2024"]
     assert (out / "jinan-2023" / "allocation.xlsx").exists() and (out / "zoucheng-2024" / "cashflow.xlsx").exists()
+    # one line each on stdout, with the folder it went to; each run's own results only with --verbose
+    squash = lambda text: re.sub(r"\s+", "", text)  # noqa: E731 — lines wrap at the terminal's width
+    assert squash(printed.out) == squash(
+        f"✓ jinan-2023.toml: 80,000.00 万元分给 10 个单位，合规检查 14/14 项通过 → {out / 'jinan-2023'}"
+        f"✓ zoucheng-2024.toml: 1 个项目，补助后净现值合计 3,082.88 万元 → {out / 'zoucheng-2024'}")
+    assert main(["run", str(folder / JINAN.name), str(zoucheng), "--out", str(out), "--verbose"]) == 0
+    assert "历下区" in capsys.readouterr().out
 
 
 def test_two_scenarios_of_one_name_are_refused_before_either_runs(tmp_path, capsys):
