@@ -424,7 +424,8 @@ def _sweep(args: argparse.Namespace) -> int:
     out = _out_dir(args, args.file, "-sweep")
     with output_folder(out, keep=[args.file]):
         count = math.prod(len(v) for v in grid.values())
-        _status(t("cli_sweeping", lang).format(count, "；".join(f"{k} = {', '.join(v)}" for k, v in grid.items())))
+        given = ("；" if lang == "zh" else "; ").join(f"{k} = {', '.join(v)}" for k, v in grid.items())
+        _status(t("cli_sweeping", lang).format(count, given))
         with _activity(args, "cli_sweep_line", count) as line:
             result = sweep(args.file, grid, overrides=args.overrides, workers=args.workers, scheduler=args.scheduler,
                            progress=lambda done, total: line.advance(done))

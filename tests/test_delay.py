@@ -92,3 +92,15 @@ def test_a_table_column_of_delays(tmp_path):
     for pid, delay in (("a", 0), ("b", 2)):
         alone = fm.evaluate(fm.load_project_scenario(ZOUCHENG, [f"{KEY}={delay}"])).metrics.loc["zoucheng"]
         assert metrics.at[pid, "npv_after_grants_wan"] == pytest.approx(alone["npv_after_grants_wan"], rel=1e-12)
+
+
+def test_a_continuous_delay_is_shown_at_the_whole_years_it_runs(tmp_path):
+    path = tmp_path / "delay.toml"
+    path.write_text(ZOUCHENG.read_text(encoding="utf-8") + f'\n[risk]\ndraws = 50\n[[risk.inputs]]\nkey = "{KEY}"\n'
+                    'distribution = "uniform"\nlow = 0\nhigh = 2\n', encoding="utf-8")
+    scenario = fm.load_project_scenario(path)
+    sens = fm.sensitivity(scenario)
+    assert sens.tornado[["low_value", "high_value"]].values.tolist() == [[0.0, 2.0]]
+    assert set(sens.spider["value"]) <= {0.0, 1.0, 2.0}
+    draws = fm.simulate(scenario, workers=0).draws[KEY]
+    assert set(draws) <= {0.0, 1.0, 2.0}

@@ -231,9 +231,12 @@ def test_a_settlement_lag_past_the_last_year_is_refused(tmp_path):
     path = tmp_path / "lag.toml"
     path.write_text(text + '\n[[risk.inputs]]\nkey = "projects.east-a.grants.city.settlement_lag_years"\n'
                            'distribution = "uniform"\nlow = 1\nhigh = 4\n', encoding="utf-8")
-    fm.load_project_scenario(path, ["projects.east-a.operating_years=5"])  # lags up to 4 fall inside 5 years
+    fm.load_project_scenario(path, ["projects.east-a.operating_years=4"])  # a lag of 4 settles in the last year
+    fixed = fm.load_project_scenario(PROJECTS / "area-bundle-2024.toml", [
+        "projects.east-a.operating_years=4", "projects.east-a.grants.city.settlement_lag_years=4"])
+    assert fixed.projects[0].operating_years == 4  # as --set allows it, so does [risk]
     with pytest.raises(fm.InputError, match="after the project's last year") as caught:
-        fm.load_project_scenario(path, ["projects.east-a.operating_years=4"])
+        fm.load_project_scenario(path, ["projects.east-a.operating_years=3"])
     assert caught.value.key == "risk.inputs[0]"
 
 

@@ -100,3 +100,22 @@ def test_chosen_units_and_an_unknown_one(zoucheng):
     assert list(fm.sensitivity(scenario, ["zoucheng"]).base.index) == ["zoucheng"]
     with pytest.raises(fm.InputError, match="neither a project nor a bundle"):
         fm.sensitivity(scenario, ["nowhere"])
+
+
+def test_validate_names_an_unknown_unit(tmp_path, capsys):
+    from finmodel.cli import main
+
+    path = tmp_path / "units.toml"
+    path.write_text(RISKY.read_text(encoding="utf-8").replace("dscr_at_least = 1.0", 'dscr_at_least = 1.0\n'
+                                                                 'sensitivity_units = ["nosuch"]'), encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    assert "risk.sensitivity_units" in capsys.readouterr().err
+
+
+def test_a_break_even_no_line_can_reach_is_not_shown():
+    scenario = fm.load_project_scenario(PROJECTS / "bundling-2024.toml")
+    table = fm.evaluate(scenario).break_even.set_index(["project", "input"])
+    assert table.at[("P01", "income.parking.occupancy"), "break_even"] > 1
+    sens = fm.sensitivity(scenario, ["P01"], risk={"inputs": [{"key": "projects.P01.income.parking.occupancy",
+                                                                "distribution": "uniform", "low": 0.6, "high": 0.9}]})
+    assert sens.tornado["break_even"].isna().all()

@@ -127,3 +127,42 @@ def test_the_command_writes_the_table_chart_and_manifest(tmp_path):
     import openpyxl
 
     assert openpyxl.load_workbook(out / "sweep.xlsx").sheetnames == ["参数扫描"]
+
+
+def test_a_sweep_where_no_point_runs_reports_why(tmp_path):
+    from finmodel.cli import main
+
+    out = tmp_path / "fail"
+    code = main(["sweep", str(JINAN), "--grid", "allocation.minimum.amount_wan=100000,200000", "--workers", "0",
+                 "--out", str(out), "--quiet"])
+    assert code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "sweep.csv", "sweep.xlsx"]
+    table = pd.read_csv(out / "sweep.csv", encoding="utf-8-sig")
+    assert (table["检查通过"] == "否").all() and table["说明"].str.contains("minimum amount cannot be met").all()
+
+
+def test_list_and_numpy_values(tmp_path):
+    from finmodel.cli import main
+
+    out = tmp_path / "lists"
+    assert main(["sweep", str(ZOUCHENG), "--grid", "projects.zoucheng.capex.schedule=[0.5,0.5],[0.6,0.4]",
+                 "--workers", "0", "--out", str(out), "--quiet"]) == 0
+    record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["sweep"]
+    assert record["grid"] == {"projects.zoucheng.capex.schedule": [[0.5, 0.5], [0.6, 0.4]]}
+    result = sweep(ZOUCHENG, {"projects.zoucheng.income.parking.occupancy": np.array([0.6, 0.8])}, workers=0)
+    assert result.points["projects.zoucheng.income.parking.occupancy"].tolist() == [0.6, 0.8]
+
+
+def test_unreachable_scheduler_is_named(monkeypatch):
+    from finmodel.risk import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 1)
+    with pytest.raises(fm.InputError, match="--scheduler tcp://127.0.0.1:1: cannot reach the Dask scheduler"):
+        sweep(JINAN, GRID, scheduler="tcp://127.0.0.1:1")
+
+
+def test_a_bundling_sweep_reports_the_formed_bundles():
+    result = sweep(ROOT / "scenarios" / "projects" / "bundling-2024.toml",
+                   {"projects.C1.income.rent.occupancy": [0.85, 0.95]}, workers=0)
+    balanced = result.table("balanced")
+    assert "bundle-C1" in balanced.columns and set(balanced["bundle-C1"]) <= {0.0, 1.0}

@@ -628,8 +628,7 @@ class TableRows:
                 return None
             values[column] = floats
         # A settlement after the template's last year is the row's own error: the row-by-row reading says so.
-        room = template.horizon - template.construction_years
-        if any(values.get(f"grants.{grant.id}.settlement_lag_years", np.zeros(1)).max() >= room
+        if any(values.get(f"grants.{grant.id}.settlement_lag_years", np.zeros(1)).max() > template.operating_years
                for grant in template.grants):
             return None
         return RowValues(len(self.ids), values)

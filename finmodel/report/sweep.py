@@ -41,7 +41,7 @@ def number_text(measure: str, value: float) -> str:
 
 def _grid_text(result: SweepResult, lang: str) -> str:
     sep = "；" if lang == "zh" else "; "
-    return sep.join(f"{key} = {', '.join(str(v) for v in dict.fromkeys(result.points[key]))}" for key in result.keys)
+    return sep.join(f"{key} = {', '.join(values)}" for key, values in result.grid.items())
 
 
 def sweep_frame(result: SweepResult, lang: str = "zh") -> pd.DataFrame:
@@ -82,8 +82,8 @@ def sweep_workbook(result: SweepResult, lang: str = "zh") -> bytes:
     failed = result.points[~result.points["ok"]]
     if len(failed):
         row = write_grid(ws, row, [t("sweep_point", lang), *keys, t("sweep_note", lang)],
-                         [[n, *[str(v) for v in r[keys]], r["note"]] for n, r in failed.iterrows()],
-                         [None] * (len(keys) + 2), lang, wrapped=(len(keys) + 2,)) + 1
+                         [[n, *[_cell(v) for v in r[keys]], r["note"]] for n, r in failed.iterrows()],
+                         [None, *[NUMBER] * len(keys), None], lang, wrapped=(len(keys) + 2,)) + 1
     for measure in result.measures:
         table = result.table(measure)
         units = [c for c in table.columns if c not in keys]
@@ -129,12 +129,16 @@ def sweep_chart(result: SweepResult, lang: str = "zh", measure: str | None = Non
         x = part[first].to_numpy(dtype=float) if numeric else np.arange(len(part))
         for unit in shown:  # the change from the panel's first point: levels a hundred times apart hide the moves
             y = part[unit].to_numpy(dtype=float)
-            ax.plot(x, y - y[0], marker="o", markersize=3, label=f"{result.names[unit]} ({number_text(measure, y[0])})")
+            ran = np.flatnonzero(np.isfinite(y))  # a point whose rules could not be met has no figure
+            if not ran.size:
+                continue
+            ax.plot(x, y - y[ran[0]], marker="o", markersize=3,
+                    label=f"{result.names[unit]} ({number_text(measure, y[ran[0]])})")
         if not numeric:
             ax.set_xticks(x, [str(v) for v in part[first]])
         ax.set_xlabel(first, fontsize=8)
-        ax.set_ylabel(t("sweep_chart_change", lang).format(measure_label(measure, lang), first, part[first].iloc[0]),
-                      family=font, fontsize=8)
+        ax.set_ylabel(t("sweep_chart_change", lang).format(measure_label(measure, lang), first,
+                                                           _first_ran(part, shown, first)), family=font, fontsize=8)
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:+,.0f}" if v else "0")
         ax.axhline(0, color="black", linewidth=0.8)
         if others:
@@ -155,9 +159,20 @@ def sweep_chart(result: SweepResult, lang: str = "zh", measure: str | None = Non
     return fig
 
 
+def _value_of(text: str):
+    from ..risk.grid import _value
+
+    return _value(text)
+
+
+def _first_ran(part: pd.DataFrame, units: list[str], key: str):
+    ran = part[units].notna().any(axis=1).to_numpy()
+    return part[key].iloc[int(np.argmax(ran))] if ran.any() else part[key].iloc[0]
+
+
 def sweep_record(result: SweepResult) -> dict:
     """What manifest.json says of the sweep: the grid, the points that did not pass, the workers."""
-    return {"grid": {k: list(dict.fromkeys(result.points[k])) for k in result.keys},
+    return {"grid": {k: [_value_of(v) for v in values] for k, values in result.grid.items()},
             "points": len(result.points), "failed": [int(n) for n in result.points.index[~result.points["ok"]]],
             "workers": result.workers}
 
@@ -167,8 +182,10 @@ def write_sweep_report(result: SweepResult, out_dir: str | Path, *, lang: str = 
     """Write sweep.xlsx, sweep.csv, sweep.png and manifest.json into ``out_dir``, all or none."""
     from .manifest import write_with_manifest
 
-    outputs = {"sweep.xlsx": sweep_workbook(result, lang), "sweep.csv": csv_bytes(sweep_frame(result, lang)),
-               "sweep.png": png_bytes(sweep_chart(result, lang))}
+    outputs = {"sweep.xlsx": sweep_workbook(result, lang),
+               "sweep.csv": csv_bytes(sweep_frame(result, lang), float_format="%.6f")}
+    if not result.figures.empty:  # no point ran: nothing to draw, the table says why
+        outputs["sweep.png"] = png_bytes(sweep_chart(result, lang))
     return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang,
                                solver={"name": None, "status": "per point (the sweep's runs are not recorded one by one)"},
                                sweep=sweep_record(result))

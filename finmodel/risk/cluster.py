@@ -12,6 +12,11 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..errors import InputError
+
+CONNECT_TIMEOUT_S = 10
+"""How long to wait for a scheduler given by its address before saying it cannot be reached."""
+
 
 def run_tasks(function: Callable, tasks: Sequence[tuple], *, shared: tuple = (), workers: int | None = None,
               scheduler: str | None = None, progress: Callable[[int, int], None] | None = None) -> tuple[list, int]:
@@ -36,7 +41,14 @@ def _on_dask(function, tasks, shared, address, workers, progress) -> tuple[list,
     if address is None:
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                                dashboard_address=None)
-    client = Client(cluster if cluster is not None else address)
+    try:
+        client = Client(cluster if cluster is not None else address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise InputError(f"--scheduler {address}: cannot reach the Dask scheduler there ({type(exc).__name__}: "
+                         f"{exc}); check the address and that the scheduler runs, or leave --scheduler and "
+                         "DASK_SCHEDULER_ADDRESS out to run on this machine") from None
     try:
         used = len(client.scheduler_info()["workers"])
         sent: list[Any] = [client.scatter(value, broadcast=True) for value in shared]

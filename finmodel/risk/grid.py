@@ -40,6 +40,8 @@ class SweepResult:
     kind: str
     """allocation, projects or plan."""
     keys: list[str]
+    grid: dict[str, list[str]]
+    """Each key's values as given (TOML text), in order."""
     points: pd.DataFrame
     """One row per combination (index: 1, 2, …): each key's value, whether the run went through with its checks
     passed (``ok``), and what went wrong where it did not (``note``: the failed checks, or the error of a point
@@ -98,10 +100,14 @@ def parse_grid(items: Sequence[str] | Mapping[str, Sequence[Any]]) -> dict[str, 
 
 
 def _toml_text(value: Any) -> str:
+    if hasattr(value, "tolist"):  # a numpy number or array: its plain Python value
+        value = value.tolist()
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_text(v) for v in value) + "]"
     return repr(value)
 
 
@@ -170,10 +176,10 @@ def sweep(file: str | Path, grid: Sequence[str] | Mapping[str, Sequence[Any]], *
                           index=pd.RangeIndex(1, len(combos) + 1, name="point"))
     points["ok"] = [not note for note, _ in results]
     points["note"] = [note for note, _ in results]
-    figures = pd.concat([frame.assign(point=n) for n, (_, frame) in enumerate(results, start=1) if not frame.empty],
-                        ignore_index=True)
-    figures = figures[["point", "unit", "name", "measure", "value"]]
-    return SweepResult(kind=kind, keys=keys, points=points, figures=figures, scenario=base, workers=used)
+    ran = [frame.assign(point=n) for n, (_, frame) in enumerate(results, start=1) if not frame.empty]
+    columns = ["point", "unit", "name", "measure", "value"]
+    figures = pd.concat(ran, ignore_index=True)[columns] if ran else pd.DataFrame(columns=columns)
+    return SweepResult(kind=kind, keys=keys, grid=grid, points=points, figures=figures, scenario=base, workers=used)
 
 
 def _value(text: str) -> Any:
@@ -216,11 +222,17 @@ def _projects(scenario) -> tuple[str, pd.DataFrame]:
     frames = [pd.DataFrame({"unit": m.index, "name": m["name"], "measure": measure, "value": m[column]})
               for measure, column in (("npv_after_grants_wan", "npv_after_grants_wan"),
                                       ("funding_gap_wan", "funding_gap_wan"))]
-    units = check_modes(result).units
+    modes = check_modes(result)
+    units = modes.units
     if not units.empty:
         for measure, column in (("balanced", "balanced"), ("grant_needed_wan", "grant_needed_wan")):
             frames.append(pd.DataFrame({"unit": units.index, "name": units["name"], "measure": measure,
                                         "value": units[column].astype(float)}))
+    if modes.bundling is not None and not modes.bundling.bundles.empty:  # the bundles the optimiser formed
+        formed = modes.bundling.bundles
+        names = m["name"].reindex(formed["bundle"]).fillna(formed["bundle"]).to_numpy()
+        frames.append(pd.DataFrame({"unit": "bundle-" + formed["bundle"], "name": names, "measure": "balanced",
+                                    "value": formed["balanced"].astype(float).to_numpy()}))
     return "", pd.concat(frames, ignore_index=True)
 
 

@@ -107,9 +107,9 @@ def resolve(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targ
                                  "(prices, quantities, occupancy, growth, amounts, shares and rates) can be uncertain",
                                  file=file, key=where)
             _check_support(item, annotation, file, where)
-            if name == "settlement_lag_years" and item.support[1] >= shape.horizon - shape.construction_years:
-                raise InputError(f"its draws can reach a settlement lag of {item.support[1]:g} years, after the "
-                                 f"project's last year (at most {shape.horizon - shape.construction_years - 1})",
+            if name == "settlement_lag_years" and round(item.support[1]) > shape.operating_years:
+                raise InputError(f"its draws can reach a settlement lag of {round(item.support[1])} years, after the "
+                                 f"project's last year (at most {shape.operating_years})",
                                  file=file, key=where.removesuffix(".key"))
             parts[n][path] = k
             base[n][path] = float(current)
@@ -139,6 +139,13 @@ def _check_delays(item, shape: Project, scenario: ProjectScenario, file: Any, wh
                              f"'{shape.id}' does not hold together: {detail}", file=file, key=where) from None
 
 
+def whole_inputs(targets: Targets, count: int) -> np.ndarray:
+    """Per input, whether its values are counts (a settlement lag, a delay, a number of spaces): its draws are
+    rounded to whole numbers before use, and shown so."""
+    return np.array([any(targets.whole[path] for part in targets.parts for path, k in part.items() if k == n)
+                     or n in targets.phases for n in range(count)], dtype=bool)
+
+
 def check_risk(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targets:
     """``spec``'s inputs placed in ``scenario`` and its correlations shown to hold together; a clear error naming
     the key otherwise."""
@@ -149,6 +156,13 @@ def check_risk(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> T
         correlation_matrix(spec)
     except ValueError as exc:
         raise InputError(str(exc), file=file, key="risk.correlations") from exc
+    ids = set(scenario.projects.ids)
+    known = ids | {b.id for b in scenario.config.bundles}
+    for unit in spec.sensitivity_units:
+        formed = scenario.config.bundling is not None and unit.startswith("bundle-") and unit[7:] in ids
+        if unit not in known and not formed:
+            raise InputError(f"'{unit}' is neither a project nor a bundle of the scenario (a bundle the optimiser "
+                             "forms is bundle-<component id>)", file=file, key="risk.sensitivity_units")
     return targets
 
 
@@ -239,6 +253,8 @@ def simulate(scenario: ProjectScenario, draws: int | None = None, *, seed: int |
     targets = resolve(spec, scenario, scenario.path)
     n = draws if draws is not None else spec.draws
     values = draw_inputs(spec, n, seed)
+    whole = whole_inputs(targets, values.shape[1])
+    values[:, whole] = np.round(values[:, whole])  # the values used are the values shown
     bounds = list(range(0, n, spec.chunk)) + [n]
     chunks = [values[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
     results, used = run_tasks(evaluate_draws, [(chunk,) for chunk in chunks], shared=(scenario, targets),

@@ -22,7 +22,7 @@ import pandas as pd
 from ..cashflow.scenario import ProjectScenario
 from ..errors import InputError
 from .draws import inverse
-from .montecarlo import _names, evaluate_draws, resolve, unit_margins, with_risk
+from .montecarlo import _names, evaluate_draws, resolve, unit_margins, whole_inputs, with_risk
 from .spec import RiskSpec
 
 TORNADO_PERCENTILES = (5, 95)
@@ -62,8 +62,7 @@ def sensitivity(scenario: ProjectScenario, units: Sequence[str] | None = None, e
         raise InputError(f"'{unknown[0]}' is neither a project nor a bundle of the scenario", file=scenario.path,
                          key="risk.sensitivity_units")
     keys = [item.key for item in spec.inputs]
-    whole = [any(targets.whole[path] for part in targets.parts for path, k in part.items() if k == n)
-             for n in range(len(keys))]
+    whole = whole_inputs(targets, len(keys))
     percentiles = np.array(sorted(set(TORNADO_PERCENTILES) | set(SPIDER_PERCENTILES)))
     at = np.column_stack([inverse(item, percentiles / 100.0) for item in spec.inputs])  # (percentiles, inputs)
     at = np.where(whole, np.round(at), at)
@@ -116,7 +115,9 @@ def _break_evens(tornado: pd.DataFrame, scenario: ProjectScenario, evaluated: An
 
         evaluated = evaluate(scenario)
     found = evaluated.break_even
-    found = found.loc[found["outcome"] == "found", ["project", "input", "break_even"]]
+    # An occupancy above 1 is a break-even no line can reach (the engine says so in its remark): none to show.
+    reachable = (found["outcome"] == "found") & ~((found["field"] == "occupancy") & (found["break_even"] > 1))
+    found = found.loc[reachable, ["project", "input", "break_even"]]
     key = tornado["input"].str.split(".", n=2, expand=True).reindex(columns=range(3))
     rows = pd.DataFrame({"project": tornado["unit"].to_numpy(), "input": key[2].to_numpy(),
                          "ours": ((key[0] == "projects") & ((key[1] == "*") | (key[1] == tornado["unit"]))).to_numpy()})
