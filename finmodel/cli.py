@@ -5,6 +5,7 @@
     finmodel [--debug] sweep FILE --grid KEY=V1,V2,... [--grid ...] [--set KEY=VALUE ...] [--out DIR]
              [--lang zh|en] [--workers N] [--scheduler ADDRESS] [--quiet]
     finmodel [--debug] compare RUN_A RUN_B [--out DIR] [--lang zh|en] [--quiet]
+    finmodel [--debug] template allocation|projects|plan FILE.xlsx [--lang zh|en]
     finmodel [--debug] validate FILE [--set KEY=VALUE ...] [--lang zh|en]
     finmodel schema [--out DIR]
     finmodel --version
@@ -62,6 +63,7 @@ EPILOG = """scenario kinds (the file's first key, kind = "…"):
 
   finmodel sweep FILE --grid KEY=V1,V2,...   every combination of values, one table (any kind)
   finmodel compare RUN_A RUN_B               two runs side by side (report folders or scenarios)
+  finmodel template plan FILE.xlsx           an Excel workbook to fill in for a kind's tables
 
 """ + "\n".join(textwrap.wrap("exit codes: " + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items()),
                             width=96, subsequent_indent="  "))
@@ -134,6 +136,11 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--lang", choices=LANGS, default="zh", help="language of the reports and messages (default: zh)")
     compare.add_argument("--quiet", action="store_true", help="print only errors")
 
+    template = commands.add_parser("template", help="write an Excel template to fill in for a kind's tables")
+    template.add_argument("kind", choices=("allocation", "projects", "plan"), help="the kind of scenario")
+    template.add_argument("file", type=Path, metavar="FILE.xlsx", help="the workbook to write")
+    template.add_argument("--lang", choices=LANGS, default="zh", help="language of the headers (default: zh)")
+
     validate = commands.add_parser("validate", help="check a scenario and its tables without running it")
     validate.add_argument("file", type=Path, help="scenario file (TOML)")
     validate.add_argument("--lang", choices=LANGS, default="zh", help="language of the messages (default: zh)")
@@ -142,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="write the scenario reference and the JSON Schemas of every kind")
     schema.add_argument("--out", type=Path, default=Path("."),
                         help="folder to write docs/scenario-reference.md and docs/schema/ under (default: here)")
-    for sub in (run, sweep, compare, validate, schema):
+    for sub in (run, sweep, compare, template, validate, schema):
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
@@ -497,6 +504,13 @@ def _run_quietly(args: argparse.Namespace, file: Path, out: Path) -> Path:
     return out
 
 
+def _template(args: argparse.Namespace) -> int:
+    from .templates import write_template
+
+    _wrote({0: write_template(args.kind, args.file, args.lang)}, args.lang)
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     lang = args.lang
     found = kind_of(read_toml(args.file), file=args.file)
@@ -543,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     grace, solver.INTERRUPT_GRACE_S = solver.INTERRUPT_GRACE_S, INTERRUPT_GRACE_S
     QUIET = bool(getattr(args, "quiet", False))
     try:
-        return {"run": _run, "sweep": _sweep, "compare": _compare, "validate": _validate,
+        return {"run": _run, "sweep": _sweep, "compare": _compare, "template": _template, "validate": _validate,
                 "schema": _schema}[args.command](args)
     except FinmodelError as exc:
         if args.debug:

@@ -283,6 +283,7 @@ _PLAN = {
     "budgets": "区县年度预算",
     "budgets.table": ("CSV 或 XLSX，含 district、year、budget_wan 列：各区县当年可用于基础类设施改造计划的资金"
                       "（分配额加自有资金），万元"),
+    "budgets.sheet": "仅 XLSX：工作表名称（默认第一个）",
     "budgets.scale": "表中各预算乘以此数：考察计划随资金的变化（finmodel sweep … --grid budgets.scale=0.8,1,1.2）",
     "plan": "计划设置",
     "plan.first_year": "计划首年",

@@ -101,6 +101,7 @@ def read_table(path: Path, *, key: str | None, sheet: str | None = None, where: 
     else:
         raise InputError("unsupported table type (use .csv or .xlsx)", file=path, key=where or None)
     header, records = _named_columns(header, records, path, header_row)
+    header, records, lines = _template_layout(header, records, lines, path, header_row)
     for line, record in zip(lines, records):
         for name, cell in zip(header, record):
             if isinstance(cell, str):
@@ -445,6 +446,37 @@ def _named_columns(header: list[Any], records: list[list[Any]], path: Path,
                              file=path, row=header_row, column=names[k])
         seen[names[k]] = k
     return [names[k] for k in keep], [[record[k] for k in keep] for record in records]
+
+
+def _template_layout(header: list[str], records: list[list[Any]], lines: list[int], path: Path,
+                     header_row: int) -> tuple[list[str], list[list[Any]], list[int]]:
+    """Headers read as keys where they are a template's (``finmodel.columns``: 改造户数（户） is ``households``), and
+    what a filled template adds to a table left out: its row of keys under the headers, its example row (first cell
+    示例), and the columns it offers that were left empty in every row."""
+    from .columns import EXAMPLE_MARKS, header_keys
+
+    aliases = header_keys()
+    keys = [aliases.get(name, name) for name in header]
+    seen: dict[str, str] = {}
+    for name, key in zip(header, keys):
+        if key in seen:
+            raise InputError(f"the header names the column '{key}' twice ('{seen[key]}' and '{name}')", file=path,
+                             row=header_row, column=name)
+        seen[key] = name
+    is_template = bool(records) and [cell_text(c).strip() for c in records[0]] == keys
+    if is_template:
+        records, lines = records[1:], lines[1:]
+    kept = [(line, record) for line, record in zip(lines, records)
+            if not (record and cell_text(record[0]).strip() in EXAMPLE_MARKS)]
+    lines, records = [line for line, _ in kept], [record for _, record in kept]
+    if is_template and not records:
+        raise InputError("the template's table has no rows filled in: one row per unit from row 3 (the example "
+                         "row may be overwritten)", file=path, row=header_row)
+    if is_template:  # a column the template offers and nobody filled is not part of the table
+        filled = [k for k in range(len(keys)) if any(cell_text(r[k]).strip() for r in records)]
+        keys = [keys[k] for k in filled]
+        records = [[r[k] for k in filled] for r in records]
+    return keys, records, lines
 
 
 def cell_text(cell: object) -> str:

@@ -42,6 +42,8 @@ class BudgetSpec(_Strict):
     table: str = Field(min_length=1)
     """CSV or XLSX with columns district, year, budget_wan: the money each district can spend on the basic-facility
     plan that year (its allocation plus its own money), 万元."""
+    sheet: str | None = None
+    """XLSX only: the sheet (default: the first)."""
     scale: Annotated[float, Field(ge=0, le=100)] = 1.0
     """Every budget of the table times this: how a plan changes with the money (``finmodel sweep … --grid
     budgets.scale=0.8,1,1.2``)."""
@@ -134,7 +136,8 @@ def load_plan_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str,
     budgets_path = resolve_file(path.parent, config.budgets.table, file=path, key="budgets.table")
     library = read_library(library_path, config.library, policy)
     _check_some_eligible(library, policy, library_path)
-    budgets = read_budgets(budgets_path, config.plan, set(library["district"])) * config.budgets.scale
+    budgets = read_budgets(budgets_path, config.plan, set(library["district"]), config.budgets.sheet) * (
+        config.budgets.scale)
     inputs = {path.name: sha256_of(path), config.library.table: sha256_of(library_path),
               config.budgets.table: sha256_of(budgets_path)}
     return PlanScenario(config=config, path=path, library=library, budgets=budgets, inputs=inputs, overrides=applied,
@@ -261,9 +264,9 @@ def _optional_number(table: pd.DataFrame, column: str, complaint: str, *, year: 
     return pd.Series(values, index=table.index)
 
 
-def read_budgets(path: Path, plan: PlanSpec, districts: set[str]) -> pd.DataFrame:
+def read_budgets(path: Path, plan: PlanSpec, districts: set[str], sheet: str | None = None) -> pd.DataFrame:
     # One row per district and year, so a district repeats: read as a plain table, not keyed by district.
-    frame = read_table(path, key=None, where="budgets.table")
+    frame = read_table(path, key=None, sheet=sheet, where="budgets.table")
     frame.attrs["row_names"] = ("district", "year")  # an error names 历下区 / 2021, not a row number alone
     for column in ("district", "year", "budget_wan"):
         if column not in frame.columns:
