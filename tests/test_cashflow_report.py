@@ -38,7 +38,7 @@ def _row_of(ws, label, column=2):
 
 
 def test_outputs_and_manifest(zoucheng_run):
-    names = {"cashflow.xlsx", "cashflow.csv", "cashflow-zoucheng.png", "manifest.json"}
+    names = {"cashflow.xlsx", "cashflow.csv", "cashflow-zoucheng.png", "report.html", "manifest.json"}
     assert {p.name for p in zoucheng_run.iterdir()} == names
     record = json.loads((zoucheng_run / "manifest.json").read_text(encoding="utf-8"))
     digest = hashlib.sha256(ZOUCHENG.read_bytes()).hexdigest()

@@ -29,5 +29,8 @@ def write_allocation_report(result: AllocationResult, out_dir: str | Path, *, la
     }
     if result.lp is not None:
         outputs["allocation-vs-formula.png"] = png_bytes(comparison_chart(result, lang))
+    from .html import allocation_html
+
+    outputs["report.html"] = allocation_html(result, outputs, lang)
     return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang, solver=result.solver,
                                columns={"allocation.csv": summary_columns(result)})

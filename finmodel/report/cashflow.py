@@ -701,6 +701,9 @@ def write_cashflow_report(result: CashflowResult, out_dir: str | Path, *, lang: 
             outputs[f"cashflow-{flow.project.id}.png"] = png_bytes(cashflow_chart(flow, lang))
     else:
         outputs["cashflow-projects.png"] = png_bytes(bulk_chart(result, lang))
+    from .html import cashflow_html
+
+    outputs["report.html"] = cashflow_html(result, outputs, lang, modes, risk)
     solver = (modes.bundling.solution.solver if modes is not None and modes.bundling is not None else None) or {
         "name": None, "status": "not used: cash-flow model"}
     return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang, solver=solver,

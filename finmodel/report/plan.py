@@ -209,6 +209,9 @@ def write_plan_report(result: PlanResult, out_dir: str | Path, *, lang: str = "z
     out_dir = Path(out_dir)
     outputs = {"plan.xlsx": plan_workbook(result, lang), "plan.csv": plan_csv(result, lang),
                "plan.png": png_bytes(plan_chart(result, lang))}
+    from .html import plan_html
+
+    outputs["report.html"] = plan_html(result, outputs, lang)
     solver = dict(result.solution.solver) | {"plan_seconds": round(result.seconds, 3)}
     return write_with_manifest(result.scenario, outputs, out_dir, command=command, lang=lang, solver=solver,
                                columns={"plan.csv": plan_columns(result)})
