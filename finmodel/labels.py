@@ -551,6 +551,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "html_missed": ("未按期户数（户）", "Households missed"),
     "html_extra_wan": ("按期所需追加资金（万元）", "Extra money to meet it (10k yuan)"),
     "html_plan": ("项目库 {0:,} 个小区，{1}—{2} 年", "{0:,} communities in the library, {1}–{2}"),
+    "policy_owner": ("责任部门（附件2）：{0}——{1}{2}", "Owner (附件2): {0} — {1}{2}"),
+    "policy_owner_due": ("；完成时限 {0}", "; due by {0}"),
     "cf_chart_bulk": ("各项目补助后净现值与最低DSCR", "NPV after grants and lowest DSCR by project"),
     "cf_chart_bulk_note": ("共 {0} 个项目；其中 {1} 个无债务，不计偿债备付率，未画出；各项目名称和数值见 cashflow.csv",
                            "{0} projects; {1} without debt have no DSCR and are not plotted; every project's "

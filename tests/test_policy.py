@@ -218,3 +218,23 @@ def test_the_manifest_takes_dates_and_times_in_overrides(tmp_path):
 def test_a_party_the_projects_schema_does_not_know_is_refused_in_the_policy():
     with pytest.raises(InputError, match="unknown party 'provincal'; did you mean 'provincial'"):
         load_project_scenario(MULTI_SOURCE, ['policy.multi_source.subsidy_parties=["central", "provincal"]'])
+
+
+def test_every_rule_set_names_its_owner_under_annex_2(tmp_path):
+    """附件2 (老旧小区改造任务分工表) gives each rule set a department and, for some, a deadline: the policy data
+    carries them, manifest.json records them and the 参数 sheet shows them."""
+    import openpyxl
+
+    policy = load_policy(2023)
+    for key, entry in policy.entries.items():
+        assert entry.owner is not None and entry.owner.department.startswith(("市财政局", "市住房城乡建设局")), key
+    rewards = policy.entry("reward_in_lieu").owner
+    assert (rewards.department, rewards.deadline.isoformat()) == ("市财政局", "2020-05-31")
+    assert "以奖代补管理办法" in rewards.task
+    out = tmp_path / "out"
+    assert main(["run", str(ROOT / "scenarios" / "jinan-2023.toml"), "--out", str(out), "--quiet"]) == 0
+    record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["policy"]["values"]
+    assert all(v["owner"]["department"] for v in record)
+    sheet = openpyxl.load_workbook(out / "allocation.xlsx")["参数"]
+    texts = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert any("责任部门（附件2）：市财政局" in text and "完成时限 2020-05-31" in text for text in texts)

@@ -241,11 +241,24 @@ class DatedValue(Strict):
     value: Any
 
 
+class Owner(Strict):
+    """Who owns a rule set under 附件2 (老旧小区改造任务分工表) of 济政办字〔2020〕21号, and by when it was due."""
+
+    department: str = Field(min_length=1)
+    """责任部门, as 附件2 names it."""
+    task: str = Field(min_length=1)
+    """The task of 附件2 that makes the rules."""
+    deadline: dt.date | None = None
+    """完成时限, where 附件2 gives one (月底前: the last day of the month)."""
+
+
 class Concept(Strict):
     unit: str = Field(min_length=1)
     unit_zh: str | None = Field(default=None, min_length=1)
     """The unit in Chinese, for the Chinese reports; without it they show ``unit``."""
     values: list[DatedValue] = Field(min_length=1)
+    owner: Owner | None = None
+    """The department that owns the rules and its deadline (附件2)."""
 
     @model_validator(mode="after")
     def _in_order(self) -> Concept:
@@ -269,6 +282,8 @@ class PolicyValue:
     """The value before a scenario's [policy] table or --set changed it; None when it was not changed."""
     unit_zh: str | None = None
     """``unit`` in Chinese, where the policy file gives it."""
+    owner: Owner | None = None
+    """The department that owns the rules under 附件2, with its deadline."""
 
     def unit_in(self, lang: str) -> str:
         return self.unit_zh if lang == "zh" and self.unit_zh else self.unit
@@ -347,6 +362,7 @@ class Policy:
                             "source": e.source, "assumption": e.assumption, "overridden": e.overridden}
                            | ({"policy_value": _ADAPTERS[e.key].dump_python(e.changed_from, mode="json")}
                               if e.overridden else {})
+                           | ({"owner": e.owner.model_dump(mode="json")} if e.owner is not None else {})
                            for e in self.in_use.values()]}
 
 
@@ -456,7 +472,8 @@ def load_policy(as_of: dt.date | int | str, path: str | Path | None = None) -> P
         k = concept.values.index(chosen)
         value = _validated(key, chosen.value, f"{key}.values[{k}].value", where)
         entries[key] = PolicyValue(key=key, value=value, unit=concept.unit, effective=chosen.effective,
-                                   source=chosen.source, assumption=chosen.assumption, unit_zh=concept.unit_zh)
+                                   source=chosen.source, assumption=chosen.assumption, unit_zh=concept.unit_zh,
+                                   owner=concept.owner)
     return Policy(as_of=day, file=file, sha256=digest, entries=entries)
 
 

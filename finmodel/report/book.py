@@ -372,6 +372,10 @@ def _policy_rows(ws: Worksheet, row: int, policy, lang: str) -> int:
         # as published.
         about = (f"{t('unit', lang)}: {entry.unit_in(lang)}. {standing}." if lang == "en" else
                  f"{t('unit', lang)}：{entry.unit_in(lang)}。{standing}。")
+        if entry.owner is not None:  # who makes these rules under 附件2, and by when (names as the policy writes them)
+            due = (t("policy_owner_due", lang).format(entry.owner.deadline.isoformat())
+                   if entry.owner.deadline is not None else "")
+            about += "\n" + t("policy_owner", lang).format(entry.owner.department, entry.owner.task, due)
         value = f"{text_of(entry.shown())}\n{about}"
         for col, text in enumerate((entry.key, value, entry.effective.isoformat(), entry.source), start=1):
             put(ws, row, col, text, box=True, lang=lang, wrap=col in (2, 4))
