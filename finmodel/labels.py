@@ -384,6 +384,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "Break-even: the value that makes the NPV after grants 0 (at {0}), everything else unchanged.",
     ),
     "be_found": ("", ""),
+    "be_investor_share": ("社会资本收益分成比例（公共方可承受的最大值）", "Social capital's revenue share (the most the public side affords)"),
+    "be_outside": ("在0至1之间无解：公共方在任何分成下均不平衡，或分成全部让出仍平衡", "No share from 0 to 1: the public side balances at none, or at all"),
+    "outcome_outside": ("0至1之间无解", "none from 0 to 1"),
     "be_without": ("该项为0时补助后净现值仍不小于0", "NPV after grants stays ≥ 0 even without it"),
     "be_not_needed": ("补助后净现值已不小于0，无需追加补助", "NPV after grants is already ≥ 0: no extra grant needed"),
     "be_beyond": ("增至当前1000倍仍不能使净现值为0", "even 1,000 times today's value does not reach NPV 0"),
@@ -553,6 +556,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "html_plan": ("项目库 {0:,} 个小区，{1}—{2} 年", "{0:,} communities in the library, {1}–{2}"),
     "policy_owner": ("责任部门（附件2）：{0}——{1}{2}", "Owner (附件2): {0} — {1}{2}"),
     "policy_owner_due": ("；完成时限 {0}", "; due by {0}"),
+    "investor_share_wan": ("社会资本收益分成（万元）", "Paid to social capital (10k yuan)"),
+    "investor_equity_wan": ("社会资本投入（万元）", "Social capital put in (10k yuan)"),
+    "cli_investor": ("{0}：{1} 投入 {2:,.2f} 万元，分成 {3:.0%}（{4} 年）；其内部收益率 {5}，要求 {6:.2%}；"
+                     "达到要求至少需分成 {7:.1%}，公共方最多可让出 {8:.1%}",
+                     "{0}: {1} puts in {2:,.2f}, takes {3:.0%} for {4} years; its IRR {5}, required {6:.2%}; it needs "
+                     "at least {7:.1%}, the public side affords at most {8:.1%}"),
     "cf_chart_bulk": ("各项目补助后净现值与最低DSCR", "NPV after grants and lowest DSCR by project"),
     "cf_chart_bulk_note": ("共 {0} 个项目；其中 {1} 个无债务，不计偿债备付率，未画出；各项目名称和数值见 cashflow.csv",
                            "{0} projects; {1} without debt have no DSCR and are not plotted; every project's "

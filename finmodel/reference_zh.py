@@ -146,6 +146,13 @@ _PROJECTS = {
     "projects[].construction_delay_years": ("工程延误的年数：建设期为 construction_years 加此数，建设投资（及资本金、贷款提款）按原进度"
                                             "摊入更长的建设期，运营推迟同样年数并运营 operating_years 年，专项债和贷款期限不变；"
                                             "可作为 [risk] 的不确定输入"),
+    "projects[].investor": "社会资本（五(五)）：随建设投入资金，在特许期内按比例分享其运营收入线的收入；资金平衡检验公共方扣除其分成后的结果",
+    "projects[].investor.name": "报告中的名称",
+    "projects[].investor.equity_wan": "社会资本投入，万元；按建设投资进度投入",
+    "projects[].investor.required_irr": "社会资本要求的收益率（内部收益率门槛）",
+    "projects[].investor.concession_years": "自运营首年起、社会资本分享收入的年数",
+    "projects[].investor.revenue_share": "特许期内社会资本分享其运营收入线收入的比例",
+    "projects[].investor.lines": "社会资本运营的收入线（编号）；默认全部",
     "projects[].capex": "建设投资",
     "projects[].capex.items_wan": "分类别建设投资，万元：基础类/完善类/提升类（basic/improvement/upgrade），或自定名称的细项",
     "projects[].capex.schedule": "各建设年度投资支出比例；个数与建设期年数相同，合计为1",

@@ -185,11 +185,51 @@ def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | N
         "cumulative_cash_min_wan": cumulative.min(axis=1),
         "first_year_cash_negative": np.where(negative.any(axis=1), years[np.argmax(negative, axis=1)], -1),
     }, index=pd.Index(ids, name="project"))
+    if any(g.project.investor is not None for g in groups):
+        metrics = metrics.join(_investor_metrics(groups, ids, rate, mid))
     return CashflowResult(
         scenario=scenario, cashflows=Cashflows(groups, scenario.projects), metrics=metrics,
         coverage=_coverage(groups, ids), break_even=_break_even(groups, ids, year0, rate, mid_year=mid),
         irr_project=irr_project, irr_equity=irr_equity,
     )
+
+
+def _investor_metrics(groups: list[TableFlows], ids: list[str], rate: float, mid: bool) -> pd.DataFrame:
+    """Per project with social capital (五(五)): what the investor puts in and takes out, its IRR, the least
+    revenue share that gives it its required return, and the largest the public side can afford (NPV after grants
+    ≥ 0). The public side's NPV falls by the present value of the investor's lines' concession income for each unit
+    of share, and the investor's NPV at its hurdle rises by the same income valued at the hurdle: both shares come in
+    closed form."""
+    pieces = []
+    for g in groups:
+        investor = g.project.investor
+        if investor is None:
+            pieces.append(pd.DataFrame(index=range(g.size)))
+            continue
+        ops = g.operations
+        base = np.broadcast_to(ops.investor_base, (g.size, ops.investor_base.shape[-1]))
+        put_in = g.investor_equity
+        flows = ops.investor_share - put_in
+        found = irr(flows)
+        hurdle = investor.required_irr
+        public = np.atleast_1d(npv(rate, g.project_flow + g.support, mid_year=mid))
+        income_now = np.atleast_1d(npv(rate, base, mid_year=mid))
+        income_hurdle = np.atleast_1d(npv(hurdle, base, mid_year=mid))
+        equity_hurdle = np.atleast_1d(npv(hurdle, put_in, mid_year=mid))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            least = np.where(income_hurdle > 0, equity_hurdle / income_hurdle, np.nan)
+            largest = np.where(income_now > 0, investor.revenue_share + public / income_now, np.nan)
+        pieces.append(pd.DataFrame({
+            "investor_equity_wan": put_in.sum(axis=-1) * np.ones(g.size),
+            "investor_share_wan": ops.investor_share.sum(axis=-1) * np.ones(g.size),
+            "investor_irr": np.where(found.status == "ok", found.value, np.nan),
+            "investor_required_irr": np.full(g.size, hurdle),
+            "investor_revenue_share": np.full(g.size, investor.revenue_share),
+            "investor_least_share": least, "investor_largest_share": largest,
+        }))
+    frame = pd.concat(pieces, ignore_index=True)
+    frame.index = pd.Index(ids, name="project")
+    return frame
 
 
 def _interleaved(blocks: list[dict[str, Any]], size: int, columns: list[str]) -> dict[str, np.ndarray]:
@@ -352,6 +392,16 @@ def _break_even_rows(g: TableFlows, ids: list[str], year0: int, rate: float, met
     if project.income:
         blocks.append(common | dict(input="income", line="", field="scale", unit="×", current=1.0,
                                     break_even=scales[-1], outcome=outcomes[-1]))
+    if project.investor is not None:  # the largest revenue share the public side affords (NPV after grants 0)
+        base_value = np.atleast_1d(npv(rate, np.broadcast_to(g.operations.investor_base, g.project_flow.shape),
+                                       mid_year=mid_year))
+        share = project.investor.revenue_share
+        with np.errstate(divide="ignore", invalid="ignore"):
+            largest = np.where(base_value > 0, share + base_npv / base_value, np.nan)
+        inside = (largest >= 0) & (largest <= 1)
+        blocks.append(common | dict(input="investor.revenue_share", line="", field="revenue_share", unit="×",
+                                    current=share, break_even=np.where(inside, largest, np.nan),
+                                    outcome=np.where(inside, "found", "outside")))
     # A grant in year 0 is worth (1 + r)^0.5 of itself when the year's flows fall in its middle.
     grant_value = (1 + rate) ** 0.5 if mid_year else 1.0
     blocks.append(common | dict(input="grant_year0_wan", line="", field="grant", unit="万元", current=0.0,
@@ -365,7 +415,8 @@ def _line_scale_roots(g: TableFlows, year0: int, rate: float, base_npv: np.ndarr
     """Scales and outcomes (each one per project) for each income line, then for all lines together."""
     project = g.project
     lines = len(project.income)
-    affine = project.tax is None or project.tax.base == "income"
+    # An investor's share of some lines in some years (五(五)) makes the kept share differ by line and year: searched.
+    affine = (project.tax is None or project.tax.base == "income") and project.investor is None
     if method == "auto" and affine:
         # CFADS = (1 − variable share − tax rate) × Σ lines − fixed cost − repairs: each line adds its present
         # value times the share kept, so NPV(s) = NPV(1) + (s − 1) × slope.

@@ -40,10 +40,21 @@ class Operations:
     operating_cost: np.ndarray
     major_repairs: np.ndarray
     tax: np.ndarray
+    investor_base: np.ndarray | None = None
+    """Income of the lines an investor runs, in its concession years (None without an investor), 万元."""
+    investor_rate: float = 0.0
+    """The investor's revenue share."""
 
     @property
     def income(self) -> np.ndarray:
         return self.income_by_line.sum(axis=0)
+
+    @property
+    def investor_share(self) -> np.ndarray:
+        """What the public side pays the investor each year: its share of its lines' income, 万元."""
+        if self.investor_base is None:
+            return np.zeros(self.operating_cost.shape)
+        return self.investor_rate * self.investor_base
 
     @property
     def ebitda(self) -> np.ndarray:
@@ -51,7 +62,17 @@ class Operations:
 
     @property
     def cfads(self) -> np.ndarray:
-        return self.ebitda - self.tax - self.major_repairs
+        """Cash available to the public side for debt service: after the investor's share (五(五))."""
+        return self.ebitda - self.tax - self.major_repairs - self.investor_share
+
+    def at(self, k) -> Operations:
+        """Row ``k`` of a table's operations (``None``: the one project's as a table of one row)."""
+        if k is None:
+            return Operations(self.income_by_line[:, None], self.operating_cost[None], self.major_repairs[None],
+                              self.tax[None], None if self.investor_base is None else self.investor_base[None],
+                              self.investor_rate)
+        return Operations(self.income_by_line[:, k], self.operating_cost[k], self.major_repairs[k], self.tax[k],
+                          None if self.investor_base is None else self.investor_base[k], self.investor_rate)
 
 
 @dataclass(frozen=True)
@@ -79,6 +100,8 @@ class _Flows:
     """How each reward's amount came about."""
     debt_rows: dict[str, dict[str, np.ndarray]]
     """Schedule per bond and loan id as arrays, with a ``year`` entry of calendar years."""
+    investor_equity: np.ndarray
+    """What social capital puts in, by year (zeros without an investor)."""
 
     def _total(self, parts: dict[str, np.ndarray]) -> np.ndarray:
         return np.sum(list(parts.values()), axis=0) if parts else np.zeros(self.equity.shape)
@@ -101,8 +124,9 @@ class _Flows:
 
     @cached_property
     def support(self) -> np.ndarray:
-        """Grants and rewards: the money that is not repaid."""
-        return self.grants + self.rewards
+        """Grants, rewards and an investor's money: what the public side does not repay as debt (the investor is
+        paid by its share of income, in ``operations.cfads``)."""
+        return self.grants + self.rewards + self.investor_equity
 
     @cached_property
     def debt_service(self) -> np.ndarray:
@@ -172,15 +196,14 @@ class ProjectCashflow(_Flows):
         ops = self.operations
         return TableFlows(
             project=self.project, years=self.years, capex_by_item=rows(self.capex_by_item),
-            operations=Operations(income_by_line=ops.income_by_line[:, None], operating_cost=ops.operating_cost[None],
-                                  major_repairs=ops.major_repairs[None], tax=ops.tax[None]),
+            operations=ops.at(None),
             grants_by_id=rows(self.grants_by_id), equity=self.equity[None], bond_proceeds=self.bond_proceeds[None],
             loan_drawdown=self.loan_drawdown[None], interest=self.interest[None], principal=self.principal[None],
             capitalised_interest=self.capitalised_interest[None], rewards_by_id=rows(self.rewards_by_id),
             reward_lines=list(self.reward_lines),
             debt_rows={debt_id: {name: values if name in ("period", "phase", "year") else values[None]
                                  for name, values in parts.items()} for debt_id, parts in self.debt_rows.items()},
-            values=RowValues(1),
+            investor_equity=self.investor_equity[None], values=RowValues(1),
         )
 
     def annual(self) -> pd.DataFrame:
@@ -197,6 +220,8 @@ class ProjectCashflow(_Flows):
         columns["ebitda_wan"] = ops.ebitda
         columns["tax_wan"] = ops.tax
         columns["major_repairs_wan"] = ops.major_repairs
+        if self.project.investor is not None:
+            columns["investor_share_wan"] = ops.investor_share
         columns["cfads_wan"] = ops.cfads
         columns["project_flow_wan"] = self.project_flow
         for grant_id, values in self.grants_by_id.items():
@@ -205,6 +230,8 @@ class ProjectCashflow(_Flows):
         for reward_id, values in self.rewards_by_id.items():
             columns[f"reward_{reward_id}_wan"] = values
         columns["rewards_wan"] = self.rewards
+        if self.project.investor is not None:
+            columns["investor_equity_wan"] = self.investor_equity
         columns["equity_wan"] = self.equity
         columns["bond_proceeds_wan"] = self.bond_proceeds
         columns["loan_drawdown_wan"] = self.loan_drawdown
@@ -240,15 +267,14 @@ class TableFlows(_Flows):
         ops = self.operations
         return ProjectCashflow(
             years=self.years, capex_by_item=at(self.capex_by_item),
-            operations=Operations(income_by_line=ops.income_by_line[:, k], operating_cost=ops.operating_cost[k],
-                                  major_repairs=ops.major_repairs[k], tax=ops.tax[k]),
+            operations=ops.at(k),
             grants_by_id=at(self.grants_by_id), equity=self.equity[k], bond_proceeds=self.bond_proceeds[k],
             loan_drawdown=self.loan_drawdown[k], interest=self.interest[k], principal=self.principal[k],
             capitalised_interest=self.capitalised_interest[k], rewards_by_id=at(self.rewards_by_id),
             reward_lines=list(self.reward_lines),
             debt_rows={debt_id: {name: values if name in ("period", "phase", "year") else values[k]
                                  for name, values in rows.items()} for debt_id, rows in self.debt_rows.items()},
-            project=project,
+            investor_equity=self.investor_equity[k], project=project,
         )
 
 
@@ -333,10 +359,18 @@ def operations(project: Project, year0: int, scales: np.ndarray | None = None,
     if project.tax is not None:
         base = income if project.tax.base == "income" else np.maximum(income - operating_cost, 0.0)
         tax = rows("tax.rate", project.tax.rate) * base
+    base, share = None, 0.0
+    investor = project.investor
+    if investor is not None:  # its lines' income in the concession years, whatever scale the lines are at
+        runs = [k for k, line in enumerate(project.income) if not investor.lines or line.id in investor.lines]
+        concession = (t >= first_operating) & (t < first_operating + investor.concession_years)
+        base = np.where(concession, lines[runs].sum(axis=0), 0.0)
+        share = investor.revenue_share
     if values is None:
         return Operations(income_by_line=lines[:, 0], operating_cost=operating_cost[0], major_repairs=repairs[0],
-                          tax=tax[0])
-    return Operations(income_by_line=lines, operating_cost=operating_cost, major_repairs=repairs, tax=tax)
+                          tax=tax[0], investor_base=None if base is None else base[0], investor_rate=share)
+    return Operations(income_by_line=lines, operating_cost=operating_cost, major_repairs=repairs, tax=tax,
+                      investor_base=base, investor_rate=share)
 
 
 def table_cashflows(project: Project, year0: int, policy: Policy, values: RowValues) -> TableFlows:
@@ -427,6 +461,8 @@ def table_cashflows(project: Project, year0: int, policy: Policy, values: RowVal
         rewards_by_id=rewards, reward_lines=lines,
         debt_rows={debt_id: {name: column if name in ("period", "phase", "year") else full(column)
                              for name, column in rows.items()} for debt_id, rows in debt.items()},
+        investor_equity=full(project.investor.equity_wan * schedule if project.investor is not None
+                             else np.zeros(horizon)),
         project=project, values=values,
     )
 

@@ -295,6 +295,25 @@ class Published(_Strict):
     operating_cost_wan: Money | None = None
 
 
+class Investor(_Strict):
+    """Social capital (社会资本, 五(五)) that puts money into the works and runs some of the project's services for a
+    concession, taking a share of their income: to the public side, money in during construction and a share of
+    income out during the concession."""
+
+    name: str = "社会资本"
+    """Label in reports."""
+    equity_wan: Money
+    """What the investor puts in, 万元, spent as the capex is (by the capex schedule)."""
+    required_irr: Rate
+    """The return the investor needs on its money (IRR hurdle)."""
+    concession_years: Annotated[int, Field(ge=1, le=60)]
+    """Operating years during which the investor takes its share (from the first operating year)."""
+    revenue_share: Share
+    """The investor's share of the income of ``lines`` during the concession."""
+    lines: list[str] = []
+    """Income lines (ids) the investor runs; default: all."""
+
+
 class Project(_Strict):
     id: Id
     """Short unique name: letters, digits, '_' and '-', at most 64 (it names the chart file and ``--set`` keys)."""
@@ -343,6 +362,8 @@ class Project(_Strict):
     """Special bonds (专项债)."""
     rewards: list[Reward] = []
     """以奖代补 rewards, paid after acceptance by the rules of the policy parameter set."""
+    investor: Investor | None = None
+    """Social capital running services for a concession (五(五)); the balance tests the public side after its share."""
     coverage: Coverage = Coverage()
     published: Published | None = None
     _written: Project | None = PrivateAttr(default=None)
@@ -369,6 +390,14 @@ class Project(_Strict):
                 raise ValueError(f"rewards.{reward.id}: no capex item is named '{reward.item}': say which capex "
                                  f"items the reward pays back with items = [...] ({', '.join(self.capex.items_wan)}), "
                                  "so that it goes to whoever paid for them")
+        if self.investor is not None:
+            unknown = [line for line in self.investor.lines if line not in {i.id for i in self.income}]
+            if unknown:
+                raise ValueError(f"investor.lines: '{unknown[0]}' is not an income line "
+                                 f"({', '.join(i.id for i in self.income)})")
+            if self.investor.concession_years > self.operating_years:
+                raise ValueError(f"investor.concession_years ({self.investor.concession_years}) runs past the "
+                                 f"{self.operating_years} operating years")
         n = self.construction_years
         if len(self.capex.schedule) != n:
             raise ValueError(f"capex.schedule has {len(self.capex.schedule)} shares for {n} construction years")

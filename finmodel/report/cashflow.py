@@ -194,7 +194,8 @@ def annual_rows(flow: ProjectCashflow, lang: str) -> list[tuple[str, np.ndarray,
     for line in project.income:
         label = line.name if (line.name and lang == "zh") else word(INCOME_KIND, line.kind, lang)
         rows.append((indent + label, table[f"income_{line.id}_wan"], MONEY, True))
-    for column in ("operating_cost_wan", "ebitda_wan", "tax_wan", "major_repairs_wan", "cfads_wan",
+    investor = ("investor_share_wan",) if project.investor is not None else ()
+    for column in ("operating_cost_wan", "ebitda_wan", "tax_wan", "major_repairs_wan", *investor, "cfads_wan",
                    "project_flow_wan"):
         rows.append((t(column, lang), table[column], MONEY, True))
     rows.append((t("grants_wan", lang), table["grants_wan"], MONEY, True))
@@ -208,6 +209,8 @@ def annual_rows(flow: ProjectCashflow, lang: str) -> list[tuple[str, np.ndarray,
                            [reward.id for reward in flow.reward_lines], lang)
         for reward, label in zip(flow.reward_lines, labels):
             rows.append((indent + label, table[f"reward_{reward.id}_wan"], MONEY, True))
+    if project.investor is not None:
+        rows.append((t("investor_equity_wan", lang), table["investor_equity_wan"], MONEY, True))
     for column in ("equity_wan", "bond_proceeds_wan", "loan_drawdown_wan", "interest_wan", "principal_wan",
                    "debt_service_wan", "net_cash_wan"):
         rows.append((t(column, lang), table[column], MONEY, True))
@@ -430,6 +433,8 @@ def break_even_label(record, shapes: Mapping[str, Project], lang: str) -> str:
         return t("be_income_scale", lang)
     if record.input == "grant_year0_wan":
         return t("be_grant", lang)
+    if record.input == "investor.revenue_share":
+        return t("be_investor_share", lang)
     project = shapes[record.project]
     line = next(line for line in project.income if line.id == record.line)
     name = line.name if (line.name and lang == "zh") else word(INCOME_KIND, line.kind, lang)
@@ -737,6 +742,15 @@ def summary_lines(result: CashflowResult, lang: str = "zh", limit: int = 10) -> 
         balanced = int((m["npv_after_grants_wan"] >= 0).sum())
         lines.append(t("projects_more_line", lang).format(len(m), balanced, m["funding_gap_wan"].sum()))
     lines += coverage_sentences(result, lang)
+    if "investor_irr" in m:  # social capital (五(五)): what it needs and what the public side affords
+        for project_id in m.index[m["investor_revenue_share"].notna()][:limit]:
+            row = m.loc[project_id]
+            investor = result.shapes()[project_id].investor
+            found = f"{row['investor_irr']:.2%}" if np.isfinite(row["investor_irr"]) else "—"
+            lines.append(t("cli_investor", lang).format(row["name"], investor.name, row["investor_equity_wan"],
+                                                      investor.revenue_share, investor.concession_years, found,
+                                                      investor.required_irr, row["investor_least_share"],
+                                                      row["investor_largest_share"]))
     return lines
 
 
