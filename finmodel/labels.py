@@ -556,6 +556,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "html_plan": ("项目库 {0:,} 个小区，{1}—{2} 年", "{0:,} communities in the library, {1}–{2}"),
     "policy_owner": ("责任部门（附件2）：{0}——{1}{2}", "Owner (附件2): {0} — {1}{2}"),
     "policy_owner_due": ("；完成时限 {0}", "; due by {0}"),
+    "land_returns_wan": ("土地出让收入返还（万元）", "Land premium returned (10k yuan)"),
+    "land_return": ("土地出让收入返还", "land premium returned"),
     "investor_share_wan": ("社会资本收益分成（万元）", "Paid to social capital (10k yuan)"),
     "investor_equity_wan": ("社会资本投入（万元）", "Social capital put in (10k yuan)"),
     "cli_investor": ("{0}：{1} 投入 {2:,.2f} 万元，分成 {3:.0%}（{4} 年）；其内部收益率 {5}，要求 {6:.2%}；"

@@ -146,6 +146,12 @@ _PROJECTS = {
     "projects[].construction_delay_years": ("工程延误的年数：建设期为 construction_years 加此数，建设投资（及资本金、贷款提款）按原进度"
                                             "摊入更长的建设期，运营推迟同样年数并运营 operating_years 年，专项债和贷款期限不变；"
                                             "可作为 [risk] 的不确定输入"),
+    "projects[].land_returns": "土地出让收入返还（六(三)）：片区内地块出让价款按比例返还项目，不需偿还",
+    "projects[].land_returns[].id": "简称，在项目内唯一",
+    "projects[].land_returns[].name": "报告中的名称",
+    "projects[].land_returns[].premium_wan": "土地出让价款，万元",
+    "projects[].land_returns[].returned_share": "返还项目的比例",
+    "projects[].land_returns[].year": "返还资金到账的年份",
     "projects[].investor": "社会资本（五(五)）：随建设投入资金，在特许期内按比例分享其运营收入线的收入；资金平衡检验公共方扣除其分成后的结果",
     "projects[].investor.name": "报告中的名称",
     "projects[].investor.equity_wan": "社会资本投入，万元；按建设投资进度投入",

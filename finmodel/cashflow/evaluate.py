@@ -162,6 +162,7 @@ def evaluate(scenario: ProjectScenario, progress: Callable[[int, int], None] | N
         "tax_wan": per_project(lambda g: g.operations.tax.sum(axis=-1)),
         "grants_wan": per_project(lambda g: g.grants.sum(axis=-1)),
         "rewards_wan": per_project(lambda g: g.rewards.sum(axis=-1)),
+        "land_returns_wan": per_project(lambda g: g.land_returns.sum(axis=-1)),
         "equity_wan": per_project(lambda g: g.equity.sum(axis=-1)),
         "bonds_wan": per_project(lambda g: principal(g, "bonds")),
         "loans_wan": per_project(lambda g: principal(g, "loans")),

@@ -102,6 +102,8 @@ class _Flows:
     """Schedule per bond and loan id as arrays, with a ``year`` entry of calendar years."""
     investor_equity: np.ndarray
     """What social capital puts in, by year (zeros without an investor)."""
+    land_by_id: dict[str, np.ndarray]
+    """Land-transfer premium returned (六(三)), per return id, by year."""
 
     def _total(self, parts: dict[str, np.ndarray]) -> np.ndarray:
         return np.sum(list(parts.values()), axis=0) if parts else np.zeros(self.equity.shape)
@@ -124,9 +126,13 @@ class _Flows:
 
     @cached_property
     def support(self) -> np.ndarray:
-        """Grants, rewards and an investor's money: what the public side does not repay as debt (the investor is
-        paid by its share of income, in ``operations.cfads``)."""
-        return self.grants + self.rewards + self.investor_equity
+        """Grants, rewards, land premium returned and an investor's money: what the public side does not repay as
+        debt (the investor is paid by its share of income, in ``operations.cfads``)."""
+        return self.grants + self.rewards + self.investor_equity + self.land_returns
+
+    @cached_property
+    def land_returns(self) -> np.ndarray:
+        return self._total(self.land_by_id)
 
     @cached_property
     def debt_service(self) -> np.ndarray:
@@ -203,7 +209,7 @@ class ProjectCashflow(_Flows):
             reward_lines=list(self.reward_lines),
             debt_rows={debt_id: {name: values if name in ("period", "phase", "year") else values[None]
                                  for name, values in parts.items()} for debt_id, parts in self.debt_rows.items()},
-            investor_equity=self.investor_equity[None], values=RowValues(1),
+            investor_equity=self.investor_equity[None], land_by_id=rows(self.land_by_id), values=RowValues(1),
         )
 
     def annual(self) -> pd.DataFrame:
@@ -230,6 +236,10 @@ class ProjectCashflow(_Flows):
         for reward_id, values in self.rewards_by_id.items():
             columns[f"reward_{reward_id}_wan"] = values
         columns["rewards_wan"] = self.rewards
+        for land_id, values in self.land_by_id.items():
+            columns[f"land_{land_id}_wan"] = values
+        if self.project.land_returns:
+            columns["land_returns_wan"] = self.land_returns
         if self.project.investor is not None:
             columns["investor_equity_wan"] = self.investor_equity
         columns["equity_wan"] = self.equity
@@ -274,7 +284,7 @@ class TableFlows(_Flows):
             reward_lines=list(self.reward_lines),
             debt_rows={debt_id: {name: values if name in ("period", "phase", "year") else values[k]
                                  for name, values in rows.items()} for debt_id, rows in self.debt_rows.items()},
-            investor_equity=self.investor_equity[k], project=project,
+            investor_equity=self.investor_equity[k], land_by_id=at(self.land_by_id), project=project,
         )
 
 
@@ -453,6 +463,13 @@ def table_cashflows(project: Project, year0: int, policy: Policy, values: RowVal
     def full(array: np.ndarray) -> np.ndarray:  # a row's own array for every row; shared ones as views
         return np.broadcast_to(array, (size, array.shape[-1]))
 
+    land: dict[str, np.ndarray] = {}
+    for land_return in project.land_returns:
+        value = values.of(land_return, f"land_returns.{land_return.id}.")
+        arrives = np.zeros(horizon)
+        arrives[land_return.year - year0] = 1.0
+        land[land_return.id] = full(value("premium_wan") * value("returned_share") * arrives)
+
     return TableFlows(
         years=years, capex_by_item={item: full(v) for item, v in capex.items()},
         operations=operations(project, year0, values=values), grants_by_id=grants,
@@ -463,6 +480,7 @@ def table_cashflows(project: Project, year0: int, policy: Policy, values: RowVal
                              for name, column in rows.items()} for debt_id, rows in debt.items()},
         investor_equity=full(project.investor.equity_wan * schedule if project.investor is not None
                              else np.zeros(horizon)),
+        land_by_id=land,
         project=project, values=values,
     )
 

@@ -295,6 +295,22 @@ class Published(_Strict):
     operating_cost_wan: Money | None = None
 
 
+class LandReturn(_Strict):
+    """Land-transfer support (六(三): 探索制定土地出让支持大片区统筹改造或跨片区组合改造的政策措施): a share of the
+    premium from land sold within the bundle's area returned to the project, as money not repaid."""
+
+    id: Id
+    """Short name, unique in the project."""
+    name: str = "土地出让收入返还"
+    """Label in reports."""
+    premium_wan: Money
+    """The land premium (土地出让价款), 万元."""
+    returned_share: Share
+    """Share of the premium returned to the project."""
+    year: int
+    """Calendar year the returned money arrives."""
+
+
 class Investor(_Strict):
     """Social capital (社会资本, 五(五)) that puts money into the works and runs some of the project's services for a
     concession, taking a share of their income: to the public side, money in during construction and a share of
@@ -362,6 +378,8 @@ class Project(_Strict):
     """Special bonds (专项债)."""
     rewards: list[Reward] = []
     """以奖代补 rewards, paid after acceptance by the rules of the policy parameter set."""
+    land_returns: list[LandReturn] = []
+    """Land-transfer premium returned to the project (六(三)), for bundles above all."""
     investor: Investor | None = None
     """Social capital running services for a concession (五(五)); the balance tests the public side after its share."""
     coverage: Coverage = Coverage()
@@ -371,7 +389,7 @@ class Project(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Project:
         for what, items in (("income", self.income), ("grants", self.grants), ("loans", self.loans),
-                            ("bonds", self.bonds), ("rewards", self.rewards)):
+                            ("bonds", self.bonds), ("rewards", self.rewards), ("land_returns", self.land_returns)):
             ids = [item.id for item in items]
             twice = sorted({i for i in ids if ids.count(i) > 1})
             if twice:
@@ -578,6 +596,7 @@ TABLE_VALUE_FIELDS: dict[type, frozenset[str]] = {
     OperatingCosts: frozenset({"fixed_wan_per_year", "growth", "share_of_income"}),
     Tax: frozenset({"rate"}),
     Grant: frozenset({"amount_wan", "advance_share", "settlement_lag_years"}),
+    LandReturn: frozenset({"premium_wan", "returned_share"}),
     Loan: frozenset({"principal_wan", "rate"}),
     Bond: frozenset({"principal_wan", "coupon"}),
 }
@@ -1074,6 +1093,8 @@ def _check_years(projects: list[Project], year0: int, path: Path, policy: Policy
             inside(line.last_year, f"income.{line.id}.last_year", first_operating)
         for k, repair in enumerate(project.operating_costs.major_repairs):
             inside(repair.year, f"operating_costs.major_repairs[{k}].year", first_operating)
+        for land in project.land_returns:
+            inside(land.year, f"land_returns.{land.id}.year")
         for grant in project.grants:
             inside(grant.advance_year, f"grants.{grant.id}.advance_year")
             if year0 + project.construction_years - 1 + grant.settlement_lag_years > last:

@@ -209,6 +209,12 @@ def annual_rows(flow: ProjectCashflow, lang: str) -> list[tuple[str, np.ndarray,
                            [reward.id for reward in flow.reward_lines], lang)
         for reward, label in zip(flow.reward_lines, labels):
             rows.append((indent + label, table[f"reward_{reward.id}_wan"], MONEY, True))
+    if project.land_returns:
+        rows.append((t("land_returns_wan", lang), table["land_returns_wan"], MONEY, True))
+        labels = _distinct([land.name if lang == "zh" else t("land_return", lang) for land in project.land_returns],
+                           [land.id for land in project.land_returns], lang)
+        for land, label in zip(project.land_returns, labels):
+            rows.append((indent + label, table[f"land_{land.id}_wan"], MONEY, True))
     if project.investor is not None:
         rows.append((t("investor_equity_wan", lang), table["investor_equity_wan"], MONEY, True))
     for column in ("equity_wan", "bond_proceeds_wan", "loan_drawdown_wan", "interest_wan", "principal_wan",
