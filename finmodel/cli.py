@@ -407,6 +407,10 @@ def _run_plan(args: argparse.Namespace, file: Path, out: Path) -> int:
     args.brief_line = t("cli_brief_plan", lang).format(planned, eligible, ("、" if lang == "zh" else ", ").join(
         f"{int(m):,}" for m in result.deadlines["households_missed"]))
     _say(t("cli_plan_solved", lang).format(result.seconds, reached, spec.mip_rel_gap, planned, eligible))
+    three = result.three_supplies
+    if not three.empty:
+        _say(t("cli_three_supplies", lang).format(len(three), int(three["households"].sum()),
+                                                  three["cost_basic_wan"].sum(), three["owner_unit_wan"].sum()))
     for row in result.deadlines.itertuples(index=False):
         money = t("cli_deadline_money", lang).format(row.extra_money_wan) if row.extra_money_wan > 0 else ""
         _say(t("cli_deadline", lang).format(row.label or row.deadline, row.households_missed, row.households)

@@ -84,6 +84,8 @@ LIBRARY = Table("小区库", "Community library", "library.table", (
            "number", None),
     Column("cost_upgrade_wan", "提升类改造投资（万元）", "Upgrade cost (10k yuan)", "留空则按政策单位造价估算", "number",
            None),
+    Column("three_supplies", "“三供一业”宿舍区", "三供一业 dormitory",
+           "1 为已纳入“三供一业”改造的国有企业宿舍区（不列入计划，按该政策筹资），否则留空", "whole", None),
     Column("plan_2023", "列入2023年计划", "In the 2023 plan", "是否列入2023年计划（1 是、0 否），仅作说明", "whole", 1),
 ))
 

@@ -7,13 +7,13 @@ horizon within the district budgets, and reports which deadlines are missed and 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from ..policy.eligibility import RULES, eligibility, priority
+from ..policy.eligibility import RULES, eligibility, priority, three_supplies_funding
 from ..policy.params import Policy
 from ..solver import SolverSettings
 from .plan import Deadline, PlanProblem, PlanSolution, extra_money, solve_plan
@@ -37,6 +37,9 @@ class PlanResult:
     solution: PlanSolution
     seconds: float
     """Time the plan's solve took."""
+    three_supplies: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """三供一业 dormitories (三(五)), out of the plan: their cost split between the former owner unit and the policy's
+    funds, 万元."""
 
 
 def plan(scenario: PlanScenario, progress: Callable | None = None) -> PlanResult:
@@ -94,7 +97,8 @@ def plan(scenario: PlanScenario, progress: Callable | None = None) -> PlanResult
             "extra_money_wan": float(money.to_numpy().sum()) if money is not None else np.nan,
         })
     return PlanResult(scenario=scenario, communities=communities, annual=annual, deadlines=pd.DataFrame(report),
-                      extra_money=extra, solution=solution, seconds=seconds)
+                      extra_money=extra, solution=solution, seconds=seconds,
+                      three_supplies=three_supplies_funding(communities, policy))
 
 
 def compile_by(year: int, policy: Policy) -> str:

@@ -198,6 +198,12 @@ def read_library(path: Path, spec: LibrarySpec, policy: Policy) -> pd.DataFrame:
     out["prior_plan"] = _one_of(table, "prior_plan", PRIOR_PLANS, "plan", "use provincial, city, district or leave "
                                                                           "empty")
     out["prior_year"] = _optional_number(table, "prior_year", "not a year", year=True).fillna(0).astype(int)
+    flags = _optional_number(table, "three_supplies", "not 1 (a 三供一业 dormitory) or 0")
+    if flags.notna().any() and not flags.dropna().isin([0, 1]).all():
+        bad = flags.index[flags.notna() & ~flags.isin([0, 1])][0]
+        raise InputError(f"three_supplies is 1 (a 三供一业 dormitory) or 0, got {flags[bad]:g}", file=path,
+                         row=row_number(table, list(flags.index).index(bad)), column="three_supplies")
+    out["three_supplies"] = flags.fillna(0).astype(bool)
     gaps = []
     known_items = basic_items(policy)
     for position, cell in enumerate(table["gaps"]):

@@ -54,6 +54,8 @@ RULES = (
          "2019年（含）以前已按省级计划完成老旧小区整治改造的项目不得再列入基础类公共设施总体规划（可实施专项改造）",
          lambda t, p: ~((t["prior_plan"] == "provincial").to_numpy()
                         & (t["prior_year"].to_numpy() <= p.basic_plan_excludes_provincial_by))),
+    Rule("not_three_supplies", "三(五)", "已纳入“三供一业”改造的国有企业宿舍区，按照相关政策筹集改造资金",
+         lambda t, p: ~t["three_supplies"].to_numpy(dtype=bool) if "three_supplies" in t else np.ones(len(t), bool)),
 )
 
 
@@ -71,6 +73,18 @@ def eligibility(table: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     out["special_only"] = ~verdicts["not_done_provincially"] & verdicts.drop(columns="not_done_provincially").all(
         axis=1)
     return out
+
+
+def three_supplies_funding(communities: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """三供一业 dormitories (三(五)): out of the subsidy plan, their basic-facility cost split between the former owner
+    unit (the policy's ``three_supplies.owner_unit_share``) and the 三供一业 policy's funds, 万元."""
+    flagged = communities[communities["three_supplies"]] if "three_supplies" in communities else communities.iloc[:0]
+    share = policy["three_supplies"].owner_unit_share
+    cost = flagged["cost_basic_wan"].astype(float)
+    return pd.DataFrame({"name": flagged["name"], "district": flagged["district"],
+                         "households": flagged["households"], "cost_basic_wan": cost,
+                         "owner_unit_wan": cost * share, "policy_funds_wan": cost * (1 - share)},
+                        index=flagged.index)
 
 
 def priority(table: pd.DataFrame, policy: Policy) -> pd.Series:

@@ -209,6 +209,14 @@ def _weights(weights: dict[str, float]) -> dict[str, float]:
 Tiers = Annotated[tuple[Positive, Positive, Positive], BeforeValidator(_as_tuple)]
 Cutoffs = Annotated[tuple[float, float, float], BeforeValidator(_as_tuple), AfterValidator(_descending)]
 
+class ThreeSupplies(Strict):
+    """State-owned enterprises' dormitories handed over under 三供一业 follow their own funding policy (三(五))."""
+
+    owner_unit_share: Share
+    """Share of their renovation the former owner unit (原产权单位) pays; the rest comes from the 三供一业 policy's
+    funds, outside the renovation subsidy pools."""
+
+
 VALUE_TYPES: dict[str, Any] = {
     "difficulty_tiers": Tiers,
     "grade_cutoffs": Cutoffs,
@@ -222,6 +230,7 @@ VALUE_TYPES: dict[str, Any] = {
     "priority_weights": Annotated[dict[Literal["pre2000", "gaps", "will"], NonNegative], AfterValidator(_weights)],
     "performance_coefficients": Annotated[dict[Grade, Positive], AfterValidator(_every_grade)],
     "performance_indicators": Annotated[dict[str, Indicator], AfterValidator(_weights_sum_to_one)],
+    "three_supplies": ThreeSupplies,
 }
 """Every concept the engines use, with the type its value must have: a policy file defines each of them."""
 

@@ -29,6 +29,8 @@ def plan_workbook(result: PlanResult, lang: str = "zh") -> bytes:
     list_sheet(wb.create_sheet(), result, lang)
     eligibility_sheet(wb.create_sheet(), result, lang)
     deadlines_sheet(wb.create_sheet(), result, lang)
+    if not result.three_supplies.empty:
+        three_supplies_sheet(wb.create_sheet(), result, lang)
     config = result.scenario.config
     rows = [(key, text_of(value), unit_of(key, lang), "") for key, value in flatten(config.model_dump(exclude_none=True))]
     parameter_sheet(wb.create_sheet(), rows, result.scenario.overrides, result.scenario.inputs, lang,
@@ -107,6 +109,23 @@ def eligibility_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
         ws.column_dimensions[get_column_letter(col)].width = 14
     ws.freeze_panes = "D2"
     print_setup(ws, len(headers), "1:1")
+
+
+def three_supplies_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
+    """三供一业: the dormitories out of the plan, and who pays their basic works (三(五))."""
+    ws.title = t("pl_sheet_three_supplies", lang)
+    frame = result.three_supplies
+    put(ws, 1, 1, t("pl_three_title", lang), bold=True, lang=lang)
+    headers = [t(k, lang) for k in ("pl_id", "pl_name", "district", "pl_households", "pl_cost_wan",
+                                    "pl_owner_unit_wan", "pl_policy_funds_wan")]
+    records = [[i, r.name, r.district, int(r.households), r.cost_basic_wan, r.owner_unit_wan, r.policy_funds_wan]
+               for i, r in zip(frame.index, frame.itertuples(index=False))]
+    records.append([t("total", lang), "", "", int(frame["households"].sum()), frame["cost_basic_wan"].sum(),
+                    frame["owner_unit_wan"].sum(), frame["policy_funds_wan"].sum()])
+    write_grid(ws, 3, headers, records, [None, None, None, COUNT, MONEY, MONEY, MONEY], lang)
+    for letter, width in zip("ABCDEFG", (12, 24, 12, 10, 16, 16, 18)):
+        ws.column_dimensions[letter].width = width
+    print_setup(ws, len(headers), "3:3")
 
 
 def deadlines_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
