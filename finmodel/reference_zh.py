@@ -364,6 +364,8 @@ _POLICY = {
     "policy.performance_indicators": "绩效评价的一级指标（各0–100分）及其在总分中的权重（合计为1；借用江西办法的五项指标，等权为测算假设）",
     "policy.performance_indicators.<name>.label": "指标名称",
     "policy.performance_indicators.<name>.weight": "该指标在总分中的权重",
+    "policy.three_supplies": "已纳入“三供一业”改造的国有企业宿舍区按相关政策筹资（三(五)）：不列入基础类改造计划",
+    "policy.three_supplies.owner_unit_share": "原产权单位承担的比例（其余由“三供一业”政策资金承担；测算假设）",
     "policy.priority_weights": "优先级得分的权重：2000年前建成（pre2000）、基础类设施缺项比例（gaps）、居民同意比例（will）",
 }
 
