@@ -66,7 +66,8 @@ def _table_sheet(ws, table: Table, lang: str) -> None:
         header = ws.cell(row=1, column=col, value=column.zh if lang == "zh" else column.en)
         header.font, header.fill = bold, fill
         header.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        header.comment = Comment(f"{column.meaning}\n键 key: {column.key}", "finmodel")
+        header.comment = Comment(f"{column.meaning}\n键：{column.key}" if lang == "zh" else f"key: {column.key}",
+                                 "finmodel")
         ws.cell(row=2, column=col, value=column.key)
         example = EXAMPLE_MARKS[0 if lang == "zh" else 1] if col == 1 else column.example
         cell = ws.cell(row=3, column=col, value=example)
@@ -112,7 +113,7 @@ def _notes_sheet(ws, kind: str, tables: tuple[Table, ...], lang: str, file_name:
             if column.required:
                 takes += "；必填" if zh else "; required"
             values = [table.name if zh else table.name_en, column.zh if zh else column.en, column.key, takes,
-                      column.meaning, column.example]
+                      column.meaning if zh else column.en, column.example]
             for col, value in enumerate(values, start=1):
                 ws.cell(row=row, column=col, value=value).alignment = Alignment(wrap_text=col in (4, 5), vertical="top")
     for col, width in zip("ABCDEF", (12, 26, 30, 34, 60, 20)):
