@@ -345,6 +345,7 @@ _POLICY = {
     "policy.multi_source.elevator_subsidy_share": "补助可承担的电梯费用最高比例",
     "policy.multi_source.elevator_subsidy_cap_wan": "每部电梯补助上限，万元",
     "policy.multi_source.resident_contribution_wan_per_household": "每户居民出资的下限和上限，万元",
+    "policy.multi_source.owner_item_aliases": "房屋所有人出资项目的其他名称（如屋面、化粪池、电梯）：建设投资中以此命名的项目，无论何种模式均由所有人出资",
     "policy.eligibility": "纳入改造范围（一(二)）与优先顺序（三(四)）",
     "policy.eligibility.built_by": "建成日期不晚于该日（一(二)：2005年12月31日前）",
     "policy.eligibility.land_types": "纳入范围的土地类型（国有土地：state_owned）",

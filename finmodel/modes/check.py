@@ -19,7 +19,7 @@ from .balance import (
 )
 from .bundling import BundlingProblem, BundlingSolution, bundles_frame, solve_bundling
 from .scenario import BalanceRule
-from .stack import CHECK_COLUMNS, funding_stack, public_excess, public_money_checks, rule_checks
+from .stack import CHECK_COLUMNS, funding_stack, owner_checks, public_excess, public_money_checks, rule_checks
 from .transfers import transfer_schedule
 
 @dataclass(frozen=True)
@@ -47,7 +47,8 @@ class ModesResult:
     """Per multi_source project: money in by source and year against the uses."""
     rule_checks: pd.DataFrame
     """Per project tested and rule: required, given, the excess over a ceiling, passed. Every project has the
-    public-money rule (``public_within_cost``); multi_source projects also the funding rules."""
+    public-money rule (``public_within_cost``) and the owners' items (``owners_pay``, by code or alias, with the
+    elevator subsidy's cap); multi_source projects also the residents' money per household."""
     rewards: pd.DataFrame
     """Every 以奖代补 line of every project: item, cost, cap, grade, amount, the year it is paid, who receives it
     (``paid_to``: pairs of payee and 万元) and the part the project account receives."""
@@ -82,7 +83,8 @@ def check_modes(result: CashflowResult, progress: Callable | None = None) -> Mod
         for pid in pids:
             if pid not in checks:
                 flow = flows[pid]
-                tables = [rule_checks(flow, scenario.policy)] if flow.project.mode == "multi_source" else []
+                tables = [rule_checks(flow, scenario.policy) if flow.project.mode == "multi_source"
+                          else owner_checks(flow, scenario.policy)]
                 checks[pid] = pd.concat(tables + [public_money_checks(flow, scenario.policy)],
                                         ignore_index=True).assign(project=pid)
         return {"rules_ok": all(bool(checks[pid]["passed"].all()) for pid in pids),

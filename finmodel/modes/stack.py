@@ -7,8 +7,9 @@ Rules (the policy's ``multi_source`` value, an assumption labelled as such):
 - residents' money per household lies in the range the parameters give.
 Owners' money earmarked for several items goes where it is still needed (see ``owners_share``).
 
-Every project tested under any mode also passes ``public_money_checks``: public money (the subsidies of the
-``subsidy_parties`` and the 以奖代补 rewards) above the cost it funds fails, with the excess shown.
+Every project tested under any mode also passes ``owner_checks`` (the owners pay their items, named by code or by an
+alias such as 屋面) and ``public_money_checks``: public money (the subsidies of the ``subsidy_parties`` and the 以奖代补
+rewards) above the cost it funds fails, with the excess shown.
 """
 
 from __future__ import annotations
@@ -72,27 +73,43 @@ def owners_share(flow: ProjectCashflow, required: dict[str, float], parties: set
     return given
 
 
-def rule_checks(flow: ProjectCashflow, policy: Policy) -> pd.DataFrame:
-    """One row per rule: what it asks, what the plan gives, and whether it holds."""
+def owner_checks(flow: ProjectCashflow, policy: Policy) -> pd.DataFrame:
+    """Owners pay for roofs, shared drains and elevators (三(五)) whatever the project's mode: each capex item that is
+    an owner item, by its code or an alias (屋面, 化粪池, 电梯), is covered by the owners' money earmarked for it, plus
+    for elevators the government subsidy allowed; and that subsidy is within its share and cap."""
     rules = policy["multi_source"]
     project = flow.project
     items = project.capex.items_wan
-    subsidy = earmarked(flow, set(rules.subsidy_parties))
+    code = {item: rules.owner_item(item) for item in items}
+    owner_items = [item for item in items if code[item] is not None]
     rows = []
-    elevator_cost = items.get("elevators", 0.0)
+    if not owner_items:
+        return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+    subsidy = earmarked(flow, set(rules.subsidy_parties))
+    elevators = [item for item in owner_items if code[item] == "elevators"]
+    elevator_cost = sum(items[item] for item in elevators)
     allowed_subsidy = min(rules.elevator_subsidy_share * elevator_cost,
                           rules.elevator_subsidy_cap_wan * project.elevators)
-    counted_subsidy = min(subsidy.get("elevators", 0.0), allowed_subsidy)
-    if "elevators" in items:
-        given = subsidy["elevators"]
-        rows.append(["elevator_subsidy_cap", "elevators", allowed_subsidy, given, max(0.0, given - allowed_subsidy),
-                     given <= allowed_subsidy + 1e-9])
-    owner_items = [i for i in rules.owner_items if i in items]
-    required = {i: items[i] - (counted_subsidy if i == "elevators" else 0.0) for i in owner_items}
+    given_subsidy = sum(subsidy[item] for item in elevators)
+    counted = {item: min(subsidy[item], allowed_subsidy * items[item] / elevator_cost) if elevator_cost > 0 else 0.0
+               for item in elevators}
+    if elevators:
+        rows.append(["elevator_subsidy_cap", "、".join(elevators), allowed_subsidy, given_subsidy,
+                     max(0.0, given_subsidy - allowed_subsidy), given_subsidy <= allowed_subsidy + 1e-9])
+    required = {item: items[item] - counted.get(item, 0.0) for item in owner_items}
     owners = owners_share(flow, required, set(rules.owner_parties))
     for item in owner_items:
-        covered = owners[item] + (counted_subsidy if item == "elevators" else 0.0)
+        covered = owners[item] + counted.get(item, 0.0)
         rows.append(["owners_pay", item, items[item], covered, np.nan, covered >= items[item] - 1e-6])
+    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+
+
+def rule_checks(flow: ProjectCashflow, policy: Policy) -> pd.DataFrame:
+    """The 多元化投入 project's rules (五(四)): the owners' items (``owner_checks``, which every project has) and the
+    residents' money per household within the range the parameters give."""
+    rules = policy["multi_source"]
+    project = flow.project
+    rows = owner_checks(flow, policy).values.tolist()
     residents = sum(g.amount_wan for g in project.grants if g.party == "residents")
     low, high = rules.resident_contribution_wan_per_household
     if project.households > 0:

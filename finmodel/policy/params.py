@@ -129,9 +129,21 @@ class MultiSourceRules(Strict):
     """Most a subsidy may pay per elevator, 万元."""
     resident_contribution_wan_per_household: Annotated[tuple[NonNegative, NonNegative], BeforeValidator(_as_tuple)]
     """Least and most residents' money per household, 万元."""
+    owner_item_aliases: dict[str, list[str]] = {}
+    """Other names of the owner items in capex (屋面 for roofs, 化粪池 for drains, 电梯 for elevators): an item so
+    named is the owners' to pay whatever its project's mode."""
+
+    def owner_item(self, name: str) -> str | None:
+        """The owner item a capex item is (by its code or an alias), or None."""
+        if name in self.owner_items:
+            return name
+        return next((code for code, names in self.owner_item_aliases.items() if name in names), None)
 
     @model_validator(mode="after")
     def _range(self) -> MultiSourceRules:
+        unknown = [code for code in self.owner_item_aliases if code not in self.owner_items]
+        if unknown:
+            raise ValueError(f"owner_item_aliases: '{unknown[0]}' is not one of owner_items")
         low, high = self.resident_contribution_wan_per_household
         if low > high:
             raise ValueError(f"resident_contribution_wan_per_household: the least, {low:g}, is above the most, {high:g}")
