@@ -18,7 +18,8 @@ class Column:
     meaning: str
     """What the column holds (Chinese, for the 说明 sheet)."""
     kind: str = "number"
-    """text, whole (a count or a year), number (≥ 0), share (0 to 1), rate (a decimal), choice (``choices``)."""
+    """text, whole (a count or a year), number (≥ 0), share (0 to 1), score (0 to 100), rate (a decimal), choice
+    (``choices``)."""
     example: object = None
     choices: tuple[str, ...] = ()
     required: bool = False
@@ -46,7 +47,7 @@ DISTRICTS = Table("区县数据", "Districts", "districts.table", (
     Column("households", "改造户数（户）", "Households", "计划改造户数", "whole", 56525),
     Column("floor_area_m2", "改造面积（平方米）", "Floor area (m²)", "计划改造建筑面积", "number", 4025900),
     Column("investment_wan", "改造投资（万元）", "Investment (10k yuan)", "计划改造投资", "number", 120777),
-    Column("performance_score", "绩效评价得分（分）", "Performance score", "上年度绩效评价得分，0—100", "number", 92),
+    Column("performance_score", "绩效评价得分（分）", "Performance score", "上年度绩效评价得分，0—100", "score", 92),
     Column("budget_revenue_wan", "一般公共预算收入（万元）", "Budget revenue (10k yuan)",
            "一般公共预算收入，用于财政困难系数", "number", 1305958),
     Column("budget_expenditure_wan", "一般公共预算支出（万元）", "Budget expenditure (10k yuan)",
@@ -101,6 +102,11 @@ PROJECTS = Table("项目表", "Projects", "project_table.table", (
     Column("name", "项目名称", "Name", "项目名称", "text", "西片小区02"),
     Column("kind", "项目类型", "Kind", "old_community 老旧小区、old_town 旧城区、shanty 棚户区等", "choice", None, KINDS),
     Column("area", "所在片区", "Area", "所在片区（同一片区的项目相邻）", "text", "西片区"),
+    Column("mode", "资金平衡模式", "Funding mode",
+           "单独检验的模式：in_community 小区内自求平衡、multi_source 政府引导的多元化投入；留空则不单独检验", "choice", None,
+           ("in_community", "multi_source")),
+    Column("performance_score", "绩效评价得分（分）", "Performance score", "绩效评价得分，0—100，决定以奖代补的等级",
+           "score", None),
     Column("households", "改造户数（户）", "Households", "改造户数", "whole", 900),
     Column("floor_area_m2", "改造面积（平方米）", "Floor area (m²)", "改造面积", "number", 60300),
     Column("construction_delay_years", "工程延误（年）", "Construction delay (years)", "工程延误年数，0 为按期",

@@ -24,9 +24,12 @@ from .errors import InputError
 ROWS = 2000
 """Rows the checks on cells cover below the headers."""
 YEARS = ("year_built", "prior_year", "year")
-KIND_WORDS = {"text": ("文字", "text"), "whole": ("整数 ≥ 0", "whole number ≥ 0"), "number": ("数值 ≥ 0", "number ≥ 0"),
-              "share": ("0—1 的比例", "share from 0 to 1"), "rate": ("小数（如 0.0345）", "decimal (0.0345)"),
-              "choice": ("以下之一：", "one of: "), "year": ("年份（1900—2100）", "year (1900–2100)")}
+KIND_WORDS = {
+    "text": ("文字", "text"), "whole": ("整数 ≥ 0", "whole number ≥ 0"), "number": ("数值 ≥ 0", "number ≥ 0"),
+    "share": ("0—1 的比例", "share from 0 to 1"), "score": ("0—100 分", "score from 0 to 100"),
+    "rate": ("小数（如 0.0345）", "decimal (0.0345)"), "choice": ("以下之一：", "one of: "),
+    "year": ("年份（1900—2100）", "year (1900–2100)"),
+}
 
 
 def _kind(column: Column) -> str:
@@ -44,6 +47,8 @@ def _validation(column: Column, lang: str) -> DataValidation | None:
         rule = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
     elif kind == "share":
         rule = DataValidation(type="decimal", operator="between", formula1="0", formula2="1")
+    elif kind == "score":
+        rule = DataValidation(type="decimal", operator="between", formula1="0", formula2="100")
     elif kind == "rate":
         rule = DataValidation(type="decimal", operator="between", formula1="-1", formula2="1")
     elif kind == "choice":

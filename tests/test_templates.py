@@ -130,6 +130,8 @@ def test_a_template_lays_out_its_tables(kind):
                 assert checked[letter].type == "list" and ",".join(column.choices) in checked[letter].formula1
             elif column.kind == "share":
                 assert (checked[letter].formula1, checked[letter].formula2) == ("0", "1")
+            elif column.kind == "score":
+                assert (checked[letter].formula1, checked[letter].formula2) == ("0", "100")
     notes = workbook["说明"]
     listed = [notes.cell(row=r, column=3).value for r in range(1, notes.max_row + 1)]
     assert all(column.key in listed for table in KIND_TABLES[kind] for column in table.columns)
