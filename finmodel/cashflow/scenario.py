@@ -440,6 +440,11 @@ class Project(_Strict):
         return self.construction_years + self.operating_years
 
     @property
+    def latest_settlement_lag_years(self) -> int:
+        """The longest a grant's settlement may wait after acceptance: until the project's last year."""
+        return self.operating_years
+
+    @property
     def planning_rate(self) -> float:
         """The planning rate of 本息覆盖倍数: as given, else the first bond's coupon, else the first loan's rate."""
         if self.coverage.planning_rate is not None:
@@ -676,8 +681,8 @@ class TableRows:
                 return None
             values[column] = floats
         # A settlement after the template's last year is the row's own error: the row-by-row reading says so.
-        if any(values.get(f"grants.{grant.id}.settlement_lag_years", np.zeros(1)).max() > template.operating_years
-               for grant in template.grants):
+        if any(values.get(f"grants.{grant.id}.settlement_lag_years", np.zeros(1)).max()
+               > template.latest_settlement_lag_years for grant in template.grants):
             return None
         return RowValues(len(self.ids), values)
 
@@ -1097,7 +1102,7 @@ def _check_years(projects: list[Project], year0: int, path: Path, policy: Policy
             inside(land.year, f"land_returns.{land.id}.year")
         for grant in project.grants:
             inside(grant.advance_year, f"grants.{grant.id}.advance_year")
-            if year0 + project.construction_years - 1 + grant.settlement_lag_years > last:
+            if grant.settlement_lag_years > project.latest_settlement_lag_years:
                 raise InputError("the settlement falls after the project's last year", file=path,
                                  key=f"projects.{project.id}.grants.{grant.id}.settlement_lag_years")
         accepted = year0 + project.construction_years - 1

@@ -10,8 +10,7 @@ funding need and payback; and which inputs move its balance margin most, by rank
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -34,11 +33,11 @@ from ..cashflow.scenario import (
     effective,
     written_of,
 )
+from ..config import Strict
 from ..errors import InputError
 from ..modes.balance import TOLERANCE_WAN, coverage_parts
 from .cluster import run_tasks
 from .draws import draw_inputs
-from ..config import Strict
 from .spec import RiskSpec
 
 PERCENTILES = (5, 50, 95)
@@ -107,9 +106,9 @@ def resolve(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targ
                                  "(prices, quantities, occupancy, growth, amounts, shares and rates) can be uncertain",
                                  file=file, key=where)
             _check_support(item, annotation, file, where)
-            if name == "settlement_lag_years" and round(item.support[1]) > shape.operating_years:
+            if name == "settlement_lag_years" and round(item.support[1]) > shape.latest_settlement_lag_years:
                 raise InputError(f"its draws can reach a settlement lag of {round(item.support[1])} years, after the "
-                                 f"project's last year (at most {shape.operating_years})",
+                                 f"project's last year (at most {shape.latest_settlement_lag_years})",
                                  file=file, key=where.removesuffix(".key"))
             parts[n][path] = k
             base[n][path] = float(current)
@@ -196,6 +195,17 @@ def with_formed_bundles(scenario: ProjectScenario, modes: Any) -> ProjectScenari
     return replace(scenario, config=config)
 
 
+def with_spec(scenario: ProjectScenario, risk: RiskSpec | Mapping[str, Any] | None) -> tuple[ProjectScenario,
+                                                                                              RiskSpec]:
+    """``scenario`` with ``risk`` in place of its [risk] (``with_risk``) and the table that holds; an error when
+    there is none, neither in the file nor given."""
+    scenario = with_risk(scenario, risk)
+    if scenario.config.risk is None:
+        raise InputError("the scenario has no [risk] table: name the uncertain inputs there, or give risk=",
+                         file=scenario.path)
+    return scenario, scenario.config.risk
+
+
 class _RiskTable(Strict):
     """[risk] as the scenario holds it, so that a problem is named risk.inputs[0].low as in a file."""
 
@@ -245,11 +255,7 @@ def simulate(scenario: ProjectScenario, draws: int | None = None, *, seed: int |
     DASK_SCHEDULER_ADDRESS variable), else a local cluster of ``workers`` processes (default: one per core);
     ``workers=0`` runs them in this process. The draws are made before the work is split, so the result is the
     same to the bit whatever runs it. ``progress(done, total)`` is called as chunks finish."""
-    scenario = with_risk(scenario, risk)
-    spec = scenario.config.risk
-    if spec is None:
-        raise InputError("the scenario has no [risk] table: name the uncertain inputs there, or give risk=",
-                         file=scenario.path)
+    scenario, spec = with_spec(scenario, risk)
     targets = resolve(spec, scenario, scenario.path)
     n = draws if draws is not None else spec.draws
     values = draw_inputs(spec, n, seed)
@@ -302,11 +308,10 @@ def evaluate_draws(scenario: ProjectScenario, targets: Targets, values: np.ndarr
                 for name, column in found.items():
                     figures.setdefault(name, np.empty(size * n))[rows] = column
                 pieces.append((rows, cash_d))
-            # A shorter project's cash stays where it ended after its horizon, as a bundle's members' does.
             width = max(c.shape[1] for _, c in pieces)
             cumulative = np.empty((size * n, width))
             for rows, cash_d in pieces:
-                cumulative[rows] = np.hstack([cash_d, np.repeat(cash_d[:, -1:], width - cash_d.shape[1], axis=1)])
+                cumulative[rows] = _held(cash_d, width)
         for name, column in figures.items():
             out[name].append(np.asarray(column, dtype=float).reshape(n, size))
         for j, pid in enumerate(part.ids if table else [part.id]):
@@ -319,14 +324,18 @@ def evaluate_draws(scenario: ProjectScenario, targets: Targets, values: np.ndarr
         columns = [index[m] for m in bundle.members]
         bundles["npv_wan"].append(result["npv_wan"][:, columns].sum(axis=1))
         bundles["coverage_margin_wan"].append(result["coverage_margin_wan"][:, columns].sum(axis=1))
-        # After its horizon a member's cash stays where it ended, as in the deterministic test.
         width = max(cash[m].shape[1] for m in bundle.members)
-        total = sum(np.hstack([cash[m], np.repeat(cash[m][:, -1:], width - cash[m].shape[1], axis=1)])
-                    for m in bundle.members)
+        total = sum(_held(cash[m], width) for m in bundle.members)
         bundles["cash_min_wan"].append(total.min(axis=1))
     result["bundles"] = {name: np.column_stack(columns) if columns else np.zeros((n, 0))
                          for name, columns in bundles.items()}
     return result
+
+
+def _held(cumulative: np.ndarray, width: int) -> np.ndarray:
+    """Cumulative cash (rows, years) carried on to ``width`` years: after its horizon a project's cash stays where it
+    ended, as in the deterministic test of a bundle (its members', or one project's under a shorter delay)."""
+    return np.hstack([cumulative, np.repeat(cumulative[:, -1:], width - cumulative.shape[1], axis=1)])
 
 
 def _part_figures(scenario: ProjectScenario, template: Project, values: RowValues, rates: np.ndarray,

@@ -22,7 +22,7 @@ import pandas as pd
 from ..cashflow.scenario import ProjectScenario
 from ..errors import InputError
 from .draws import inverse
-from .montecarlo import _names, evaluate_draws, resolve, unit_margins, whole_inputs, with_risk
+from .montecarlo import _names, evaluate_draws, resolve, unit_margins, whole_inputs, with_spec
 from .spec import RiskSpec
 
 TORNADO_PERCENTILES = (5, 95)
@@ -47,11 +47,7 @@ def sensitivity(scenario: ProjectScenario, units: Sequence[str] | None = None, e
     default: ``[risk] sensitivity_units``, else all) over the inputs of its ``[risk]`` table, or of ``risk`` given
     here (``with_risk``). ``evaluated`` (the scenario's ``evaluate`` result) gives the break-even values; it is
     computed when not given."""
-    scenario = with_risk(scenario, risk)
-    spec = scenario.config.risk
-    if spec is None:
-        raise InputError("the scenario has no [risk] table: name the uncertain inputs there, or give risk=",
-                         file=scenario.path)
+    scenario, spec = with_spec(scenario, risk)
     targets = resolve(spec, scenario, scenario.path)
     ids = scenario.projects.ids
     bundle_ids = [b.id for b in scenario.config.bundles]
