@@ -15,8 +15,8 @@ FILE is a scenario of one of the kinds of ``finmodel/kinds.py``: its first key, 
 A folder stands for the scenario files directly in it; several scenarios run one after another, each into a
 folder of its own named after its file (under ``--out`` when given), and the command ends with the most serious
 exit code of the runs. ``sweep`` runs one scenario at every combination of the values given for some of its keys
-(as Dask tasks) and writes one table with a row per combination. ``schema`` writes docs/scenario-reference.md and the JSON Schemas of docs/schema/ under DIR
-(default: here).
+(as Dask tasks) and writes one table with a row per combination. ``schema`` writes docs/scenario-reference.md and
+the JSON Schemas of docs/schema/ under DIR (default: here).
 
 Exit codes (``EXIT_CODES``): 0 done; 1 a compliance check failed (the reports are written and say which); 2 bad
 input, or an output folder that cannot be written or is in use; 3 the rules cannot all be met; 4 a solver stopped
@@ -102,11 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--lang", choices=LANGS, default="zh", help="language of the reports and messages (default: zh)")
     risk = run.add_argument_group("Monte Carlo (project scenarios with a [risk] table)")
     risk.add_argument("--draws", type=int, metavar="N", help="draws instead of [risk] draws")
-    risk.add_argument("--workers", type=int, metavar="N",
-                      help="Dask workers of the local cluster (default: one per core; 0: in this process)")
-    risk.add_argument("--scheduler", metavar="ADDRESS",
-                      help="a Dask scheduler to run the draws on, e.g. tcp://host:8786 (default: the "
-                           "DASK_SCHEDULER_ADDRESS variable, else a local cluster)")
+    _cluster_arguments(risk, "the draws")
     loudness = run.add_mutually_exclusive_group()
     loudness.add_argument("--quiet", action="store_true", help="print only errors")
     loudness.add_argument("--verbose", action="store_true", help="also print each solver run (stage, status, time)")
@@ -121,11 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--out", type=Path, help="output folder, replaced whole (default: reports/<stem>-sweep, "
                                                 "with -en appended for --lang en)")
     sweep.add_argument("--lang", choices=LANGS, default="zh", help="language of the reports and messages (default: zh)")
-    sweep.add_argument("--workers", type=int, metavar="N",
-                       help="Dask workers of the local cluster (default: one per core; 0: in this process)")
-    sweep.add_argument("--scheduler", metavar="ADDRESS",
-                       help="a Dask scheduler to run the points on, e.g. tcp://host:8786 (default: the "
-                            "DASK_SCHEDULER_ADDRESS variable, else a local cluster)")
+    _cluster_arguments(sweep, "the points")
     sweep.add_argument("--quiet", action="store_true", help="print only errors")
 
     compare = commands.add_parser("compare", help="set two runs side by side: report folders, or scenarios to run")
@@ -154,13 +146,31 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _cluster_arguments(group, what: str) -> None:
+    """--workers and --scheduler: where Dask runs ``what`` (the Monte Carlo's draws, a sweep's points)."""
+    group.add_argument("--workers", type=int, metavar="N",
+                       help="Dask workers of the local cluster (default: one per core; 0: in this process)")
+    group.add_argument("--scheduler", metavar="ADDRESS",
+                       help=f"a Dask scheduler to run {what} on, e.g. tcp://host:8786 (default: the "
+                            "DASK_SCHEDULER_ADDRESS variable, else a local cluster)")
+
+
+def _checked_workers(args: argparse.Namespace) -> int | None:
+    if args.workers is not None and args.workers < 0:
+        raise InputError(f"--workers {args.workers}: 0 (in this process) or more")
+    return args.workers
+
+
 def _out_dir(args: argparse.Namespace, file: Path, suffix: str = "") -> Path:
     if args.out and not getattr(args, "several", False):
         return args.out
     # A run replaces its folder whole, so each language gets its own default folder: an English run never
     # replaces the Chinese reports of the same scenario. Several scenarios get a folder each, under --out.
-    name = file.stem + suffix + ("" if args.lang == "zh" else f"-{args.lang}")
-    return (args.out or Path("reports")) / name
+    return _default_out(args, file.stem + suffix)
+
+
+def _default_out(args: argparse.Namespace, name: str) -> Path:
+    return (args.out or Path("reports")) / (name + ("" if args.lang == "zh" else f"-{args.lang}"))
 
 
 def _command(args: argparse.Namespace) -> str:
@@ -322,7 +332,6 @@ def _run_allocation(args: argparse.Namespace, file: Path, out: Path) -> int:
             if finding.severity == "note":
                 _say(t("cli_note", lang).format(finding_text(finding, lang)))
         print()
-        failed = [c for c in result.checks if not c.passed]
         _say(t("cli_checks", lang).format(len(result.checks) - len(failed), len(failed)))
         _say(t("formula_share_line", lang).format(result.formula_share))
         pools = {p.id: p for p in scenario.pools}
@@ -380,11 +389,10 @@ def _simulate(args: argparse.Namespace, scenario):
     draws = args.draws if args.draws is not None else spec.draws
     if draws < 2:
         raise InputError(f"--draws {draws}: at least 2 draws")
-    if args.workers is not None and args.workers < 0:
-        raise InputError(f"--workers {args.workers}: 0 (in this process) or more")
+    workers = _checked_workers(args)
     chunks = -(-draws // spec.chunk)
     with _activity(args, "cli_risk_line", chunks) as line:
-        return simulate(scenario, draws, workers=args.workers, scheduler=args.scheduler,
+        return simulate(scenario, draws, workers=workers, scheduler=args.scheduler,
                         progress=lambda done, total: line.advance(done))
 
 
@@ -429,8 +437,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from .risk.grid import MEASURES, parse_grid, sweep
 
     lang = args.lang
-    if args.workers is not None and args.workers < 0:
-        raise InputError(f"--workers {args.workers}: 0 (in this process) or more")
+    workers = _checked_workers(args)
     grid = parse_grid(args.grid)
     out = _out_dir(args, args.file, "-sweep")
     with output_folder(out, keep=[args.file]):
@@ -438,7 +445,7 @@ def _sweep(args: argparse.Namespace) -> int:
         given = ("；" if lang == "zh" else "; ").join(f"{k} = {', '.join(v)}" for k, v in grid.items())
         _status(t("cli_sweeping", lang).format(count, given))
         with _activity(args, "cli_sweep_line", count) as line:
-            result = sweep(args.file, grid, overrides=args.overrides, workers=args.workers, scheduler=args.scheduler,
+            result = sweep(args.file, grid, overrides=args.overrides, workers=workers, scheduler=args.scheduler,
                            progress=lambda done, total: line.advance(done))
             line.describe(t("cli_writing", lang))
             written = write_sweep_report(result, out, lang=lang, command=_command(args))
@@ -455,7 +462,6 @@ def _sweep(args: argparse.Namespace) -> int:
         moves = ("；" if lang == "zh" else "; ").join(
             f"{result.names[u]} {number_text(measure, table[u].min())} – {number_text(measure, table[u].max())}"
             for u in spread.index)
-
         _say(t("cli_sweep_moves", lang).format(measure_label(measure, lang), moves))
     _wrote(written, lang)
     return 0 if points["ok"].all() else 1
@@ -469,8 +475,8 @@ def _compare(args: argparse.Namespace) -> int:
 
     lang = args.lang
     a, b = args.runs
-    default = f"compare-{a.stem if a.is_file() else a.name}-{b.stem if b.is_file() else b.name}"
-    out = args.out or Path("reports") / (default + ("" if lang == "zh" else f"-{lang}"))
+    out = args.out or _default_out(args, f"compare-{a.stem if a.is_file() else a.name}-"
+                                         f"{b.stem if b.is_file() else b.name}")
     with output_folder(out, keep=[a, b]), tempfile.TemporaryDirectory(prefix="finmodel-compare-") as scratch:
         folders = []
         for k, given in enumerate((a, b)):
