@@ -73,14 +73,17 @@ def write_with_manifest(scenario, outputs: dict[str, bytes], out_dir, *, command
 
 def _input(scenario, name: str, digest: str) -> dict:
     """An input file's record: its name and hash, and for a CSV table the encoding it was read in (a GBK file from
-    Chinese Excel reads as gb18030)."""
+    Chinese Excel reads as gb18030). The encoding is that of the bytes the hash names: a file changed or moved since
+    the run read it gets none, rather than the encoding of other bytes."""
     record = {"file": name, "sha256": digest}
     path = Path(scenario.path).parent / name
     if path.suffix.lower() == ".csv":
         from ..tables import table_encoding
 
         try:
-            record["encoding"] = table_encoding(path.read_bytes())
-        except OSError:  # moved since it was read: the hash still says what was used
-            record["encoding"] = None
+            data = path.read_bytes()
+        except OSError:
+            data = None
+        same = data is not None and hashlib.sha256(data).hexdigest() == digest
+        record["encoding"] = table_encoding(data) if same else None
     return record
