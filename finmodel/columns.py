@@ -7,6 +7,7 @@ A table may name a column by its key or by either header: ``read_table`` reads t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ PROJECTS = Table("项目表", "Projects", "project_table.table", (
 KIND_TABLES = {"allocation": (DISTRICTS,), "projects": (PROJECTS,), "plan": (LIBRARY, BUDGETS)}
 
 
+@cache
 def header_keys() -> dict[str, str]:
     """Every header a template writes (Chinese and English) → the column's key, for reading tables back."""
     keys: dict[str, str] = {}

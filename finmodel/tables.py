@@ -428,9 +428,14 @@ def _named_columns(header: list[Any], records: list[list[Any]], path: Path,
                    header_row: int) -> tuple[list[str], list[list[Any]]]:
     """Header names stripped. A column without a name is dropped when it is empty and refused when it holds
     values; a name given twice is refused (a reader would otherwise rename one of them and read the other)."""
+    from .columns import header_keys
+
+    aliases = header_keys()
     names = [cell_text(h).strip() for h in header]
     for name in names:
         check_text(name, file=path, row=header_row)
+    # A template's header (改造户数（户）, Households) names its column's key: as a key, a column named twice is refused.
+    names = [aliases.get(name, name) for name in names]
     keep = []
     for k, name in enumerate(names):
         if name:
@@ -450,19 +455,11 @@ def _named_columns(header: list[Any], records: list[list[Any]], path: Path,
 
 def _template_layout(header: list[str], records: list[list[Any]], lines: list[int], path: Path,
                      header_row: int) -> tuple[list[str], list[list[Any]], list[int]]:
-    """Headers read as keys where they are a template's (``finmodel.columns``: 改造户数（户） is ``households``), and
-    what a filled template adds to a table left out: its row of keys under the headers, its example row (first cell
-    示例), and the columns it offers that were left empty in every row."""
-    from .columns import EXAMPLE_MARKS, header_keys
+    """What a filled template adds to a table (``header``: the keys), left out: its row of keys under the headers,
+    its example row (first cell 示例), and the columns it offers that were left empty in every row."""
+    from .columns import EXAMPLE_MARKS
 
-    aliases = header_keys()
-    keys = [aliases.get(name, name) for name in header]
-    seen: dict[str, str] = {}
-    for name, key in zip(header, keys):
-        if key in seen:
-            raise InputError(f"the header names the column '{key}' twice ('{seen[key]}' and '{name}')", file=path,
-                             row=header_row, column=name)
-        seen[key] = name
+    keys = header
     is_template = bool(records) and [cell_text(c).strip() for c in records[0]] == keys
     if is_template:
         records, lines = records[1:], lines[1:]
