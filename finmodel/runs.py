@@ -175,9 +175,11 @@ def compare(a: str | Path | Run, b: str | Path | Run) -> Comparison:
     return Comparison(a=a, b=b, inputs=input_differences(a.manifest, b.manifest), table=table)
 
 
-def _change(a: pd.Series, b: pd.Series) -> pd.Series:
+def change(a, b):
+    """(b − a) ÷ |a|: the change from run A to run B as a share of A; NaN where A is 0. Numbers or arrays."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return pd.Series(np.where(a != 0, (b - a) / a.abs(), np.nan), index=a.index)
+        return np.where(a != 0, (b - a) / np.abs(a), np.nan)
 
 
 def _compare_allocation(a: Run, b: Run) -> pd.DataFrame:
@@ -191,7 +193,7 @@ def _compare_allocation(a: Run, b: Run) -> pd.DataFrame:
     long = pd.DataFrame({"unit": np.repeat(units, len(pools)), "pool": pools * len(units),
                          "a_wan": grain_a.to_numpy().ravel() / 100, "b_wan": grain_b.to_numpy().ravel() / 100,
                          "difference_wan": (grain_b - grain_a).to_numpy().ravel() / 100})
-    long["change"] = _change(long["a_wan"], long["b_wan"])
+    long["change"] = change(long["a_wan"], long["b_wan"])
     return long
 
 
@@ -207,7 +209,7 @@ def _compare_projects(a: Run, b: Run) -> pd.DataFrame:
                                   "a": va.to_numpy(dtype=float), "b": vb.to_numpy(dtype=float)}))
     long = pd.concat(rows, ignore_index=True)
     long["difference"] = long["b"] - long["a"]
-    long["change"] = _change(long["a"], long["b"])
+    long["change"] = change(long["a"], long["b"])
     order = {p: k for k, p in enumerate(projects)}
     return long.sort_values("project", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
 
@@ -228,7 +230,7 @@ def _compare_plan(a: Run, b: Run) -> pd.DataFrame:
                           "b": yb[measure].to_numpy(dtype=float)}) for measure in ("households", "cost_wan")]
     long = pd.concat(rows, ignore_index=True)
     long["difference"] = long["b"] - long["a"]
-    long["change"] = _change(long["a"], long["b"])
+    long["change"] = change(long["a"], long["b"])
     return long
 
 

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from ..labels import t
-from ..runs import Comparison
+from ..runs import Comparison, change
 from .book import print_setup, save_workbook, write_grid
 from .cells import MONEY, fit_height, put
 from .charts import cjk_font, png_bytes
@@ -122,7 +122,7 @@ def compare_workbook(comparison: Comparison, lang: str = "zh") -> bytes:
 
 
 def _pct(a: float, b: float) -> float:
-    return (b - a) / abs(a) * 100 if a else float("nan")
+    return float(change(a, b)) * 100
 
 
 def compare_chart(comparison: Comparison, lang: str = "zh") -> Figure:

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from ..config import parse_value
 from ..labels import t
 from ..risk.grid import SweepResult
 from .book import print_setup, save_workbook, write_grid
@@ -159,12 +160,6 @@ def sweep_chart(result: SweepResult, lang: str = "zh", measure: str | None = Non
     return fig
 
 
-def _value_of(text: str):
-    from ..risk.grid import _value
-
-    return _value(text)
-
-
 def _first_ran(part: pd.DataFrame, units: list[str], key: str):
     ran = part[units].notna().any(axis=1).to_numpy()
     return part[key].iloc[int(np.argmax(ran))] if ran.any() else part[key].iloc[0]
@@ -172,7 +167,7 @@ def _first_ran(part: pd.DataFrame, units: list[str], key: str):
 
 def sweep_record(result: SweepResult) -> dict:
     """What manifest.json says of the sweep: the grid, the points that did not pass, the workers."""
-    return {"grid": {k: [_value_of(v) for v in values] for k, values in result.grid.items()},
+    return {"grid": {k: [parse_value(v) for v in values] for k, values in result.grid.items()},
             "points": len(result.points), "failed": [int(n) for n in result.points.index[~result.points["ok"]]],
             "workers": result.workers}
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..config import read_toml
+from ..config import parse_value, read_toml
 from ..errors import FinmodelError, InputError
 from ..kinds import kind_of
 from .cluster import run_tasks
@@ -172,7 +172,7 @@ def sweep(file: str | Path, grid: Sequence[str] | Mapping[str, Sequence[Any]], *
             raise InputError(f"with {', '.join(given)}: {exc.message}", file=exc.file, key=exc.key) from None
     results, used = run_tasks(run_point, [(kind, s) for s in scenarios], workers=workers, scheduler=scheduler,
                               progress=progress)
-    points = pd.DataFrame([{k: _value(v) for k, v in zip(keys, combo)} for combo in combos],
+    points = pd.DataFrame([{k: parse_value(v) for k, v in zip(keys, combo)} for combo in combos],
                           index=pd.RangeIndex(1, len(combos) + 1, name="point"))
     points["ok"] = [not note for note, _ in results]
     points["note"] = [note for note, _ in results]
@@ -180,16 +180,6 @@ def sweep(file: str | Path, grid: Sequence[str] | Mapping[str, Sequence[Any]], *
     columns = ["point", "unit", "name", "measure", "value"]
     figures = pd.concat(ran, ignore_index=True)[columns] if ran else pd.DataFrame(columns=columns)
     return SweepResult(kind=kind, keys=keys, grid=grid, points=points, figures=figures, scenario=base, workers=used)
-
-
-def _value(text: str) -> Any:
-    """A grid value as the scenario reads it (a number, a text, a list), for the table."""
-    import tomllib
-
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
 
 
 def run_point(kind: str, scenario: Any) -> tuple[str, pd.DataFrame]:
