@@ -309,6 +309,11 @@ def text_of(value) -> str:
     return str(value)
 
 
+def config_rows(config, lang: str) -> list[tuple[str, str, str, str]]:
+    """Every value of a scenario's configuration as 参数 lists it: dotted key, value, unit, and no source."""
+    return [(key, text_of(value), unit_of(key, lang), "") for key, value in flatten(config.model_dump(exclude_none=True))]
+
+
 def parameter_sheet(ws: Worksheet, rows: Iterable[tuple[str, str, str, str]], overrides, inputs: dict[str, str],
                     lang: str, policy=None) -> int:
     """参数: every scenario value with unit and source; every override, old → new; every policy value the run used,

@@ -19,7 +19,7 @@ from ..cashflow import CashflowResult, ProjectCashflow
 from ..cashflow.scenario import Project
 from ..modes import ModesResult
 from ..risk import RiskResult, SensitivityResult
-from .book import break_between_blocks, flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of
+from .book import break_between_blocks, config_rows, parameter_sheet, print_setup, save_workbook
 from .cells import MONEY, display_width, fit_height, put
 from .charts import cjk_font, png_bytes
 from ..labels import CATEGORY, INCOME_KIND, METHOD, PARTY, UNIT, csv_header, t, word
@@ -103,10 +103,8 @@ def cashflow_workbook(result: CashflowResult, lang: str = "zh", modes: ModesResu
         from .sensitivity import sensitivity_sheet
 
         sensitivity_sheet(wb.create_sheet(), sensitivity, result.scenario.name, result.scenario.config.balance, lang)
-    config = result.scenario.config
-    rows = [(key, text_of(value), unit_of(key, lang), "") for key, value in flatten(config.model_dump(exclude_none=True))]
-    parameter_sheet(wb.create_sheet(), rows, result.scenario.overrides, result.scenario.inputs, lang,
-                    result.scenario.policy)
+    parameter_sheet(wb.create_sheet(), config_rows(result.scenario.config, lang), result.scenario.overrides,
+                    result.scenario.inputs, lang, result.scenario.policy)
     return save_workbook(wb, result.scenario.name, lang)
 
 

@@ -120,11 +120,10 @@ def _footer(scenario, lang: str) -> list[str]:
 
 def parameter_section(scenario, lang: str) -> Section:
     """参数: every scenario value, as the 参数 sheet lists them (key, value, unit)."""
-    from .book import flatten, text_of, unit_of
+    from .book import config_rows
 
-    rows = [(key, text_of(value), unit_of(key, lang)) for key, value in flatten(
-        scenario.config.model_dump(exclude_none=True))]
-    frame = pd.DataFrame(rows, columns=[t("key", lang), t("param_value", lang), t("unit", lang)])
+    frame = pd.DataFrame([row[:3] for row in config_rows(scenario.config, lang)],
+                         columns=[t("key", lang), t("param_value", lang), t("unit", lang)])
     return Section(t("sheet_params", lang), table=frame_table(frame))
 
 

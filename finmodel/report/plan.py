@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..planning import PlanResult, compile_by
 from ..policy.eligibility import RULES
-from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, unit_of, write_grid
+from .book import config_rows, parameter_sheet, print_setup, save_workbook, write_grid
 from .cells import MONEY, put
 from .charts import cjk_font, png_bytes
 from ..labels import csv_header, t
@@ -31,10 +31,8 @@ def plan_workbook(result: PlanResult, lang: str = "zh") -> bytes:
     deadlines_sheet(wb.create_sheet(), result, lang)
     if not result.three_supplies.empty:
         three_supplies_sheet(wb.create_sheet(), result, lang)
-    config = result.scenario.config
-    rows = [(key, text_of(value), unit_of(key, lang), "") for key, value in flatten(config.model_dump(exclude_none=True))]
-    parameter_sheet(wb.create_sheet(), rows, result.scenario.overrides, result.scenario.inputs, lang,
-                    result.scenario.policy)
+    parameter_sheet(wb.create_sheet(), config_rows(result.scenario.config, lang), result.scenario.overrides,
+                    result.scenario.inputs, lang, result.scenario.policy)
     return save_workbook(wb, result.scenario.name, lang)
 
 
