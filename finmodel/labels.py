@@ -637,6 +637,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "given": ("实际", "Given"),
     "rule_elevator_subsidy_cap": ("加装电梯政府补助不超过上限（万元）", "Elevator subsidy within its cap (10k yuan)"),
     "rule_owners_pay": ("业主承担（万元）", "Owners pay (10k yuan)"),
+    "rule_cofunding_subsidy_cap": ("居民出资改造共用设施财政补贴不超过上限（万元）",
+                                   "Subsidy of residents' money on shared facilities within its cap (10k yuan)"),
+    "rule_special_funded": ("专项改造由相关部门（单位）筹资（万元）", "Special renovation paid by its department (10k yuan)"),
+    "rule_special_not_from_pools": ("专项改造不使用切块补助资金（万元）",
+                                    "No pooled subsidy for special renovation (10k yuan)"),
     "rule_resident_contribution": ("居民出资（万元/户）", "Residents' money (10k yuan per household)"),
     "item_roofs": ("屋面", "roofs"),
     "item_drains": ("共用排水管道（含化粪池）", "shared drains"),
@@ -761,6 +766,39 @@ TEXT: dict[str, tuple[str, str]] = {
     "pl_rule_not_three_supplies": ("未纳入“三供一业”改造", "Not a 三供一业 dormitory"),
     "pl_three_supplies": ("“三供一业”宿舍区", "三供一业 dormitory"),
     "pl_sheet_three_supplies": ("三供一业", "三供一业 dormitories"),
+    "fund_sheet": ("资金来源", "Funding"),
+    "fund_route": ("资金渠道", "Funding route"),
+    "fund_payer": ("出资方", "Payer"),
+    "subtotal": ("小计", "Subtotal"),
+    "fund_project_payer": ("项目自身资金", "the project's own money"),
+    "fund_sources_title": ("资金到位（按来源，万元）", "Money in by source (10k yuan)"),
+    "cf_fund_title": ("{0}改造投资资金渠道（万元）", "{0}: investment by funding route (10k yuan)"),
+    "cf_fund_note": ("按改造内容目录（二(一)、三(三)、三(五)、附件1）确定各项投资的资金渠道；目录未列的内容及整体列支的完善类、"
+                     "提升类投资由项目自身资金承担。下表为各来源实际到位资金。",
+                     "Each investment line's route by the cost catalogue (二(一), 三(三), 三(五), 附件1); a line the "
+                     "catalogue does not name, and improvement or upgrade work as a whole, is the project's own. "
+                     "Below: the money each source puts in."),
+    "fund_three_supplies": ("“三供一业”宿舍区（不列入计划）", "三供一业 dormitories (not planned)"),
+    "fund_special_only": ("仅可专项改造（不列入基础类计划）", "Special renovation only (not in the basic plan)"),
+    "pl_fund_title": ("{0}资金来源（万元）", "{0}: funding by payer (10k yuan)"),
+    "pl_fund_note": ("按改造内容目录（二(一)、三(三)、三(五)、附件1）归集：计划内小区按计划年度列示全部改造内容；基础类公共设施"
+                     "由各级财政负担、区县统筹，与年度计划表的基础类投资一致；专项改造由相关部门（单位）筹集，不列入补助资金"
+                     "需求；屋面、共用排水管道、加装电梯由房屋所有人自筹。",
+                     "By the cost catalogue (二(一), 三(三), 三(五), 附件1): planned communities in their plan year with "
+                     "all their work; basic public facilities from public budgets pooled by the district, equal to "
+                     "the annual plan's basic cost; special renovations from the responsible departments, outside "
+                     "the subsidy need; roofs, shared drains and elevators from the owners."),
+    "cat_sheet": ("改造内容", "Cost catalogue"),
+    "cat_title": ("改造内容、实施主体及资金渠道（二(一)、三(三)、三(五)、附件1）",
+                  "Items, implementers and funding routes (二(一), 三(三), 三(五), 附件1)"),
+    "cat_code": ("代码", "Code"),
+    "cat_name": ("改造内容", "Item"),
+    "cat_category": ("类别", "Category"),
+    "cat_implementer": ("实施主体", "Implementer"),
+    "cat_clause": ("条款", "Clause"),
+    "cat_rate": ("单位造价（元/平方米）", "Unit cost (yuan/m²)"),
+    "cat_default": ("默认内容", "Default"),
+    "cat_aliases": ("别名", "Other names"),
     "pl_three_title": ("已纳入“三供一业”改造的国有企业宿舍区（按相关政策筹集资金，不列入基础类改造计划，济政办字〔2020〕21号 三(五)）",
                        "State-owned enterprises' dormitories under 三供一业 (funded by that policy, outside the basic-facility plan: 济政办字〔2020〕21号 三(五))"),
     "pl_owner_unit_wan": ("原产权单位承担（万元）", "Former owner unit (10k yuan)"),
@@ -801,9 +839,11 @@ CSV_HEADERS: dict[str, tuple[str, str]] = {
     "prior_year": ("已列入年度", "Earlier plan year"),
     "gap_count": ("设施欠账项数（项）", "Facility gaps"),
     "cost_basic_wan": ("基础类改造投资（万元）", "Basic-facility cost (10k yuan)"),
+    "cost_utilities_wan": ("专业设施改造投资（万元）", "Utilities cost (10k yuan)"),
     "cost_improvement_wan": ("完善类改造投资（万元）", "Improvement cost (10k yuan)"),
     "cost_upgrade_wan": ("提升类改造投资（万元）", "Upgrade cost (10k yuan)"),
     "estimated_basic": ("基础类投资为估算", "Basic cost estimated"),
+    "estimated_utilities": ("专业设施投资为估算", "Utilities cost estimated"),
     "estimated_improvement": ("完善类投资为估算", "Improvement cost estimated"),
     "estimated_upgrade": ("提升类投资为估算", "Upgrade cost estimated"),
     "misses": ("未按期：{0}", "Misses: {0}"),
@@ -844,7 +884,15 @@ def t(key: str, lang: str) -> str:
     return TEXT[key][LANGS.index(lang)]
 
 
-CATEGORY = {"basic": ("基础类", "basic"), "improvement": ("完善类", "improvement"), "upgrade": ("提升类", "upgrade")}
+CATEGORY = {"basic": ("基础类", "basic"), "utilities": ("专业设施", "utilities"), "improvement": ("完善类", "improvement"),
+            "upgrade": ("提升类", "upgrade")}
+ROUTE = {"public": ("财政资金", "public budgets"), "department": ("专项改造资金", "departments' special funds"),
+         "utility": ("专业经营单位", "utility companies"), "owners": ("房屋所有人", "owners"),
+         "project": ("项目统筹", "the project's own funding"), "three_supplies": ("“三供一业”资金", "三供一业 funding")}
+"""Funding routes of the cost catalogue (三(五)), and the 三供一业 dormitories' own (``policy/catalogue.py``)."""
+IMPLEMENTER = {"district": ("区县政府确定的实施主体", "the district's entity"),
+               "department": ("市有关部门确定的实施主体", "a city department's entity"),
+               "utility": ("专业经营单位", "a utility company"), "owners": ("房屋所有人", "the owners")}
 INCOME_KIND = {"parking": ("停车收入", "parking"), "rent": ("租金收入", "rent"), "charging": ("充电收入", "charging"),
                "property": ("物业服务收入", "property services"), "advertising": ("广告收入", "advertising"),
                "canteen": ("食堂收入", "canteen"), "elderly_care": ("养老服务收入", "elderly care"),
@@ -854,7 +902,7 @@ PARTY = {"central": ("中央补助", "central subsidy"), "provincial": ("省级�
          "residents": ("居民出资", "residents"), "utilities": ("专业经营单位出资", "utilities"),
          "owner_units": ("原产权单位出资", "former owner units"), "maintenance_fund": ("住房维修资金", "maintenance fund"),
          "social_capital": ("社会资本", "social capital"), "pooled_fund": ("统筹资金", "pooled fund"),
-         "other": ("其他资金", "other")}
+         "departments": ("专项改造资金", "departments' special funds"), "other": ("其他资金", "other")}
 GRADE = {"优": ("优", "excellent"), "良": ("良", "good"), "合格": ("合格", "pass"), "差": ("差", "poor")}
 UNIT = {"元/个·月": ("元/个·月", "yuan per space a month"), "元/m²·月": ("元/m²·月", "yuan per m² a month"),
         "元/kWh": ("元/kWh", "yuan per kWh"), "万元/年": ("万元/年", "10k yuan a year"), "万元": ("万元", "10k yuan"),
@@ -866,7 +914,8 @@ METHOD = {"equal_installment": ("等额本息", "equal instalments"), "equal_pri
 PAYEE = {"project": ("项目账户", "project account"), "residents": ("居民", "residents"),
          "utilities": ("专业经营单位", "utilities"), "owner_units": ("原产权单位", "former owner units"),
          "maintenance_fund": ("住房维修资金", "maintenance fund"), "social_capital": ("社会资本", "social capital"),
-         "pooled_fund": ("统筹资金", "pooled fund"), "other": ("其他出资方", "other contributors")}
+         "pooled_fund": ("统筹资金", "pooled fund"), "departments": ("责任部门", "responsible departments"),
+         "other": ("其他出资方", "other contributors")}
 """Who receives (part of) a reward: the project account, or the party that bore the cost."""
 
 

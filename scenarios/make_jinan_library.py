@@ -24,6 +24,9 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 ITEMS = ("roads", "public_space", "security", "fire", "illegal_structures", "signage", "greening", "lighting",
          "sanitation", "bike_sheds", "notice_boards", "parking", "microcirculation", "facades", "walls", "entrances")
+UTILITIES = ("water", "power", "gas", "heating", "telecom", "rain_sewage")
+"""专业设施 (二(一)1) a community may need; drawn from a stream of their own, so that the other columns stay as
+they were before the library had them."""
 HEADER = ("# SYNTHETIC community library made by scenarios/make_jinan_library.py (seed {seed}); not real communities. "
           "Rows with plan_2023 = 1 add up by district to the published 2023 plan (issued 2022-09; "
           "https://m.360kss.com/jingyan/5610749266.html; official notice http://hhyfv.cn/news/id/23693.html).")
@@ -41,7 +44,7 @@ def split_exactly(total: int, weights: np.ndarray, least: int = 1) -> np.ndarray
 
 
 def communities(rng: np.random.Generator, district: str, n: int, buildings: int, households: int, area: int,
-                start: int, planned: bool) -> list[dict]:
+                start: int, planned: bool, works_rng: np.random.Generator) -> list[dict]:
     sizes = rng.lognormal(0, 0.8, n)
     hh = split_exactly(households, sizes, least=20)
     bl = split_exactly(buildings, hh.astype(float), least=1)
@@ -66,31 +69,33 @@ def communities(rng: np.random.Generator, district: str, n: int, buildings: int,
             missing[:] = False
         if planned and not missing.any():
             missing[rng.integers(len(ITEMS))] = True
+        utilities = works_rng.random(len(UTILITIES)) < (0.5 if year < 2000 else 0.25)
         rows.append({
             "id": f"JN{number:05d}", "name": f"{district[:-1]}{'老旧' if year < 2000 else ''}小区{number:05d}",
             "district": district, "year_built": year, "land_type": land, "households": int(hh[k]),
             "buildings": int(bl[k]), "floor_area_m2": int(ar[k]), "prior_year": prior_year, "prior_plan": prior_plan,
             "consent_share": consent, "gaps": ";".join(i for i, m in zip(ITEMS, missing) if m),
-            "plan_2023": int(planned),
+            "works": ";".join(u for u, m in zip(UTILITIES, utilities) if m), "plan_2023": int(planned),
         })
     return rows
 
 
 def main(seed: int = 2021, extra: int = 975, out_dir: Path = DATA) -> tuple[Path, Path]:
     rng = np.random.default_rng(seed)
+    works_rng = np.random.default_rng([seed, 1])
     out_dir = Path(out_dir)
     with open(DATA / "jinan-2023-districts.csv", encoding="utf-8-sig") as handle:
         districts = list(csv.DictReader(handle))
     rows: list[dict] = []
     for d in districts:
         rows += communities(rng, d["district"], int(d["communities"]), int(d["buildings"]), int(d["households"]),
-                            int(d["floor_area_m2"]), len(rows) + 1, planned=True)
+                            int(d["floor_area_m2"]), len(rows) + 1, planned=True, works_rng=works_rng)
     shares = np.array([int(d["households"]) for d in districts], dtype=float)
     counts = split_exactly(extra, shares, least=3)
     for d, n in zip(districts, counts):
         households = int(n * rng.uniform(150, 260))
         rows += communities(rng, d["district"], int(n), int(n * rng.uniform(3, 6)), households,
-                            int(households * 76), len(rows) + 1, planned=False)
+                            int(households * 76), len(rows) + 1, planned=False, works_rng=works_rng)
     library = out_dir / "jinan-library-synthetic.csv"
     with open(library, "w", encoding="utf-8", newline="") as handle:
         handle.write(HEADER.format(seed=seed) + "\n")

@@ -56,7 +56,7 @@ def test_reruns_are_byte_identical(zoucheng_run, tmp_path):
 
 def test_summary_sheet_shows_the_metrics(zoucheng_run, zoucheng):
     wb = openpyxl.load_workbook(zoucheng_run / "cashflow.xlsx")
-    assert wb.sheetnames == ["汇总", "现金流量表", "还本付息计划", "覆盖倍数", "盈亏平衡", "参数"]
+    assert wb.sheetnames == ["汇总", "现金流量表", "还本付息计划", "覆盖倍数", "盈亏平衡", "资金来源", "改造内容", "参数"]
     ws = wb["汇总"]
     m = zoucheng.metrics.loc["zoucheng"]
     assert ws.cell(row=_row_of(ws, "总投资（万元）"), column=3).value == pytest.approx(35_528)
@@ -104,7 +104,8 @@ def test_coverage_sheet_and_the_sentence(zoucheng_run):
 def test_english_workbook(tmp_path):
     assert main(["run", str(ZOUCHENG), "--out", str(tmp_path), "--quiet", "--lang", "en"]) == 0
     wb = openpyxl.load_workbook(tmp_path / "cashflow.xlsx")
-    assert wb.sheetnames == ["Summary", "Annual cash flow", "Debt schedules", "Coverage", "Break-even", "Parameters"]
+    assert wb.sheetnames == ["Summary", "Annual cash flow", "Debt schedules", "Coverage", "Break-even", "Funding",
+                             "Cost catalogue", "Parameters"]
     assert _row_of(wb["Summary"], "Total investment (10k yuan)")
 
 

@@ -1,5 +1,5 @@
 """Owners pay for roofs, shared drains and elevators (济政办字〔2020〕21号 三(五)) whatever the project's mode, the
-items named by code or by a Chinese alias of the policy's ``multi_source.owner_item_aliases``."""
+items named by code, by the policy's name or by a Chinese alias of the policy's ``cost_catalogue``."""
 
 from __future__ import annotations
 
@@ -40,10 +40,10 @@ def test_the_owners_money_earmarked_for_it_passes(tmp_path):
     assert row["given"] == pytest.approx(240) and bool(row["passed"])
 
 
-def test_an_alias_of_an_unknown_item_is_refused():
-    from finmodel.policy.params import MultiSourceRules
+def test_a_name_given_to_two_items_is_refused():
+    from finmodel.policy.catalogue import CostCatalogue
 
-    policy = fm.load_project_scenario(CROSS).policy["multi_source"].model_dump()
-    policy["owner_item_aliases"] = {"windows": ["窗户"]}
-    with pytest.raises(ValueError, match="'windows' is not one of owner_items"):
-        MultiSourceRules.model_validate(policy)
+    catalogue = fm.load_project_scenario(CROSS).policy["cost_catalogue"].model_dump()
+    catalogue["items"]["walls"]["aliases"] = ["屋面"]
+    with pytest.raises(ValueError, match="'屋面' names both 'walls' and 'roofs'"):
+        CostCatalogue.model_validate(catalogue)

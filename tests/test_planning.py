@@ -215,7 +215,7 @@ def test_jinan_plan_solves_within_its_gap_and_prints_the_time(tmp_path, capsys):
     import openpyxl
 
     wb = openpyxl.load_workbook(tmp_path / "plan.xlsx")
-    assert wb.sheetnames == ["年度计划表", "项目清单", "资格审查", "期限检查", "参数"]
+    assert wb.sheetnames == ["年度计划表", "项目清单", "资格审查", "期限检查", "资金来源", "改造内容", "参数"]
     assert (tmp_path / "plan.png").stat().st_size > 0
 
 

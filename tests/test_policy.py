@@ -97,7 +97,7 @@ def test_a_policy_change_by_set_is_recorded_old_to_new_in_the_manifest_and_the_p
     assert values["reward_in_lieu"]["value"]["lag_years"] == 2 and values["reward_in_lieu"]["overridden"]
     assert values["reward_in_lieu"]["policy_value"]["lag_years"] == 1  # what the policy said before the change
     # A projects run carries the values it uses, and only those.
-    assert set(values) == {"reward_in_lieu", "grade_cutoffs", "default_grade", "multi_source"}
+    assert set(values) == {"reward_in_lieu", "grade_cutoffs", "default_grade", "multi_source", "cost_catalogue"}
     assert not values["multi_source"]["overridden"]
     assert record["policy"]["as_of"] == "2024-12-31" and len(record["policy"]["sha256"]) == 64
     assert record["scenario"]["kind"] == "projects"
@@ -175,12 +175,12 @@ def test_a_plans_own_weights_give_way_to_set(tmp_path):
 
 @pytest.mark.parametrize("change, message", [
     ("policy.deadlines.pre2005_by_2025.penalty=0.5", "not used by a scenario of this kind"),
-    ("policy.unit_costs.basic_yuan_per_m2.road=70", "did you mean 'roads'"),
+    ("policy.cost_catalogue.items.road.yuan_per_m2=70", "did you mean 'roads'"),
     ("policy.difficulty_tiers.0=2.0", "'difficulty_tiers' is a value, not a table"),
 ])
 def test_a_policy_change_the_run_would_not_use_is_refused(change, message):
     from finmodel.allocation.scenario import load_scenario
-    target = PLAN if "unit_costs" in change else ROOT / "scenarios" / "jinan-2023.toml"
+    target = PLAN if "cost_catalogue" in change else ROOT / "scenarios" / "jinan-2023.toml"
     loader = load_scenario
     if target == PLAN:
         from finmodel.planning import load_plan_scenario as loader

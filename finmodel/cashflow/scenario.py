@@ -829,7 +829,7 @@ class ProjectList(Blocks):
 def _project_uses(config: ProjectScenarioConfig) -> tuple[list[str], dict[str, str]]:
     """The policy values project cash flows use: the reward rules with the grades they pay by, and the funding
     rules of the modes."""
-    return ["reward_in_lieu", "grade_cutoffs", "default_grade", "multi_source"], {}
+    return ["reward_in_lieu", "grade_cutoffs", "default_grade", "multi_source", "cost_catalogue"], {}
 
 
 def _check_rewards(projects: list[Project], policy: Policy, path: Path) -> None:

@@ -19,7 +19,8 @@ from .balance import (
 )
 from .bundling import BundlingProblem, BundlingSolution, bundles_frame, solve_bundling
 from .scenario import BalanceRule
-from .stack import CHECK_COLUMNS, funding_stack, owner_checks, public_excess, public_money_checks, rule_checks
+from .stack import (CHECK_COLUMNS, funding_stack, owner_checks, public_excess, public_money_checks, rule_checks,
+                    special_checks)
 from .transfers import transfer_schedule
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def check_modes(result: CashflowResult, progress: Callable | None = None) -> Mod
             if pid not in checks:
                 flow = flows[pid]
                 tables = [rule_checks(flow, scenario.policy) if flow.project.mode == "multi_source"
-                          else owner_checks(flow, scenario.policy)]
+                          else owner_checks(flow, scenario.policy), special_checks(flow, scenario.policy)]
                 checks[pid] = pd.concat(tables + [public_money_checks(flow, scenario.policy)],
                                         ignore_index=True).assign(project=pid)
         return {"rules_ok": all(bool(checks[pid]["passed"].all()) for pid in pids),

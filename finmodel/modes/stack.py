@@ -8,7 +8,8 @@ Rules (the policy's ``multi_source`` value, an assumption labelled as such):
 Owners' money earmarked for several items goes where it is still needed (see ``owners_share``).
 
 Every project tested under any mode also passes ``owner_checks`` (the owners pay their items, named by code or by an
-alias such as 屋面) and ``public_money_checks``: public money (the subsidies of the ``subsidy_parties`` and the 以奖代补
+alias such as 屋面), ``special_checks`` (departments and utilities pay the special renovations, 三(五), and the
+subsidy pools do not) and ``public_money_checks``: public money (the subsidies of the ``subsidy_parties`` and the 以奖代补
 rewards) above the cost it funds fails, with the excess shown.
 """
 
@@ -74,13 +75,17 @@ def owners_share(flow: ProjectCashflow, required: dict[str, float], parties: set
 
 
 def owner_checks(flow: ProjectCashflow, policy: Policy) -> pd.DataFrame:
-    """Owners pay for roofs, shared drains and elevators (三(五)) whatever the project's mode: each capex item that is
-    an owner item, by its code or an alias (屋面, 化粪池, 电梯), is covered by the owners' money earmarked for it, plus
-    for elevators the government subsidy allowed; and that subsidy is within its share and cap."""
+    """Owners pay for roofs, shared drains and elevators (三(五)) whatever the project's mode: each capex item the cost
+    catalogue routes to the owners, by its code, policy name or an alias (屋面, 化粪池, 电梯), is covered by the
+    owners' money earmarked for it, plus the government subsidy allowed: for elevators a share of the cost with a
+    cap per elevator, for the others (roofs, shared drains) a share of the residents' own money earmarked for them
+    with a cap per household (六(三), ``cofunding_subsidy_rate`` and ``…_cap_wan_per_household``); each subsidy
+    within its ceiling."""
     rules = policy["multi_source"]
+    catalogue = policy.entry("cost_catalogue").value  # read, not changed: no copy of the whole catalogue per project
     project = flow.project
     items = project.capex.items_wan
-    code = {item: rules.owner_item(item) for item in items}
+    code = {item: catalogue.owner_item(item) for item in items}
     owner_items = [item for item in items if code[item] is not None]
     rows = []
     if not owner_items:
@@ -96,11 +101,48 @@ def owner_checks(flow: ProjectCashflow, policy: Policy) -> pd.DataFrame:
     if elevators:
         rows.append(["elevator_subsidy_cap", "、".join(elevators), allowed_subsidy, given_subsidy,
                      max(0.0, given_subsidy - allowed_subsidy), given_subsidy <= allowed_subsidy + 1e-9])
+    shared = [item for item in owner_items if code[item] != "elevators"]
+    subsidised = [item for item in shared if subsidy[item] > 0]
+    if subsidised:  # residents' money on shared facilities draws a capped subsidy (六(三))
+        residents = earmarked(flow, {"residents"})
+        own = sum(residents[item] for item in subsidised)
+        allowed = min(rules.cofunding_subsidy_rate * own, rules.cofunding_subsidy_cap_wan_per_household
+                      * project.households)
+        given = sum(subsidy[item] for item in subsidised)
+        counted |= {item: subsidy[item] * min(1.0, allowed / given) for item in subsidised}
+        rows.append(["cofunding_subsidy_cap", "、".join(subsidised), allowed, given, max(0.0, given - allowed),
+                     given <= allowed + 1e-9])
     required = {item: items[item] - counted.get(item, 0.0) for item in owner_items}
     owners = owners_share(flow, required, set(rules.owner_parties))
     for item in owner_items:
         covered = owners[item] + counted.get(item, 0.0)
         rows.append(["owners_pay", item, items[item], covered, np.nan, covered >= items[item] - 1e-6])
+    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+
+
+SPECIAL_PARTIES = {"department": {"departments", "utilities"}, "utility": {"utilities", "departments"}}
+"""Whose money pays a special renovation (三(五): 专项改造资金由相关部门（单位）筹集): the departments' special funds
+and the utilities' own; either may carry the other's item, as a department's plan may assign a company."""
+POOL_PARTIES = ("central", "provincial", "city")
+"""The subsidy pools split among districts (切块分配): money kept to basic public facilities."""
+
+
+def special_checks(flow: ProjectCashflow, policy: Policy) -> pd.DataFrame:
+    """Special renovations and utilities' work (专项改造, 三(五)) whatever the project's mode: each capex item the cost
+    catalogue routes to a department or a utility is paid by the departments' or utilities' money earmarked for it
+    (rule ``special_funded``), and no money of the subsidy pools is earmarked for it (rule ``special_not_from_pools``,
+    a ceiling of 0)."""
+    catalogue = policy.entry("cost_catalogue").value
+    items = flow.project.capex.items_wan
+    special = [item for item in items if catalogue.route_of(item) in SPECIAL_PARTIES]
+    rows = []
+    if special:
+        pools = earmarked(flow, set(POOL_PARTIES))
+        for item in special:
+            parties = SPECIAL_PARTIES[catalogue.route_of(item)]
+            given = earmarked(flow, parties)[item]
+            rows.append(["special_funded", item, items[item], given, np.nan, given >= items[item] - 1e-6])
+            rows.append(["special_not_from_pools", item, 0.0, pools[item], pools[item], pools[item] <= 1e-9])
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
 

@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from ..policy.catalogue import ROUTES, item_costs
 from ..policy.eligibility import RULES, eligibility, priority, three_supplies_funding
 from ..policy.params import Policy
 from ..solver import SolverSettings
@@ -40,6 +41,19 @@ class PlanResult:
     three_supplies: pd.DataFrame = field(default_factory=pd.DataFrame)
     """三供一业 dormitories (三(五)), out of the plan: their cost split between the former owner unit and the policy's
     funds, 万元."""
+    funding: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """资金来源: the cost of every item of the communities the plan concerns, with who pays it (``funding``)."""
+
+    def funding_by_route(self) -> pd.DataFrame:
+        """(route, payer) × (plan years, then 三供一业 and special-only communities, which have no year) 万元."""
+        frame = self.funding
+        column = np.where(frame["group"] == "plan", frame["year"].astype(str), frame["group"])
+        table = frame.assign(column=column).pivot_table(index=["route", "payer"], columns="column",
+                                                        values="cost_wan", aggfunc="sum", fill_value=0.0)
+        columns = [str(y) for y in self.scenario.config.plan.years] + ["three_supplies", "special_only"]
+        order = {route: k for k, route in enumerate((*ROUTES, "three_supplies"))}
+        table = table.reindex(columns=columns, fill_value=0.0)
+        return table.iloc[sorted(range(len(table)), key=lambda k: (order[table.index[k][0]], table.index[k][1]))]
 
 
 def plan(scenario: PlanScenario, progress: Callable | None = None) -> PlanResult:
@@ -98,7 +112,32 @@ def plan(scenario: PlanScenario, progress: Callable | None = None) -> PlanResult
         })
     return PlanResult(scenario=scenario, communities=communities, annual=annual, deadlines=pd.DataFrame(report),
                       extra_money=extra, solution=solution, seconds=seconds,
-                      three_supplies=three_supplies_funding(communities, policy))
+                      three_supplies=three_supplies_funding(communities, policy),
+                      funding=funding(communities, policy))
+
+
+def funding(communities: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """资金来源 (三(五)): every item's cost, 万元, for the communities a plan concerns, with its route and payer —
+    one row per (community, item) with ``group``:
+
+    - ``plan``: planned communities in their ``year``, all their work (基础类 from the budgets the plan spends,
+      专项改造 with it, 三(二): 与老旧小区基础类公共设施改造工程协同实施);
+    - ``three_supplies``: 三供一业 dormitories, out of the plan, funded by their own policy (year 0);
+    - ``special_only``: renovated under the provincial plan by 2019, open to special renovation only (三(四)):
+      their work other than basic (year 0).
+    """
+    catalogue = policy.entry("cost_catalogue").value
+    planned = communities["planned_year"] > 0
+    dormitory = communities["three_supplies"] if "three_supplies" in communities else False
+    special = communities["special_only"] & ~planned & ~dormitory
+    group = pd.Series(np.select([planned, dormitory, special], ["plan", "three_supplies", "special_only"], ""),
+                      index=communities.index)
+    chosen = communities[group != ""]
+    costs = item_costs(chosen, catalogue)
+    costs["group"] = group.reindex(costs["community"]).to_numpy()
+    costs["year"] = communities["planned_year"].reindex(costs["community"]).to_numpy()
+    costs = costs[~((costs["group"] == "special_only") & (costs["category"] == "basic"))]
+    return costs.reset_index(drop=True)
 
 
 def compile_by(year: int, policy: Policy) -> str:

@@ -1,11 +1,13 @@
 """Plan scenario: the community library (项目库), district budgets by year, and the multi-year plan's settings.
 
 The library is a table with one row per community (columns below); costs missing from it are estimated from the
-policy's ``unit_costs`` (元 per m² for each basic item of 附件1 the community lacks).
+policy's ``cost_catalogue`` (元 per m² for each basic item of 附件1 the community lacks, each work it lists, and
+the default package of a category it lists nothing of).
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping
@@ -16,7 +18,8 @@ from pydantic import Field, model_validator
 
 from ..errors import InputError
 from ..config import Id, NamedScenario, Strict as _Strict
-from ..policy.eligibility import RULES, basic_items, eligibility
+from ..policy.catalogue import CATEGORIES, CostCatalogue, category_estimates
+from ..policy.eligibility import RULES, eligibility
 from ..policy.params import Policy, read_config
 from ..tables import (cell_number, cell_text, number_problem, numeric_column, ordered, read_table, resolve_file,
                       row_number, sha256_of, visible)
@@ -146,7 +149,6 @@ def load_plan_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str,
 
 NUMERIC = ("year_built", "households", "buildings", "floor_area_m2", "consent_share")
 WHOLE = {"year_built": "year", "households": "count", "buildings": "count"}
-OPTIONAL_COSTS = ("cost_basic_wan", "cost_improvement_wan", "cost_upgrade_wan")
 
 
 def _check_some_eligible(library: pd.DataFrame, policy: Policy, path: Path) -> None:
@@ -165,7 +167,7 @@ def _check_some_eligible(library: pd.DataFrame, policy: Policy, path: Path) -> N
 def _plan_uses(config: PlanScenarioConfig) -> tuple[list[str], dict[str, str]]:
     """The policy values a plan uses: eligibility, priority, unit costs, the compile-by day and, unless [[plan.deadlines]]
     lists its own, the deadlines."""
-    used = ["eligibility", "priority_weights", "unit_costs", "plan_compile_by"]
+    used = ["eligibility", "priority_weights", "cost_catalogue", "plan_compile_by"]
     if config.plan.deadlines is None:
         used.append("deadlines")
     return used, {"deadlines": "[[plan.deadlines]]"}
@@ -204,28 +206,46 @@ def read_library(path: Path, spec: LibrarySpec, policy: Policy) -> pd.DataFrame:
         raise InputError(f"three_supplies is 1 (a 三供一业 dormitory) or 0, got {flags[bad]:g}", file=path,
                          row=row_number(table, list(flags.index).index(bad)), column="three_supplies")
     out["three_supplies"] = flags.fillna(0).astype(bool)
-    gaps = []
-    known_items = basic_items(policy)
-    for position, cell in enumerate(table["gaps"]):
-        items = [g.strip() for g in cell_text(cell).split(";") if g.strip()]
-        unknown = [g for g in items if g not in known_items]
-        if unknown:
-            raise InputError(f"unknown basic item '{unknown[0]}' (items of 附件1: {', '.join(known_items)})",
-                             file=path, row=row_number(table, position), column="gaps")
-        gaps.append(items)
-    out["gaps"] = gaps
-    out["gap_count"] = [len(g) for g in gaps]
-    costs = policy["unit_costs"]
-    unit = np.array([sum(costs.basic_yuan_per_m2[g] for g in items) for items in gaps], dtype=float)
-    estimates = {"cost_basic_wan": out["floor_area_m2"].to_numpy() * unit / 1e4,
-                 "cost_improvement_wan": out["floor_area_m2"].to_numpy() * costs.improvement_yuan_per_m2 / 1e4,
-                 "cost_upgrade_wan": out["floor_area_m2"].to_numpy() * costs.upgrade_yuan_per_m2 / 1e4}
-    for column in OPTIONAL_COSTS:
+    catalogue = policy.entry("cost_catalogue").value
+    out["gaps"] = _items(table, "gaps", catalogue, ("basic",), "basic item of 附件1")
+    out["gap_count"] = out["gaps"].map(len)
+    out["works"] = _items(table, "works", catalogue, ("utilities", "improvement", "upgrade"),
+                          "utility, improvement or upgrade item")
+    estimates = category_estimates(out, catalogue)
+    for category in CATEGORIES:
+        column = f"cost_{category}_wan"
         values = _optional_number(table, column, "not a number")
-        out[column] = np.where(values.isna(), estimates[column], values)
-        out[column.replace("cost_", "estimated_").replace("_wan", "")] = values.isna().to_numpy()
+        out[column] = np.where(values.isna(), estimates[category].to_numpy(), values)
+        out[f"estimated_{category}"] = values.isna().to_numpy()
     out.attrs["path"] = str(path)
     return out
+
+
+def _items(table: pd.DataFrame, column: str, catalogue: CostCatalogue, categories: tuple[str, ...],
+           what: str) -> pd.Series:
+    """A column of catalogue items separated by ";" (codes or Chinese names), each of one of ``categories``, as
+    lists of codes; an empty cell or a missing optional column is no item."""
+    if column not in table.columns:
+        return pd.Series([[] for _ in range(len(table))], index=table.index, dtype=object)
+    parsed = []
+    for position, cell in enumerate(table[column]):
+        codes = []
+        for name in (part.strip() for part in cell_text(cell).replace("；", ";").split(";")):
+            if not name:
+                continue
+            code = catalogue.find(name)
+            item = catalogue.items.get(code) if code else None
+            if item is None or item.whole_category or item.category not in categories:
+                known = [c for c in catalogue.codes(categories[0])] if len(categories) == 1 else [
+                    c for cat in categories for c in catalogue.codes(cat)]
+                hint = difflib.get_close_matches(name, known, n=1)
+                why = (f"'{name}' is not a {what}" if item is not None else f"unknown {what} '{name}'")
+                raise InputError(why + (f"; did you mean '{hint[0]}'?" if hint else f" (items: {', '.join(known)})"),
+                                 file=table.attrs["path"], row=row_number(table, position), column=column)
+            if code not in codes:
+                codes.append(code)
+        parsed.append(codes)
+    return pd.Series(parsed, index=table.index, dtype=object)
 
 
 def _optional_text(table: pd.DataFrame, column: str) -> pd.Series:

@@ -19,8 +19,8 @@ from .params import EligibilityRules, Policy
 
 
 def basic_items(policy: Policy) -> tuple[str, ...]:
-    """The basic public-facility items of 附件1, by their code names: those the policy's unit costs price."""
-    return tuple(policy["unit_costs"].basic_yuan_per_m2)
+    """The basic public-facility items of 附件1, by their code names (the cost catalogue's basic items)."""
+    return policy.entry("cost_catalogue").value.codes("basic")
 
 
 def built_by(year_built: np.ndarray, day) -> np.ndarray:

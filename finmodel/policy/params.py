@@ -29,6 +29,7 @@ from ..config import (Override, Strict, _as_tuple, _split, apply_overrides, chec
                       validate_model)
 from ..tables import resolve_file
 from ..errors import InputError
+from .catalogue import CostCatalogue
 from .grades import GRADES
 
 BUILTIN = "parameters.toml"
@@ -98,7 +99,7 @@ class RewardRules(Strict):
 
 
 PARTIES = ("central", "provincial", "city", "district", "residents", "utilities", "owner_units", "maintenance_fund",
-           "social_capital", "pooled_fund", "other")
+           "social_capital", "pooled_fund", "departments", "other")
 """Who may put money into a project (a grant's ``party``), and so whom the policy's party lists may name."""
 
 
@@ -115,10 +116,9 @@ Parties = Annotated[list[str], AfterValidator(_parties)]
 
 
 class MultiSourceRules(Strict):
-    """政府引导的多元化投入 (五(四)) and owners' items (三(五), 六(四))."""
+    """政府引导的多元化投入 (五(四)) and the rules of owners' items (三(五), 六(四)); which items are the owners' is
+    the cost catalogue's (``cost_catalogue``: route ``owners``)."""
 
-    owner_items: list[str]
-    """Capex items the owners pay for (roofs, shared drains, elevators)."""
     owner_parties: Parties
     """Parties whose money counts as the owners'."""
     subsidy_parties: Parties
@@ -129,21 +129,13 @@ class MultiSourceRules(Strict):
     """Most a subsidy may pay per elevator, 万元."""
     resident_contribution_wan_per_household: Annotated[tuple[NonNegative, NonNegative], BeforeValidator(_as_tuple)]
     """Least and most residents' money per household, 万元."""
-    owner_item_aliases: dict[str, list[str]] = {}
-    """Other names of the owner items in capex (屋面 for roofs, 化粪池 for drains, 电梯 for elevators): an item so
-    named is the owners' to pay whatever its project's mode."""
-
-    def owner_item(self, name: str) -> str | None:
-        """The owner item a capex item is (by its code or an alias), or None."""
-        if name in self.owner_items:
-            return name
-        return next((code for code, names in self.owner_item_aliases.items() if name in names), None)
-
+    cofunding_subsidy_rate: Share = 0.0
+    """六(三) 引导居民出资改造共用设施的财政资金补贴: public money may add at most this share of the residents' own money
+    earmarked for the owners' shared items other than elevators (roofs, shared drains)…"""
+    cofunding_subsidy_cap_wan_per_household: NonNegative = 0.0
+    """…and at most this much per household, 万元."""
     @model_validator(mode="after")
     def _range(self) -> MultiSourceRules:
-        unknown = [code for code in self.owner_item_aliases if code not in self.owner_items]
-        if unknown:
-            raise ValueError(f"owner_item_aliases: '{unknown[0]}' is not one of owner_items")
         low, high = self.resident_contribution_wan_per_household
         if low > high:
             raise ValueError(f"resident_contribution_wan_per_household: the least, {low:g}, is above the most, {high:g}")
@@ -175,13 +167,6 @@ class Deadline(Strict):
     """Weight per household missed, against one household of priority 1 renovated in the first year."""
     label: str = ""
     clause: str = ""
-
-
-class UnitCosts(Strict):
-    basic_yuan_per_m2: dict[str, NonNegative]
-    """元 per m² of floor area for each basic item of 附件1 a community lacks; the keys are the items."""
-    improvement_yuan_per_m2: NonNegative
-    upgrade_yuan_per_m2: NonNegative
 
 
 class Indicator(Strict):
@@ -236,7 +221,7 @@ VALUE_TYPES: dict[str, Any] = {
     "multi_source": MultiSourceRules,
     "eligibility": EligibilityRules,
     "deadlines": dict[str, Deadline],
-    "unit_costs": UnitCosts,
+    "cost_catalogue": CostCatalogue,
     "plan_compile_by": Annotated[str, AfterValidator(_month_day)],
     "default_grade": Grade,
     "priority_weights": Annotated[dict[Literal["pre2000", "gaps", "will"], NonNegative], AfterValidator(_weights)],

@@ -26,6 +26,8 @@ from ..labels import CATEGORY, INCOME_KIND, METHOD, PARTY, UNIT, csv_header, t, 
 from .files import csv_bytes
 from .manifest import write_with_manifest
 from .modes import add_mode_sheets, bundling_chart
+from .funding import catalogue_sheet, route_sheet
+from ..modes.routes import investment_by_route, sources_by_year
 
 RATIO = "0.00"
 PCT = "0.00%"
@@ -93,6 +95,7 @@ def cashflow_workbook(result: CashflowResult, lang: str = "zh", modes: ModesResu
     debt_sheet(wb.create_sheet(), result, lang)
     coverage_sheet(wb.create_sheet(), result, lang)
     break_even_sheet(wb.create_sheet(), result, lang)
+    funding_sheets(wb, result, lang)
     if modes is not None:
         add_mode_sheets(wb, modes, result.scenario.config.scenario.discount_rate, lang)
     if risk is not None:
@@ -106,6 +109,20 @@ def cashflow_workbook(result: CashflowResult, lang: str = "zh", modes: ModesResu
     parameter_sheet(wb.create_sheet(), config_rows(result.scenario.config, lang), result.scenario.overrides,
                     result.scenario.inputs, lang, result.scenario.policy)
     return save_workbook(wb, result.scenario.name, lang)
+
+
+def funding_sheets(wb: Workbook, result: CashflowResult, lang: str) -> None:
+    """资金来源 (investment by funding route and payer, and money in by source, year by year) and 改造内容 (the
+    catalogue items the projects name)."""
+    catalogue = result.scenario.policy.entry("cost_catalogue").value
+    table = investment_by_route(result, catalogue)
+    sources = sources_by_year(result).reindex(columns=table.columns, fill_value=0.0)
+    route_sheet(wb.create_sheet(), t("cf_fund_title", lang).format(result.scenario.name), table,
+                [str(y) for y in table.columns], t("cf_fund_note", lang), lang, sources)
+    named = sorted({code for g in result.cashflows.groups for item in g.capex_by_item
+                    if (code := catalogue.find(item)) is not None}, key=list(catalogue.items).index)
+    if named:
+        catalogue_sheet(wb.create_sheet(), catalogue, lang, named)
 
 
 def _title(ws: Worksheet, text: str, width: int, lang: str) -> None:

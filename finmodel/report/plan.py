@@ -18,6 +18,7 @@ from .cells import MONEY, put
 from .charts import cjk_font, png_bytes
 from ..labels import csv_header, t
 from .files import csv_bytes
+from .funding import catalogue_sheet, route_sheet
 from .manifest import write_with_manifest
 
 COUNT = "#,##0"
@@ -31,6 +32,8 @@ def plan_workbook(result: PlanResult, lang: str = "zh") -> bytes:
     deadlines_sheet(wb.create_sheet(), result, lang)
     if not result.three_supplies.empty:
         three_supplies_sheet(wb.create_sheet(), result, lang)
+    funding_sheet(wb.create_sheet(), result, lang)
+    catalogue_sheet(wb.create_sheet(), result.scenario.policy.entry("cost_catalogue").value, lang)
     parameter_sheet(wb.create_sheet(), config_rows(result.scenario.config, lang), result.scenario.overrides,
                     result.scenario.inputs, lang, result.scenario.policy)
     return save_workbook(wb, result.scenario.name, lang)
@@ -107,6 +110,14 @@ def eligibility_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
         ws.column_dimensions[get_column_letter(col)].width = 14
     ws.freeze_panes = "D2"
     print_setup(ws, len(headers), "1:1")
+
+
+def funding_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
+    """资金来源: the plan's money by who pays it and year, with 三供一业 and special-only communities apart."""
+    table = result.funding_by_route()
+    labels = [*table.columns[:-2], t("fund_three_supplies", lang), t("fund_special_only", lang)]
+    route_sheet(ws, t("pl_fund_title", lang).format(result.scenario.name), table, labels, t("pl_fund_note", lang),
+                lang)
 
 
 def three_supplies_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
@@ -187,6 +198,8 @@ def plan_chart(result: PlanResult, lang: str = "zh") -> Figure:
     return fig
 
 
+LISTS = ["gaps", "works"]
+"""Columns of item lists: plan.csv counts the gaps (gap_count); the sheet 资金来源 prices every item."""
 COUNTS = ("year_built", "households", "buildings")
 """Whole-number columns read as floats from the library table: written as integers."""
 YEARS = ("prior_year", "planned_year")
@@ -195,13 +208,13 @@ YEARS = ("prior_year", "planned_year")
 
 def plan_columns(result: PlanResult) -> list[str]:
     """plan.csv's columns as the API names them (the index, ``id``, first)."""
-    return list(result.communities.drop(columns=["gaps"]).reset_index().columns)
+    return list(result.communities.drop(columns=LISTS).reset_index().columns)
 
 
 def plan_csv(result: PlanResult, lang: str = "zh") -> bytes:
     """One row per community, headers in ``lang`` with units; counts and years as integers, a year that does not
     exist left empty."""
-    frame = result.communities.drop(columns=["gaps"]).reset_index()
+    frame = result.communities.drop(columns=LISTS).reset_index()
     for column in COUNTS:
         frame[column] = frame[column].round().astype("Int64")
     for column in YEARS:
