@@ -789,6 +789,7 @@ TEXT: dict[str, tuple[str, str]] = {
                      "the annual plan's basic cost; special renovations from the responsible departments, outside "
                      "the subsidy need; roofs, shared drains and elevators from the owners."),
     "cat_sheet": ("改造内容", "Cost catalogue"),
+    "policy_catalogue_value": ("共 {0} 项，逐项见“改造内容”工作表", "{0} items, listed in the sheet Cost catalogue"),
     "cat_title": ("改造内容、实施主体及资金渠道（二(一)、三(三)、三(五)、附件1）",
                   "Items, implementers and funding routes (二(一), 三(三), 三(五), 附件1)"),
     "cat_code": ("代码", "Code"),

@@ -200,3 +200,12 @@ def test_a_subsidy_above_the_cap_fails_and_counts_only_to_the_cap(tmp_path):
     assert row["excess_wan"] == pytest.approx(4.8) and not row["passed"]
     owners = checks.loc[("owners_pay", "屋面")]
     assert owners["given"] == pytest.approx(115.2) and not owners["passed"]
+
+
+def test_the_catalogue_is_a_sheet_of_its_own_not_a_cell_of_parameters(tmp_path):
+    out = tmp_path / "out"
+    assert main(["run", str(SPECIAL), "--out", str(out), "--quiet"]) == 0
+    sheet = openpyxl.load_workbook(out / "cashflow.xlsx")["参数"]
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "cost_catalogue")
+    assert row[1].startswith("共 43 项，逐项见“改造内容”工作表")
+    assert max(d.height or 0 for d in sheet.row_dimensions.values()) <= 409  # Excel's highest row

@@ -381,7 +381,10 @@ def _policy_rows(ws: Worksheet, row: int, policy, lang: str) -> int:
             due = (t("policy_owner_due", lang).format(entry.owner.deadline.isoformat())
                    if entry.owner.deadline is not None else "")
             about += "\n" + t("policy_owner", lang).format(entry.owner.department, entry.owner.task, due)
-        value = f"{text_of(entry.shown())}\n{about}"
+        # The catalogue is a table of its own (改造内容): in one cell it would be a row thousands of points high.
+        shown = (t("policy_catalogue_value", lang).format(len(entry.value.items)) if entry.key == "cost_catalogue"
+                 else text_of(entry.shown()))
+        value = f"{shown}\n{about}"
         for col, text in enumerate((entry.key, value, entry.effective.isoformat(), entry.source), start=1):
             put(ws, row, col, text, box=True, lang=lang, wrap=col in (2, 4))
         fit_height(ws, row, {2: value, 4: entry.source})

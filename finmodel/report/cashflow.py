@@ -121,8 +121,8 @@ def funding_sheets(wb: Workbook, result: CashflowResult, lang: str) -> None:
                 [str(y) for y in table.columns], t("cf_fund_note", lang), lang, sources)
     named = sorted({code for g in result.cashflows.groups for item in g.capex_by_item
                     if (code := catalogue.find(item)) is not None}, key=list(catalogue.items).index)
-    if named:
-        catalogue_sheet(wb.create_sheet(), catalogue, lang, named)
+    # The items named, or the whole catalogue when none is (参数 refers to the sheet either way).
+    catalogue_sheet(wb.create_sheet(), catalogue, lang, named or None)
 
 
 def _title(ws: Worksheet, text: str, width: int, lang: str) -> None:
