@@ -80,7 +80,9 @@ def feasible_problem(draw):
 @given(feasible_problem())
 def test_pools_spent_and_bounds_kept_after_rounding(problem):
     result = solve_allocation(problem)
-    np.testing.assert_allclose(result.unallocated, 0, atol=1e-6)  # a feasible split exists, so nothing is left
+    # A feasible split exists, so nothing is left, to the LP's precision: relative, as its tolerances are (a split
+    # whose every cell sits at its cap left 4.1e-6 of a 2,138 pool, 2e-9 of it). The rounded table below is exact.
+    np.testing.assert_allclose(result.unallocated, 0, atol=1e-8 * float(problem.pool_wan.max()) + 1e-9)
     rounded = round_solution(problem, result)
     n = problem.shape[1]
     assert (rounded[:n].sum(axis=0) + rounded[n] == np.round(problem.pool_wan * 100)).all()
