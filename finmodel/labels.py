@@ -646,6 +646,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "item_roofs": ("屋面", "roofs"),
     "item_drains": ("共用排水管道（含化粪池）", "shared drains"),
     "item_elevators": ("加装电梯", "elevators"),
+    "item_pipes": ("管网改造", "pipes"),
+    "item_building": ("建设工程", "building works"),
+    "item_conversion": ("改建工程", "conversion works"),
+    "item_parking_deck": ("停车楼", "parking deck"),
     "reward_item": ("奖补事项", "Item"),
     "cost_wan": ("奖补基数（万元）", "Eligible cost (10k yuan)"),
     "rate": ("奖补比例", "Rate"),
@@ -767,6 +771,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "pl_three_supplies": ("“三供一业”宿舍区", "三供一业 dormitory"),
     "pl_sheet_three_supplies": ("三供一业", "三供一业 dormitories"),
     "fund_sheet": ("资金来源", "Funding"),
+    "need_sheet": ("补助需求", "Need"),
+    "need_title": ("补助资金需求及不列入补助的资金（万元）", "Need, and money the subsidy pools do not pay (10k yuan)"),
+    "need_total": ("资金需求（万元）", "Need (10k yuan)"),
+    "need_three_supplies": ("其中：“三供一业”宿舍区（万元）", "of which 三供一业 dormitories (10k yuan)"),
+    "need_special": ("其中：专项改造（万元）", "of which special renovations (10k yuan)"),
+    "need_pools": ("可由补助资金承担的需求（万元）", "Need the pools may pay (10k yuan)"),
+    "need_allocated": ("分配合计（万元）", "Allocated (10k yuan)"),
+    "need_note": ("三(五)：已纳入“三供一业”改造的国有企业宿舍区按照相关政策筹集改造资金，专项改造资金由相关部门（单位）筹集；"
+                  "两者不由中央、省、市补助资金承担，故从需求中扣除。",
+                  "三(五): 三供一业 dormitories are funded under that policy and special renovations by the responsible "
+                  "departments; the central, provincial and city pools pay neither, so both come out of the need."),
     "fund_route": ("资金渠道", "Funding route"),
     "fund_payer": ("出资方", "Payer"),
     "subtotal": ("小计", "Subtotal"),
@@ -918,6 +933,15 @@ PAYEE = {"project": ("项目账户", "project account"), "residents": ("居民",
          "pooled_fund": ("统筹资金", "pooled fund"), "departments": ("责任部门", "responsible departments"),
          "other": ("其他出资方", "other contributors")}
 """Who receives (part of) a reward: the project account, or the party that bore the cost."""
+
+
+def item_label(item: str, lang: str) -> str:
+    """A capex item's name in reports: a category (基础类 …) or a known item (屋面, 管网改造 …) by its label, any
+    other as the scenario writes it (a Chinese name such as 雨污分流 stays as it is)."""
+    if item in CATEGORY:
+        return word(CATEGORY, item, lang)
+    pair = TEXT.get(f"item_{item}")
+    return pair[LANGS.index(lang)] if pair else item
 
 
 def word(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:

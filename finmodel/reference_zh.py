@@ -78,6 +78,8 @@ _ALLOCATION = {
     "allocation.need": "各单位的资金需求：总需求或分类别需求",
     "allocation.need.total": "列名：单位可从全部资金中吸收的额度（可资助需求），万元",
     "allocation.need.by_category": "类别 → 该类别需求所在列，万元（如 basic = \"need_basic_wan\"）",
+    "allocation.need.excluded": ("总需求中不得由补助资金承担的部分所在列，万元（三(五)）：“三供一业”宿舍区（three_supplies）、"
+                                 "专项改造（special）；从需求中扣除，并在“补助需求”表中单列"),
     "allocation.need.source": "需求数据的来源",
     "allocation.cofinancing": "地方配套：配套比例与配套能力",
     "allocation.cofinancing.rates": "按财政分档（最困难、中间、最宽裕）每单位补助须配套的自有资金；需设置 [difficulty]",

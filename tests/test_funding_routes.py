@@ -209,3 +209,51 @@ def test_the_catalogue_is_a_sheet_of_its_own_not_a_cell_of_parameters(tmp_path):
     row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "cost_catalogue")
     assert row[1].startswith("共 43 项，逐项见“改造内容”工作表")
     assert max(d.height or 0 for d in sheet.row_dimensions.values()) <= 409  # Excel's highest row
+
+
+def _jinan_with_exclusions(tmp_path, three_supplies: dict[str, float], special: dict[str, float]):
+    """The bundled Jinan allocation with columns of 三供一业 and special-renovation money inside the need."""
+    import csv
+    import io
+    import shutil
+
+    folder = tmp_path / "jinan"
+    shutil.copytree(ROOT / "scenarios" / "data", folder / "data")
+    source = (ROOT / "scenarios" / "data" / "jinan-2023-districts.csv").read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(source)))
+    rows[0] += ["three_supplies_wan", "special_wan"]
+    for row in rows[1:]:
+        row += [f"{three_supplies.get(row[0], 0):.2f}", f"{special.get(row[0], 0):.2f}"]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    (folder / "data" / "jinan-2023-districts.csv").write_text(out.getvalue(), encoding="utf-8")
+    text = (ROOT / "scenarios" / "jinan-2023.toml").read_text(encoding="utf-8").replace(
+        'total = "need_wan"\n',
+        'total = "need_wan"\nexcluded = { three_supplies = "three_supplies_wan", special = "special_wan" }\n', 1)
+    (folder / "jinan-2023.toml").write_text(text, encoding="utf-8")
+    return folder / "jinan-2023.toml"
+
+
+def test_an_allocation_keeps_dormitories_and_special_renovations_out_of_the_need(tmp_path):
+    # 商河县's need, 8,079.75 万元, binds; 1,200 of it is 三供一业 dormitories' and 300 special renovation: the
+    # pools may pay 8,079.75 − 1,200 − 300 = 6,579.75, and the 1,500 goes to the others, the total kept.
+    path = _jinan_with_exclusions(tmp_path, {"商河县": 1200}, {"商河县": 300, "历下区": 300})
+    result = fm.allocate(fm.load_scenario(path))
+    totals = result.amount_units.loc[result.districts].sum(axis=1)
+    assert totals["商河县"] == 657_975
+    assert int(totals.sum()) == 8_000_000
+    plain = fm.allocate(fm.load_scenario(ROOT / "scenarios" / "jinan-2023.toml")).amount_units
+    assert int(plain.loc["商河县"].sum()) == 807_975
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--quiet"]) == 0
+    sheet = openpyxl.load_workbook(out / "allocation.xlsx")["补助需求"]
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "商河县")
+    assert row[2:] == (8079.75, 1200, 300, 6579.75, 6579.75)
+
+
+def test_more_excluded_than_needed_is_refused_before_solving(tmp_path, capsys):
+    path = _jinan_with_exclusions(tmp_path, {"章丘区": 500}, {"章丘区": 100})
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "章丘区" in err and "600.00" in err and "538.65" in err
+    assert not (tmp_path / "out").exists()

@@ -178,3 +178,21 @@ def test_a_column_is_widened_to_the_widest_number_it_shows():
     out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
     assert out.column_dimensions["A"].width >= 1.15 * len("4,428,490.0000") + 2
     assert out.column_dimensions["B"].width == 15  # 50.00% fits: never narrowed, never widened for nothing
+
+
+SIGNATURES = ("负责人：", "审核：", "经办人：", "日期：　　年　　月　　日", "（单位盖章）")
+
+
+@pytest.mark.parametrize("scenario, book, sheet", [("jinan-plan-2021.toml", "plan.xlsx", "年度计划表"),
+                                                   ("projects/zoucheng-2024.toml", "cashflow.xlsx", "汇总"),
+                                                   ("projects/bundling-2024.toml", "cashflow.xlsx", "汇总")])
+def test_every_signed_sheet_has_the_whole_signature_block_on_one_page(tmp_path, scenario, book, sheet):
+    assert main(["run", str(ROOT / "scenarios" / scenario), "--out", str(tmp_path), "--quiet"]) == 0
+    ws = openpyxl.load_workbook(tmp_path / book)[sheet]
+    texts = {(cell.row, cell.value) for row in ws.iter_rows() for cell in row if isinstance(cell.value, str)}
+    rows = {text: row for row, text in texts}
+    assert any(text.startswith("编制单位：") for text in rows) and all(s in rows for s in SIGNATURES)
+    first = min(row for text, row in rows.items() if text.startswith("编制单位：") or text in SIGNATURES)
+    last = max(rows[s] for s in SIGNATURES)
+    assert ws.row_dimensions[rows["（单位盖章）"]].height >= 36  # room for the seal
+    assert not any(first <= b.id < last for b in ws.row_breaks.brk)  # no break inside the block

@@ -54,7 +54,30 @@ def _allowed(scenario: Path) -> set[str]:
         for row in csv.reader(io.StringIO(table.read_text(encoding="utf-8-sig"))):
             for cell in row:
                 allowed.update(TOKEN.findall(cell))
-    return allowed
+    # Capex items are named, not shown by their keys (roofs: 屋面, building: 建设工程); the catalogue's codes are
+    # ids only in the 改造内容 sheet's code column, which _sheet_texts leaves out.
+    return allowed - _capex_keys(scenario) - set(policy["cost_catalogue"]["values"][0]["value"]["items"])
+
+
+def _capex_keys(scenario: Path) -> set[str]:
+    """The capex item keys of a scenario and of its tables (capex.items_wan.<key> columns)."""
+    keys: set[str] = set()
+
+    def walk(data) -> None:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if key == "items_wan" and isinstance(value, dict):
+                    keys.update(value)
+                walk(value)
+        elif isinstance(data, list):
+            for value in data:
+                walk(value)
+
+    walk(tomllib.loads(scenario.read_text(encoding="utf-8")))
+    for table in (scenario.parent / "data").glob("*.csv"):
+        header = table.read_text(encoding="utf-8-sig").splitlines()[0]
+        keys.update(c.removeprefix("capex.items_wan.") for c in header.split(",") if c.startswith("capex.items_wan."))
+    return keys
 
 
 def english_words(text: str, allowed: set[str]) -> list[str]:
@@ -79,6 +102,8 @@ def _sheet_texts(path: Path):
             for cell in row:
                 if ws.title == "参数" and cell.value in ("参数", "取值", "来源", "原值", "新值"):
                     data_columns.add(cell.column)
+        if ws.title == "改造内容":
+            data_columns.add(1)  # the catalogue's codes: ids
         for row in ws.iter_rows():
             for cell in row:
                 if not isinstance(cell.value, str):

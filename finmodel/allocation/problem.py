@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+
 from ..policy import grades, tiered_difficulty
-from .scenario import Scenario
+from .scenario import Scenario, subsidy_need
 
 TOTAL_UPPER, TOTAL_LOWER, CELL_UPPER = "total_upper", "total_lower", "cell_upper"
 
@@ -135,7 +136,7 @@ def build_problem(scenario: Scenario, formula: np.ndarray) -> AllocationProblem:
 
     if spec.need:
         if spec.need.total:
-            need_total = col(spec.need.total)
+            need_total = subsidy_need(scenario)
             bounds.append(Bound("need", grid_down(need_total), need_total))
         else:
             categories = list(spec.need.by_category)

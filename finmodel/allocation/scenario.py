@@ -217,12 +217,18 @@ class NeedSpec(_Strict):
     """Column: what a unit can absorb from all pools together (fundable need), 万元."""
     by_category: dict[str, str] | None = None
     """Category → column of the need in that category, 万元 (e.g. basic = "need_basic_wan")."""
+    excluded: dict[Literal["three_supplies", "special"], str] = {}
+    """Columns of money inside the ``total`` need that the subsidy pools must not pay, 万元 (三(五)): the 三供一业
+    dormitories' work (``three_supplies``, funded under that policy) and special renovations (``special``, by the
+    responsible departments). Subtracted from the need, and shown apart in the workbook's 补助需求 sheet."""
     source: str = ""
 
     @model_validator(mode="after")
     def _one_form(self) -> NeedSpec:
         if (self.total is None) == (self.by_category is None):
             raise ValueError("give either total (one column) or by_category (a column per category)")
+        if self.excluded and self.total is None:
+            raise ValueError("excluded is taken out of total: give total, not by_category")
         if self.by_category is not None and not self.by_category:
             raise ValueError("by_category names no category")
         return self
@@ -344,6 +350,8 @@ class AllocationSpec(_Strict):
                 used[self.need.total] = "allocation.need.total"
             for category, column in (self.need.by_category or {}).items():
                 used[column] = f"allocation.need.by_category.{category}"
+            for route, column in self.need.excluded.items():
+                used[column] = f"allocation.need.excluded.{route}"
         if self.cofinancing:
             c = self.cofinancing
             if c.rate:
@@ -467,6 +475,22 @@ class Scenario(NamedScenario):
 
 # ---------------------------------------------------------------------------------------------
 # Loading
+
+
+def subsidy_need(scenario: Scenario) -> np.ndarray:
+    """Each unit's need the subsidy pools may pay, 万元: the ``need.total`` column less the money it holds that the
+    pools must not pay (``need.excluded``: 三供一业 dormitories, special renovations; 三(五))."""
+    need = scenario.config.allocation.need
+    table = scenario.districts
+    total = table[need.total].to_numpy(dtype=float)
+    excluded = sum((table[column].to_numpy(dtype=float) for column in need.excluded.values()), np.zeros(len(table)))
+    short = np.flatnonzero(excluded > total + 1e-9)
+    if len(short):
+        unit = table.index[short[0]]
+        raise InputError(f"{unit}: the money excluded from the need ({', '.join(need.excluded.values())}: "
+                         f"{excluded[short[0]]:,.2f} 万元) is more than the need itself ({need.total}: "
+                         f"{total[short[0]]:,.2f} 万元)", file=scenario.path, key="allocation.need.excluded")
+    return np.maximum(total - excluded, 0.0)
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> Scenario:
@@ -607,10 +631,13 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
 
     districts = pd.DataFrame(numeric, index=table.index)
     _check_gate(config, districts, path)
-    return Scenario(
+    scenario = Scenario(
         config=config, path=path, districts=districts, district_table=table, inputs=inputs, overrides=applied,
         policy=policy,
     )
+    if config.allocation and config.allocation.need and config.allocation.need.excluded:
+        subsidy_need(scenario)  # refused before anything is solved
+    return scenario
 
 
 def indicator_weights(spec: PerformanceEvaluation, policy: Policy) -> dict[str, float]:

@@ -238,6 +238,54 @@ def break_between_blocks(ws: Worksheet, starts: list[int], end: int) -> None:
         used += size
 
 
+PAGE_POINTS = {"portrait": 842 - 2 * 72 - 36, "landscape": 595 - 2 * 72 - 36}
+"""Points of rows an A4 page holds at full scale: its height less the default margins and the footer's room."""
+
+
+def keep_together(ws: Worksheet, first: int, last: int) -> None:
+    """A page break before row ``first`` when rows ``first``–``last`` (notes and the signature block under a table)
+    would be split by the page they start on: estimated from the rows' heights at the scale the sheet prints at
+    (fitted to its width), with two rows to spare, since spreadsheets measure text a little differently."""
+    readable_width(ws)
+    orientation = ws.page_setup.orientation or "portrait"
+    full_scale = PAGE_CHARS[orientation] * 8 / 11 * (ws.page_setup.fitToWidth or 1)
+    scale = min(1.0, full_scale / max(columns_width(ws, 1, ws.max_column), 1.0))
+    capacity = PAGE_POINTS[orientation] / scale - 2 * 15.0
+
+    def height(row: int) -> float:  # looked up, not indexed: indexing would add an empty row to the sheet
+        dimension = ws.row_dimensions.get(row)
+        return float(dimension.height) if dimension is not None and dimension.height is not None else 15.0
+
+    used = 0.0
+    for row in range(1, first):
+        used = height(row) if used + height(row) > capacity else used + height(row)
+    block = sum(height(row) for row in range(first, last + 1))
+    if used and used + block > capacity and block < capacity:
+        ws.row_breaks.append(Break(id=first - 1))
+
+
+def signature_block(ws: Worksheet, row: int, width: int, prepared_by: str, lang: str) -> int:
+    """The block under a table an official signs: the preparing unit and its seal, the head, the reviewer, the clerk
+    and the date, each with room to sign by hand, spread over the table's ``width`` columns. Returns the next free
+    row."""
+    lines = [[t("prepared_by", lang) + (prepared_by or ""), t("head", lang), t("reviewed_by", lang)],
+             [t("clerk", lang), t("sign_date", lang), t("seal", lang)]]
+    step, seal = 2, 48.0
+    if width >= 5:
+        columns = [1, max(3, width // 2), width - 1]
+    else:  # a narrow table (a single project's summary, a full page): two columns beside its number column,
+        # three lines without blank ones between, so that the block is less likely to be split by a page break
+        columns = [2, min(width, 3)]
+        lines = [[lines[0][0], lines[0][1]], [lines[0][2], lines[1][0]], [lines[1][1], lines[1][2]]]
+        step, seal = 1, 36.0
+    for k, texts in enumerate(lines):
+        for column, text in zip(columns, texts):
+            put(ws, row + step * k, column, text, lang=lang)
+    last = row + step * (len(lines) - 1)
+    ws.row_dimensions[last].height = seal  # room for the seal
+    return last + 1
+
+
 def print_setup(ws: Worksheet, width: int, title_rows: str | None = None) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if width > 7 else "portrait"

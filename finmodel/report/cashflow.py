@@ -19,10 +19,11 @@ from ..cashflow import CashflowResult, ProjectCashflow
 from ..cashflow.scenario import Project
 from ..modes import ModesResult
 from ..risk import RiskResult, SensitivityResult
-from .book import break_between_blocks, config_rows, parameter_sheet, print_setup, save_workbook
+from .book import (break_between_blocks, config_rows, keep_together, parameter_sheet, print_setup, save_workbook,
+                   signature_block)
 from .cells import MONEY, display_width, fit_height, put
 from .charts import cjk_font, png_bytes
-from ..labels import CATEGORY, INCOME_KIND, METHOD, PARTY, UNIT, csv_header, t, word
+from ..labels import INCOME_KIND, METHOD, PARTY, UNIT, csv_header, item_label, t, word
 from .files import csv_bytes
 from .manifest import write_with_manifest
 from .modes import add_mode_sheets, bundling_chart
@@ -190,10 +191,10 @@ def summary_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
         put(ws, row + k, 1, text, lang=lang, wrap=True)
         ws.merge_cells(start_row=row + k, start_column=1, end_row=row + k, end_column=span)
         ws.row_dimensions[row + k].height = 15 * math.ceil(display_width(text) / (width - 2))
-    footer = row + len(notes) + 2
-    put(ws, footer, 1, t("prepared_by", lang) + (scenario.prepared_by or ""), lang=lang)
+    end = signature_block(ws, row + len(notes) + 2, max(len(headers), 3), scenario.prepared_by, lang)
     ws.freeze_panes = "C4"
     print_setup(ws, len(headers) if not across else 3, "3:3")
+    keep_together(ws, row, end - 1)  # the notes and the signatures on one page
 
 
 def annual_rows(flow: ProjectCashflow, lang: str) -> list[tuple[str, np.ndarray, str, bool]]:
@@ -204,7 +205,7 @@ def annual_rows(flow: ProjectCashflow, lang: str) -> list[tuple[str, np.ndarray,
     indent = "  "
     rows: list[tuple[str, np.ndarray, str, bool]] = [(t("capex_wan", lang), table["capex_wan"], MONEY, True)]
     for item in project.capex.items_wan:
-        rows.append((indent + word(CATEGORY, item, lang), table[f"capex_{item}_wan"], MONEY, True))
+        rows.append((indent + item_label(item, lang), table[f"capex_{item}_wan"], MONEY, True))
     rows.append((t("income_wan", lang), table["income_wan"], MONEY, True))
     for line in project.income:
         label = line.name if (line.name and lang == "zh") else word(INCOME_KIND, line.kind, lang)

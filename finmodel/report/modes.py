@@ -17,20 +17,14 @@ from ..policy.rewards import REWARD_CONCEPT
 from .book import print_setup, write_grid
 from .cells import MONEY, display_width, put
 from .charts import cjk_font
-from ..labels import CATEGORY, GRADE, PARTY, PAYEE, t, word
+from ..labels import GRADE, PARTY, PAYEE, item_label, t, word
 
 RATIO = "0.00"
 PCT = "0.00%"
 ACROSS_LIMIT = 10  # up to this many units the balance sheet lists tests down and units across
 
 def _item(item: str, lang: str) -> str:
-    """A capex item's name in reports: the categories and the owners' items by their names, others as given."""
-    if item in CATEGORY:
-        return word(CATEGORY, item, lang)
-    try:
-        return t(f"item_{item}", lang)
-    except KeyError:
-        return item
+    return item_label(item, lang)
 
 
 def _paid_to(pairs, lang: str) -> str:

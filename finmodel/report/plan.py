@@ -13,7 +13,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..planning import PlanResult, compile_by
 from ..policy.eligibility import RULES
-from .book import config_rows, parameter_sheet, print_setup, save_workbook, write_grid
+from .book import (config_rows, keep_together, parameter_sheet, print_setup, save_workbook, signature_block,
+                   write_grid)
 from .cells import MONEY, put
 from .charts import cjk_font, png_bytes
 from ..labels import csv_header, t
@@ -58,11 +59,13 @@ def annual_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
     records += [[t("total", lang), int(r.year)] + list(r)[1:] + [None, compile_by(int(r.year),
                                                                                 result.scenario.policy)]
                 for r in totals.itertuples(index=False)]
-    write_grid(ws, 4, headers, records, formats, lang)
+    end = write_grid(ws, 4, headers, records, formats, lang)
+    last = signature_block(ws, end + 1, len(columns), result.scenario.config.scenario.prepared_by, lang)
     for col, width in enumerate([18, 8, 12, 12, 10, 16, 18, 16, 14, 16], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A5"
     print_setup(ws, len(columns), "4:4")
+    keep_together(ws, end + 1, last - 1)
 
 
 def list_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:

@@ -14,8 +14,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..allocation import AllocationResult, performance_grades
 from ..allocation.explain import shown_price
-from ..allocation.scenario import Pool, assumed_inputs, is_assumed
-from .book import flatten, parameter_sheet, print_setup, save_workbook, text_of, write_grid
+from ..allocation.scenario import Pool, assumed_inputs, is_assumed, subsidy_need
+from .book import (flatten, keep_together, parameter_sheet, print_setup, save_workbook, signature_block, text_of,
+                   write_grid)
 from .cells import MONEY, MONEY4, NUMBER, SHARE, fit_height, put, row_heights
 from ..labels import (GRADE, check_label, column_label, explanation_remark, explanation_sentence, family_label,
                       finding_text, pool_label, t, word)
@@ -35,6 +36,9 @@ def allocation_workbook(result: AllocationResult, lang: str = "zh",
     if result.rule is not None:
         rule_sheet(wb.create_sheet(), result, lang)
     checks_sheet(wb.create_sheet(), result, lang)
+    need = result.scenario.config.allocation.need if result.scenario.config.allocation else None
+    if need is not None and need.excluded:
+        need_sheet(wb.create_sheet(), result, lang)
     parameters_sheet(wb.create_sheet(), result, lang)
     say("allocation.xlsx")
     return save_workbook(wb, result.scenario.name, lang)
@@ -111,18 +115,7 @@ def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
         put(ws, last_row, width, reason, box=True, lang=lang, wrap=True)
         fit_height(ws, last_row, {width: reason}, line_height=16)
 
-    # The signature block: the preparing unit and its seal, the head, the reviewer, the clerk and the date, each
-    # with room to sign by hand.
-    footer = last_row + 2
-    prepared = result.scenario.config.scenario.prepared_by
-    middle = max(3, width // 2)
-    put(ws, footer, 1, t("prepared_by", lang) + (prepared or ""), lang=lang)
-    put(ws, footer, middle, t("head", lang), lang=lang)
-    put(ws, footer, width - 1, t("reviewed_by", lang), lang=lang)
-    put(ws, footer + 2, 1, t("clerk", lang), lang=lang)
-    put(ws, footer + 2, middle, t("sign_date", lang), lang=lang)
-    put(ws, footer + 2, width - 1, t("seal", lang), lang=lang)
-    ws.row_dimensions[footer + 2].height = 48  # room for the seal
+    block_end = signature_block(ws, last_row + 2, width, result.scenario.config.scenario.prepared_by, lang)
     for row in range(total_row + 1, last_row + 1):  # the remark keeps clear of the numbers before it
         cell = ws.cell(row=row, column=width)
         alignment = copy(cell.alignment)
@@ -131,6 +124,7 @@ def summary_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
 
     ws.freeze_panes = ws.cell(row=total_row + 1, column=3)
     print_setup(ws, width, f"{header_row}:{total_row}")
+    keep_together(ws, last_row + 2, block_end - 1)  # the signatures on one page
 
 
 def factors_sheet(ws: Worksheet, result: AllocationResult, lang: str,
@@ -449,6 +443,32 @@ def checks_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     ws.column_dimensions["C"].width = 10
     ws.column_dimensions["D"].width = 28
     ws.freeze_panes = "A2"
+
+
+def need_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
+    """补助需求: each unit's need, the money in it the subsidy pools must not pay (三供一业 dormitories, special
+    renovations: 三(五)), the need the pools may pay, and what the unit was allocated."""
+    ws.title = t("need_sheet", lang)
+    scenario = result.scenario
+    need = scenario.config.allocation.need
+    table = scenario.districts.loc[result.districts]
+    routes = list(need.excluded)
+    put(ws, 1, 1, t("need_title", lang), bold=True, size=14, lang=lang)
+    headers = [t("seq", lang), t("district", lang), t("need_total", lang), *(t(f"need_{r}", lang) for r in routes),
+               t("need_pools", lang), t("need_allocated", lang)]
+    allocated = result.amount_units.loc[result.districts, [p.id for p in scenario.pools]].to_numpy(dtype=np.int64).sum(
+        axis=1) / 100
+    pools_need = pd.Series(subsidy_need(scenario), index=scenario.districts.index).loc[result.districts]
+    records = [[k, unit, table.at[unit, need.total], *(table.at[unit, need.excluded[r]] for r in routes),
+                pools_need[unit], allocated[k - 1]] for k, unit in enumerate(result.districts, start=1)]
+    sums = [round(sum(r[c] for r in records), 2) for c in range(2, len(headers))]
+    records.append(["", t("total", lang), *sums])
+    write_grid(ws, 3, headers, records, [None, None] + [MONEY] * (len(headers) - 2), lang)
+    put(ws, len(records) + 5, 1, t("need_note", lang), lang=lang)
+    for col, width in enumerate([6, 18] + [16] * (len(headers) - 2), start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "C4"
+    print_setup(ws, len(headers), "3:3")
 
 
 def parameter_rows(result: AllocationResult, lang: str) -> list[tuple[str, str, str, str]]:
