@@ -154,19 +154,35 @@ def check_depth(value: Any, *, file: Path | None = None, where: str = "") -> Non
 
 
 def validate_model(model: type[BaseModel], raw: Mapping[str, Any], *, file: Path | None = None,
-                   values_checked: bool = False) -> Any:
+                   values_checked: bool = False, overrides: Iterable[Override] = ()) -> Any:
     """``model`` validated from ``raw``; every problem in one InputError, each named by its dotted key.
 
     Before the schema, every key and text is checked for control characters and every number against the
-    limits (``number_problem``), whatever key holds it; ``values_checked`` when the caller has done so."""
+    limits (``number_problem``), whatever key holds it; ``values_checked`` when the caller has done so. A problem
+    with a value ``overrides`` set is the command line's: it names its ``--set`` argument, and when every problem
+    is one of those, the error does not blame the file; a rule of a table a ``--set`` changed says so."""
     if not values_checked:
         check_values(raw, raw, file=file)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        problems = [_describe(error, raw, model) for error in exc.errors()]
+        changed = {o.key: o.new for o in overrides}
+        problems, ours = [], 0
+        for error in exc.errors():
+            text = _describe(error, raw, model)
+            where = _dotted(tuple(error["loc"]), raw)
+            setting = next((k for k in changed if where == k or where.startswith(k + ".")), None)
+            if setting is not None:
+                text = f"--set {setting}={_shown_value(changed[setting])}: {text.removeprefix(setting + ': ')}"
+                ours += 1
+            else:
+                inside = [k for k in changed if not where or k.startswith(where + ".")]
+                if inside:
+                    text += " (with " + ", ".join(f"--set {k}={_shown_value(changed[k])}" for k in inside) + ")"
+            problems.append(text)
         message = problems[0] if len(problems) == 1 else "\n  " + "\n  ".join(problems)
-        raise InputError(message, file=file) from exc
+        raise InputError(message, file=None if ours == len(problems) else file) from exc
+
 
 
 def check_values(node: Any, raw: Mapping[str, Any], *, file: Path | None = None, loc: tuple = ()) -> None:

@@ -60,6 +60,23 @@ def test_a_set_mistake_is_the_command_lines_not_the_files(tmp_path, capsys):
     assert error.startswith("错误：--set pools.central.amount_wam: unknown key") and str(JINAN) not in error
 
 
+@pytest.mark.parametrize("setting, message", [
+    ("pools.central.amount_wan=abc", "错误：--set pools.central.amount_wan='abc': Input should be a valid number"),
+    ("pools.central.amount_wan=-3", "错误：--set pools.central.amount_wan=-3: Input should be greater than"),
+])
+def test_a_bad_set_value_is_the_command_lines_not_the_files(tmp_path, capsys, setting, message):
+    assert main(["run", str(JINAN), "--out", str(tmp_path / "out"), "--set", setting]) == 2
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert error.startswith(message) and str(JINAN) not in error
+
+
+def test_a_rule_a_set_value_breaks_names_both(tmp_path, capsys):
+    plan = JINAN.parent / "jinan-plan-2021.toml"
+    assert main(["run", str(plan), "--out", str(tmp_path / "out"), "--set", "plan.last_year=2020"]) == 2
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert "last_year 2020 is before first_year 2021 (with --set plan.last_year=2020)" in error
+
+
 def test_a_defect_is_exit_5_and_the_hint_is_left_out_with_debug(tmp_path, capsys, monkeypatch):
     def broken(args):
         raise ZeroDivisionError("a defect")

@@ -45,7 +45,7 @@ def test_a_set_on_a_project_or_plan_names_the_value(capsys, tmp_path):
     code, err = both([str(ZOUCHENG), "--set", "projects.zoucheng.income.parking.fee=200"], capsys, tmp_path)
     assert code == 2 and "did you mean 'projects.zoucheng.income.parking.fee_yuan_per_month'?" in err
     code, err = both([str(PLAN), "--set", "plan.carry_over=yes"], capsys, tmp_path)
-    assert code == 2 and "plan.carry_over: Input should be a valid boolean (got 'yes')" in err
+    assert code == 2 and "--set plan.carry_over='yes': Input should be a valid boolean (got 'yes')" in err
 
 
 def test_a_set_that_names_a_value_is_applied_and_recorded(tmp_path, capsys):

@@ -196,3 +196,21 @@ def test_every_signed_sheet_has_the_whole_signature_block_on_one_page(tmp_path, 
     last = max(rows[s] for s in SIGNATURES)
     assert ws.row_dimensions[rows["（单位盖章）"]].height >= 36  # room for the seal
     assert not any(first <= b.id < last for b in ws.row_breaks.brk)  # no break inside the block
+
+
+def test_a_note_is_narrowed_to_the_columns_the_first_page_prints():
+    from finmodel.report.book import save_workbook
+
+    # 30 columns, A 20 units and the others 15: 455 units, landscape on 4 pages across with A repeated (the 8 pt
+    # rule: (455 − 20) ÷ (179 − 20 − 15) → 4). Spread over 4 pages they print at full size, 179 × 8/11 = 130.2
+    # units a page: A and seven 15-unit columns (125). A note merged over 11 columns is narrowed to A:H.
+    wb, ws = _sheet([20] + [15] * 29)
+    ws["A1"] = "说明" * 60
+    ws["A1"].alignment = openpyxl.styles.Alignment(wrap_text=True)
+    ws.merge_cells("A1:K1")
+    for col in range(1, 31):
+        ws.cell(row=3, column=col, value=col)
+    out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
+    assert out.page_setup.fitToWidth == 4 and out.page_setup.orientation == "landscape"
+    assert [str(r) for r in out.merged_cells.ranges] == ["A1:H1"]
+    assert out.row_dimensions[1].height >= 15 * 2  # 240 units of text over 125

@@ -559,7 +559,7 @@ def read_config(path: Path, overrides: Iterable[str] | Mapping[str, Any], model:
     raw = read_toml(path)
     rest, changes = split_policy_changes(overrides)
     raw, applied = apply_overrides(raw, rest, model=model)
-    config = validate_model(model, raw, file=path)
+    config = validate_model(model, raw, file=path, overrides=applied)
     policy, changed = scenario_policy(raw.get("policy"), changes, year_of(config), file=path,
                                       own=own(config) if own is not None else ())
     used, instead = uses(config)

@@ -35,6 +35,7 @@ def save_workbook(wb: Workbook, title: str, lang: str = "zh") -> bytes:
             print_setup(ws, ws.max_column)  # A4, fit to width only: a sheet its writer left unset
         fit_numbers(ws)
         contain_overflow(ws)
+        first_page_notes(ws)
         fit_wrapped_rows(ws)
         readable_width(ws)
         page_numbers(ws, lang)
@@ -133,6 +134,46 @@ def contain_overflow(ws: Worksheet) -> None:
         alignment.wrap_text, alignment.vertical = True, "top"
         cell.alignment = alignment
         fit_height(ws, row, {col: text}, line_height=_line_height(cell), span=last - col + 1)
+
+
+def first_page_notes(ws: Worksheet) -> None:
+    """Narrow every note merged across a row from the first column (a source, a rule, a table's notes) to the
+    columns the first printed page holds, so that it wraps there instead of running off the page: a sheet fitted
+    to several pages across prints at the scale that spreads its columns over them, which can leave the first page
+    fewer columns than the note spans (因素测算's notes printed cut at the page edge, LibreOffice 7.4). The rows are
+    raised to the new lines by ``fit_wrapped_rows``."""
+    readable_width(ws)
+    last = ws.max_column
+    first_page = _first_page_columns(ws)
+    if first_page >= last:
+        return
+    for merged in list(ws.merged_cells.ranges):
+        if merged.min_col != 1 or merged.min_row != merged.max_row or merged.max_col <= first_page:
+            continue
+        cell = ws.cell(row=merged.min_row, column=1)
+        if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
+            continue
+        ws.unmerge_cells(str(merged))
+        ws.merge_cells(start_row=merged.min_row, start_column=1, end_row=merged.min_row, end_column=first_page)
+
+
+def _first_page_columns(ws: Worksheet) -> int:
+    """How many leading columns the first printed page holds, estimated: the page's width at the scale a sheet
+    fitted to ``fitToWidth`` pages across prints at (at most full size), filled with whole columns."""
+    orientation = ws.page_setup.orientation or "portrait"
+    full = PAGE_CHARS[orientation] * 8 / 11  # units a page holds at full size (11 pt)
+    pages = ws.page_setup.fitToWidth or 1
+    total = columns_width(ws, 1, ws.max_column)
+    repeated = _title_cols_width(ws) if ws.print_title_cols else 0.0
+    scale = min(1.0, full / max((total - repeated) / pages + repeated, 1.0))
+    room = full / scale
+    used, count = 0.0, 0
+    for col in range(1, ws.max_column + 1):
+        used += ws.column_dimensions[get_column_letter(col)].width or 8.43
+        if used > room:
+            break
+        count = col
+    return max(count, 1)
 
 
 def fit_wrapped_rows(ws: Worksheet) -> None:

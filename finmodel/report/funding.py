@@ -82,7 +82,7 @@ def catalogue_sheet(ws: Worksheet, catalogue: CostCatalogue, lang: str, codes: l
                 yes if item.in_default_package else "", "、".join(item.aliases)]
                for code, item in catalogue.items.items() if codes is None or code in codes]
     write_grid(ws, 3, headers, records, [None] * 7 + ["#,##0"] + [None] * 2, lang, wrapped=(2, 4, 6, 7, 10))
-    for col, width in enumerate((18, 24, 8, 26, 12, 30, 18, 9, 6, 22), start=1):
+    for col, width in enumerate((18, 24, 10, 26, 14, 30, 18, 9, 6, 22), start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "C4"
     print_setup(ws, len(headers), "3:3")

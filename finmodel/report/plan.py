@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import copy
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from ..planning import PlanResult, compile_by
 from ..policy.eligibility import RULES
 from .book import (config_rows, keep_together, parameter_sheet, print_setup, save_workbook, signature_block,
                    write_grid)
-from .cells import MONEY, put
+from .cells import MONEY, display_width, put
 from .charts import cjk_font, png_bytes
 from ..labels import csv_header, t
 from .files import csv_bytes
@@ -82,8 +83,17 @@ def list_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
     records = [[index] + [row[c] for c in columns[:-1]] + [row["planned_year"] or t("pl_not_planned", lang)]
                for index, row in frame.iterrows()]
     write_grid(ws, 1, headers, records, [None, None, None, "0", COUNT, COUNT, MONEY, "0.000", "0"], lang)
-    for col, width in enumerate([10, 22, 14, 10, 10, 14, 16, 12, 14], start=1):
+    # The name column as wide as the longest name (up to 40 units, longer ones wrap): a name cut by the district
+    # beside it is a name misread.
+    longest = max((display_width(str(name)) for name in frame["name"]), default=0)
+    for col, width in enumerate([10, min(max(22, longest + 2), 40), 14, 10, 10, 14, 16, 12, 14], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
+    if longest + 2 > 40:
+        for row in range(2, len(records) + 2):
+            cell = ws.cell(row=row, column=2)
+            alignment = copy(cell.alignment)
+            alignment.wrap_text = True
+            cell.alignment = alignment
     ws.freeze_panes = "C2"
     print_setup(ws, len(headers), "1:1")
 
@@ -151,7 +161,11 @@ def deadlines_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
                 r.households_missed, r.extra_money_wan if not np.isnan(r.extra_money_wan)
                 else t("pl_not_plannable", lang), _missed_names(result, r.deadline, names, lang)]
                for r in result.deadlines.itertuples(index=False)]
-    row = write_grid(ws, 1, headers, records, [None, None, "0", COUNT, COUNT, COUNT, COUNT, MONEY, None], lang) + 1
+    widths = [40, 12, 10, 12, 14, 12, 14, 18, 44]  # 176 units: one landscape page across; years' money fits B
+    for col, width in enumerate(widths, start=1):  # first: the wrapped rows take their heights from them
+        ws.column_dimensions[get_column_letter(col)].width = width
+    row = write_grid(ws, 1, headers, records, [None, None, "0", COUNT, COUNT, COUNT, COUNT, MONEY, None], lang,
+                     wrapped=(1, 9)) + 1
     for deadline in result.deadlines.itertuples(index=False):
         money = result.extra_money.get(deadline.deadline)
         if money is None or not (money.to_numpy() > 0).any():
@@ -161,9 +175,6 @@ def deadlines_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
                 zip(money.index, money.to_numpy())]
         row = write_grid(ws, row + 1, [t("pl_district", lang)] + [str(y) for y in money.columns] + [t("total", lang)],
                     grid, [None] + [MONEY] * (len(money.columns) + 1), lang) + 1
-    widths = [40, 12, 10, 12, 14, 12, 14, 18, 44]  # 176 units: one landscape page across; years' money fits B
-    for col, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
     print_setup(ws, len(headers))
 
 

@@ -434,10 +434,10 @@ def checks_sheet(ws: Worksheet, result: AllocationResult, lang: str) -> None:
     for number, check in enumerate(result.checks, start=1):
         name = check_label(check, pools, lang)
         put(ws, number + 1, 1, number, box=True, align="center", lang=lang)
-        put(ws, number + 1, 2, name, box=True, lang=lang)
+        put(ws, number + 1, 2, name, box=True, lang=lang, wrap=True)  # a long check wraps, never cut by 结果
         put(ws, number + 1, 3, t("passed" if check.passed else "failed", lang), box=True, align="center",
             bold=not check.passed, lang=lang)
-        put(ws, number + 1, 4, check.detail, box=True, lang=lang)
+        put(ws, number + 1, 4, check.detail, box=True, lang=lang, wrap=True)
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 60
     ws.column_dimensions["C"].width = 10
