@@ -171,7 +171,7 @@ def validate_model(model: type[BaseModel], raw: Mapping[str, Any], *, file: Path
         for error in exc.errors():
             text = _describe(error, raw, model)
             where = _dotted(tuple(error["loc"]), raw)
-            setting = next((k for k in changed if where == k or where.startswith(k + ".")), None)
+            setting = next((k for k in changed if where == k or where.startswith((k + ".", k + "["))), None)
             if setting is not None:
                 text = f"--set {setting}={_shown_value(changed[setting])}: {text.removeprefix(setting + ': ')}"
                 ours += 1

@@ -625,6 +625,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "package_shortfall_wan": ("仍短缺（万元）", "Still short (10k yuan)"),
     "md_source": ("资金来源", "Source"),
     "src_rewards": ("以奖代补奖励", "Rewards"),
+    "src_investor": ("社会资本投入", "Social capital"),
+    "src_land_returns": ("土地出让收入返还", "Land premium returned"),
     "src_equity": ("项目资本金", "Equity"),
     "src_bonds": ("专项债", "Special bonds"),
     "src_loans": ("贷款", "Loans"),

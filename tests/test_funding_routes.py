@@ -257,3 +257,29 @@ def test_more_excluded_than_needed_is_refused_before_solving(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "章丘区" in err and "600.00" in err and "538.65" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_an_item_priced_by_amount_leaves_its_category_estimated(tmp_path, policy):
+    # 加装电梯 has no 元/m² (an elevator is priced by amount): naming it keeps the improvement default package, 150.
+    library = _library(tmp_path, policy, "F,己小区,历下区,1995,state_owned,100,4,10000,,,0.9,roads,供水;加装电梯,,\n")
+    assert library.at["F", "cost_improvement_wan"] == pytest.approx(150)
+
+
+def test_excluding_the_need_column_itself_or_one_column_twice_is_refused(tmp_path):
+    path = _jinan_with_exclusions(tmp_path, {}, {})
+    for excluded, message in (('{ three_supplies = "need_wan" }', "names the need column 'need_wan' itself"),
+                              ('{ three_supplies = "special_wan", special = "special_wan" }', "one column twice")):
+        text = path.read_text(encoding="utf-8").replace(
+            '{ three_supplies = "three_supplies_wan", special = "special_wan" }', excluded)
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(InputError, match=message):
+            fm.load_scenario(path)
+        path.write_text(text.replace(excluded, '{ three_supplies = "three_supplies_wan", special = "special_wan" }'),
+                        encoding="utf-8")
+
+
+def test_the_money_in_counts_social_capital_and_land_returns():
+    social = fm.evaluate(fm.load_project_scenario(ROOT / "scenarios" / "projects" / "social-capital-2024.toml"))
+    assert sources_by_year(social).sum(axis=1)["investor"] == pytest.approx(1200)
+    land = fm.evaluate(fm.load_project_scenario(ROOT / "scenarios" / "projects" / "land-return-2024.toml"))
+    assert sources_by_year(land).sum(axis=1)["land_returns"] == pytest.approx(1800)

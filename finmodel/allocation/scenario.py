@@ -229,6 +229,12 @@ class NeedSpec(_Strict):
             raise ValueError("give either total (one column) or by_category (a column per category)")
         if self.excluded and self.total is None:
             raise ValueError("excluded is taken out of total: give total, not by_category")
+        columns = list(self.excluded.values())
+        if self.total in columns:
+            raise ValueError(f"excluded names the need column '{self.total}' itself: name the columns of the money "
+                             "inside it")
+        if len(set(columns)) < len(columns):
+            raise ValueError("excluded names one column twice: it would be taken out of the need twice")
         if self.by_category is not None and not self.by_category:
             raise ValueError("by_category names no category")
         return self

@@ -9,7 +9,7 @@ import pandas as pd
 from ..cashflow import CashflowResult
 from ..policy.catalogue import ROUTES, CostCatalogue
 
-SOURCES = ("rewards", "equity", "bonds", "loans", "operating_cash")
+SOURCES = ("rewards", "investor", "land_returns", "equity", "bonds", "loans", "operating_cash")
 """Money in besides the grants (by party), in the order 资金来源 lists it."""
 
 
@@ -54,6 +54,9 @@ def sources_by_year(result: CashflowResult) -> pd.DataFrame:
         add("equity", group.years, group.equity)
         add("bonds", group.years, group.bond_proceeds)
         add("loans", group.years, group.loan_drawdown)
+        add("investor", group.years, group.investor_equity)
+        if group.land_by_id:
+            add("land_returns", group.years, sum(group.land_by_id.values()))
         add("operating_cash", group.years, group.operations.cfads)
     table = pd.DataFrame(rows).T.fillna(0.0)
     table = table[sorted(table.columns)]

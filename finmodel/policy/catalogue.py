@@ -132,7 +132,9 @@ def priced_items(library: pd.DataFrame, catalogue: CostCatalogue) -> pd.DataFram
     listed["category"] = listed["item"].map(lambda code: items[code].category)
     rows = [listed]
     for category in ("improvement", "upgrade"):
-        named = set(listed.loc[listed["category"] == category, "community"])
+        # Only a priced item stands for the category: an elevator (priced by amount) leaves the package estimated.
+        priced = listed["item"].map(lambda code: items[code].yuan_per_m2 is not None)
+        named = set(listed.loc[(listed["category"] == category) & priced, "community"])
         missing = [c for c in library.index if c not in named]
         package = catalogue.codes(category, default_only=True)
         rows.append(pd.DataFrame({"community": np.repeat(missing, len(package)),
