@@ -97,7 +97,8 @@ def test_coverage_sheet_and_the_sentence(zoucheng_run):
     gross = rows[("公布数据", "毛收入", "专项债", "规划利率单利")]
     assert ws.cell(row=gross, column=9).value == pytest.approx(74_968 / 36_020)
     assert ws.cell(row=gross, column=11).value == pytest.approx((74_968 / 1.25 / 20_000 - 1) / 30)
-    text = "\n".join(str(ws.cell(row=r, column=1).value) for r in range(1, ws.max_row + 1))
+    # A note merged across the first page starts after the column repeated on every page (A) when it prints wide.
+    text = "\n".join(str(ws.cell(row=r, column=c).value) for r in range(1, ws.max_row + 1) for c in (1, 2))
     assert "公布倍数1.25" in text and "按毛收入/全部债务口径需规划利率4.00%" in text
 
 

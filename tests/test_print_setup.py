@@ -203,7 +203,8 @@ def test_a_note_is_narrowed_to_the_columns_the_first_page_prints():
 
     # 30 columns, A 20 units and the others 15: 455 units, landscape on 4 pages across with A repeated (the 8 pt
     # rule: (455 − 20) ÷ (179 − 20 − 15) → 4). Spread over 4 pages they print at full size, 179 × 8/11 = 130.2
-    # units a page: A and seven 15-unit columns (125). A note merged over 11 columns is narrowed to A:H.
+    # units a page: A and seven 15-unit columns (125). A note merged over 11 columns is narrowed to the first page;
+    # A is repeated on every page, so the note starts in B, and A's cell is empty (it would print cut on page 2).
     wb, ws = _sheet([20] + [15] * 29)
     ws["A1"] = "说明" * 60
     ws["A1"].alignment = openpyxl.styles.Alignment(wrap_text=True)
@@ -212,5 +213,54 @@ def test_a_note_is_narrowed_to_the_columns_the_first_page_prints():
         ws.cell(row=3, column=col, value=col)
     out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
     assert out.page_setup.fitToWidth == 4 and out.page_setup.orientation == "landscape"
-    assert [str(r) for r in out.merged_cells.ranges] == ["A1:H1"]
+    assert [str(r) for r in out.merged_cells.ranges] == ["B1:H1"]
+    assert out["A1"].value is None and out["B1"].value == "说明" * 60 and out["B1"].alignment.wrap_text
     assert out.row_dimensions[1].height >= 15 * 2  # 240 units of text over 125
+
+
+def _notes_then_block(raised_notes: bool):
+    """A portrait sheet: rows 1–32 of one line, the rows 10–12 wrapped notes of three lines when ``raised_notes``,
+    and a five-row block at 33–37 to keep together. An A4 portrait page holds 842 − 144 − 36 = 662 pt at full
+    scale, less two rows to spare: 632 pt. Rows 1–32 take 480 pt and the block 75: 555, it fits, unless the notes
+    are raised (3 × 3 lines × 15.4 pt = 138.6 pt instead of 45: 648.6)."""
+    from finmodel.report.book import keep_together, print_setup
+
+    wb, ws = _sheet([30, 15, 15])
+    print_setup(ws, 3)
+    for row in range(1, 38):
+        ws.cell(row=row, column=1, value=f"第 {row} 行")
+    for row in (10, 11, 12):
+        cell = ws.cell(row=row, column=1, value="很长的说明文字" * (10 if raised_notes else 1))
+        cell.alignment = openpyxl.styles.Alignment(wrap_text=True)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+    keep_together(ws, 33, 37)
+    return wb
+
+
+@pytest.mark.parametrize("raised, breaks", [(False, []), (True, [32])])
+def test_a_kept_block_moves_to_the_next_page_when_rows_raised_at_save_push_it(raised, breaks):
+    from finmodel.report.book import save_workbook
+
+    # The notes (70 characters in 60 units: 3 lines) are raised to 46.2 pt only while saving, after the writer called
+    # keep_together: a decision taken there would have missed them.
+    out = openpyxl.load_workbook(io.BytesIO(save_workbook(_notes_then_block(raised), "t"))).active
+    assert [b.id for b in out.row_breaks.brk] == breaks
+    if raised:
+        assert out.row_dimensions[10].height == pytest.approx(46.2)
+
+
+def test_a_kept_block_counts_the_header_rows_repeated_on_its_page():
+    from finmodel.report.book import keep_together, save_workbook
+
+    # 60 one-line rows, header rows 1–5 (75 pt) repeated: page 1 holds rows 1–42 (630 pt), page 2 the header and
+    # rows 43–… A block at 78–82 starts at 75 + 35 × 15 = 600 pt of page 2 and needs 75 more: 675 > 632, a break.
+    # Without the repeated header it would start at 525 and fit.
+    wb, ws = _sheet([30, 15, 15])
+    from finmodel.report.book import print_setup
+
+    print_setup(ws, 3, "1:5")
+    for row in range(1, 83):
+        ws.cell(row=row, column=1, value=row)
+    keep_together(ws, 78, 82)
+    out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
+    assert [b.id for b in out.row_breaks.brk] == [77]

@@ -6,6 +6,7 @@ import io
 import math
 from copy import copy
 import re
+import weakref
 from dataclasses import replace
 from collections.abc import Iterable
 from datetime import datetime
@@ -38,6 +39,7 @@ def save_workbook(wb: Workbook, title: str, lang: str = "zh") -> bytes:
         first_page_notes(ws)
         fit_wrapped_rows(ws)
         readable_width(ws)
+        _break_before_kept_blocks(ws)
         page_numbers(ws, lang)
     wb.properties.created = _FIXED_TIME
     wb.properties.creator = wb.properties.lastModifiedBy = "finmodel"
@@ -140,13 +142,20 @@ def first_page_notes(ws: Worksheet) -> None:
     """Narrow every note merged across a row from the first column (a source, a rule, a table's notes) to the
     columns the first printed page holds, so that it wraps there instead of running off the page: a sheet fitted
     to several pages across prints at the scale that spreads its columns over them, which can leave the first page
-    fewer columns than the note spans (因素测算's notes printed cut at the page edge, LibreOffice 7.4). The rows are
-    raised to the new lines by ``fit_wrapped_rows``."""
+    fewer columns than the note spans (因素测算's notes printed cut at the page edge, LibreOffice 7.4). Such a
+    sheet repeats its first column on every page, so the note moves to start in the second. The rows are raised
+    to the new lines by ``fit_wrapped_rows``."""
     readable_width(ws)
     last = ws.max_column
     first_page = _first_page_columns(ws)
     if first_page >= last:
         return
+    repeated = 0
+    if ws.print_title_cols:
+        from openpyxl.utils.cell import column_index_from_string
+
+        first, _, end = ws.print_title_cols.replace("$", "").partition(":")
+        repeated = column_index_from_string(end or first) if column_index_from_string(first) == 1 else 0
     for merged in list(ws.merged_cells.ranges):
         if merged.min_col != 1 or merged.min_row != merged.max_row or merged.max_col <= first_page:
             continue
@@ -154,7 +163,15 @@ def first_page_notes(ws: Worksheet) -> None:
         if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
             continue
         ws.unmerge_cells(str(merged))
-        ws.merge_cells(start_row=merged.min_row, start_column=1, end_row=merged.min_row, end_column=first_page)
+        start = 1
+        if repeated and first_page > repeated + 1:
+            # The first columns are repeated on every page across; a note written in them would print there again,
+            # cut at their width (覆盖倍数's second page). Written after them, its row there is empty on every page.
+            start = repeated + 1
+            moved = ws.cell(row=merged.min_row, column=start, value=cell.value)
+            moved._style = copy(cell._style)
+            cell.value = None
+        ws.merge_cells(start_row=merged.min_row, start_column=start, end_row=merged.min_row, end_column=first_page)
 
 
 def _first_page_columns(ws: Worksheet) -> int:
@@ -283,26 +300,49 @@ PAGE_POINTS = {"portrait": 842 - 2 * 72 - 36, "landscape": 595 - 2 * 72 - 36}
 """Points of rows an A4 page holds at full scale: its height less the default margins and the footer's room."""
 
 
+_KEPT: weakref.WeakKeyDictionary[Worksheet, list[tuple[int, int]]] = weakref.WeakKeyDictionary()
+
+
 def keep_together(ws: Worksheet, first: int, last: int) -> None:
-    """A page break before row ``first`` when rows ``first``–``last`` (notes and the signature block under a table)
-    would be split by the page they start on: estimated from the rows' heights at the scale the sheet prints at
-    (fitted to its width), with two rows to spare, since spreadsheets measure text a little differently."""
-    readable_width(ws)
+    """Print rows ``first``–``last`` (notes and the signature block under a table) on one page: ``save_workbook``
+    puts a page break before them if the page they start on would split them. Decided there, once every row has
+    its final height (wrapped notes are raised only at save) and the sheet its final scale."""
+    _KEPT.setdefault(ws, []).append((first, last))
+
+
+def _break_before_kept_blocks(ws: Worksheet) -> None:
+    """The page breaks ``keep_together`` asked for: the pages are laid out from the rows' heights at the scale the
+    sheet prints at (fitted to its width), each page after the first less the header rows it repeats and a break
+    already there starting a page, with two rows to spare, since spreadsheets measure text a little differently."""
+    blocks = _KEPT.pop(ws, [])
+    if not blocks:
+        return
     orientation = ws.page_setup.orientation or "portrait"
     full_scale = PAGE_CHARS[orientation] * 8 / 11 * (ws.page_setup.fitToWidth or 1)
     scale = min(1.0, full_scale / max(columns_width(ws, 1, ws.max_column), 1.0))
-    capacity = PAGE_POINTS[orientation] / scale - 2 * 15.0
+    capacity = PAGE_POINTS[orientation] / scale - 2 * DEFAULT_ROW_HEIGHT
 
     def height(row: int) -> float:  # looked up, not indexed: indexing would add an empty row to the sheet
         dimension = ws.row_dimensions.get(row)
-        return float(dimension.height) if dimension is not None and dimension.height is not None else 15.0
+        return float(dimension.height) if dimension is not None and dimension.height is not None else DEFAULT_ROW_HEIGHT
 
-    used = 0.0
-    for row in range(1, first):
-        used = height(row) if used + height(row) > capacity else used + height(row)
-    block = sum(height(row) for row in range(first, last + 1))
-    if used and used + block > capacity and block < capacity:
-        ws.row_breaks.append(Break(id=first - 1))
+    titles = ws.print_title_rows
+    title_rows = range(0)
+    if titles:
+        top, _, bottom = titles.replace("$", "").partition(":")
+        title_rows = range(int(top), int(bottom or top) + 1)
+    repeated = sum(height(row) for row in title_rows)
+    for first, last in sorted(blocks):
+        breaks = {b.id for b in ws.row_breaks.brk}
+        used = 0.0
+        for row in range(1, first):
+            if row - 1 in breaks or (used and used + height(row) > capacity):  # the row starts a page
+                used = 0.0 if row in title_rows else repeated
+            used += height(row)
+        block = sum(height(row) for row in range(first, last + 1))
+        fresh_page = (0.0 if first in title_rows else repeated) + block
+        if used + block > capacity and fresh_page <= capacity and first - 1 not in breaks:
+            ws.row_breaks.append(Break(id=first - 1))
 
 
 def signature_block(ws: Worksheet, row: int, width: int, prepared_by: str, lang: str) -> int:
