@@ -36,7 +36,7 @@ from pathlib import Path
 
 from . import solver
 from .config import read_toml
-from .errors import FinmodelError, InputError
+from .errors import FinmodelError, InputError, zh_of
 from .kinds import kind_of
 from .labels import LANGS, check_label, finding_text, pool_label, t
 from .progress import TERMINAL, Activity
@@ -157,7 +157,8 @@ def _cluster_arguments(group, what: str) -> None:
 
 def _checked_workers(args: argparse.Namespace) -> int | None:
     if args.workers is not None and args.workers < 0:
-        raise InputError(f"--workers {args.workers}: 0 (in this process) or more")
+        raise InputError(f"--workers {args.workers}: 0 (in this process) or more",
+                         zh=f"--workers {args.workers}：应为 0（在本进程中计算）或更多")
     return args.workers
 
 
@@ -201,11 +202,12 @@ class SolveReporter:
 
 
 def fit_terminal(line: str, width: int = TERMINAL) -> list[str]:
-    """A long summary line broken at its separators (；, ; or ：) into lines of at most ``width`` columns, the
-    continuations indented; a part longer than a line stays whole rather than cut inside a figure."""
+    """A long summary or error line broken at its separators (；：，、, or ; : , before a space) into lines of at
+    most ``width`` columns, the continuations indented; a part longer than a line stays whole rather than cut inside
+    a figure or a path (C:\\…, https://…)."""
     if display_width(line) <= width:
         return [line]
-    parts = re.split(r"(?<=[；;：:])", line)
+    parts = re.split(r"(?<=[；：，、])|(?<=[;:,])(?= )", line)
     lines, current = [], ""
     for part in parts:
         if current.strip() and display_width(current) + display_width(part) > width:
@@ -225,7 +227,7 @@ BRIEF = False
 
 def _status(message: str) -> None:
     if not (QUIET or BRIEF):
-        print(message, file=sys.stderr, flush=True)
+        _error(message)
 
 
 def _say(line: str) -> None:
@@ -233,6 +235,14 @@ def _say(line: str) -> None:
     several scenarios (they get a line each)."""
     if not (QUIET or BRIEF):
         print("\n".join(fit_terminal(line)))
+
+
+def _error(message: str) -> None:
+    """An error or a note on stderr; on a terminal, each of its lines within its width (in a log or a pipe a
+    message stays on its lines, whole, to be searched and quoted)."""
+    if sys.stderr.isatty():
+        message = "\n".join(part for line in message.splitlines() for part in fit_terminal(line))
+    print(message, file=sys.stderr, flush=True)
 
 
 def _activity(args: argparse.Namespace, key: str, total: int | None = None) -> Activity:
@@ -261,7 +271,7 @@ def _run(args: argparse.Namespace) -> int:
                     print("\n".join(fit_terminal(f"{mark} {file.name}: {args.brief_line} → {_out_dir(args, file)}")),
                           flush=True)
             except FinmodelError as exc:  # one bad scenario does not stop the others
-                print(t("cli_error", args.lang).format(exc), file=sys.stderr)
+                _error(t("cli_error", args.lang).format(exc.text(args.lang)))
                 codes.append(exc.exit_code)
             _say("")
     finally:
@@ -279,7 +289,8 @@ def _scenario_files(given: list[Path]) -> list[Path]:
         if path.is_dir():
             found = sorted(path.glob("*.toml"))
             if not found:
-                raise InputError("this is a folder with no scenario file (*.toml) in it", file=path)
+                raise InputError("this is a folder with no scenario file (*.toml) in it",
+                                 zh="这个文件夹里没有情景文件（*.toml）", file=path)
             files += found
         else:
             files.append(path)
@@ -287,7 +298,9 @@ def _scenario_files(given: list[Path]) -> list[Path]:
     for file in files:
         if file.stem in stems and stems[file.stem] != file:
             raise InputError(f"has the same name as {stems[file.stem]}: each scenario's reports go to a folder "
-                             "named after its file, so run them separately with --out", file=file)
+                             "named after its file, so run them separately with --out",
+                             zh=f"与 {stems[file.stem]} 同名：每个情景的报告写入以其文件名命名的文件夹，"
+                             "请用 --out 分别运行", file=file)
         stems[file.stem] = file
     return list(dict.fromkeys(files))
 
@@ -300,7 +313,8 @@ def _run_one(args: argparse.Namespace, file: Path) -> int:
         _status(t("cli_reading", args.lang).format(file))
         found = kind_of(read_toml(file), file=file)
         if found.note:
-            _status(t("cli_note", args.lang).format(f"{file}: {found.note}"))
+            _status(t("cli_note", args.lang).format(f"{file}{'：' if args.lang == 'zh' else ': '}"
+                                                    f"{zh_of(found.note) if args.lang == 'zh' else found.note}"))
         run = {"allocation": _run_allocation, "projects": _run_projects, "plan": _run_plan}[found.kind.name]
         return run(args, file, out)
 
@@ -388,7 +402,7 @@ def _simulate(args: argparse.Namespace, scenario):
     spec = scenario.config.risk
     draws = args.draws if args.draws is not None else spec.draws
     if draws < 2:
-        raise InputError(f"--draws {draws}: at least 2 draws")
+        raise InputError(f"--draws {draws}: at least 2 draws", zh=f"--draws {draws}：至少需要 2 次抽样")
     workers = _checked_workers(args)
     chunks = -(-draws // spec.chunk)
     with _activity(args, "cli_risk_line", chunks) as line:
@@ -525,7 +539,8 @@ def _validate(args: argparse.Namespace) -> int:
     lang = args.lang
     found = kind_of(read_toml(args.file), file=args.file)
     if found.note:
-        _status(t("cli_note", lang).format(f"{args.file}: {found.note}"))
+        _status(t("cli_note", lang).format(f"{args.file}{'：' if lang == 'zh' else ': '}"
+                                           f"{zh_of(found.note) if lang == 'zh' else found.note}"))
     kind = found.kind.name
     if kind == "plan":
         from .planning import load_plan_scenario
@@ -572,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
     except FinmodelError as exc:
         if args.debug:
             traceback.print_exc()
-        print(t("cli_error", lang).format(exc), file=sys.stderr)
+        _error(t("cli_error", lang).format(exc.text(lang)))
         return exc.exit_code
     except KeyboardInterrupt:
         if args.finished:  # several scenarios: the ones run before the interrupt are written

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Iterable, Mapping
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
-from .errors import InputError
+from .errors import InputError, Invalid, Said, zh_of
 from .tables import MAX_NUMBER, check_file, decode_text, number_problem, read_bytes, text_problem, visible
 
 MAX_DEPTH = 16
@@ -46,9 +46,11 @@ _ID = re.compile(r"[\w-]+")
 
 def _valid_id(value: str) -> str:
     if not _ID.fullmatch(value) or len(value) > ID_MAX_LENGTH:
-        raise ValueError(f"an id is 1 to {ID_MAX_LENGTH} letters, digits, '_' or '-' (no spaces, dots, slashes or "
-                         f"other signs), got {visible(value)}" + (f" ({len(value)} characters)"
-                                                                   if len(value) > ID_MAX_LENGTH else ""))
+        long = len(value) > ID_MAX_LENGTH
+        raise Invalid(f"an id is 1 to {ID_MAX_LENGTH} letters, digits, '_' or '-' (no spaces, dots, slashes or "
+                      f"other signs), got {visible(value)}" + (f" ({len(value)} characters)" if long else ""),
+                      f"id 应为 1 至 {ID_MAX_LENGTH} 个字母、数字、“_”或“-”（不能有空格、点、斜杠或其他符号），"
+                      f"给出的是 {visible(value)}" + (f"（{len(value)} 个字符）" if long else ""))
     return value
 
 
@@ -124,17 +126,25 @@ def decimal_of(value: Any) -> Decimal | None:
 
 def read_toml(path: Path) -> dict[str, Any]:
     check_file(path, what="scenario file")
-    text = decode_text(read_bytes(path), path, "save the scenario as UTF-8")
+    text = decode_text(read_bytes(path), path, Said("save the scenario as UTF-8", "请将情景文件另存为 UTF-8 编码"))
     try:
         raw = tomllib.loads(text, parse_float=TomlFloat)
     except RecursionError as exc:
         raise InputError(f"not valid TOML: tables or arrays nest too deeply (finmodel reads at most {MAX_DEPTH} "
-                         "levels)", file=path) from exc
+                         "levels)", zh=f"不是有效的 TOML：表或数组嵌套过深（最多 {MAX_DEPTH} 层）", file=path) from exc
     except tomllib.TOMLDecodeError as exc:
         text = str(exc)
-        if text.startswith("Cannot overwrite a value") or text.startswith("Cannot declare"):
-            text = "a key or table is given twice " + text[text.find("("):]
-        raise InputError(f"not valid TOML: {text}", file=path) from exc
+        place = text[text.find("("):] if "(" in text else ""
+        twice = text.startswith("Cannot overwrite a value") or text.startswith("Cannot declare")
+        if twice:
+            text = "a key or table is given twice " + place
+        # tomllib says where as "(at line 3, column 7)": the Chinese keeps the numbers
+        found = re.search(r"line (\d+), column (\d+)", place)
+        at = f"（第 {found[1]} 行第 {found[2]} 列）" if found else ""
+        # tomllib's reasons are English phrases of a parser; the Chinese gives the place and what to look at
+        zh = (f"不是有效的 TOML：同一个键或表写了两次{at}" if twice else
+              f"不是有效的 TOML：{at.strip('（）') or '文件中'}语法有误（请检查引号、括号、等号、逗号和换行）")
+        raise InputError(f"not valid TOML: {text}", zh=zh, file=path) from exc
     check_depth(raw, file=path)
     return raw
 
@@ -146,7 +156,8 @@ def check_depth(value: Any, *, file: Path | None = None, where: str = "") -> Non
         node, depth, place = stack.pop()
         if depth > MAX_DEPTH:
             raise InputError(f"{place or 'the file'}: tables or arrays nest more than {MAX_DEPTH} levels deep; a "
-                             "scenario needs at most six", file=file)
+                             "scenario needs at most six",
+                             zh=f"{place or '文件'}：表或数组嵌套超过 {MAX_DEPTH} 层；方案最多需要六层", file=file)
         if isinstance(node, dict):
             stack += [(v, depth + 1, f"{place}.{k}" if place else str(k)) for k, v in node.items()]
         elif isinstance(node, list):
@@ -173,15 +184,22 @@ def validate_model(model: type[BaseModel], raw: Mapping[str, Any], *, file: Path
             where = _dotted(tuple(error["loc"]), raw)
             setting = next((k for k in changed if where == k or where.startswith((k + ".", k + "["))), None)
             if setting is not None:
-                text = f"--set {setting}={_shown_value(changed[setting])}: {text.removeprefix(setting + ': ')}"
+                given = f"--set {setting}={_shown_value(changed[setting])}"
+                text = Said(f"{given}: {text.removeprefix(setting + ': ')}",
+                            f"{given}：{zh_of(text).removeprefix(setting + '：')}")
                 ours += 1
             else:
                 inside = [k for k in changed if not where or k.startswith(where + ".")]
                 if inside:
-                    text += " (with " + ", ".join(f"--set {k}={_shown_value(changed[k])}" for k in inside) + ")"
+                    given = ", ".join(f"--set {k}={_shown_value(changed[k])}" for k in inside)
+                    text = Said(f"{text} (with {given})", f"{zh_of(text)}（使用了 {given}）")
             problems.append(text)
-        message = problems[0] if len(problems) == 1 else "\n  " + "\n  ".join(problems)
-        raise InputError(message, file=None if ours == len(problems) else file) from exc
+
+        def joined(lines: list[str]) -> str:
+            return lines[0] if len(lines) == 1 else "\n  " + "\n  ".join(lines)
+
+        raise InputError(joined(problems), zh=joined([zh_of(p) for p in problems]),
+                         file=None if ours == len(problems) else file) from exc
 
 
 
@@ -194,7 +212,8 @@ def check_values(node: Any, raw: Mapping[str, Any], *, file: Path | None = None,
         for key, value in node.items():
             problem = text_problem(key) if isinstance(key, str) else None
             if problem:
-                raise InputError(f"{where() + ': ' if where() else ''}a key: {problem}", file=file)
+                raise InputError(f"{where() + ': ' if where() else ''}a key: {problem}",
+                                 zh=f"{where() + '：' if where() else ''}键名：{zh_of(problem)}", file=file)
             check_values(value, raw, file=file, loc=loc + (key,))
     elif isinstance(node, list):
         for k, value in enumerate(node):
@@ -202,40 +221,92 @@ def check_values(node: Any, raw: Mapping[str, Any], *, file: Path | None = None,
     elif isinstance(node, str):
         problem = text_problem(node)
         if problem:
-            raise InputError(f"{where()}: {problem}" if where() else problem, file=file)
+            raise InputError(f"{where()}: {problem}" if where() else problem,
+                             zh=f"{where()}：{zh_of(problem)}" if where() else zh_of(problem), file=file)
     elif isinstance(node, int) and not isinstance(node, bool):
         if abs(node) > MAX_NUMBER:  # compared as integers: a 400-digit integer is no float
-            text = f"{node:.6g}" if len(str(abs(node))) < 40 else f"a {len(str(abs(node)))}-digit number"
+            digits = len(str(abs(node)))
+            text = f"{node:.6g}" if digits < 40 else f"a {digits}-digit number"
+            shown = f"{node:.6g}" if digits < 40 else f"一个 {digits} 位数"
             raise InputError(f"{where()}: {text} is above the largest number finmodel takes, {MAX_NUMBER:g}",
-                             file=file)
+                             zh=f"{where()}：{shown} 超过 finmodel 可接受的最大数 {MAX_NUMBER:g}", file=file)
     elif isinstance(node, float):
         problem = number_problem(node, node.text if isinstance(node, TomlFloat) else None)
         if problem:
-            raise InputError(f"{where()}: {problem}" + (f" ({node!r})" if problem == "not a finite number" else ""),
-                             file=file)
+            value = f" ({node!r})" if problem == "not a finite number" else ""
+            raise InputError(f"{where()}: {problem}{value}",
+                             zh=f"{where()}：{zh_of(problem)}{value.replace(' (', '（').replace(')', '）')}", file=file)
 
 
-def _describe(error: Mapping[str, Any], raw: Mapping[str, Any], root: type[BaseModel]) -> str:
+def _describe(error: Mapping[str, Any], raw: Mapping[str, Any], root: type[BaseModel]) -> Said:
     loc = tuple(error["loc"])
     if error["type"] == "extra_forbidden":
         parent, unknown = _dotted(loc[:-1], raw), loc[-1]
         allowed = _fields_at(root, loc[:-1])
         hint = difflib.get_close_matches(str(unknown), allowed, n=1)
-        where = f" in [{parent}]" if parent else ""
-        text = f"unknown key '{unknown}'{where}"
+        where, where_zh = (f" in [{parent}]", f"[{parent}] 中") if parent else ("", "")
+        text, zh = f"unknown key '{unknown}'{where}", f"{where_zh}没有键“{unknown}”"
         if hint:
             text += f"; did you mean '{hint[0]}'?"
+            zh += f"；是否应为“{hint[0]}”？"
         elif allowed:
             text += f" (allowed: {', '.join(allowed)})"
-        return text
+            zh += f"（可用的键：{', '.join(allowed)}）"
+        return Said(text, zh)
     if error["type"] == "missing":
-        return f"{_dotted(loc, raw)}: required key is missing"
+        return Said(f"{_dotted(loc, raw)}: required key is missing", f"{_dotted(loc, raw)}：缺少必填的键")
     message = error["msg"].removeprefix("Value error, ")
+    zh = _pydantic_zh(error) or message
     given = error.get("input")
     if isinstance(given, (str, int, float)) and not isinstance(given, bool) and error["type"] != "value_error":
         message += f" (got {given!r})"
+        zh += f"（给出的是 {given!r}）"
     where = _dotted(loc, raw)
-    return f"{where}: {message}" if where else message
+    return Said(f"{where}: {message}", f"{where}：{zh}") if where else Said(message, zh)
+
+
+# pydantic's own messages by error type, in Chinese; the context's values fill the braces. A type not listed is
+# shown in pydantic's English (tests/test_messages_zh.py lists the types the schemas can raise).
+_PYDANTIC_ZH = {
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应不大于 {le}",
+    "multiple_of": "应为 {multiple_of} 的整数倍",
+    "finite_number": "应为有限的数",
+    "int_type": "应为整数", "int_parsing": "应为整数", "int_from_float": "应为整数，不能有小数部分",
+    "float_type": "应为数字", "float_parsing": "应为数字",
+    "string_type": "应为文字（用引号括起）",
+    "string_too_short": "至少应有 {min_length} 个字符", "string_too_long": "最多只能有 {max_length} 个字符",
+    "string_pattern_mismatch": "格式不符（应匹配 {pattern}）",
+    "bool_type": "应为 true 或 false", "bool_parsing": "应为 true 或 false",
+    "literal_error": "应为 {expected} 之一", "enum": "应为 {expected} 之一",
+    "list_type": "应为列表（[…]）", "tuple_type": "应为列表（[…]）", "set_type": "应为列表（[…]）",
+    "dict_type": "应为表", "model_type": "应为表", "model_attributes_type": "应为表",
+    "too_short": "至少应有 {min_length} 项，现有 {actual_length} 项",
+    "too_long": "最多只能有 {max_length} 项，现有 {actual_length} 项",
+    "date_type": "应为日期（如 2021-06-30）", "date_parsing": "应为日期（如 2021-06-30）",
+    "date_from_datetime_parsing": "应为日期（如 2021-06-30）", "date_from_datetime_inexact": "应为日期，不含时刻",
+    "union_tag_invalid": "{discriminator} 应为 {expected_tags} 之一，不能是 {tag}",
+    "union_tag_not_found": "缺少 {discriminator}",
+    "none_required": "应留空",
+}
+
+
+def _pydantic_zh(error: Mapping[str, Any]) -> str | None:
+    """The Chinese of one pydantic error: a validator's ``Invalid`` carries its own, pydantic's types are looked
+    up; None for a type not known here."""
+    context = error.get("ctx") or {}
+    if error["type"] == "value_error":
+        return getattr(context.get("error"), "zh", None)
+    template = _PYDANTIC_ZH.get(error["type"])
+    if template is None:
+        return None
+    values = {k: f"{v:g}" if isinstance(v, float) else str(v).replace(" or ", " 或 ") for k, v in context.items()}
+    try:
+        return template.format(**values)
+    except KeyError:  # a context pydantic did not give for this instance: the words without the value
+        return template.split("{")[0].rstrip("，（ ") or None
 
 
 def _dotted(loc: tuple, raw: Mapping[str, Any]) -> str:
@@ -328,7 +399,7 @@ def _split(text: str) -> tuple[str, Any]:
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise InputError(f"--set expects KEY=VALUE, got '{text}'")
+        raise InputError(f"--set expects KEY=VALUE, got '{text}'", zh=f"--set 应写作 KEY=VALUE，给出的是“{text}”")
     return key, parse_value(value.strip())
 
 
@@ -355,17 +426,23 @@ def _walk(data: dict[str, Any], key: str) -> tuple[dict[str, Any], str]:
             if nxt not in ids:
                 raise InputError(
                     f"--set {key}: no element with id '{nxt}' in '{here}' (ids: {', '.join(map(str, ids))})",
+                    zh=f"--set {key}：“{here}”中没有 id 为“{nxt}”的项（现有 id：{', '.join(map(str, ids))}）",
                 )
             if depth + 1 == len(parts) - 1:
                 # The element itself is a table: writing it would change a copy and nothing else.
+                example = f"{key}.{_first_value_key(child[ids.index(nxt)])}"
                 raise InputError(f"--set {key}: '{key}' is a table, not a value; set one of its keys, such as "
-                                 f"{key}.{_first_value_key(child[ids.index(nxt)])}")
+                                 f"{example}", zh=f"--set {key}：“{key}”是表，不是值；请设其中的键，如 {example}")
             node = {nxt: child[ids.index(nxt)]}
             continue
         if not isinstance(child, dict):
-            raise InputError(f"--set {key}: '{here}' is a value, not a table")
+            raise InputError(f"--set {key}: '{here}' is a value, not a table", zh=_not_table(key, here))
         node = child
     return node, parts[-1]
+
+
+def _not_table(key: str, here: str) -> str:
+    return f"--set {key}：“{here}”是值，不是表"
 
 
 def _first_value_key(table: Mapping[str, Any]) -> str:
@@ -388,9 +465,11 @@ def _check_leaf(model: type[BaseModel], data: Mapping[str, Any], key: str, value
             hint = difflib.get_close_matches(part, known, n=1) or [k for k in known if k.startswith(part)][:1]
             parent = ".".join(parts[:k])
             where = f" in [{parent}]" if parent else ""
+            guess = '.'.join([*parts[:k], hint[0]]) if hint else ""
             raise InputError(f"--set {key}: unknown key '{part}'{where}"
-                             + (f"; did you mean '{'.'.join([*parts[:k], hint[0]])}'?" if hint
-                                else f" (keys: {', '.join(known)})"))
+                             + (f"; did you mean '{guess}'?" if hint else f" (keys: {', '.join(known)})"),
+                             zh=f"--set {key}：{f'[{parent}] 中' if parent else ''}没有键“{part}”"
+                             + (f"；是否应为“{guess}”？" if hint else f"（可用的键：{', '.join(known)}）"))
         annotation = owner.model_fields[part].annotation
         inner = _models_in(annotation)
         node = node.get(part) if isinstance(node, dict) else None
@@ -398,8 +477,10 @@ def _check_leaf(model: type[BaseModel], data: Mapping[str, Any], key: str, value
         if _is_list_of_tables(annotation):
             if last:
                 ids = [e.get("id") for e in node or [] if isinstance(e, dict)]
+                example = f"{here}.{ids[0] if ids else '<id>'}.…"
                 raise InputError(f"--set {key}: '{here}' is a list of tables, not a value; set a key of one of them, "
-                                 f"such as {here}.{ids[0] if ids else '<id>'}.…")
+                                 f"such as {example}",
+                                 zh=f"--set {key}：“{here}”是一组表，不是值；请设其中一项的键，如 {example}")
             element = next((e for e in node or [] if isinstance(e, dict) and e.get("id") == parts[k + 1]), None)
             if element is None:
                 return  # _walk names the missing element and the ids there are
@@ -408,13 +489,15 @@ def _check_leaf(model: type[BaseModel], data: Mapping[str, Any], key: str, value
             node = element
             k += 2
             if k == len(parts):
-                raise InputError(f"--set {key}: '{key}' is a table, not a value; set one of its keys"
-                                 + _guess(models, element, value, key))
+                guess = _guess(models, element, value, key)
+                raise InputError(f"--set {key}: '{key}' is a table, not a value; set one of its keys" + guess,
+                                 zh=f"--set {key}：“{key}”是表，不是值；请设其中的键" + zh_of(guess))
             continue
         if inner:
             if last:
-                raise InputError(f"--set {key}: '{here}' is a table, not a value; set one of its keys"
-                                 + _guess(inner, node if isinstance(node, dict) else {}, value, key))
+                guess = _guess(inner, node if isinstance(node, dict) else {}, value, key)
+                raise InputError(f"--set {key}: '{here}' is a table, not a value; set one of its keys" + guess,
+                                 zh=f"--set {key}：“{here}”是表，不是值；请设其中的键" + zh_of(guess))
             models = inner
             k += 1
             continue
@@ -422,12 +505,13 @@ def _check_leaf(model: type[BaseModel], data: Mapping[str, Any], key: str, value
             if last:
                 first = next(iter(node), "…") if isinstance(node, dict) and node else "…"
                 raise InputError(f"--set {key}: '{here}' is a table, not a value; set one of its keys, such as "
-                                 f"{here}.{first}")
+                                 f"{here}.{first}", zh=f"--set {key}：“{here}”是表，不是值；请设其中的键，如 {here}.{first}")
             if k + 1 != len(parts) - 1:
-                raise InputError(f"--set {key}: '{'.'.join(parts[:k + 2])}' is a value, not a table")
+                raise InputError(f"--set {key}: '{'.'.join(parts[:k + 2])}' is a value, not a table",
+                                 zh=_not_table(key, '.'.join(parts[:k + 2])))
             return
         if not last:
-            raise InputError(f"--set {key}: '{here}' is a value, not a table")
+            raise InputError(f"--set {key}: '{here}' is a value, not a table", zh=_not_table(key, here))
         return
 
 
@@ -452,7 +536,7 @@ def _unwrapped(annotation: Any) -> list[Any]:
     return [annotation]
 
 
-def _guess(models: list[type[BaseModel]], table: Mapping[str, Any], value: Any, key: str) -> str:
+def _guess(models: list[type[BaseModel]], table: Mapping[str, Any], value: Any, key: str) -> Said:
     """'; did you mean …' naming the one key of the table that holds a value of the type given, if one does."""
     def same_type(a: Any, b: Any) -> bool:
         if isinstance(a, bool) or isinstance(b, bool):
@@ -461,9 +545,10 @@ def _guess(models: list[type[BaseModel]], table: Mapping[str, Any], value: Any, 
 
     fits = [k for k, v in table.items() if k not in ("id", "kind") and same_type(v, value)]
     if len(fits) == 1:
-        return f"; did you mean --set {key}.{fits[0]}={_shown_value(value)}?"
-    known = [k for m in models for k in m.model_fields if k not in ("id", "kind")]
-    return f" ({', '.join(dict.fromkeys(known))})"
+        meant = f"--set {key}.{fits[0]}={_shown_value(value)}"
+        return Said(f"; did you mean {meant}?", f"；是否应为 {meant}？")
+    known = ", ".join(dict.fromkeys(k for m in models for k in m.model_fields if k not in ("id", "kind")))
+    return Said(f" ({known})", f"（{known}）")
 
 
 def _shown_value(value: Any) -> str:

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .errors import InputError
+from .errors import InputError, Said
 
 
 @dataclass(frozen=True)
@@ -76,10 +76,13 @@ class KindFound:
     @property
     def note(self) -> str:
         if self.tables_of is not None:
-            return (f'the file says kind = "{self.kind.name}", but its tables are those of kind = "{self.tables_of}": '
-                    "is its kind right?")
-        return "" if self.stated else (f'the file does not say its kind; read as kind = "{self.kind.name}": add '
-                                       f'kind = "{self.kind.name}" as its first line')
+            return Said(f'the file says kind = "{self.kind.name}", but its tables are those of kind = '
+                        f'"{self.tables_of}": is its kind right?',
+                        f'文件写明 kind = "{self.kind.name}"，但其中的表属于 kind = "{self.tables_of}"：请核对类型是否正确')
+        return "" if self.stated else Said(f'the file does not say its kind; read as kind = "{self.kind.name}": add '
+                                           f'kind = "{self.kind.name}" as its first line',
+                                           f'文件没有写明类型，已按 kind = "{self.kind.name}" 读取：请在第一行加上 '
+                                           f'kind = "{self.kind.name}"')
 
 
 def kind_of(raw: Mapping[str, Any], *, file: Path | None = None) -> KindFound:
@@ -89,7 +92,8 @@ def kind_of(raw: Mapping[str, Any], *, file: Path | None = None) -> KindFound:
     stated = raw.get("kind")
     if stated is not None:
         if not isinstance(stated, str):
-            raise InputError(f"kind: a kind is text, one of {', '.join(registry)}, got {stated!r}", file=file)
+            raise InputError(f"kind: a kind is text, one of {', '.join(registry)}, got {stated!r}",
+                             zh=f"kind：类型应为文字，可选 {'、'.join(registry)}，实际为 {stated!r}", file=file)
         if stated in registry:
             own = registry[stated]
             others = [k for k in registry.values() if k is not own and any(key in raw for key in k.signature)]
@@ -97,7 +101,9 @@ def kind_of(raw: Mapping[str, Any], *, file: Path | None = None) -> KindFound:
             return KindFound(own, True, others[0].name if mismatch else None)
         hint = difflib.get_close_matches(str(stated), list(registry), n=1)
         raise InputError(f"kind: unknown kind {stated!r}" + (f"; did you mean '{hint[0]}'?" if hint else "")
-                         + f" (kinds: {', '.join(registry)})", file=file)
+                         + f" (kinds: {', '.join(registry)})",
+                         zh=f"kind：未知的类型 {stated!r}" + (f"；是否应为“{hint[0]}”？" if hint else "")
+                         + f"（可选类型：{'、'.join(registry)}）", file=file)
     keys = [str(k) for k in raw]
 
     def score(kind: Kind) -> tuple[int, float]:

@@ -71,9 +71,9 @@ def read_run(folder: str | Path) -> Run:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError("is not a report folder: it has no manifest.json (run a scenario into it first)",
-                         file=folder) from None
+                         zh="不是报表文件夹：其中没有 manifest.json（请先运行情景，输出到该文件夹）", file=folder) from None
     except (OSError, ValueError) as exc:
-        raise InputError(f"cannot be read: {exc}", file=manifest_path) from exc
+        raise InputError(f"cannot be read: {exc}", zh=f"无法读取：{exc}", file=manifest_path) from exc
     outputs = {entry["file"]: entry for entry in manifest.get("outputs", [])}
     contents = {}
     for name, entry in outputs.items():
@@ -82,23 +82,31 @@ def read_run(folder: str | Path) -> Run:
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(f"is listed in manifest.json but cannot be read ({exc.strerror}): the folder is not as "
-                             "the run left it", file=path) from exc
+                             "the run left it",
+                             zh=f"已列在 manifest.json 中，但无法读取（{exc.strerror}）：文件夹已不是运行结束时的样子",
+                             file=path) from exc
         if hashlib.sha256(data).hexdigest() != entry["sha256"]:
             raise InputError("has changed since the run wrote it (its hash is not the one manifest.json records): "
-                             "the run cannot be read back as it was; run the scenario again", file=path)
+                             "the run cannot be read back as it was; run the scenario again",
+                             zh="运行写出后已被修改（其哈希值与 manifest.json 记录的不同）：无法按原样读回这次运行；"
+                             "请重新运行情景", file=path)
         contents[name] = data
     kind = manifest.get("scenario", {}).get("kind")
     lang = manifest.get("language", "zh")
     main = MAIN_CSV.get(kind)
     if main is None or main not in contents:
-        raise InputError(f"holds no {main or 'result'} to read back (a run of kind '{kind}')", file=folder)
+        raise InputError(f"holds no {main or 'result'} to read back (a run of kind '{kind}')",
+                         zh=f"没有可读回的{f' {main}' if main else '结果'}（这次运行的类型为“{kind}”）", file=folder)
     columns = outputs[main].get("columns")
     if not columns:
         raise InputError(f"manifest.json does not name the columns of {main}: the folder was written by an older "
-                         "finmodel; run the scenario again", file=manifest_path)
+                         "finmodel; run the scenario again",
+                         zh=f"manifest.json 中没有写明 {main} 的各列：该文件夹由旧版 finmodel 写出；请重新运行情景",
+                         file=manifest_path)
     frame = pd.read_csv(io.BytesIO(contents[main]), encoding="utf-8-sig", dtype=str, keep_default_na=False)
     if len(frame.columns) != len(columns):
-        raise InputError(f"has {len(frame.columns)} columns, manifest.json names {len(columns)}", file=folder / main)
+        raise InputError(f"has {len(frame.columns)} columns, manifest.json names {len(columns)}",
+                         zh=f"有 {len(frame.columns)} 列，而 manifest.json 写明的是 {len(columns)} 列", file=folder / main)
     frame.columns = columns
     frames = {"allocation": _allocation, "projects": _metrics, "plan": _communities}[kind](frame, lang)
     return Run(path=folder, manifest=manifest, kind=kind, lang=lang, frames=frames)
@@ -170,7 +178,8 @@ def compare(a: str | Path | Run, b: str | Path | Run) -> Comparison:
     a = a if isinstance(a, Run) else read_run(a)
     b = b if isinstance(b, Run) else read_run(b)
     if a.kind != b.kind:
-        raise InputError(f"cannot compare a run of kind '{a.kind}' ({a.path}) with one of kind '{b.kind}' ({b.path})")
+        raise InputError(f"cannot compare a run of kind '{a.kind}' ({a.path}) with one of kind '{b.kind}' ({b.path})",
+                         zh=f"无法比较类型为“{a.kind}”的运行（{a.path}）和类型为“{b.kind}”的运行（{b.path}）")
     table = {"allocation": _compare_allocation, "projects": _compare_projects, "plan": _compare_plan}[a.kind](a, b)
     return Comparison(a=a, b=b, inputs=input_differences(a.manifest, b.manifest), table=table)
 

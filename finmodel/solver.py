@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 import numpy as np
 import pulp
 
-from .errors import Infeasible, SolveError, SolverError, TimeLimitReached
+from .errors import Infeasible, Said, SolveError, SolverError, TimeLimitReached, zh_of
 
 SOLVERS = ("highs", "cbc")
 
@@ -369,7 +369,8 @@ class LinearModel:
         """
         remaining = self.remaining_s()
         if remaining is not None and remaining <= 0 and self.records:
-            raise TimeLimitReached(f"{stage}: {self.limit_text()}; no result is exported")
+            limit = self.limit_text()
+            raise TimeLimitReached(f"{stage}: {limit}; no result is exported", zh=f"{stage}：{limit.zh}；不输出任何结果")
         started = getattr(self.progress, "started", None)
         if started is not None:  # a progress line shows which solve is running
             started(self.name, stage)
@@ -384,17 +385,21 @@ class LinearModel:
         if self.progress is not None:
             self.progress(record)
         if status == "Infeasible":
-            raise Infeasible(f"{stage}: the model is infeasible", record)
+            raise Infeasible(f"{stage}: the model is infeasible", record, zh=f"{stage}：模型无可行解")
         solved = status == "Optimal" and sol_status == "Optimal Solution Found"
         if not solved and (self._hit_limit or (self._deadline is not None and self.remaining_s() <= 0.01)):
-            raise TimeLimitReached(f"{stage}: {self.limit_text()} (solution status '{sol_status}'); "
-                                   "no result is exported", record)
+            limit = self.limit_text()
+            raise TimeLimitReached(f"{stage}: {limit} (solution status '{sol_status}'); "
+                                   "no result is exported", record,
+                                   zh=f"{stage}：{limit.zh}（解的状态“{sol_status}”）；不输出任何结果")
         if status != "Optimal" or sol_status != "Optimal Solution Found":
             reason = f" ({self._stop_reason})" if self._stop_reason else ""
+            reason_zh = f"（{zh_of(self._stop_reason)}）" if self._stop_reason else ""
             raise SolverError(
                 f"{stage}: solver stopped with status '{status}' and solution status '{sol_status}'{reason}; "
                 "no result is exported",
                 record,
+                zh=f"{stage}：求解器中止，状态为“{status}”，解的状态为“{sol_status}”{reason_zh}；不输出任何结果",
             )
         return record
 
@@ -402,10 +407,10 @@ class LinearModel:
         """Seconds left of the run's time limit (None: no limit)."""
         return None if self._deadline is None else self._deadline - time.monotonic()
 
-    def limit_text(self) -> str:
+    def limit_text(self) -> Said:
         limit = self.settings.time_limit_s
-        return "the run's time limit was reached" if limit is None else (
-            f"the run's time limit of {limit:g} s was reached")
+        return Said("the run's time limit was reached", "已达到本次运行的时间限制") if limit is None else (
+            Said(f"the run's time limit of {limit:g} s was reached", f"已达到本次运行的时间限制（{limit:g} 秒）"))
 
     def _solve_pulp(self) -> tuple[str, str, float | None]:
         problem = self.build()
@@ -437,7 +442,8 @@ class LinearModel:
         # Nor does PuLP say why CBC stopped short: a time limit, another limit or numerical trouble.
         self._hit_limit = False
         limit = self.settings.time_limit_s
-        self._stop_reason = "" if limit is None else f"CBC does not say why; the run's time limit is {limit:g} s"
+        self._stop_reason = "" if limit is None else Said(f"CBC does not say why; the run's time limit is {limit:g} s",
+                                                          f"CBC 未说明原因；本次运行的时间限制为 {limit:g} 秒")
         objective = pulp.value(problem.objective)
         if exact is not None and objective is not None:
             objective = float(sum(coef * self._values[c] for c, coef in self._cost.items()))
@@ -547,7 +553,8 @@ class LinearModel:
             if model_status == kind.kTimeLimit and self.settings.time_limit_s is not None:
                 self._stop_reason = self.limit_text()
             elif self._highs_errors:
-                self._stop_reason = "HiGHS: " + self._highs_reason()
+                reason = self._highs_reason()
+                self._stop_reason = Said("HiGHS: " + reason, "HiGHS：" + reason.zh)
         solution = h.getSolution()
         self._gap = float(h.getInfo().mip_gap) if self._integers and status == "Optimal" else None
         self._values = np.asarray(solution.col_value, dtype=float)
@@ -570,7 +577,9 @@ class LinearModel:
 
         self._highs_errors.clear()
         if self._highs.setOptionValue(name, value) == highspy.HighsStatus.kError:
-            raise SolveError(f"{self.name}: HiGHS refused option {name} = {value!r}: {self._highs_reason()}")
+            reason = self._highs_reason()
+            raise SolveError(f"{self.name}: HiGHS refused option {name} = {value!r}: {reason}",
+                             zh=f"{self.name}：HiGHS 拒绝了选项 {name} = {value!r}：{reason.zh}")
 
     def _run_highs(self, stage: str) -> None:
         """Run HiGHS. Each thread has one HiGHS task scheduler, started by the first solve with that solve's
@@ -596,11 +605,16 @@ class LinearModel:
             else:
                 break
         threads = f" with threads = {self.settings.threads}" if self.settings.threads is not None else ""
-        raise SolveError(f"{self.name}, {stage}: HiGHS refused to run{threads}: {self._highs_reason()}")
+        threads_zh = f"（threads = {self.settings.threads}）" if self.settings.threads is not None else ""
+        reason = self._highs_reason()
+        raise SolveError(f"{self.name}, {stage}: HiGHS refused to run{threads}: {reason}",
+                         zh=f"{self.name}，{stage}：HiGHS 拒绝运行{threads_zh}：{reason.zh}")
 
-    def _highs_reason(self) -> str:
+    def _highs_reason(self) -> Said:
+        """HiGHS's own error messages (English, as HiGHS writes them), or that it gave none."""
         reasons = [" ".join(m.removeprefix("ERROR:").split()) for m in self._highs_errors]
-        return "; ".join(r for r in reasons if r) or "HiGHS gave no reason"
+        said = "; ".join(r for r in reasons if r)
+        return Said(said, said) if said else Said("HiGHS gave no reason", "HiGHS 未说明原因")
 
     def _sync_highs(self) -> None:
         """Pass new columns and rows to highspy, then the current bounds and costs of all of them."""

@@ -26,7 +26,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from .errors import InputError
+from .errors import InputError, Said, zh_of
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,8 @@ def read_table(path: Path, *, key: str | None, sheet: str | None = None, where: 
     elif suffix in (".xlsx", ".xlsm"):
         header, records, header_row, lines = _read_xlsx(path, sheet)
     else:
-        raise InputError("unsupported table type (use .csv or .xlsx)", file=path, key=where or None)
+        raise InputError("unsupported table type (use .csv or .xlsx)", zh="不支持的表格类型（请使用 .csv 或 .xlsx 文件）",
+                         file=path, key=where or None)
     header, records = _named_columns(header, records, path, header_row)
     header, records, lines = _template_layout(header, records, lines, path, header_row)
     for line, record in zip(lines, records):
@@ -114,19 +115,21 @@ def read_table(path: Path, *, key: str | None, sheet: str | None = None, where: 
         return frame
     if key not in frame.columns:
         raise InputError(
-            f"key column '{key}' not found (columns: {', '.join(frame.columns)})", file=path, column=key
+            f"key column '{key}' not found (columns: {', '.join(frame.columns)})",
+            zh=f"找不到键列“{key}”（现有列：{', '.join(frame.columns)}）", file=path, column=key
         )
     names = frame[key].map(lambda v: cell_text(v).strip())
     for position, name in enumerate(names):
         if not name:
-            raise InputError("empty name in the key column", file=path, row=lines[position], column=key)
+            raise InputError("empty name in the key column", zh="键列中的名称为空", file=path, row=lines[position],
+                             column=key)
     duplicated = names[names.duplicated(keep=False)]
     if not duplicated.empty:
         first = duplicated.iloc[0]
         rows = [lines[i] for i, n in enumerate(names) if n == first]
         raise InputError(
             f"duplicate name '{first}' in rows {', '.join(map(str, rows))}; each unit must appear once",
-            file=path, column=key,
+            zh=f"名称“{first}”重复，见第 {'、'.join(map(str, rows))} 行；每个单位只能出现一次", file=path, column=key,
         )
     frame = frame.assign(**{key: names}).set_index(key)
     frame.attrs.update(attrs)
@@ -143,6 +146,10 @@ def row_number(frame: pd.DataFrame, position: int) -> int:
 # Files: every way a path can fail to be a readable file is said as such, naming the path.
 
 
+_WHAT_ZH = {"file": "文件", "table file": "表格文件", "scenario file": "情景文件"}
+"""``check_file``'s ``what`` in Chinese; a caller may also pass a ``Said``."""
+
+
 def check_file(path: Path, *, file: str | Path | None = None, key: str | None = None,
                what: str = "file") -> None:
     """Refuse ``path`` unless it is a regular file that exists; the message says why (missing, a folder, a link
@@ -150,35 +157,43 @@ def check_file(path: Path, *, file: str | Path | None = None, key: str | None = 
     without them the path itself is the place."""
     where = {"file": file, "key": key} if file is not None else {"file": path, "key": key}
     shown = f": {_printable(path)}" if file is not None else ""
+    shown_zh = f"：{_printable(path)}" if file is not None else ""
+    what_zh = getattr(what, "zh", None) or _WHAT_ZH.get(what, what)
     if "\0" in str(path):
-        raise InputError(f"the path of the {what} contains a NUL character{shown}", **where)
+        raise InputError(f"the path of the {what} contains a NUL character{shown}",
+                         zh=f"{what_zh}的路径中含有空字符{shown_zh}", **where)
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise InputError(f"{what} not found{shown}", **where) from None
+        raise InputError(f"{what} not found{shown}", zh=f"找不到{what_zh}{shown_zh}", **where) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise InputError(f"the {what} is a symbolic link that leads back to itself (a loop){shown}",
-                             **where) from None
-        raise InputError(f"cannot open the {what} ({exc.strerror}){shown}", **where) from None
+                             zh=f"{what_zh}是指回自身的符号链接（循环）{shown_zh}", **where) from None
+        raise InputError(f"cannot open the {what} ({exc.strerror}){shown}",
+                         zh=f"无法打开{what_zh}（{exc.strerror}）{shown_zh}", **where) from None
     except ValueError as exc:  # a path the operating system cannot represent
-        raise InputError(f"not a usable path for the {what} ({exc}){shown}", **where) from None
+        raise InputError(f"not a usable path for the {what} ({exc}){shown}",
+                         zh=f"{what_zh}的路径无法使用（{exc}）{shown_zh}", **where) from None
     if stat.S_ISDIR(info.st_mode):
-        raise InputError(f"this is a folder, not a {what}{shown}", **where)
+        raise InputError(f"this is a folder, not a {what}{shown}", zh=f"这是文件夹，不是{what_zh}{shown_zh}", **where)
     if not stat.S_ISREG(info.st_mode):  # reading a pipe or a device could block or never end
-        raise InputError(f"not a regular {what} (a pipe, socket or device){shown}", **where)
+        raise InputError(f"not a regular {what} (a pipe, socket or device){shown}",
+                         zh=f"不是普通{what_zh}（而是管道、套接字或设备）{shown_zh}", **where)
 
 
 def resolve_file(base: Path, given: str, *, file: Path, key: str) -> Path:
     """The table a scenario's ``key`` names, relative to the scenario's folder, checked as ``check_file`` does."""
     if "\0" in given:
-        raise InputError(f"the path of the table file contains a NUL character: {visible(given)}", file=file,
-                         key=key)
+        raise InputError(f"the path of the table file contains a NUL character: {visible(given)}",
+                         zh=f"表格文件的路径中含有空字符：{visible(given)}", file=file, key=key)
     try:
         path = (base / given).resolve()
     except (OSError, RuntimeError) as exc:  # Python 3.11 raises RuntimeError for a symbolic link loop
         raise InputError(f"the table file is a symbolic link that leads back to itself (a loop): "
-                         f"{_printable(base / given)}", file=file, key=key) from exc
+                         f"{_printable(base / given)}",
+                         zh=f"表格文件是指回自身的符号链接（循环）：{_printable(base / given)}", file=file,
+                         key=key) from exc
     check_file(path, file=file, key=key, what="table file")
     return path
 
@@ -191,20 +206,23 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror})", file=path) from exc
+        raise InputError(f"cannot read the file ({exc.strerror})", zh=f"无法读取文件（{exc.strerror}）",
+                         file=path) from exc
 
 
 def decode_text(data: bytes, path: Path, hint: str) -> str:
     """UTF-8 text, a UTF-8 byte-order mark dropped (spreadsheet programs and Notepad write one); anything else is
-    refused with the line it fails on."""
+    refused with the line it fails on. ``hint`` says what to do, a ``Said`` for the Chinese message."""
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(f"the file starts with a UTF-16 or UTF-32 byte-order mark: it is not UTF-8 text; {hint}",
+                         zh=f"文件以 UTF-16 或 UTF-32 的字节顺序标记开头，不是 UTF-8 文本；{zh_of(hint)}",
                          file=path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"not UTF-8 text at line {line} ({exc.reason}); {hint}", file=path) from exc
+        raise InputError(f"not UTF-8 text at line {line} ({exc.reason}); {hint}",
+                         zh=f"第 {line} 行不是 UTF-8 文本（{exc.reason}）；{zh_of(hint)}", file=path) from exc
 
 
 def table_encoding(data: bytes) -> str | None:
@@ -253,10 +271,12 @@ def decode_table(data: bytes, path: Path) -> tuple[str, str]:
     that is not UTF-8 otherwise."""
     found = None if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE,
                                      codecs.BOM_UTF16_BE)) else table_encoding(data)
-    hint = "save the CSV as UTF-8 (CSV UTF-8 in Excel) or as Chinese Excel's CSV (GBK)"
+    hint = Said("save the CSV as UTF-8 (CSV UTF-8 in Excel) or as Chinese Excel's CSV (GBK)",
+                "请将 CSV 另存为 UTF-8 编码（Excel 中的“CSV UTF-8(逗号分隔)”），或中文 Excel 的“CSV (逗号分隔)”（GBK 编码）")
     if found is None:
         decode_text(data, path, hint)  # names the line that is not UTF-8
-        raise InputError(f"not UTF-8 text, nor Chinese text in GBK or GB18030; {hint}", file=path)
+        raise InputError(f"not UTF-8 text, nor Chinese text in GBK or GB18030; {hint}",
+                         zh=f"既不是 UTF-8 文本，也不是 GBK 或 GB18030 编码的中文文本；{zh_of(hint)}", file=path)
     return (data.decode("utf-8-sig") if found == "utf-8" else data.decode("gb18030")), found
 
 
@@ -268,14 +288,17 @@ def decode_table(data: bytes, path: Path) -> tuple[str, str]:
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
-def text_problem(text: str) -> str | None:
+def text_problem(text: str) -> Said | None:
     """Why ``text`` is refused (the control character it holds and where), or None."""
     found = _CONTROL.search(text)
     if found is None:
         return None
-    return (f"the text holds the control character U+{ord(found.group()):04X} at position {found.start() + 1}: "
-            f"{visible(text)}; remove it (text may hold any character but control characters; tabs and line "
-            "breaks are allowed)")
+    code, position = f"U+{ord(found.group()):04X}", found.start() + 1
+    return Said(f"the text holds the control character {code} at position {position}: "
+                f"{visible(text)}; remove it (text may hold any character but control characters; tabs and line "
+                "breaks are allowed)",
+                f"文字的第 {position} 个字符是控制字符 {code}：{visible(text)}；请删除（文字中可以有任何字符，但不能有"
+                "控制字符；制表符和换行可以保留）")
 
 
 def check_text(text: str, **where: Any) -> None:
@@ -314,16 +337,18 @@ def _read_csv(path: Path) -> tuple[list[Any], list[list[Any]], int, list[int]]:
             if record:  # a blank line holds no row
                 records.append((start, record))
     except csv.Error as exc:
-        raise InputError(f"cannot read the CSV: {exc}", file=path, row=end + 1) from exc
+        raise InputError(f"cannot read the CSV: {exc}", zh=f"无法读取 CSV：{exc}", file=path, row=end + 1) from exc
     if not records:
-        raise InputError("the table is empty: it has no header row", file=path)
+        raise InputError("the table is empty: it has no header row", zh="表格为空：没有表头行", file=path)
     header_row, header = records[0]
     width = len(header)
     rows, numbers = [], []
     for line, record in records[1:]:
         if len(record) > width:
             raise InputError(f"the row has {len(record)} cells, the header {width}: a cell too many (a comma in a "
-                             "text that is not in quotes?)", file=path, row=line)
+                             "text that is not in quotes?)",
+                             zh=f"该行有 {len(record)} 个单元格，表头只有 {width} 个：多出了单元格（是否有文字含逗号"
+                             "却没有加引号？）", file=path, row=line)
         rows.append(record + [""] * (width - len(record)))  # a short row: its last cells are empty
         numbers.append(line)
     return list(header), rows, header_row, numbers
@@ -344,7 +369,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[Any], list[list[Any]
         try:
             names = values.sheetnames
             if sheet is not None and sheet not in names:
-                raise InputError(f"no sheet '{sheet}' (sheets: {', '.join(names)})", file=path)
+                raise InputError(f"no sheet '{sheet}' (sheets: {', '.join(names)})",
+                                 zh=f"没有工作表“{sheet}”（现有工作表：{', '.join(names)}）", file=path)
             name = sheet if sheet is not None else names[0]
             value_sheet, formula_sheet = values[name], formulas[name]
             # Every row the sheet holds, not the size the file declares: some programs declare it wrong.
@@ -359,7 +385,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[Any], list[list[Any]
         raise
     except Exception as exc:  # whatever openpyxl meets in a damaged workbook, the workbook is its cause
         raise InputError(f"cannot read the XLSX workbook ({type(exc).__name__}: {exc}); save it again from a "
-                         "spreadsheet program", file=path) from exc
+                         "spreadsheet program",
+                         zh=f"无法读取 XLSX 工作簿（{type(exc).__name__}: {exc}）；请用电子表格软件重新保存",
+                         file=path) from exc
     records: list[tuple[int, list[Any]]] = []
     for number, row in enumerate(grid, start=1):
         formula_row = written[number - 1] if number - 1 < len(written) else []
@@ -370,12 +398,15 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[Any], list[list[Any]
                 raise InputError(f"cell {get_column_letter(column + 1)}{number} holds the formula "
                                  f"{visible(str(formula))} without a calculated value; open and save the workbook "
                                  "in a spreadsheet program, or paste the values in place of the formulas",
+                                 zh=f"单元格 {get_column_letter(column + 1)}{number} 中的公式 {visible(str(formula))} "
+                                 "没有计算结果；请在电子表格软件中打开并保存工作簿，或将公式替换为数值",
                                  file=path, row=number)
         cells = ["" if cell is None else cell for cell in row]
         if any(not (isinstance(c, str) and not c.strip()) for c in cells):  # an empty row holds no row
             records.append((number, cells))
     if not records:
-        raise InputError(f"the sheet '{name}' is empty: it has no header row", file=path)
+        raise InputError(f"the sheet '{name}' is empty: it has no header row", zh=f"工作表“{name}”为空：没有表头行",
+                         file=path)
     width = max(len(cells) for _, cells in records)
     records = [(n, cells + [""] * (width - len(cells))) for n, cells in records]
     header_row, header = records[0]
@@ -390,7 +421,8 @@ def _check_archive(path: Path) -> None:
             members = [m for m in archive.infolist() if not m.is_dir()]
             if sum(m.file_size for m in members) > MAX_XLSX_UNPACKED:
                 raise InputError(f"the workbook unpacks to more than {MAX_XLSX_UNPACKED // 2**20} MB, more than an "
-                                 "XLSX table needs", file=path)
+                                 "XLSX table needs",
+                                 zh=f"工作簿解压后超过 {MAX_XLSX_UNPACKED // 2**20} MB，远超 XLSX 表格所需", file=path)
             for member in members:
                 with archive.open(member) as part:
                     _check_xml_part(part, member.filename, path)
@@ -401,7 +433,9 @@ def _check_archive(path: Path) -> None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError,
             zlib.error) as exc:
         raise InputError(f"not a readable XLSX workbook (a zip archive): {exc}; save it again from a spreadsheet "
-                         "program, or use a CSV file", file=path) from exc
+                         "program, or use a CSV file",
+                         zh=f"不是可读取的 XLSX 工作簿（XLSX 文件应为压缩包）：{exc}；请用电子表格软件重新保存，或改用 CSV 文件",
+                         file=path) from exc
 
 
 def _check_xml_part(part: Any, name: str, path: Path) -> None:
@@ -411,13 +445,16 @@ def _check_xml_part(part: Any, name: str, path: Path) -> None:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\0" in head:
         # Searched as bytes below, a DOCTYPE in UTF-16 would pass unseen: spreadsheet programs write UTF-8.
         raise InputError(f"the workbook's part {name} is not UTF-8 XML; save the workbook again from a "
-                         "spreadsheet program", file=path)
+                         "spreadsheet program",
+                         zh=f"工作簿的组成部分 {name} 不是 UTF-8 编码的 XML；请用电子表格软件重新保存工作簿", file=path)
     window = head
     while True:
         if b"<!DOCTYPE" in window:
             raise InputError(f"the workbook's part {name} declares a DOCTYPE, which workbooks never need and which "
                              "can define entities that expand without end; save the workbook again from a "
-                             "spreadsheet program", file=path)
+                             "spreadsheet program",
+                             zh=f"工作簿的组成部分 {name} 声明了 DOCTYPE：工作簿从不需要它，而它可以定义无限展开的实体；"
+                             "请用电子表格软件重新保存工作簿", file=path)
         block = part.read(1 << 20)
         if not block:
             return
@@ -441,14 +478,17 @@ def _named_columns(header: list[Any], records: list[list[Any]], path: Path,
         if name:
             keep.append(k)
         elif any(not (isinstance(record[k], str) and not record[k].strip()) for record in records):
-            raise InputError(f"column {get_column_letter(k + 1)} (the {k + 1}th) holds values but has no name in "
-                             "the header; name it", file=path, row=header_row)
+            raise InputError(f"column {get_column_letter(k + 1)} (column {k + 1}) holds values but has no name in "
+                             "the header; name it",
+                             zh=f"{get_column_letter(k + 1)} 列（第 {k + 1} 列）有内容，但表头中没有列名；请填写列名",
+                             file=path, row=header_row)
     seen: dict[str, int] = {}
     for k in keep:
         if names[k] in seen:
             raise InputError(f"the header names the column '{names[k]}' twice (columns "
                              f"{get_column_letter(seen[names[k]] + 1)} and {get_column_letter(k + 1)})",
-                             file=path, row=header_row, column=names[k])
+                             zh=f"表头中列名“{names[k]}”出现了两次（{get_column_letter(seen[names[k]] + 1)} 列和 "
+                             f"{get_column_letter(k + 1)} 列）", file=path, row=header_row, column=names[k])
         seen[names[k]] = k
     return [names[k] for k in keep], [[record[k] for k in keep] for record in records]
 
@@ -468,7 +508,9 @@ def _template_layout(header: list[str], records: list[list[Any]], lines: list[in
     lines, records = [line for line, _ in kept], [record for _, record in kept]
     if is_template and not records:
         raise InputError("the template's table has no rows filled in: one row per unit from row 3 (the example "
-                         "row may be overwritten)", file=path, row=header_row)
+                         "row may be overwritten)",
+                         zh="模板的表格中没有填写任何行：请从第 3 行起每个单位填一行（示例行可以直接改写）",
+                         file=path, row=header_row)
     if is_template:  # a column the template offers and nobody filled is not part of the table
         filled = [k for k in range(len(keys)) if any(cell_text(r[k]).strip() for r in records)]
         keys = [keys[k] for k in filled]
@@ -495,17 +537,20 @@ MIN_NUMBER = 1e-9
 means nothing any more, and its reciprocal or powers overflow or vanish."""
 
 
-def number_problem(value: float, shown: str | None = None) -> str | None:
+def number_problem(value: float, shown: str | None = None) -> Said | None:
     """Why ``value`` is refused as a number of a scenario or a table, or None; ``shown`` is the number as written."""
     shown = shown if shown is not None else f"{value:g}"
     if not math.isfinite(value):
-        return "not a finite number"
+        return Said("not a finite number", "不是有限的数")
     if value > MAX_NUMBER:
-        return f"{shown} is above the largest number finmodel takes, {MAX_NUMBER:g}"
+        return Said(f"{shown} is above the largest number finmodel takes, {MAX_NUMBER:g}",
+                    f"{shown} 超过 finmodel 可接受的最大数 {MAX_NUMBER:g}")
     if value < -MAX_NUMBER:
-        return f"{shown} is below the most negative number finmodel takes, {-MAX_NUMBER:g}"
+        return Said(f"{shown} is below the most negative number finmodel takes, {-MAX_NUMBER:g}",
+                    f"{shown} 低于 finmodel 可接受的最小负数 {-MAX_NUMBER:g}")
     if value != 0 and abs(value) < MIN_NUMBER:
-        return f"{shown} is closer to 0 than the smallest number finmodel takes, {MIN_NUMBER:g} (write 0 or more)"
+        return Said(f"{shown} is closer to 0 than the smallest number finmodel takes, {MIN_NUMBER:g} (write 0 or more)",
+                    f"{shown} 比 finmodel 可接受的最小非零数 {MIN_NUMBER:g} 更接近 0（请填写 0 或更大的数）")
     return None
 
 
@@ -524,6 +569,7 @@ def numeric_column(frame: pd.DataFrame, column: str, *, where: str = "",
         # Named by the scenario key that wants the column, if there is one (the caller adds the scenario file).
         raise InputError(
             f"no column '{column}' in {path} (columns: {', '.join(frame.columns)})",
+            zh=f"{path} 中没有列“{column}”（现有列：{', '.join(frame.columns)}）",
             key=where or None, column=column, file=None if where else path,
         )
     raw = frame[column]
@@ -535,34 +581,41 @@ def numeric_column(frame: pd.DataFrame, column: str, *, where: str = "",
     values = np.empty(len(raw), dtype=float)
     for position, (name, cell) in enumerate(raw.items()):
         if keyed:
-            about = f" (unit '{name}')"
+            about, about_zh = f" (unit '{name}')", f"（单位“{name}”）"
         elif naming:
-            about = " (" + " / ".join(visible(cell_text(frame[c].iloc[position]))[1:-1] for c in naming) + ")"
+            named = " / ".join(visible(cell_text(frame[c].iloc[position]))[1:-1] for c in naming)
+            about, about_zh = " (" + named + ")", "（" + named + "）"
         else:
-            about = ""
+            about = about_zh = ""
 
-        def refuse(message: str) -> None:
-            raise InputError(message + about, file=path, row=row_number(frame, position), column=column)
+        def refuse(message: str, zh: str) -> None:
+            raise InputError(message + about, zh=zh + about_zh, file=path, row=row_number(frame, position),
+                             column=column)
 
         value = cell_number(cell)
         if value is None:
             blank = isinstance(cell, str) and not cell.strip()
-            refuse("empty cell" if blank else f"not a number: {visible(str(cell))}")
+            if blank:
+                refuse("empty cell", "单元格为空")
+            refuse(f"not a number: {visible(str(cell))}", f"不是数字：{visible(str(cell))}")
         problem = number_problem(value, cell.strip() if isinstance(cell, str) else None)
         if problem:
-            refuse(f"{problem}: {visible(str(cell))}" if problem == "not a finite number" else problem)
+            if problem == "not a finite number":
+                refuse(f"{problem}: {visible(str(cell))}", f"{zh_of(problem)}：{visible(str(cell))}")
+            refuse(problem, zh_of(problem))
         if whole == "year" and (not float(value).is_integer() or not 1000 <= value <= 9999 or (
                 isinstance(cell, str) and not _WHOLE_TEXT.fullmatch(cell.strip()))):
-            refuse(f"a year is written as four digits, such as 2021, not {visible(str(cell))}")
+            refuse(f"a year is written as four digits, such as 2021, not {visible(str(cell))}",
+                   f"年份应写成四位数字，如 2021，而不是 {visible(str(cell))}")
         if whole == "count" and not float(value).is_integer():
-            refuse(f"a count is a whole number, not {visible(str(cell))}")
+            refuse(f"a count is a whole number, not {visible(str(cell))}", f"个数应为整数，而不是 {visible(str(cell))}")
         low = spec.minimum if spec else 0.0
         if low is not None and value < low:
-            refuse(f"{value:g} is below {low:g}")
+            refuse(f"{value:g} is below {low:g}", f"{value:g} 小于 {low:g}")
         if spec and spec.maximum is not None and value > spec.maximum:
-            refuse(f"{value:g} is above {spec.maximum:g}")
+            refuse(f"{value:g} is above {spec.maximum:g}", f"{value:g} 大于 {spec.maximum:g}")
         if spec and spec.strictly_positive and value <= 0:
-            refuse(f"must be above 0, got {value:g}")
+            refuse(f"must be above 0, got {value:g}", f"应大于 0，实际为 {value:g}")
         values[position] = value
     return pd.Series(values, index=raw.index, name=column)
 

@@ -130,7 +130,8 @@ def template_workbook(kind: str, lang: str = "zh", file_name: str = "template.xl
     from .report.book import save_workbook
 
     if kind not in KIND_TABLES:
-        raise InputError(f"no template for '{kind}': allocation, projects or plan")
+        raise InputError(f"no template for '{kind}': allocation, projects or plan",
+                         zh=f"没有“{kind}”的模板：可选 allocation、projects 或 plan")
     tables = KIND_TABLES[kind]
     wb = Workbook()
     _notes_sheet(wb.active, kind, tables, lang, file_name)
@@ -144,9 +145,11 @@ def write_template(kind: str, path: str | Path, lang: str = "zh") -> Path:
     """Write the template of ``kind`` to ``path`` (.xlsx), all or nothing: a temporary file renamed into place."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise InputError("a template is an Excel workbook: give a file name ending in .xlsx", file=path)
+        raise InputError("a template is an Excel workbook: give a file name ending in .xlsx",
+                         zh="模板是 Excel 工作簿：请给出以 .xlsx 结尾的文件名", file=path)
     if path.is_dir():
-        raise InputError("is a folder: name the workbook to write", file=path)
+        raise InputError("is a folder: name the workbook to write", zh="这是文件夹：请写出要生成的工作簿的文件名",
+                         file=path)
     data = template_workbook(kind, lang, path.name)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,5 +158,6 @@ def write_template(kind: str, path: str | Path, lang: str = "zh") -> Path:
             out.write(data)
         os.replace(temporary, path)
     except OSError as exc:
-        raise InputError(f"cannot be written ({exc.strerror or exc})", file=path) from exc
+        raise InputError(f"cannot be written ({exc.strerror or exc})", zh=f"无法写入（{exc.strerror or exc}）",
+                         file=path) from exc
     return path

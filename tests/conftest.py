@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,18 @@ def case_tables(scenario: str, overrides: tuple[str, ...]) -> dict:
             tables = {"allocation": result.table}
         _CASE_RESULTS[key] = tables
     return _CASE_RESULTS[key]
+
+
+# ASCII words a Chinese message may hold although the input does not: formats, the program, TOML's literals.
+KNOWN = {"TOML", "CSV", "XLSX", "UTF", "id", "ids", "kind", "finmodel", "KEY", "VALUE", "true", "false", "Excel", "WPS",
+         "HiGHS", "set", "lang", "en", "zh", "out", "debug"}
+# A word: letters not joined to a key, a path, a number or an id (amount_wan, pools.central, p1 are not words).
+WORD = re.compile(r"(?<![\w./\\'\-\[])[A-Za-z]{2,}(?![\w./\\'\-\]])")
+
+
+def english_words(message: str, *inputs: str) -> set[str]:
+    """The English words of a message that quote nothing the user wrote (the files and arguments ``inputs``)."""
+    # quoted, a path, or a list of the keys or ids there are
+    quoted = re.sub(r"“[^”]*”|'[^']*'|\"[^\"]*\"|\S*[/\\]\S*|(可用的键|现有 ?id)：[^）]*", " ", message)
+    given = {w for text in inputs for w in re.findall(r"[A-Za-z]+", text)}
+    return {w for w in WORD.findall(quoted) if w not in given and w not in KNOWN}

@@ -119,7 +119,7 @@ def test_the_time_limit_bounds_the_whole_run(tmp_path, capsys):
     with pytest.raises(SolveError, match=r"run's time limit of 0.3 s was reached"):
         fm.allocate(fm.load_scenario(path))
     assert time.monotonic() - start < 0.3 + 2.0  # building and loading the scenario, then one solve past the end
-    assert main(["run", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 4
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "--quiet", "--lang", "en"]) == 4
     assert "time limit of 0.3 s" in capsys.readouterr().err
 
 

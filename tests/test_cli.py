@@ -43,7 +43,7 @@ def test_quiet_prints_nothing_but_errors(tmp_path, capsys):
     assert printed.out == "" and printed.err == ""
     assert (tmp_path / "a" / "allocation.xlsx").exists()
     assert main(["run", str(JINAN), "--out", str(tmp_path / "b"), "--quiet", "--set", "pools.centrl.amount_wan=1"]) == 2
-    assert capsys.readouterr().err.startswith("错误：--set pools.centrl.amount_wan:")
+    assert capsys.readouterr().err.startswith("错误：--set pools.centrl.amount_wan：")
 
 
 def test_solver_detail_only_with_verbose(tmp_path, capsys):
@@ -57,12 +57,13 @@ def test_solver_detail_only_with_verbose(tmp_path, capsys):
 def test_a_set_mistake_is_the_command_lines_not_the_files(tmp_path, capsys):
     assert main(["run", str(JINAN), "--out", str(tmp_path), "--set", "pools.central.amount_wam=1"]) == 2
     error = capsys.readouterr().err.splitlines()[-1]
-    assert error.startswith("错误：--set pools.central.amount_wam: unknown key") and str(JINAN) not in error
+    assert error.startswith("错误：--set pools.central.amount_wam：[pools.central] 中没有键“amount_wam”；是否应为") \
+        and str(JINAN) not in error
 
 
 @pytest.mark.parametrize("setting, message", [
-    ("pools.central.amount_wan=abc", "错误：--set pools.central.amount_wan='abc': Input should be a valid number"),
-    ("pools.central.amount_wan=-3", "错误：--set pools.central.amount_wan=-3: Input should be greater than"),
+    ("pools.central.amount_wan=abc", "错误：--set pools.central.amount_wan='abc'：应为数字（给出的是 'abc'）"),
+    ("pools.central.amount_wan=-3", "错误：--set pools.central.amount_wan=-3：应不小于 0（给出的是 -3）"),
 ])
 def test_a_bad_set_value_is_the_command_lines_not_the_files(tmp_path, capsys, setting, message):
     assert main(["run", str(JINAN), "--out", str(tmp_path / "out"), "--set", setting]) == 2
@@ -74,7 +75,7 @@ def test_a_rule_a_set_value_breaks_names_both(tmp_path, capsys):
     plan = JINAN.parent / "jinan-plan-2021.toml"
     assert main(["run", str(plan), "--out", str(tmp_path / "out"), "--set", "plan.last_year=2020"]) == 2
     error = capsys.readouterr().err.splitlines()[-1]
-    assert "last_year 2020 is before first_year 2021 (with --set plan.last_year=2020)" in error
+    assert "last_year 2020 早于 first_year 2021（使用了 --set plan.last_year=2020）" in error
 
 
 def test_a_defect_is_exit_5_and_the_hint_is_left_out_with_debug(tmp_path, capsys, monkeypatch):
@@ -98,6 +99,10 @@ def test_long_summary_lines_break_at_their_separators_within_100_columns():
     assert "".join(part.strip() for part in lines).replace(" ", "") == line.replace(" ", "")
     assert all(part.startswith("  ") for part in lines[1:])
     assert cli.fit_terminal("短行") == ["短行"]
+    # A colon inside a path or an address is no separator.
+    path = "错误：C:\\数据\\" + "长" * 60 + ".csv：不是 UTF-8 文本；请另存为 UTF-8"
+    assert [part.strip() for part in cli.fit_terminal(path)] == [
+        "错误：", "C:\\数据\\" + "长" * 60 + ".csv：", "不是 UTF-8 文本；请另存为 UTF-8"]
 
 
 def test_project_runs_print_within_100_columns(tmp_path, capsys):
@@ -243,11 +248,13 @@ def test_two_scenarios_of_one_name_are_refused_before_either_runs(tmp_path, caps
     other = tmp_path / JINAN.name
     shutil.copy(JINAN, other)
     assert main(["run", str(JINAN), str(other), "--out", str(tmp_path / "out")]) == 2
-    assert "has the same name as" in capsys.readouterr().err and not (tmp_path / "out").exists()
+    assert "同名：每个情景的报告写入以其文件名命名的文件夹" in capsys.readouterr().err and not (tmp_path / "out").exists()
 
 
 def test_an_empty_folder_is_a_clear_error(tmp_path, capsys):
     assert main(["run", str(tmp_path)]) == 2
+    assert "这个文件夹里没有情景文件（*.toml）" in capsys.readouterr().err
+    assert main(["run", str(tmp_path), "--lang", "en"]) == 2
     assert "this is a folder with no scenario file (*.toml) in it" in capsys.readouterr().err
 
 

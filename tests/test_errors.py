@@ -33,7 +33,7 @@ CASES = {
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_broken_scenario_names_the_place(name, capsys):
-    code = main(["validate", str(BROKEN / f"{name}.toml")])
+    code = main(["validate", str(BROKEN / f"{name}.toml"), "--lang", "en"])
     err = capsys.readouterr().err
     assert code == 2
     assert "Traceback" not in err
@@ -53,12 +53,12 @@ def test_every_fixture_is_tested():
 
 def test_run_writes_nothing_on_bad_input(tmp_path, capsys):
     out = tmp_path / "out"
-    assert main(["run", str(BROKEN / "weights_sum.toml"), "--out", str(out)]) == 2
+    assert main(["run", str(BROKEN / "weights_sum.toml"), "--out", str(out), "--lang", "en"]) == 2
     assert not out.exists() or not any(out.iterdir())
 
 
 def test_debug_shows_the_traceback(capsys):
-    main(["--debug", "validate", str(BROKEN / "weights_sum.toml")])
+    main(["--debug", "validate", str(BROKEN / "weights_sum.toml"), "--lang", "en"])
     assert "Traceback" in capsys.readouterr().err
 
 
@@ -75,12 +75,12 @@ def test_debug_shows_the_traceback(capsys):
     ],
 )
 def test_bad_override_names_the_key(override, words, capsys):
-    assert main(["validate", str(JINAN), "--set", override]) == 2
+    assert main(["validate", str(JINAN), "--set", override, "--lang", "en"]) == 2
     err = capsys.readouterr().err
     for w in words:
         assert w in err, f"{w!r} missing from: {err}"
 
 
 def test_missing_scenario_file(capsys, tmp_path):
-    assert main(["validate", str(tmp_path / "none.toml")]) == 2
+    assert main(["validate", str(tmp_path / "none.toml"), "--lang", "en"]) == 2
     assert "none.toml: scenario file not found" in capsys.readouterr().err

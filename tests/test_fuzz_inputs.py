@@ -611,11 +611,16 @@ def run_case(case: Case, folder: Path) -> tuple[int, int]:
     scenario = str(folder / case.scenario)
     sets = [arg for text in case.sets for arg in ("--set", text)]
     out = folder / "out"
-    checked, checked_err = _call(["validate", scenario, *sets])
-    ran, ran_err = _call(["run", scenario, *sets, "--out", str(out), "--quiet"])
+    # The places are checked in English words (row 3, nest); the Chinese message of the same mistake is checked to
+    # be one, in its own words.
+    checked, checked_err = _call(["validate", scenario, *sets, "--lang", "en"])
+    ran, ran_err = _call(["run", scenario, *sets, "--out", str(out), "--quiet", "--lang", "en"])
+    checked_zh, checked_zh_err = _call(["validate", scenario, *sets])
     about = f"case {case.seed} ({case.base}, {case.family}: {case.what!r})"
-    for code, err in ((checked, checked_err), (ran, ran_err)):
-        assert "程序内部错误" not in err and "Traceback" not in err, f"{about}: a defect, not a message:\n{err}"
+    for code, err in ((checked, checked_err), (ran, ran_err), (checked_zh, checked_zh_err)):
+        assert "error: unexpected " not in err and "程序内部错误" not in err and "Traceback" not in err, (
+            f"{about}: a defect, not a message:\n{err}")
+    assert checked_zh == checked and (checked == 0 or "错误：" in checked_zh_err), f"{about}:\n{checked_zh_err}"
     assert checked in (0, 2), f"{about}: validate exited {checked}:\n{checked_err}"
     if checked == 2:
         assert ran == 2, f"{about}: validate refused it, run exited {ran}:\n{checked_err}\n{ran_err}"

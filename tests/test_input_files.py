@@ -25,9 +25,9 @@ POOL = {"id": "central", "label": "中央", "amount_wan": 100.0, "weights": {"ho
 def both(args: list[str], capsys, tmp_path) -> tuple[int, str]:
     """``validate`` and ``run`` on the same input: they must agree; the run leaves no output."""
     out = tmp_path / "out"
-    checked = main(["validate", *args])
+    checked = main(["validate", *args, "--lang", "en"])
     checked_err = capsys.readouterr().err
-    ran = main(["run", *args, "--out", str(out)])
+    ran = main(["run", *args, "--out", str(out), "--lang", "en"])
     ran_err = capsys.readouterr().err
     assert "unexpected" not in checked_err + ran_err
     assert checked == ran, (checked_err, ran_err)
@@ -64,7 +64,7 @@ def test_a_utf8_byte_order_mark_is_accepted_and_utf16_named(tmp_path, capsys):
     text = JINAN.read_text(encoding="utf-8").replace("data/", str(DISTRICTS.parent) + "/")
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
-    assert main(["validate", str(path)]) == 0
+    assert main(["validate", str(path), "--lang", "en"]) == 0
     path.write_bytes(text.encode("utf-16"))
     code, err = both([str(path)], capsys, tmp_path)
     assert code == 2 and "bom.toml: the file starts with a UTF-16 or UTF-32 byte-order mark" in err
@@ -79,10 +79,10 @@ def test_gbk_text_names_the_line(tmp_path, capsys):
 
 def test_a_folder_is_not_reported_as_missing(tmp_path, capsys):
     (tmp_path / "folder.toml").mkdir()
-    assert main(["validate", str(tmp_path / "folder.toml")]) == 2
+    assert main(["validate", str(tmp_path / "folder.toml"), "--lang", "en"]) == 2
     assert "folder.toml: this is a folder, not a scenario file" in capsys.readouterr().err
     # run takes a folder for the scenarios in it: this one has none
-    assert main(["run", str(tmp_path / "folder.toml"), "--out", str(tmp_path / "out")]) == 2
+    assert main(["run", str(tmp_path / "folder.toml"), "--out", str(tmp_path / "out"), "--lang", "en"]) == 2
     assert "folder.toml: this is a folder with no scenario file (*.toml) in it" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
     path = jinan_copy(tmp_path)
@@ -93,10 +93,10 @@ def test_a_folder_is_not_reported_as_missing(tmp_path, capsys):
 
 def test_symlink_loops_are_named(tmp_path, capsys):
     os.symlink("loop.toml", tmp_path / "loop.toml")
-    assert main(["validate", str(tmp_path / "loop.toml")]) == 2
+    assert main(["validate", str(tmp_path / "loop.toml"), "--lang", "en"]) == 2
     assert "loop.toml: the scenario file is a symbolic link that leads back to itself" in capsys.readouterr().err
     # A run checks its output folder, and the scenario it must not overwrite, before it reads anything.
-    assert main(["run", str(tmp_path / "loop.toml"), "--out", str(tmp_path / "out")]) == 2
+    assert main(["run", str(tmp_path / "loop.toml"), "--out", str(tmp_path / "out"), "--lang", "en"]) == 2
     assert "loop.toml" in capsys.readouterr().err
     path = jinan_copy(tmp_path)
     os.symlink("jinan-2023-districts.csv", tmp_path / "data" / "jinan-2023-districts.csv")
@@ -225,7 +225,7 @@ def test_csv_row_of_an_inverse_factor_counts_comment_lines(tmp_path, capsys):
     (lambda lines: [lines[0].replace("buildings", "households")] + lines[1:],
      "row 1: column 'households': the header names the column 'households' twice (columns C and D)"),
     (lambda lines: [lines[0].replace("buildings", "")] + lines[1:],
-     "row 1: column C (the 3th) holds values but has no name in the header"),
+     "row 1: column C (column 3) holds values but has no name in the header"),
     (lambda lines: lines[:1], "factor 'floor_area_m2' is 0 for every unit"),
 ])
 def test_csv_shapes(tmp_path, capsys, change, words):
@@ -307,7 +307,7 @@ def test_a_chinese_excel_csv_reads_as_its_utf8_twin(tmp_path, encoding):
         (folder / "data" / DISTRICTS.name).write_bytes(data)
         shutil.copy(JINAN, folder / JINAN.name)
         pd_table = read_table(folder / "data" / DISTRICTS.name, key="district")
-        assert main(["run", str(folder / JINAN.name), "--out", str(folder / "out"), "--quiet"]) == 0
+        assert main(["run", str(folder / JINAN.name), "--out", str(folder / "out"), "--quiet", "--lang", "en"]) == 0
         runs[name] = (pd_table, (folder / "out" / "allocation.csv").read_bytes(),
                       (folder / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert runs["utf-8"][0].equals(runs[encoding][0])

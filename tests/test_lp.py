@@ -253,7 +253,7 @@ def test_infeasible_scenario_exits_3_with_a_diagnosis(tmp_path, capsys):
     with pytest.raises(fm.InfeasibleError) as caught:
         fm.allocate(fm.load_scenario(path))
     assert [f.code for f in caught.value.diagnosis][0] == "floors_above_pools"
-    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 3
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "--lang", "en"]) == 3
     err = capsys.readouterr().err
     assert "floors add up to 120.00, above the pools' 100.00 by 20.00" in err
     assert "minimum amount cannot be met" in err
@@ -266,7 +266,7 @@ def test_floor_above_cap_is_named(tmp_path, capsys):
              '[allocation.hold_harmless]\nlast_year = "last_wan"\nfloor = 0.9\n')
     path = write_scenario(tmp_path, rows, [POOL], extra=extra)
     assert main(["validate", str(path)]) == 0
-    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 3
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "--lang", "en"]) == 3
     err = capsys.readouterr().err
     assert "甲: floor 45.00 (10k yuan, hold-harmless floor) is above its cap 30.00 (co-financing capacity cap)" in err
     assert "short by at least 15.00" in err

@@ -74,9 +74,9 @@ def jinan_scenario():
 
 def test_files_of_an_earlier_scenario_are_gone(tmp_path):
     out = tmp_path / "out"
-    assert main(["run", str(JINAN), "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(JINAN), "--out", str(out), "--quiet", "--lang", "en"]) == 0
     assert (out / "allocation.xlsx").exists()
-    assert main(["run", str(ZOUCHENG), "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(ZOUCHENG), "--out", str(out), "--quiet", "--lang", "en"]) == 0
     record = _complete(out)
     assert record is not None and record["scenario"]["file"] == str(ZOUCHENG)
     assert not [p for p in out.iterdir() if p.name.startswith("allocation")]
@@ -118,10 +118,10 @@ def test_out_that_is_a_file(tmp_path, capsys, monkeypatch):
     path = tmp_path / "report.txt"
     path.write_text("mine", encoding="utf-8")
     for scenario in (JINAN, PLAN):
-        assert main(["run", str(scenario), "--out", str(path)]) == 2
+        assert main(["run", str(scenario), "--out", str(path), "--lang", "en"]) == 2
         err = capsys.readouterr().err
         assert f"{path}: is a file, not a folder" in err and "unexpected" not in err
-    assert main(["run", str(JINAN), "--out", str(path / "sub")]) == 2
+    assert main(["run", str(JINAN), "--out", str(path / "sub"), "--lang", "en"]) == 2
     assert f"{path} is a file, not a folder" in capsys.readouterr().err
     assert path.read_text(encoding="utf-8") == "mine"
 
@@ -147,14 +147,14 @@ def unprivileged(monkeypatch):
 
 def test_read_only_folder_is_refused_before_solving(tmp_path, capsys, monkeypatch, unprivileged):
     out = tmp_path / "out"
-    assert main(["run", str(JINAN), "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(JINAN), "--out", str(out), "--quiet", "--lang", "en"]) == 0
     before = _snapshot(out)
     monkeypatch.setattr("finmodel.allocation.allocate", _never)
     monkeypatch.setattr("finmodel.planning.plan", _never)
     out.chmod(0o555)
     try:
         for scenario in (JINAN, PLAN):
-            assert main(["run", str(scenario), "--out", str(out)]) == 2
+            assert main(["run", str(scenario), "--out", str(out), "--lang", "en"]) == 2
             err = capsys.readouterr().err
             assert f"{out}: is read-only" in err, err
     finally:
@@ -168,7 +168,7 @@ def test_read_only_parent_is_refused_before_solving(tmp_path, capsys, monkeypatc
     monkeypatch.setattr("finmodel.allocation.allocate", _never)
     parent.chmod(0o555)
     try:
-        assert main(["run", str(JINAN), "--out", str(parent / "out" / "x")]) == 2
+        assert main(["run", str(JINAN), "--out", str(parent / "out" / "x"), "--lang", "en"]) == 2
     finally:
         parent.chmod(0o755)
     assert f"{parent} is read-only" in capsys.readouterr().err
@@ -180,7 +180,7 @@ def test_a_folder_that_is_not_a_report_is_left_alone(tmp_path, capsys, monkeypat
     out.mkdir()
     (out / "notes.txt").write_text("keep me", encoding="utf-8")
     monkeypatch.setattr("finmodel.allocation.allocate", _never)
-    assert main(["run", str(JINAN), "--out", str(out)]) == 2
+    assert main(["run", str(JINAN), "--out", str(out), "--lang", "en"]) == 2
     assert "holds no report (no manifest.json)" in capsys.readouterr().err
     assert _snapshot(out) == {"notes.txt": "keep me".encode("utf-8")}
     assert _leftovers(out) == []
@@ -193,7 +193,7 @@ def test_a_folder_holding_the_scenario_is_refused(tmp_path, capsys, monkeypatch)
                           [{"id": "p", "label": "资金", "amount_wan": 10.0, "weights": {"households": 1.0}}])
     (folder / "manifest.json").write_text('{"outputs": []}', encoding="utf-8")  # as an older version left it
     before = _snapshot(folder)
-    assert main(["run", str(path), "--out", str(folder)]) == 2
+    assert main(["run", str(path), "--out", str(folder), "--lang", "en"]) == 2
     assert f"holds {path}, which a run would delete" in capsys.readouterr().err
     with pytest.raises(fm.InputError, match="scenario.toml, which a run would delete"):
         fm.write_allocation_report(fm.allocate(fm.load_scenario(path)), folder)
@@ -220,7 +220,7 @@ def test_a_second_run_fails_at_once_and_a_dead_holder_is_taken_over(tmp_path, ca
     try:
         monkeypatch.setattr("finmodel.allocation.allocate", _never)
         started = time.monotonic()
-        assert main(["run", str(JINAN), "--out", str(out)]) == 2
+        assert main(["run", str(JINAN), "--out", str(out), "--lang", "en"]) == 2
         assert time.monotonic() - started < 5
         err = capsys.readouterr().err
         assert f"{out}: another finmodel run (process {holder.pid}) is writing this folder" in err, err
@@ -231,7 +231,7 @@ def test_a_second_run_fails_at_once_and_a_dead_holder_is_taken_over(tmp_path, ca
         holder.wait()
     assert _sibling(out, LOCK_SUFFIX).exists()  # the dead run's lock file stays behind …
     monkeypatch.undo()
-    assert main(["run", str(JINAN), "--out", str(out), "--quiet"]) == 0  # … and is taken over
+    assert main(["run", str(JINAN), "--out", str(out), "--quiet", "--lang", "en"]) == 0  # … and is taken over
     assert _complete(out) is not None and _leftovers(out) == []
 
 
@@ -240,7 +240,7 @@ def test_a_lock_file_naming_a_dead_process_is_taken_over(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     _sibling(out, LOCK_SUFFIX).write_text(f"{dead.pid}\n", encoding="ascii")
-    assert main(["run", str(JINAN), "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(JINAN), "--out", str(out), "--quiet", "--lang", "en"]) == 0
     assert _complete(out) is not None and _leftovers(out) == []
 
 
@@ -255,7 +255,7 @@ def test_two_runs_into_one_folder(tmp_path, capsys):
     while not (lock.exists() and lock.read_text(encoding="ascii").strip()):
         assert first.poll() is None and time.monotonic() < deadline, "the plan run never locked its folder"
         time.sleep(0.01)
-    assert main(["run", str(JINAN), "--out", str(out)]) == 2
+    assert main(["run", str(JINAN), "--out", str(out), "--lang", "en"]) == 2
     assert f"another finmodel run (process {first.pid})" in capsys.readouterr().err
     assert first.wait(timeout=300) == 0, first.stderr.read()
     record = _complete(out)
@@ -299,7 +299,7 @@ NEW_FILES = {"a.csv": b"new\n", "b.xlsx": b"PK new", "only-new.png": b"\x89PNG n
 def test_a_file_held_open_leaves_the_old_folder_as_it_was(tmp_path, capsys, monkeypatch):
     """Windows refuses to move a folder with a file open in Excel; the run says so and changes nothing."""
     out = tmp_path / "out"
-    assert main(["run", str(JINAN), "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(JINAN), "--out", str(out), "--quiet", "--lang", "en"]) == 0
     before = _snapshot(out)
     real = os.rename
 
@@ -310,7 +310,7 @@ def test_a_file_held_open_leaves_the_old_folder_as_it_was(tmp_path, capsys, monk
         return real(src, dst, *args, **kwargs)
 
     monkeypatch.setattr(os, "rename", rename)
-    assert main(["run", str(JINAN), "--out", str(out), "--set", "pools.central.amount_wan=32000"]) == 2
+    assert main(["run", str(JINAN), "--out", str(out), "--set", "pools.central.amount_wan=32000", "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert f"{out}: cannot be replaced; it is left as it was" in err and "unexpected" not in err
     assert _snapshot(out) == before
@@ -447,7 +447,7 @@ def test_a_run_killed_at_any_step(tmp_path, jinan_scenario, with_old):
 def test_the_command_killed_when_its_new_folder_appears(tmp_path):
     """The reported reproducer: kill ``finmodel run`` the moment its new folder appears beside the old one."""
     out = tmp_path / "out"
-    assert main(["run", str(ZOUCHENG), "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(ZOUCHENG), "--out", str(out), "--quiet", "--lang", "en"]) == 0
     before = _snapshot(out)
     new = _sibling(out, NEW_SUFFIX)
     proc = subprocess.Popen([sys.executable, "-m", "finmodel.cli", "run", str(JINAN), "--out", str(out), "--quiet"],

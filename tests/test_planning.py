@@ -20,7 +20,7 @@ from finmodel.policy import load_policy
 from finmodel.policy.eligibility import eligibility, priority
 from finmodel.solver import SolverSettings
 
-from .conftest import ROOT
+from .conftest import ROOT, english_words
 
 HEADER = "id,name,district,year_built,land_type,households,buildings,floor_area_m2,prior_year,prior_plan," \
          "consent_share,gaps\n"
@@ -250,7 +250,12 @@ def test_bad_plan_inputs_are_named(tmp_path, capsys, budgets, plan_text, words):
     text = ('[scenario]\nname = "计划"\n[library]\ntable = "library.csv"\n[budgets]\ntable = "budgets.csv"\n'
             "[plan]\nfirst_year = 2021\n" + (plan_text if "last_year" in plan_text else "last_year = 2022\n" + plan_text))
     (tmp_path / "plan.toml").write_text(text, encoding="utf-8")
-    assert main(["validate", str(tmp_path / "plan.toml")]) == 2
+    assert main(["validate", str(tmp_path / "plan.toml"), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     for w in words:
         assert w in err, err
+    # The same in Chinese, quoting only what the files hold.
+    assert main(["validate", str(tmp_path / "plan.toml")]) == 2
+    err = capsys.readouterr().err
+    inputs = [p.read_text(encoding="utf-8") for p in tmp_path.iterdir()]
+    assert "错误：" in err and not english_words(err, *inputs, str(tmp_path)), err

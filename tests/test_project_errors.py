@@ -50,7 +50,7 @@ CASES = {
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_broken_project_names_the_place(name, capsys, tmp_path):
     out = tmp_path / "out"
-    code = main(["run", str(BROKEN / f"{name}.toml"), "--out", str(out)])
+    code = main(["run", str(BROKEN / f"{name}.toml"), "--out", str(out), "--lang", "en"])
     err = capsys.readouterr().err
     assert code == 2
     assert "Traceback" not in err
@@ -166,7 +166,7 @@ def test_bundled_table_with_its_columns_listed_refuses_a_dropped_column(tmp_path
     packages.write_text("\n".join(",".join(c for k, c in enumerate(line.split(",")) if k != drop)
                                   for line in lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["run", str(path), "--out", str(out)]) == 2
+    assert main(["run", str(path), "--out", str(out), "--lang", "en"]) == 2
     with pytest.raises(fm.InputError) as caught:
         fm.load_project_scenario(path)
     assert caught.value.file == str(packages.resolve())

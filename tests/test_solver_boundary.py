@@ -63,21 +63,27 @@ def test_every_finmodel_exception_is_a_finmodel_error():
 
 
 STOPS = [
-    # what one solve raises, scenario: exit code and the error line the command prints
+    # what one solve raises, scenario: exit code and the error line the command prints, in English and in Chinese
+    # (the stage's own words are the fake solve's, in English, in both)
     ("SolverError", "jinan-2023.toml", 4,
-     r"错误：the allocation of \d+ units and \d+ pools could not be solved: a numerical problem"),
-    ("Infeasible", "jinan-2023.toml", 3, r"错误：the allocation rules cannot all be met:"),
-    ("TimeLimitReached", "jinan-2023.toml", 4, r"错误：allocation: least unallocated, pool \w+: stopped short"),
-    ("SolverError", "jinan-plan-2021.toml", 4, r"错误：plan: stopped short"),
-    ("Infeasible", "jinan-plan-2021.toml", 4, r"错误：plan: stopped short"),
-    ("SolverError", "projects/bundling-2024.toml", 4, r"错误：bundling: households: stopped short"),
-    ("TimeLimitReached", "projects/bundling-2024.toml", 4, r"错误：bundling: households: stopped short"),
+     r"error: the allocation of \d+ units and \d+ pools could not be solved: a numerical problem",
+     r"错误：\d+ 个单位、\d+ 项资金的分配无法求解：这是数值计算问题"),
+    ("Infeasible", "jinan-2023.toml", 3, r"error: the allocation rules cannot all be met:",
+     r"错误：资金分配的各项规则无法同时满足："),
+    ("TimeLimitReached", "jinan-2023.toml", 4, r"error: allocation: least unallocated, pool \w+: stopped short",
+     r"错误：资金分配：least unallocated, pool \w+: stopped short"),
+    ("SolverError", "jinan-plan-2021.toml", 4, r"error: plan: stopped short", r"错误：plan: stopped short"),
+    ("Infeasible", "jinan-plan-2021.toml", 4, r"error: plan: stopped short", r"错误：plan: stopped short"),
+    ("SolverError", "projects/bundling-2024.toml", 4, r"error: bundling: households: stopped short",
+     r"错误：组合优化：households: stopped short"),
+    ("TimeLimitReached", "projects/bundling-2024.toml", 4, r"error: bundling: households: stopped short",
+     r"错误：组合优化：households: stopped short"),
 ]
 
 
-@pytest.mark.parametrize("kind, scenario, code, message", STOPS)
-def test_a_solve_that_stops_short_reaches_the_command_through_its_model(kind, scenario, code, message, monkeypatch,
-                                                                       tmp_path, capsys):
+@pytest.mark.parametrize("kind, scenario, code, message, message_zh", STOPS)
+def test_a_solve_that_stops_short_reaches_the_command_through_its_model(kind, scenario, code, message, message_zh,
+                                                                       monkeypatch, tmp_path, capsys):
     """A solver error is a FinmodelError, yet the command never shows one bare: each model catches it and says
     which model stopped, as an InfeasibleError or a SolveError."""
     def stopped(self, stage, **kwargs):
@@ -86,9 +92,11 @@ def test_a_solve_that_stops_short_reaches_the_command_through_its_model(kind, sc
     monkeypatch.setattr(solver.LinearModel, "solve", stopped)
     # The bundled allocation needs no solver (its closed form applies); the fit makes it solve.
     fit = ["--set", "allocation.split=fit", "--set", "allocation.fit_method=lp"] if scenario == "jinan-2023.toml" else []
-    assert main(["run", str(SCENARIOS / scenario), "--out", str(tmp_path / "out"), "--quiet", *fit]) == code
-    err = capsys.readouterr().err
-    assert re.search(f"^{message}", err, re.MULTILINE) and "unexpected" not in err, err
+    for lang, expected in (("en", message), ("zh", message_zh)):
+        assert main(["run", str(SCENARIOS / scenario), "--out", str(tmp_path / lang), "--quiet", "--lang", lang,
+                     *fit]) == code
+        err = capsys.readouterr().err
+        assert re.search(f"^{expected}", err, re.MULTILINE) and "unexpected" not in err, err
 
 
 def solver_objects(value, where: str = "result", seen: set[int] | None = None):

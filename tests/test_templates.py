@@ -142,5 +142,5 @@ def test_an_empty_template_is_a_clear_error(tmp_path, capsys):
     scenario = (ROOT / "scenarios" / "jinan-2023.toml").read_text(encoding="utf-8")
     (tmp_path / "empty.toml").write_text(scenario.replace('table = "data/jinan-2023-districts.csv"',
                                                           'table = "empty.xlsx"\nsheet = "区县数据"'), encoding="utf-8")
-    assert main(["validate", str(tmp_path / "empty.toml")]) == 2
+    assert main(["validate", str(tmp_path / "empty.toml"), "--lang", "en"]) == 2
     assert "empty.xlsx" in (err := capsys.readouterr().err) and "no rows filled in" in err

@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..errors import InfeasibleError, SolveError
+from ..errors import InfeasibleError, Said, SolveError, zh_of
 from ..policy import grades, tiered_difficulty
 from .scenario import Scenario
 from ..solver import Infeasible, SolveRecord, SolverError, SolverSettings, TimeLimitReached
@@ -203,7 +203,7 @@ def _solve(result: AllocationResult, formula_matrix: np.ndarray, progress=None) 
         explanations = explain(problem, solution, rounded[:n_units].T)
         rule = SplitRule(False, "unallocated" if rounded[n_units].sum() > 0 else reason)
         solver = {**solver, "formula_fit_stages": len(solution.stage_levels), "exact_amounts": solution.exact,
-                  **({"retried_after": failures} if failures else {})}
+                  **({"retried_after": [str(f) for f in failures]} if failures else {})}
     names = problem.districts
     amount_units = pd.DataFrame(rounded[:n_units], index=names, columns=problem.pools).loc[result.districts]
     unallocated = pd.Series(rounded[n_units], index=problem.pools)
@@ -259,15 +259,16 @@ def solve_rounded(problem: AllocationProblem, settings: SolverSettings, findings
             manifest = {"path": "lp", "filling_declined": declined, **model.lp.manifest()}
             return solution, round_solution(problem, solution), manifest, failures
         except TimeLimitReached as exc:
-            raise SolveError(f"allocation: {exc}") from exc
+            raise SolveError(f"allocation: {exc}", zh=f"资金分配：{exc.text('zh')}") from exc
         except Infeasible:
             error = _infeasible(problem, attempt, findings)
             if error is not None:
                 raise error from None
-            failures.append(f"{_method(attempt, used)}: the solver reported the model infeasible, yet the elastic "
-                            "model meets every requirement")
+            failures.append(Said(f"{_method(attempt, used)}: the solver reported the model infeasible, yet the "
+                                 "elastic model meets every requirement",
+                                 f"{_method(attempt, used)}：求解器报告模型无可行解，但弹性模型能满足全部要求"))
         except (SolverError, RoundingError) as exc:
-            failures.append(f"{_method(attempt, used)}: {exc}")
+            failures.append(Said(f"{_method(attempt, used)}: {exc}", f"{_method(attempt, used)}：{exc.text('zh')}"))
         attempt = other
     raise _numerical(problem, failures)
 
@@ -283,11 +284,14 @@ def _method(settings: SolverSettings, used: str) -> str:
 
 
 def _numerical(problem: AllocationProblem, failures: list[str]) -> SolveError:
-    """Numerical trouble, not a verdict on the rules: exit 4, with what each method ran into."""
+    """Numerical trouble, not a verdict on the rules: exit 4, with what each method ran into (``Said`` each)."""
     tried = "".join(f"\n  {failure}" for failure in failures)
+    tried_zh = "".join(f"\n  {zh_of(failure)}" for failure in failures)
     return SolveError(
         f"the allocation of {len(problem.districts)} units and {len(problem.pools)} pools could not be solved: "
-        f"a numerical problem, not a rule that cannot be met; no result is exported{tried}")
+        f"a numerical problem, not a rule that cannot be met; no result is exported{tried}",
+        zh=f"{len(problem.districts)} 个单位、{len(problem.pools)} 项资金的分配无法求解：这是数值计算问题，"
+        f"不是有规则无法满足；不输出任何结果{tried_zh}")
 
 
 def round_solution(problem: AllocationProblem, solution: LPSolution, bounded: bool = True) -> np.ndarray:
@@ -315,7 +319,8 @@ def _infeasible(problem: AllocationProblem, settings: SolverSettings,
     try:
         missed = elastic_findings(problem, settings)
     except TimeLimitReached as exc:
-        raise SolveError(f"allocation, diagnosing an infeasible model: {exc}") from exc
+        raise SolveError(f"allocation, diagnosing an infeasible model: {exc}",
+                         zh=f"资金分配，诊断无可行解的模型时：{exc.text('zh')}") from exc
     except SolverError as exc:  # the elastic model always has a solution; say so if the solver still fails
         missed = [Finding("infeasible", "elastic_failed", None, (("message", str(exc)),))]
     known = {(f.code, f.values) for f in findings}
@@ -323,7 +328,8 @@ def _infeasible(problem: AllocationProblem, settings: SolverSettings,
         f for f in missed if (f.code, f.values) not in known]
     if not diagnosis:
         return None  # every requirement can be met: the solver's "infeasible" was numerical trouble
-    return InfeasibleError.of_findings(diagnosis, "the allocation rules cannot all be met:")
+    return InfeasibleError.of_findings(diagnosis, Said("the allocation rules cannot all be met:",
+                                                       "资金分配的各项规则无法同时满足："))
 
 
 def run_checks(result: AllocationResult) -> list[Check]:

@@ -272,7 +272,8 @@ class AllocationLP:
             return self.lp.solve(name)
         except Infeasible as exc:
             raise SolverError(f"{name}: the solver reported infeasible a model the stage before solved: "
-                              "a numerical problem") from exc
+                              "a numerical problem",
+                              zh=f"{name}：上一阶段已求解的模型被求解器报告为无可行解：数值计算问题") from exc
 
     def _note_priced(self) -> None:
         """Remember the bound rows priced by the last solve: a row with a dual price is tight in every optimal
@@ -480,7 +481,9 @@ class AllocationLP:
                     raise
                 if self._slack >= 1e-5 or not self._is_pinned.any():
                     raise SolverError(f"{name}: the solver reported infeasible a model the stage before solved, "
-                                      "even with every fixed cell given room: a numerical problem") from exc
+                                      "even with every fixed cell given room: a numerical problem",
+                                      zh=f"{name}：上一阶段已求解的模型被求解器报告为无可行解，给每个已固定的单元格"
+                                      "留出余地后仍然如此：数值计算问题") from exc
                 self._slack = max(self._slack * 100, 1e-9)
                 self._precision = max(self._precision, precision)
                 self._hold(np.nonzero(self._is_pinned))
@@ -618,7 +621,8 @@ class AllocationLP:
                     # min t over the free cells' rows: one of them is at t unless the solve is wrong, and a
                     # stage that fixes nothing would repeat for ever.
                     raise SolverError(f"{name}: no cell could be fixed at the stage's level {level:.6g}: "
-                                      "a numerical problem")
+                                      "a numerical problem",
+                                      zh=f"{name}：在本阶段的水平 {level:.6g} 上没有可固定的单元格：数值计算问题")
             cells = np.nonzero(blocked)
             self._pin(cells)
             if level > ZERO_LEVEL:

@@ -81,7 +81,8 @@ def controlled_round(
             continue
         left = int(column_totals[c] - floors[:, c].sum())
         if left < 0 or left > snapped.shape[0]:
-            raise RoundingError(f"column {c}: its cells do not add up to its total")
+            raise RoundingError(f"column {c}: its cells do not add up to its total",
+                                zh=f"第 {c} 列：各单元格之和与该列合计不符")
         order = np.argsort(-remainder[:, c], kind="stable")[:left]
         up[order, c] = True
     total = floors.sum(axis=1) + up.sum(axis=1)
@@ -135,7 +136,7 @@ def _settle(rows: np.ndarray, up: np.ndarray, remainder: np.ndarray, total: np.n
         while total[row] > high[row] if giving else total[row] < low[row]:
             moves_left -= 1
             if moves_left < 0:
-                raise RoundingError("rounding did not settle")
+                raise RoundingError("rounding did not settle", zh="取整调整未能收敛")
             if not one_step(int(row)):
                 _move(int(row), up, remainder, total, can_end=total < high if giving else total > low, giving=giving)
                 marks = [0] * columns
@@ -182,7 +183,8 @@ def _move(start: int, up: np.ndarray, remainder: np.ndarray, total: np.ndarray, 
                 _apply(int(ends[0]), start, parent, up, total, giving)
                 return
         frontier = reached
-    raise RoundingError(f"row {start}: no rounding keeps it within its bounds")
+    raise RoundingError(f"row {start}: no rounding keeps it within its bounds",
+                        zh=f"第 {start} 行：没有一种取整能使其保持在上下限之内")
 
 
 def _apply(end: int, start: int, parent: dict[int, tuple[int, int]], up: np.ndarray, total: np.ndarray,

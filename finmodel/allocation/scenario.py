@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, field_va
 
 from ..config import (ID_MAX_LENGTH, NamedScenario, Override, Strict as _Strict, _as_tuple,
                      decimal_of, validate_model)
-from ..errors import InputError
+from ..errors import InputError, Invalid, Said
 from ..policy.params import Policy, read_config
 from ..tables import MAX_NUMBER, numeric_column, read_table, resolve_file, row_number, sha256_of, visible
 
@@ -39,14 +39,16 @@ def _summing_to_one(weights: dict[str, float]) -> dict[str, float]:
     """Weights that add up to 1 (a pool's factors, an evaluation's indicators)."""
     total = math.fsum(weights.values())
     if not weights or abs(total - 1.0) > WEIGHT_TOLERANCE:
-        raise ValueError(f"weights sum to {total:.10g}, they must sum to 1")
+        raise Invalid(f"weights sum to {total:.10g}, they must sum to 1", f"权重合计为 {total:.10g}，应合计为 1")
     return weights
 
 
 def _pool_id(value: str) -> str:
     if not _POOL_ID.fullmatch(value) or len(value) > ID_MAX_LENGTH:
-        raise ValueError(f"a pool id is 1 to {ID_MAX_LENGTH} lowercase ASCII letters, digits or '_', starting with a "
-                         f"letter (such as central), got {visible(value)}")
+        raise Invalid(f"a pool id is 1 to {ID_MAX_LENGTH} lowercase ASCII letters, digits or '_', starting with a "
+                      f"letter (such as central), got {visible(value)}",
+                      f"资金 id 应为 1 至 {ID_MAX_LENGTH} 个小写英文字母、数字或“_”，以字母开头（如“central”），"
+                      f"给出的是 {visible(value)}")
     return value
 
 
@@ -175,9 +177,11 @@ class Pool(_Strict):
         if amount is None or not amount.is_finite() or amount < 0:
             return value  # the strict type check and ge=0 say what is wrong
         if amount > MAX_AMOUNT_WAN:
-            raise ValueError(f"{value!r} 万元 is above the largest amount finmodel takes, {MAX_AMOUNT_WAN:,.0f} 万元")
+            raise Invalid(f"{value!r} 万元 is above the largest amount finmodel takes, {MAX_AMOUNT_WAN:,.0f} 万元",
+                          f"{value!r} 万元超过 finmodel 可接受的最大金额 {MAX_AMOUNT_WAN:,.0f} 万元")
         if amount != amount.quantize(Decimal("0.01")):
-            raise ValueError(f"{amount} has more than two decimals of 万元; amounts are allocated in 0.01 万元")
+            raise Invalid(f"{amount} has more than two decimals of 万元; amounts are allocated in 0.01 万元",
+                          f"{amount} 万元的小数超过两位；金额以 0.01 万元为单位分配")
         return float(amount)
 
     @field_validator("weights")
@@ -189,16 +193,21 @@ class Pool(_Strict):
     def _factor_lists_name_weights(self) -> Pool:
         stray = [f for f in self.inverse if f not in self.weights]
         if stray:
-            raise ValueError(f"inverse names {stray}, which are not weighted factors of this pool")
+            raise Invalid(f"inverse names {stray}, which are not weighted factors of this pool",
+                          f"inverse 列出的 {stray} 不是本项资金的权重因素")
         if self.inverse_by is not None and not self.inverse:
-            raise ValueError("inverse_by weights the inverse factors, and this pool has none")
+            raise Invalid("inverse_by weights the inverse factors, and this pool has none",
+                          "inverse_by 用于加权逆向因素，但本项资金没有逆向因素")
         if self.performance is not None and self.performance.score in self.weights:
-            raise ValueError(f"'{self.performance.score}' is both a weight and [pools.performance]: it would count "
-                             "twice; drop it from the weights")
+            raise Invalid(f"'{self.performance.score}' is both a weight and [pools.performance]: it would count "
+                          "twice; drop it from the weights",
+                          f"“{self.performance.score}”既是权重因素，又用于 [pools.performance]，会重复计算；"
+                          "请从 weights 中删去")
         if "unweighted" in self.model_fields_set:
             stray = [f for f in self.unweighted if f not in self.weights]
             if stray:
-                raise ValueError(f"unweighted names {stray}, which are not weighted factors of this pool")
+                raise Invalid(f"unweighted names {stray}, which are not weighted factors of this pool",
+                              f"unweighted 列出的 {stray} 不是本项资金的权重因素")
         return self
 
     @property
@@ -226,17 +235,20 @@ class NeedSpec(_Strict):
     @model_validator(mode="after")
     def _one_form(self) -> NeedSpec:
         if (self.total is None) == (self.by_category is None):
-            raise ValueError("give either total (one column) or by_category (a column per category)")
+            raise Invalid("give either total (one column) or by_category (a column per category)",
+                          "请给出 total（一列）或 by_category（每个类别一列），二者只能选一")
         if self.excluded and self.total is None:
-            raise ValueError("excluded is taken out of total: give total, not by_category")
+            raise Invalid("excluded is taken out of total: give total, not by_category",
+                          "excluded 从 total 中扣除：请给出 total，而不是 by_category")
         columns = list(self.excluded.values())
         if self.total in columns:
-            raise ValueError(f"excluded names the need column '{self.total}' itself: name the columns of the money "
-                             "inside it")
+            raise Invalid(f"excluded names the need column '{self.total}' itself: name the columns of the money "
+                          "inside it", f"excluded 列出了需求列“{self.total}”本身：请列出需求中所含资金的列")
         if len(set(columns)) < len(columns):
-            raise ValueError("excluded names one column twice: it would be taken out of the need twice")
+            raise Invalid("excluded names one column twice: it would be taken out of the need twice",
+                          "excluded 中同一列出现了两次，会从需求中重复扣除")
         if self.by_category is not None and not self.by_category:
-            raise ValueError("by_category names no category")
+            raise Invalid("by_category names no category", "by_category 中没有任何类别")
         return self
 
 
@@ -257,9 +269,11 @@ class CofinancingSpec(_Strict):
     @model_validator(mode="after")
     def _complete(self) -> CofinancingSpec:
         if (self.rates is None) == (self.rate is None):
-            raise ValueError("give either rates (by fiscal tier) or rate (a column)")
+            raise Invalid("give either rates (by fiscal tier) or rate (a column)",
+                          "请给出 rates（按财政困难程度分档）或 rate（一列），二者只能选一")
         if (self.capacity is None) == (self.capacity_share is None):
-            raise ValueError("give either capacity (a column) or capacity_share (of expenditure)")
+            raise Invalid("give either capacity (a column) or capacity_share (of expenditure)",
+                          "请给出 capacity（一列）或 capacity_share（占支出的比例），二者只能选一")
         return self
 
 
@@ -343,9 +357,11 @@ class AllocationSpec(_Strict):
     @model_validator(mode="after")
     def _objective_inputs(self) -> AllocationSpec:
         if self.objective == "max_households" and self.households is None:
-            raise ValueError("objective max_households needs [allocation.households] (need_per_household column)")
+            raise Invalid("objective max_households needs [allocation.households] (need_per_household column)",
+                          "目标 max_households 需要设置 [allocation.households]（need_per_household 列）")
         if self.objective == "max_min_coverage" and self.need is None:
-            raise ValueError("objective max_min_coverage needs [allocation.need]")
+            raise Invalid("objective max_min_coverage needs [allocation.need]",
+                          "目标 max_min_coverage 需要设置 [allocation.need]")
         return self
 
     def columns(self) -> dict[str, str]:
@@ -404,13 +420,14 @@ class ScenarioConfig(_Strict):
         seen: set[str] = set()
         for pool in pools:
             if pool.id in seen:
-                raise ValueError(f"pool id '{pool.id}' is used twice")
+                raise Invalid(f"pool id '{pool.id}' is used twice", f"资金 id“{pool.id}”出现了两次")
             seen.add(pool.id)
         # The approval table's total row adds every pool: it obeys the same limit as one pool.
         total = sum(pool.amount_units for pool in pools)
         if total > MAX_AMOUNT_WAN * 100:
-            raise ValueError(f"the pools add up to {total / 100:,.2f} 万元, above the largest amount finmodel takes, "
-                             f"{MAX_AMOUNT_WAN:,.0f} 万元")
+            raise Invalid(f"the pools add up to {total / 100:,.2f} 万元, above the largest amount finmodel takes, "
+                          f"{MAX_AMOUNT_WAN:,.0f} 万元",
+                          f"各项资金合计 {total / 100:,.2f} 万元，超过 finmodel 可接受的最大金额 {MAX_AMOUNT_WAN:,.0f} 万元")
         return pools
 
     @model_validator(mode="after")
@@ -422,14 +439,18 @@ class ScenarioConfig(_Strict):
             if pool.eligible is None:
                 continue
             if categories is None:
-                raise ValueError(f"pools.{pool.id}.eligible needs [allocation.need.by_category] to name categories")
+                raise Invalid(f"pools.{pool.id}.eligible needs [allocation.need.by_category] to name categories",
+                              f"pools.{pool.id}.eligible 需要先在 [allocation.need.by_category] 中设定类别")
             unknown = [c for c in pool.eligible if c not in categories]
             if unknown:
-                raise ValueError(f"pools.{pool.id}.eligible names unknown categories {unknown} "
-                                 f"(categories: {', '.join(sorted(categories))})")
+                raise Invalid(f"pools.{pool.id}.eligible names unknown categories {unknown} "
+                              f"(categories: {', '.join(sorted(categories))})",
+                              f"pools.{pool.id}.eligible 中的类别 {unknown} 不存在"
+                              f"（现有类别：{', '.join(sorted(categories))}）")
         cof = self.allocation.cofinancing if self.allocation else None
         if cof and cof.rates is not None and self.difficulty is None:
-            raise ValueError("allocation.cofinancing.rates are by fiscal tier, which needs [difficulty]")
+            raise Invalid("allocation.cofinancing.rates are by fiscal tier, which needs [difficulty]",
+                          "allocation.cofinancing.rates 按财政困难程度分档，需要设置 [difficulty]")
         return self
 
 
@@ -495,7 +516,10 @@ def subsidy_need(scenario: Scenario) -> np.ndarray:
         unit = table.index[short[0]]
         raise InputError(f"{unit}: the money excluded from the need ({', '.join(need.excluded.values())}: "
                          f"{excluded[short[0]]:,.2f} 万元) is more than the need itself ({need.total}: "
-                         f"{total[short[0]]:,.2f} 万元)", file=scenario.path, key="allocation.need.excluded")
+                         f"{total[short[0]]:,.2f} 万元)",
+                         zh=f"{unit}：从需求中扣除的资金（{', '.join(need.excluded.values())}："
+                         f"{excluded[short[0]]:,.2f} 万元）超过需求本身（{need.total}：{total[short[0]]:,.2f} 万元）",
+                         file=scenario.path, key="allocation.need.excluded")
     return np.maximum(total - excluded, 0.0)
 
 
@@ -567,7 +591,7 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
                 numeric[column] = numeric_column(table, column, where=where)
             except InputError as exc:
                 if exc.file is None:  # the column itself is missing: the scenario key is the place
-                    raise InputError(exc.message, file=path, key=where) from exc
+                    raise InputError(exc.said, file=path, key=where) from exc
                 raise
 
     if config.performance is not None:
@@ -586,7 +610,7 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
                 bad = numeric[config.difficulty.expenditure].index[numeric[config.difficulty.expenditure] <= 0][0]
                 raise InputError(
                     f"expenditure must be above 0 to derive a difficulty coefficient (unit '{bad}')",
-                    file=table_path, column=config.difficulty.expenditure,
+                    zh=f"按分档推算财政困难程度系数，支出应大于 0（单位“{bad}”）", file=table_path, column=config.difficulty.expenditure,
                 )
     for pool in config.pools:
         if pool.inverse_by is not None:
@@ -602,25 +626,28 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
                 row = row_number(table, list(table.index).index(bad))
                 raise InputError(
                     f"an inverse factor (1/x) needs values above 0, got {numeric[factor][bad]:g} (unit '{bad}')",
+                    zh=f"逆向因素（取倒数）的值应大于 0，实际为 {numeric[factor][bad]:g}（单位“{bad}”）",
                     file=table_path, row=row, column=factor,
                 )
             if numeric[factor].sum() <= 0:
                 raise InputError(
                     f"factor '{factor}' is 0 for every unit, so no share can be taken of it",
-                    file=table_path, column=factor,
+                    zh=f"因素“{factor}”在所有单位都为 0，无法计算占比", file=table_path, column=factor,
                 )
         if pool.difficulty is not None:
             if pool.difficulty == derived and pool.difficulty not in table.columns:
                 continue
             if pool.difficulty not in table.columns:
                 hint = " (or declare [difficulty] with this column to derive it by tiers)" if not derived else ""
+                hint_zh = "（或设置 [difficulty]，以此列名按分档推算）" if not derived else ""
                 raise InputError(
                     f"no column '{pool.difficulty}' in {table_path}{hint}",
-                    file=path, key=f"pools.{pool.id}.difficulty",
+                    zh=f"{table_path} 中没有列“{pool.difficulty}”{hint_zh}", file=path, key=f"pools.{pool.id}.difficulty",
                 )
             need(pool.difficulty, f"pools.{pool.id}.difficulty")
             if (numeric[pool.difficulty] <= 0).any():
-                raise InputError("difficulty coefficients must be above 0", file=table_path, column=pool.difficulty)
+                raise InputError("difficulty coefficients must be above 0", zh="财政困难程度系数应大于 0",
+                                 file=table_path, column=pool.difficulty)
 
     if config.allocation:
         for column, where in config.allocation.columns().items():
@@ -633,7 +660,8 @@ def _load_tables(config: ScenarioConfig, path: Path, applied: tuple[Override, ..
     if order is not None:
         unknown = [name for name in order if name not in table.index]
         if unknown:
-            raise InputError(f"names not in the district table: {', '.join(unknown)}", file=path, key="scenario.order")
+            raise InputError(f"names not in the district table: {', '.join(unknown)}",
+                             zh=f"以下名称不在区县表中：{', '.join(unknown)}", file=path, key="scenario.order")
 
     districts = pd.DataFrame(numeric, index=table.index)
     _check_gate(config, districts, path)
@@ -664,18 +692,21 @@ def _with_total_score(spec: PerformanceEvaluation, table: pd.DataFrame, table_pa
     once, on every indicator, 0 to 100."""
     if spec.column in table.columns:
         raise InputError(f"the districts table already has a column '{spec.column}', which [performance] computes: "
-                         "drop the column, or name the total otherwise with performance.column", file=path,
-                         key="performance.column")
+                         "drop the column, or name the total otherwise with performance.column",
+                         zh=f"区县表中已有列“{spec.column}”，而该列由 [performance] 计算：请删去该列，"
+                         "或用 performance.column 为总分另取列名", file=path, key="performance.column")
     scored_path = resolve_file(path.parent, spec.table, file=path, key="performance.table")
     scored = read_table(scored_path, key=spec.key, sheet=spec.sheet, where="performance.table")
     inputs[spec.table] = sha256_of(scored_path)
     missing = [unit for unit in table.index if unit not in scored.index]
     extra = [unit for unit in scored.index if unit not in table.index]
     if missing or extra:
-        said = "; ".join(part for part in (
-            f"no scores for {', '.join(map(str, missing))}" if missing else "",
-            f"scores for units not in the districts table: {', '.join(map(str, extra))}" if extra else "") if part)
-        raise InputError(said, file=scored_path, column=spec.key)
+        parts = [Said(f"no scores for {', '.join(map(str, missing))}",
+                      f"缺少以下单位的得分：{', '.join(map(str, missing))}") if missing else "",
+                 Said(f"scores for units not in the districts table: {', '.join(map(str, extra))}",
+                      f"以下单位有得分，但不在区县表中：{', '.join(map(str, extra))}") if extra else ""]
+        said = "; ".join(part for part in parts if part)
+        raise InputError(said, zh="；".join(part.zh for part in parts if part), file=scored_path, column=spec.key)
     weights = indicator_weights(spec, policy)
     columns = {}
     for column in weights:
@@ -683,12 +714,14 @@ def _with_total_score(spec: PerformanceEvaluation, table: pd.DataFrame, table_pa
             values = numeric_column(scored, column, where=f"performance.weights.{column}")
         except InputError as exc:
             if exc.file is None:
-                raise InputError(f"{exc.message} (an indicator of the evaluation)", file=scored_path) from exc
+                raise InputError(f"{exc.message} (an indicator of the evaluation)",
+                                 zh=f"{exc.zh_message or exc.message}（绩效评价指标）", file=scored_path) from exc
             raise
         outside = values[(values < 0) | (values > 100)]
         if len(outside):
             unit = outside.index[0]
             raise InputError(f"an indicator is scored 0 to 100, got {outside[unit]:g} (unit '{unit}')",
+                             zh=f"指标得分应在 0 至 100 之间，实际为 {outside[unit]:g}（单位“{unit}”）",
                              file=scored_path, row=row_number(scored, list(scored.index).index(unit)), column=column)
         columns[column] = values
     total = total_scores(pd.DataFrame(columns), weights)
@@ -715,20 +748,25 @@ def _check_gate(config: ScenarioConfig, districts: pd.DataFrame, path: Path) -> 
         form = pool.performance
         if form is not None and form.form == "reward_slice" and districts[form.volume].sum() <= 0:
             raise InputError(f"the reward slice's task volume '{form.volume}' is 0 for every unit, so it cannot be "
-                             "split", file=path, key=f"pools.{pool.id}.performance.volume")
+                             "split", zh=f"绩效奖励部分的任务量“{form.volume}”在所有单位都为 0，无法分配",
+                             file=path, key=f"pools.{pool.id}.performance.volume")
     gate = None if config.districts.allow_no_plan else planned_units(config, districts)
     if gate is None:
         return
     column = config.districts.plan
     if not gate.any():
         raise InputError(f"no unit has renovation planned ('{column}' is 0 in every row), so no pool can be split; "
-                         "set districts.allow_no_plan = true to split by the other factors", file=path,
+                         "set districts.allow_no_plan = true to split by the other factors",
+                         zh=f"没有单位列入改造计划（“{column}”各行均为 0），各项资金都无法分配；"
+                         "如需按其他因素分配，请设置 districts.allow_no_plan = true", file=path,
                          key="districts.plan")
     for pool in config.pools:
         for factor in pool.weights:
             if factor not in pool.inverse and districts[factor].to_numpy()[gate].sum() <= 0:
                 raise InputError(f"factor '{factor}' is 0 for every unit with renovation planned ('{column}' above "
-                                 "0), so no share can be taken of it", file=path,
+                                 "0), so no share can be taken of it",
+                                 zh=f"因素“{factor}”在列入改造计划的单位（“{column}”大于 0）中都为 0，无法计算占比",
+                                 file=path,
                                  key=f"pools.{pool.id}.weights.{factor}")
 
 

@@ -22,8 +22,9 @@ import pandas as pd
 from pydantic import ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticUndefined
 
-from ..config import Id, NamedScenario, Strict as _Strict, _kinds, _models_in, _walk, check_values, validate_model
-from ..errors import InputError
+from ..config import (Id, NamedScenario, Strict as _Strict, _kinds, _models_in, _pydantic_zh, _walk, check_values,
+                      validate_model)
+from ..errors import InputError, Invalid, Said, zh_of
 from ..modes.scenario import BalanceRule, Bundle, Bundling
 from ..policy.params import PARTIES, Policy, read_config
 from ..policy.rewards import REWARD_CONCEPT
@@ -78,7 +79,7 @@ class Capex(_Strict):
     @classmethod
     def _adds_up(cls, schedule: list[float]) -> list[float]:
         if abs(sum(schedule) - 1) > 1e-9:
-            raise ValueError(f"the shares add up to {sum(schedule):g}, not 1")
+            raise Invalid(f"the shares add up to {sum(schedule):g}, not 1", f"各年份额合计为 {sum(schedule):g}，应为 1")
         return schedule
 
     @property
@@ -255,9 +256,11 @@ class Loan(_Strict):
     @model_validator(mode="after")
     def _grace_within_term(self) -> Loan:
         if self.grace_years >= self.years:
-            raise ValueError(f"grace_years ({self.grace_years}) must be shorter than the term ({self.years})")
+            raise Invalid(f"grace_years ({self.grace_years}) must be shorter than the term ({self.years})",
+                          f"宽限期 grace_years（{self.grace_years} 年）应短于贷款期限（{self.years} 年）")
         if self.drawdown is not None and abs(sum(self.drawdown) - 1) > 1e-9:
-            raise ValueError(f"drawdown shares add up to {sum(self.drawdown):g}, not 1")
+            raise Invalid(f"drawdown shares add up to {sum(self.drawdown):g}, not 1",
+                          f"提款份额 drawdown 合计为 {sum(self.drawdown):g}，应为 1")
         return self
 
 
@@ -393,46 +396,61 @@ class Project(_Strict):
             ids = [item.id for item in items]
             twice = sorted({i for i in ids if ids.count(i) > 1})
             if twice:
-                raise ValueError(f"{what}: id given twice: {', '.join(twice)}")
+                raise Invalid(f"{what}: id given twice: {', '.join(twice)}", f"{what}：id 重复：{', '.join(twice)}")
         for grant in self.grants:
             unknown = [item for item in grant.items if item not in self.capex.items_wan]
             if unknown:
-                raise ValueError(f"grants.{grant.id}.items: '{unknown[0]}' is not a capex item "
-                                 f"({', '.join(self.capex.items_wan)})")
+                raise Invalid(f"grants.{grant.id}.items: '{unknown[0]}' is not a capex item "
+                              f"({', '.join(self.capex.items_wan)})",
+                              f"grants.{grant.id}.items：“{unknown[0]}”不是建设投资（capex.items_wan）中的项目"
+                              f"（现有：{', '.join(self.capex.items_wan)}）")
         for reward in self.rewards:
             unknown = [item for item in reward.items if item not in self.capex.items_wan]
             if unknown:
-                raise ValueError(f"rewards.{reward.id}.items: '{unknown[0]}' is not a capex item "
-                                 f"({', '.join(self.capex.items_wan)})")
+                raise Invalid(f"rewards.{reward.id}.items: '{unknown[0]}' is not a capex item "
+                              f"({', '.join(self.capex.items_wan)})",
+                              f"rewards.{reward.id}.items：“{unknown[0]}”不是建设投资（capex.items_wan）中的项目"
+                              f"（现有：{', '.join(self.capex.items_wan)}）")
             if not reward.items and reward.item not in self.capex.items_wan:
-                raise ValueError(f"rewards.{reward.id}: no capex item is named '{reward.item}': say which capex "
-                                 f"items the reward pays back with items = [...] ({', '.join(self.capex.items_wan)}), "
-                                 "so that it goes to whoever paid for them")
+                raise Invalid(f"rewards.{reward.id}: no capex item is named '{reward.item}': say which capex "
+                              f"items the reward pays back with items = [...] ({', '.join(self.capex.items_wan)}), "
+                              "so that it goes to whoever paid for them",
+                              f"rewards.{reward.id}：建设投资（capex.items_wan）中没有名为“{reward.item}”的项目：请用 "
+                              f"items = [...] 写明奖励偿付哪些投资项目（现有：{', '.join(self.capex.items_wan)}），"
+                              "以便奖励拨付给为其出资的一方")
         if self.investor is not None:
             unknown = [line for line in self.investor.lines if line not in {i.id for i in self.income}]
             if unknown:
-                raise ValueError(f"investor.lines: '{unknown[0]}' is not an income line "
-                                 f"({', '.join(i.id for i in self.income)})")
+                raise Invalid(f"investor.lines: '{unknown[0]}' is not an income line "
+                              f"({', '.join(i.id for i in self.income)})",
+                              f"investor.lines：“{unknown[0]}”不是已有的收入项"
+                              f"（现有：{', '.join(i.id for i in self.income)}）")
             if self.investor.concession_years > self.operating_years:
-                raise ValueError(f"investor.concession_years ({self.investor.concession_years}) runs past the "
-                                 f"{self.operating_years} operating years")
+                raise Invalid(f"investor.concession_years ({self.investor.concession_years}) runs past the "
+                              f"{self.operating_years} operating years",
+                              f"investor.concession_years（{self.investor.concession_years} 年）超出了 "
+                              f"{self.operating_years} 年的运营期")
         n = self.construction_years
         if len(self.capex.schedule) != n:
-            raise ValueError(f"capex.schedule has {len(self.capex.schedule)} shares for {n} construction years")
+            raise Invalid(f"capex.schedule has {len(self.capex.schedule)} shares for {n} construction years",
+                          f"capex.schedule 有 {len(self.capex.schedule)} 个份额，而建设期为 {n} 年")
         for loan in self.loans:
             if loan.drawdown is not None and len(loan.drawdown) != n:
-                raise ValueError(f"loans.{loan.id}.drawdown has {len(loan.drawdown)} shares for {n} construction "
-                                 "years")
+                raise Invalid(f"loans.{loan.id}.drawdown has {len(loan.drawdown)} shares for {n} construction "
+                              "years", f"loans.{loan.id}.drawdown 有 {len(loan.drawdown)} 个份额，而建设期为 {n} 年")
             if loan.years > self.operating_years:
-                raise ValueError(f"loans.{loan.id}: a {loan.years}-year term runs past the {self.operating_years} "
-                                 "operating years")
+                raise Invalid(f"loans.{loan.id}: a {loan.years}-year term runs past the {self.operating_years} "
+                              "operating years",
+                              f"loans.{loan.id}：{loan.years} 年的贷款期限超出了 {self.operating_years} 年的运营期")
         if self.equity_schedule is not None:
             if len(self.equity_schedule) != n or abs(sum(self.equity_schedule) - 1) > 1e-9:
-                raise ValueError(f"equity_schedule needs {n} shares adding up to 1")
+                raise Invalid(f"equity_schedule needs {n} shares adding up to 1",
+                              f"equity_schedule 应有 {n} 个份额，合计为 1")
         for bond in self.bonds:
             if bond.amortisation is not None and (len(bond.amortisation) != bond.years
                                                   or abs(sum(bond.amortisation) - 1) > 1e-9):
-                raise ValueError(f"bonds.{bond.id}.amortisation needs {bond.years} shares adding up to 1")
+                raise Invalid(f"bonds.{bond.id}.amortisation needs {bond.years} shares adding up to 1",
+                              f"bonds.{bond.id}.amortisation 应有 {bond.years} 个份额，合计为 1")
         return self
 
     @property
@@ -473,10 +491,10 @@ class ProjectTable(_Strict):
     def _distinct(cls, columns: list[str] | None) -> list[str] | None:
         if columns is not None:
             if any(not c.strip() for c in columns):
-                raise ValueError("an empty column name")
+                raise Invalid("an empty column name", "列名为空")
             twice = sorted({c for c in columns if columns.count(c) > 1})
             if twice:
-                raise ValueError(f"column listed twice: {', '.join(twice)}")
+                raise Invalid(f"column listed twice: {', '.join(twice)}", f"有列列出了两次：{', '.join(twice)}")
         return columns
 
 
@@ -507,24 +525,27 @@ class ProjectScenarioConfig(_Strict):
     @model_validator(mode="after")
     def _some_projects(self) -> ProjectScenarioConfig:
         if not self.projects:
-            raise ValueError("no [[projects]]: a project scenario needs at least one (a table's template too)")
+            raise Invalid("no [[projects]]: a project scenario needs at least one (a table's template too)",
+                          "没有 [[projects]]：项目情景至少需要一个项目（项目表的模板也须写在 [[projects]] 中）")
         ids = [p.id for p in self.projects]
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
-            raise ValueError(f"projects: id given twice: {', '.join(twice)}")
+            raise Invalid(f"projects: id given twice: {', '.join(twice)}", f"projects：id 重复：{', '.join(twice)}")
         # An id names the project's chart file: ids that differ only in capitals name one file on Windows and macOS.
         folded = [i.casefold() for i in ids]
         twice = sorted({i for i in ids if folded.count(i.casefold()) > 1})
         if twice:
-            raise ValueError(f"projects: ids that differ only in capitals name the same chart file: "
-                             f"{', '.join(twice)}")
+            raise Invalid(f"projects: ids that differ only in capitals name the same chart file: "
+                          f"{', '.join(twice)}",
+                          f"projects：以下 id 仅大小写不同，对应同一个图表文件：{', '.join(twice)}")
         for table in self.project_table:
             if table.template not in ids:
-                raise ValueError(f"project_table.template: no project '{table.template}' (projects: {', '.join(ids)})")
+                raise Invalid(f"project_table.template: no project '{table.template}' (projects: {', '.join(ids)})",
+                              f"project_table.template：没有项目“{table.template}”（现有项目：{', '.join(ids)}）")
         bundle_ids = [b.id for b in self.bundles]
         twice = sorted({i for i in bundle_ids if bundle_ids.count(i) > 1})
         if twice:
-            raise ValueError(f"bundles: id given twice: {', '.join(twice)}")
+            raise Invalid(f"bundles: id given twice: {', '.join(twice)}", f"bundles：id 重复：{', '.join(twice)}")
         return self
 
 
@@ -567,7 +588,11 @@ def load_project_scenario(path: str | Path, overrides: Iterable[str] | Mapping[s
                 raise InputError(f"project id '{project_id}' is already used"
                                  + ("" if project_id in written else
                                     " (ids that differ only in capitals name the same chart file on Windows and "
-                                    "macOS)"), file=table_path, row=row_number(table, position), column=spec.key)
+                                    "macOS)"),
+                                 zh=f"项目 id“{project_id}”已被使用"
+                                 + ("" if project_id in written else
+                                    "（仅大小写不同的 id 在 Windows 和 macOS 上对应同一个图表文件）"),
+                                 file=table_path, row=row_number(table, position), column=spec.key)
             known.add(project_id.casefold())
             written.add(project_id)
             if rows.values is None:  # a column changes the projects' shape: every row is a project of its own
@@ -841,6 +866,8 @@ def _check_rewards(projects: list[Project], policy: Policy, path: Path) -> None:
                 hint = difflib.get_close_matches(reward.item, items, n=1)
                 raise InputError(f"'{reward.item}' is not rewarded by the policy's {REWARD_CONCEPT}"
                                  + (f"; did you mean '{hint[0]}'?" if hint else f" (items: {', '.join(items)})"),
+                                 zh=f"“{reward.item}”不在政策参数 {REWARD_CONCEPT}（以奖代补）的奖励项目中"
+                                 + (f"；是否应为“{hint[0]}”？" if hint else f"（可奖励的项目：{', '.join(items)}）"),
                                  file=path, key=f"projects.{project.id}.rewards.{reward.id}.item")
 
 
@@ -854,11 +881,13 @@ def _check_header(table: pd.DataFrame, spec: ProjectTable, file: Path, header_ro
         raise InputError(f"the header has no column{'s' if len(missing) > 1 else ''} {', '.join(missing)}: {key} "
                          f"lists {them}, so every row must set {them} (the header has: "
                          f"{', '.join([spec.key, *present])})",
+                         zh=f"表头中没有列 {', '.join(missing)}：{key} 中列出了{'这些列' if len(missing) > 1 else '该列'}，"
+                         f"每一行都须填写（表头现有：{', '.join([spec.key, *present])}）",
                          file=file, row=header_row, column=missing[0])
     extra = [c for c in present if c not in wanted]
     if extra:
         raise InputError(f"the column is not listed in {key}: add it there, or remove it from the table",
-                         file=file, row=header_row, column=extra[0])
+                         zh=f"该列未在 {key} 中列出：请在 {key} 中加上它，或从表格中删除该列", file=file, row=header_row, column=extra[0])
 
 
 def stretched(shares: Sequence[float], years: int) -> list[float]:
@@ -907,9 +936,11 @@ def _delayed(project: Project, file: Path, **where: Any) -> Project:
     except ValidationError as exc:
         problem = exc.errors()[0]
         place = ".".join(str(p) for p in problem["loc"])
+        said = problem['msg'].removeprefix('Value error, ')
         raise InputError(f"with a construction delay of {project.construction_delay_years} years the project does not "
-                         f"hold together: {place}: {problem['msg'].removeprefix('Value error, ')}", file=file,
-                         **where) from None
+                         f"hold together: {place}: {said}",
+                         zh=f"建设期延误 {project.construction_delay_years} 年后，项目的数据不能自洽："
+                         f"{place}：{_pydantic_zh(problem) or said}", file=file, **where) from None
 
 
 def _row_project(template: Mapping[str, Any], project_id: str, cells: list[tuple[str, Any]], file: Path,
@@ -921,13 +952,14 @@ def _row_project(template: Mapping[str, Any], project_id: str, cells: list[tuple
     try:
         check_values(project_id, {"id": project_id}, file=file, loc=("id",))
     except InputError as exc:
-        raise InputError(exc.message, file=file, row=row_number) from exc
+        raise InputError(exc.said, file=file, row=row_number) from exc
     for position, (column, cell) in enumerate(cells):
         try:
             parent, last = _walk(data, f"project.{column}")
         except InputError as exc:  # the message names the --set key; here the column is the place
             message = exc.message.split(": ", 1)[-1].replace("'project.", "'")
-            raise InputError(message, file=file, row=row_number, column=column) from exc
+            zh = exc.zh_message.split("：", 1)[-1].replace("“project.", "“") if exc.zh_message else message
+            raise InputError(message, zh=zh, file=file, row=row_number, column=column) from exc
         current = parent.get(last)
         in_template = current is not None
         if not in_template:
@@ -935,30 +967,36 @@ def _row_project(template: Mapping[str, Any], project_id: str, cells: list[tuple
         if _blank(cell):
             rest = [c for c, v in cells[position:] if _blank(v)]
             if len(rest) > 1 and len(rest) == len(cells) - position:
-                message = (f"the row is empty from column '{column}' to its last column '{rest[-1]}' (is it shorter "
-                           "than the header?); every row fills every column of the table")
+                message = Said(f"the row is empty from column '{column}' to its last column '{rest[-1]}' (is it "
+                               "shorter than the header?); every row fills every column of the table",
+                               f"该行从列“{column}”到最后一列“{rest[-1]}”都为空（是否比表头短？）；"
+                               "每一行都须填写表格的每一列")
             else:
-                message = "empty cell; every row fills every column of the table"
+                message = Said("empty cell; every row fills every column of the table",
+                               "单元格为空；每一行都须填写表格的每一列")
             if in_template:
-                keep = f"to keep the value of the template '{template.get('id')}', repeat it: {_shown(current)}"
+                keep = Said(f"to keep the value of the template '{template.get('id')}', repeat it: {_shown(current)}",
+                            f"如要沿用模板“{template.get('id')}”的值，请照填：{_shown(current)}")
             elif current is not None:
-                keep = f"to keep the default, write it: {_shown(current)}"
+                keep = Said(f"to keep the default, write it: {_shown(current)}",
+                            f"如要沿用默认值，请填写：{_shown(current)}")
             else:
-                keep = "write the value"
-            raise InputError(f"{message} ({keep})", file=file, row=row_number, column=column)
+                keep = Said("write the value", "请填写该值")
+            raise InputError(f"{message} ({keep})", zh=f"{zh_of(message)}（{zh_of(keep)}）", file=file,
+                             row=row_number, column=column)
         try:
             parent[last] = value = _cell_value(cell, current, column)
         except ValueError as exc:
-            raise InputError(str(exc), file=file, row=row_number, column=column) from exc
+            raise InputError(str(exc), zh=zh_of(exc), file=file, row=row_number, column=column) from exc
         try:  # the template's own values were checked with the file: only the row's are new
             check_values(value, {column: value}, file=file, loc=(column,))
         except InputError as exc:
-            raise InputError(exc.message, file=file, row=row_number, column=column) from exc
+            raise InputError(exc.said, file=file, row=row_number, column=column) from exc
     try:
         return validate_model(Project, data["project"], values_checked=True)
     except InputError as exc:
         column = next((c for c, _ in cells if exc.message.startswith(f"{c}: ")), None)
-        raise InputError(exc.message, file=file, row=row_number, column=column) from exc
+        raise InputError(exc.said, file=file, row=row_number, column=column) from exc
 
 
 def _copied(value: Any) -> Any:
@@ -1013,19 +1051,22 @@ def _cell_value(cell: object, current: object, column: str) -> Any:
         return cell_text(cell).strip()
     if isinstance(current, dict):
         first = next(iter(current), "…")
-        raise ValueError(f"'{column}' is a table of values, not one value: give each its own column "
-                         f"(such as '{column}.{first}')")
+        raise Invalid(f"'{column}' is a table of values, not one value: give each its own column "
+                      f"(such as '{column}.{first}')",
+                      f"“{column}”是由多个值组成的表，不是单个值：请为每个值单设一列（如“{column}.{first}”）")
     if isinstance(current, list):
         if any(isinstance(item, (dict, list)) for item in current):
-            raise ValueError(f"'{column}' is a list of tables; set it in the template, not in a cell")
+            raise Invalid(f"'{column}' is a list of tables; set it in the template, not in a cell",
+                          f"“{column}”是一组表；请在模板中设置，不能填在单元格中")
         text = cell_text(cell).strip()
         if not (text.startswith("[") and text.endswith("]")):
-            raise ValueError(f"'{column}' is a list: write it in brackets, such as {_shown(current or [1, 2])} "
-                             f"(got '{text}')")
+            raise Invalid(f"'{column}' is a list: write it in brackets, such as {_shown(current or [1, 2])} "
+                          f"(got '{text}')",
+                          f"“{column}”是列表：请写在方括号中，如 {_shown(current or [1, 2])}（填写的是“{text}”）")
         inside = text[1:-1].strip()
         items = [item.strip() for item in inside.split(",")] if inside else []
         if any(not item for item in items):
-            raise ValueError(f"an empty element in the list '{text}'")
+            raise Invalid(f"an empty element in the list '{text}'", f"列表“{text}”中有空的元素")
         element = current[0] if current else None
         return [_cell_value(_unquoted(item), element, column) for item in items]
     text = cell_text(cell).strip()
@@ -1039,9 +1080,10 @@ def _cell_value(cell: object, current: object, column: str) -> Any:
 def _cell_number(cell: object) -> int | float:
     value = cell_number(cell)
     if value is None:
-        raise ValueError(f"not a number: '{cell}' (write a plain decimal number, such as 26 or 1685.6)")
+        raise Invalid(f"not a number: '{cell}' (write a plain decimal number, such as 26 or 1685.6)",
+                      f"不是数字：“{cell}”（请填写普通的十进制数，如 26 或 1685.6）")
     if not math.isfinite(value):
-        raise ValueError(f"not a finite number: '{cell}'")
+        raise Invalid(f"not a finite number: '{cell}'", f"不是有限的数：“{cell}”")
     return value
 
 
@@ -1050,7 +1092,7 @@ def _cell_flag(cell: object) -> bool:
         return bool(cell)
     text = cell_text(cell).strip().lower()
     if text not in ("true", "false"):
-        raise ValueError(f"write true or false, not '{cell}'")
+        raise Invalid(f"write true or false, not '{cell}'", f"请填写 true 或 false，而不是“{cell}”")
     return text == "true"
 
 
@@ -1085,13 +1127,14 @@ def _check_years(projects: list[Project], year0: int, path: Path, policy: Policy
         last = year0 + project.horizon - 1
 
         late = written_of(project).construction_delay_years
-        delayed = (f" (with its construction delay of {late} years operation starts in {first_operating})"
-                   if late else "")
+        delayed = (Said(f" (with its construction delay of {late} years operation starts in {first_operating})",
+                        f"（建设期延误 {late} 年，运营从 {first_operating} 年开始）") if late else "")
 
         def inside(value: int | None, key: str, low: int = year0) -> None:
             if value is not None and not low <= value <= last:
-                raise InputError(f"year {value} is outside the project's years {low}–{last}{delayed}", file=path,
-                                 key=f"projects.{project.id}.{key}")
+                raise InputError(f"year {value} is outside the project's years {low}–{last}{delayed}",
+                                 zh=f"年份 {value} 不在项目的年份 {low}–{last} 之内{zh_of(delayed)}",
+                                 file=path, key=f"projects.{project.id}.{key}")
 
         for line in project.income:
             inside(line.first_year, f"income.{line.id}.first_year", first_operating)
@@ -1103,7 +1146,8 @@ def _check_years(projects: list[Project], year0: int, path: Path, policy: Policy
         for grant in project.grants:
             inside(grant.advance_year, f"grants.{grant.id}.advance_year")
             if grant.settlement_lag_years > project.latest_settlement_lag_years:
-                raise InputError("the settlement falls after the project's last year", file=path,
+                raise InputError("the settlement falls after the project's last year",
+                                 zh="清算拨付的年份晚于项目的最后一年", file=path,
                                  key=f"projects.{project.id}.grants.{grant.id}.settlement_lag_years")
         accepted = year0 + project.construction_years - 1
         for reward in project.rewards:
@@ -1112,23 +1156,29 @@ def _check_years(projects: list[Project], year0: int, path: Path, policy: Policy
             if reward.acceptance_year is not None and reward.acceptance_year < accepted:
                 raise InputError(f"acceptance in {reward.acceptance_year} is before the work is done: construction "
                                  f"ends in {accepted}, and a reward is paid only for work accepted on or after "
-                                 "completion", file=path, key=f"{key}.acceptance_year")
+                                 "completion",
+                                 zh=f"验收年份 {reward.acceptance_year} 早于完工：建设期到 {accepted} 年结束，"
+                                 "只有完工当年或之后验收合格的工程才能获得奖励", file=path, key=f"{key}.acceptance_year")
             per_household = policy[REWARD_CONCEPT].items[reward.item].cap_wan_per_household
             if reward.households is None and project.households < 1 and per_household > 0:
                 raise InputError(f"the reward is capped at {per_household:g} 万元 per household, and the number of "
                                  f"households is missing: set projects.{project.id}.households (改造户数), or "
-                                 "the reward's own households", file=path, key=f"{key}.households")
+                                 "the reward's own households",
+                                 zh=f"奖励按每户 {per_household:g} 万元封顶，但缺少户数：请设置 projects.{project.id}."
+                                 "households（改造户数），或该奖励自己的 households", file=path, key=f"{key}.households")
             lag = reward.lag_years if reward.lag_years is not None else policy[REWARD_CONCEPT].lag_years
             paid = (reward.acceptance_year if reward.acceptance_year is not None else accepted) + lag
             if paid > last:
                 raise InputError(f"the reward would be paid in {paid}, after the project's last year {last}",
-                                 file=path, key=f"projects.{project.id}.rewards.{reward.id}")
+                                 zh=f"奖励将于 {paid} 年拨付，晚于项目的最后一年 {last} 年", file=path,
+                                 key=f"projects.{project.id}.rewards.{reward.id}")
         for bond in project.bonds:
             inside(bond.issue_year, f"bonds.{bond.id}.issue_year")
             start = bond.issue_year if bond.issue_year is not None else year0
             if start + bond.years - 1 > last:
                 raise InputError(f"the bond matures in {start + bond.years - 1}, after the project's last year "
-                                 f"{last}", file=path, key=f"projects.{project.id}.bonds.{bond.id}.years")
+                                 f"{last}", zh=f"专项债于 {start + bond.years - 1} 年到期，晚于项目的最后一年 {last} 年",
+                                 file=path, key=f"projects.{project.id}.bonds.{bond.id}.years")
 
 
 def adjacent(a: Project, b: Project) -> bool:
@@ -1169,7 +1219,8 @@ def _check_groups(config: ProjectScenarioConfig, projects: ProjectList, path: Pa
     for project in projects.each_shape():
         unknown = [other for other in project.adjacent if other not in known]
         if unknown:
-            raise InputError(f"no project '{unknown[0]}'", file=path, key=f"projects.{project.id}.adjacent")
+            raise InputError(f"no project '{unknown[0]}'", zh=f"没有项目“{unknown[0]}”", file=path,
+                             key=f"projects.{project.id}.adjacent")
     if not config.bundles and config.bundling is None:
         return
     by_id = {p.id: p for p in projects}
@@ -1177,17 +1228,20 @@ def _check_groups(config: ProjectScenarioConfig, projects: ProjectList, path: Pa
         key = f"bundles.{bundle.id}.members"
         unknown = [m for m in bundle.members if m not in by_id]
         if unknown:
-            raise InputError(f"no project '{unknown[0]}' (projects: {', '.join(list(by_id)[:12])})", file=path,
+            raise InputError(f"no project '{unknown[0]}' (projects: {', '.join(list(by_id)[:12])})",
+                             zh=f"没有项目“{unknown[0]}”（现有项目：{', '.join(list(by_id)[:12])}）", file=path,
                              key=key)
         if len(set(bundle.members)) != len(bundle.members):
-            raise InputError("a project is listed twice", file=path, key=key)
+            raise InputError("a project is listed twice", zh="有项目列出了两次", file=path, key=key)
         members = [by_id[m] for m in bundle.members]
         packages = [m for m in members if m.kind == "old_community"]
         others = [m for m in members if m.kind != "old_community"]
         if not packages:
-            raise InputError("a bundle needs at least one old_community project", file=path, key=key)
+            raise InputError("a bundle needs at least one old_community project",
+                             zh="组合中至少要有一个老旧小区（old_community）项目", file=path, key=key)
         if not others and bundle.mode == "cross_area":
-            raise InputError("a cross_area bundle needs a project that is not an old community", file=path, key=key)
+            raise InputError("a cross_area bundle needs a project that is not an old community",
+                             zh="跨片区组合（cross_area）中须有一个不是老旧小区的项目", file=path, key=key)
         if bundle.mode == "area_bundle":
             groups = adjacency_groups(members)
             if len(groups) > 1:
@@ -1195,20 +1249,28 @@ def _check_groups(config: ProjectScenarioConfig, projects: ProjectList, path: Pa
                 raise InputError(f"bundle '{bundle.id}' is not one area: its members form {len(groups)} separate "
                                  f"groups, {', '.join(listed[:-1])} and {listed[-1]}, that no adjacency joins; an "
                                  "area bundle is one area, its members connected by adjacency (the same area, or "
-                                 "listed in adjacent)", file=path, key=key)
+                                 "listed in adjacent)",
+                                 zh=f"组合“{bundle.id}”不是一个片区：其成员分成 {len(groups)} 个组，"
+                                 f"{'、'.join(listed[:-1])} 和 {listed[-1]}，彼此之间没有相邻关系；大片区统筹组合"
+                                 "（area_bundle）应是一个片区，成员之间通过相邻关系相连（同一片区，或在 adjacent 中列出）",
+                                 file=path, key=key)
         else:
             for a in packages:
                 for b in others:
                     if adjacent(a, b):
                         raise InputError(f"'{a.id}' and '{b.id}' are adjacent: pair them as an area_bundle, "
-                                         "cross_area is for projects apart", file=path, key=key)
+                                         "cross_area is for projects apart",
+                                         zh=f"“{a.id}”与“{b.id}”相邻：请作为大片区统筹组合（area_bundle）搭配，"
+                                         "跨片区组合（cross_area）用于互不相邻的项目", file=path, key=key)
     spec = config.bundling
     if spec is not None:
         for key, ids in (("bundling.packages", spec.packages), ("bundling.components", spec.components)):
             unknown = [i for i in ids or [] if i not in by_id]
             if unknown:
-                raise InputError(f"no project '{unknown[0]}'", file=path, key=key)
+                raise InputError(f"no project '{unknown[0]}'", zh=f"没有项目“{unknown[0]}”", file=path, key=key)
         packages, components = bundling_members(config, projects)
         if not packages or not components:
             raise InputError("the bundling optimiser needs packages (old_community projects) and components "
-                             "(the other kinds)", file=path, key="bundling")
+                             "(the other kinds)",
+                             zh="组合优化需要老旧小区（old_community 项目）和组合项目（其他类型的项目）", file=path,
+                             key="bundling")

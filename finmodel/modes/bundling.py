@@ -116,7 +116,7 @@ def solve_bundling(problem: BundlingProblem, settings: SolverSettings | None = N
         model.minimise(order)
         model.solve("fixed order")
     except SolverError as exc:  # a bundling model is always feasible (nothing bundled), so this is a stop
-        raise SolveError(f"bundling: {exc}") from exc
+        raise SolveError(f"bundling: {exc}", zh=f"组合优化：{exc.text('zh')}") from exc
     chosen = {p: c for (p, c), v in x.items() if model.value(v) > 0.5}
     return _solution(problem, chosen, alone, model.manifest())
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 
 from ..config import Id, Strict as _Strict
+from ..errors import Invalid
 
 
 class BalanceRule(_Strict):
@@ -32,7 +33,7 @@ class BalanceRule(_Strict):
     @classmethod
     def _each_once(cls, tests: list[str]) -> list[str]:
         if len(set(tests)) < len(tests):
-            raise ValueError(f"each test once: {tests}")
+            raise Invalid(f"each test once: {tests}", f"每项检验只能列出一次：{tests}")
         return tests
 
     @property

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from ..errors import InputError
+from ..errors import InputError, Invalid, Said, zh_of
 from ..config import Id, NamedScenario, Strict as _Strict
 from ..policy.catalogue import CATEGORIES, CostCatalogue, category_estimates
 from ..policy.eligibility import RULES, eligibility
@@ -87,9 +87,10 @@ class PlanSpec(_Strict):
     @model_validator(mode="after")
     def _years(self) -> PlanSpec:
         if self.last_year < self.first_year:
-            raise ValueError(f"last_year {self.last_year} is before first_year {self.first_year}")
+            raise Invalid(f"last_year {self.last_year} is before first_year {self.first_year}",
+                          f"last_year {self.last_year} 早于 first_year {self.first_year}")
         if self.weights is not None and sum(self.weights.values()) <= 0:
-            raise ValueError("weights: at least one must be above 0")
+            raise Invalid("weights: at least one must be above 0", "weights：至少应有一项大于 0")
         return self
 
     @property
@@ -159,9 +160,12 @@ def _check_some_eligible(library: pd.DataFrame, policy: Policy, path: Path) -> N
         return
     counts = verdicts["reason"].value_counts()
     texts = {rule.code: f"{rule.code} ({rule.clause} {rule.text})" for rule in RULES}
+    texts_zh = {rule.code: f"{rule.code}（{rule.clause} {rule.text}）" for rule in RULES}
     reasons = "; ".join(f"{n} by {texts.get(code, code)}" for code, n in counts.items())
+    reasons_zh = "；".join(f"{n} 个不符合 {texts_zh.get(code, code)}" for code, n in counts.items())
     raise InputError(f"no community of the library is eligible for the plan, so there is nothing to plan: of "
-                     f"{len(library)}, {reasons}", file=path)
+                     f"{len(library)}, {reasons}",
+                     zh=f"项目库中没有符合列入计划条件的小区，无可安排：{len(library)} 个小区中，{reasons_zh}", file=path)
 
 
 def _plan_uses(config: PlanScenarioConfig) -> tuple[list[str], dict[str, str]]:
@@ -185,7 +189,8 @@ def read_library(path: Path, spec: LibrarySpec, policy: Policy) -> pd.DataFrame:
     table = read_table(path, key=spec.key, sheet=spec.sheet, where="library.table")
     for column in ("name", "district", "land_type", "gaps"):
         if column not in table.columns:
-            raise InputError(f"no column '{column}' (columns: {', '.join(table.columns)})", file=path, column=column)
+            raise InputError(f"no column '{column}' (columns: {', '.join(table.columns)})",
+                             zh=f"没有列“{column}”（现有列：{', '.join(table.columns)}）", file=path, column=column)
     out = pd.DataFrame(index=table.index)
     out["name"] = _optional_text(table, "name")
     out["district"] = _optional_text(table, "district")
@@ -194,27 +199,33 @@ def read_library(path: Path, spec: LibrarySpec, policy: Policy) -> pd.DataFrame:
     bad = out.index[(out["consent_share"] > 1)]
     if len(bad):
         position = list(out.index).index(bad[0])
-        raise InputError(f"a share must be at most 1, got {out.at[bad[0], 'consent_share']:g}", file=path,
+        raise InputError(f"a share must be at most 1, got {out.at[bad[0], 'consent_share']:g}",
+                         zh=f"比例不能大于 1，实际为 {out.at[bad[0], 'consent_share']:g}", file=path,
                          row=row_number(table, position), column="consent_share")
-    out["land_type"] = _one_of(table, "land_type", LAND_TYPES, "land type", f"use {', '.join(LAND_TYPES)}")
-    out["prior_plan"] = _one_of(table, "prior_plan", PRIOR_PLANS, "plan", "use provincial, city, district or leave "
-                                                                          "empty")
-    out["prior_year"] = _optional_number(table, "prior_year", "not a year", year=True).fillna(0).astype(int)
-    flags = _optional_number(table, "three_supplies", "not 1 (a 三供一业 dormitory) or 0")
+    out["land_type"] = _one_of(table, "land_type", LAND_TYPES, Said("land type", "土地类型"),
+                               Said(f"use {', '.join(LAND_TYPES)}", f"请填写 {'、'.join(LAND_TYPES)} 之一"))
+    out["prior_plan"] = _one_of(table, "prior_plan", PRIOR_PLANS, Said("plan", "改造计划"),
+                                Said("use provincial, city, district or leave empty",
+                                     "请填写 provincial、city、district 之一，或留空"))
+    out["prior_year"] = _optional_number(table, "prior_year", Said("not a year", "不是年份"),
+                                         year=True).fillna(0).astype(int)
+    flags = _optional_number(table, "three_supplies", Said("not 1 (a 三供一业 dormitory) or 0",
+                                                           "不是 1（“三供一业”宿舍区）或 0"))
     if flags.notna().any() and not flags.dropna().isin([0, 1]).all():
         bad = flags.index[flags.notna() & ~flags.isin([0, 1])][0]
-        raise InputError(f"three_supplies is 1 (a 三供一业 dormitory) or 0, got {flags[bad]:g}", file=path,
+        raise InputError(f"three_supplies is 1 (a 三供一业 dormitory) or 0, got {flags[bad]:g}",
+                         zh=f"three_supplies 应为 1（“三供一业”宿舍区）或 0，实际为 {flags[bad]:g}", file=path,
                          row=row_number(table, list(flags.index).index(bad)), column="three_supplies")
     out["three_supplies"] = flags.fillna(0).astype(bool)
     catalogue = policy.entry("cost_catalogue").value
-    out["gaps"] = _items(table, "gaps", catalogue, ("basic",), "basic item of 附件1")
+    out["gaps"] = _items(table, "gaps", catalogue, ("basic",), Said("basic item of 附件1", "附件1中的基础类公共设施项目"))
     out["gap_count"] = out["gaps"].map(len)
     out["works"] = _items(table, "works", catalogue, ("utilities", "improvement", "upgrade"),
-                          "utility, improvement or upgrade item")
+                          Said("utility, improvement or upgrade item", "基础类专业设施、完善类或提升类项目"))
     estimates = category_estimates(out, catalogue)
     for category in CATEGORIES:
         column = f"cost_{category}_wan"
-        values = _optional_number(table, column, "not a number")
+        values = _optional_number(table, column, Said("not a number", "不是数字"))
         out[column] = np.where(values.isna(), estimates[category].to_numpy(), values)
         out[f"estimated_{category}"] = values.isna().to_numpy()
     out.attrs["path"] = str(path)
@@ -224,7 +235,7 @@ def read_library(path: Path, spec: LibrarySpec, policy: Policy) -> pd.DataFrame:
 def _items(table: pd.DataFrame, column: str, catalogue: CostCatalogue, categories: tuple[str, ...],
            what: str) -> pd.Series:
     """A column of catalogue items separated by ";" (codes or Chinese names), each of one of ``categories``, as
-    lists of codes; an empty cell or a missing optional column is no item."""
+    lists of codes; an empty cell or a missing optional column is no item. ``what`` is a ``Said``."""
     if column not in table.columns:
         return pd.Series([[] for _ in range(len(table))], index=table.index, dtype=object)
     parsed = []
@@ -240,7 +251,9 @@ def _items(table: pd.DataFrame, column: str, catalogue: CostCatalogue, categorie
                     c for cat in categories for c in catalogue.codes(cat)]
                 hint = difflib.get_close_matches(name, known, n=1)
                 why = (f"'{name}' is not a {what}" if item is not None else f"unknown {what} '{name}'")
+                why_zh = f"“{name}”不是{zh_of(what)}" if item is not None else f"未知的项目“{name}”（应为{zh_of(what)}）"
                 raise InputError(why + (f"; did you mean '{hint[0]}'?" if hint else f" (items: {', '.join(known)})"),
+                                 zh=why_zh + (f"；是否应为“{hint[0]}”？" if hint else f"（可用项目：{', '.join(known)}）"),
                                  file=table.attrs["path"], row=row_number(table, position), column=column)
             if code not in codes:
                 codes.append(code)
@@ -256,17 +269,19 @@ def _optional_text(table: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _one_of(table: pd.DataFrame, column: str, allowed: tuple[str, ...], what: str, hint: str) -> pd.Series:
+    """The column's text, each value one of ``allowed``; ``what`` and ``hint`` are ``Said``s."""
     values = _optional_text(table, column)
     for position, value in enumerate(values):
         if value not in allowed:
-            raise InputError(f"unknown {what} '{value}' ({hint})", file=table.attrs["path"],
+            raise InputError(f"unknown {what} '{value}' ({hint})", zh=f"未知的{zh_of(what)}“{value}”（{zh_of(hint)}）",
+                             file=table.attrs["path"],
                              row=row_number(table, position), column=column)
     return values
 
 
 def _optional_number(table: pd.DataFrame, column: str, complaint: str, *, year: bool = False) -> pd.Series:
     """Numbers where given, NaN where empty; the first cell that is neither is an error. A number obeys the limits
-    of every table (``number_problem``); a year is written as a whole number."""
+    of every table (``number_problem``); a year is written as a whole number. ``complaint`` is a ``Said``."""
     if column not in table.columns:
         return pd.Series(np.nan, index=table.index)
     values = np.full(len(table), np.nan)
@@ -274,18 +289,21 @@ def _optional_number(table: pd.DataFrame, column: str, complaint: str, *, year: 
         if isinstance(cell, str) and not cell.strip():
             continue
 
-        def refuse(message: str) -> None:
-            raise InputError(message, file=table.attrs["path"], row=row_number(table, position), column=column)
+        def refuse(message: str, zh: str) -> None:
+            raise InputError(message, zh=zh, file=table.attrs["path"], row=row_number(table, position),
+                             column=column)
 
+        shown = visible(str(cell))
         value = cell_number(cell)
         if value is None:
-            refuse(f"{complaint}: {visible(str(cell))}")
+            refuse(f"{complaint}: {shown}", f"{zh_of(complaint)}：{shown}")
         problem = number_problem(value)
         if problem:
-            refuse(f"{complaint}: {visible(str(cell))} ({problem})")
+            refuse(f"{complaint}: {shown} ({problem})", f"{zh_of(complaint)}：{shown}（{zh_of(problem)}）")
         if year and (not float(value).is_integer() or not 1000 <= value <= 9999 or (
                 isinstance(cell, str) and not cell.strip().isdigit())):
-            refuse(f"{complaint}: {visible(str(cell))} (a year is written as four digits, such as 2019)")
+            refuse(f"{complaint}: {shown} (a year is written as four digits, such as 2019)",
+                   f"{zh_of(complaint)}：{shown}（年份应写成四位数字，如 2019）")
         values[position] = value
     return pd.Series(values, index=table.index)
 
@@ -296,7 +314,8 @@ def read_budgets(path: Path, plan: PlanSpec, districts: set[str], sheet: str | N
     frame.attrs["row_names"] = ("district", "year")  # an error names 历下区 / 2021, not a row number alone
     for column in ("district", "year", "budget_wan"):
         if column not in frame.columns:
-            raise InputError(f"no column '{column}' (columns: {', '.join(frame.columns)})", file=path, column=column)
+            raise InputError(f"no column '{column}' (columns: {', '.join(frame.columns)})",
+                             zh=f"没有列“{column}”（现有列：{', '.join(frame.columns)}）", file=path, column=column)
     years = numeric_column(frame, "year", whole="year").astype(int)
     amounts = numeric_column(frame, "budget_wan")
     names = _optional_text(frame, "district")
@@ -304,11 +323,13 @@ def read_budgets(path: Path, plan: PlanSpec, districts: set[str], sheet: str | N
     seen = set()
     for position, (name, year, amount) in enumerate(zip(names, years, amounts)):
         if (name, year) in seen:
-            raise InputError(f"'{name}' {year} is given twice", file=path, row=row_number(frame, position),
+            raise InputError(f"'{name}' {year} is given twice", zh=f"“{name}”{year} 年的预算填写了两次", file=path,
+                             row=row_number(frame, position),
                              column="district")
         seen.add((name, year))
         if name not in districts:
-            raise InputError(f"no community of the library is in '{name}'", file=path,
+            raise InputError(f"no community of the library is in '{name}'", zh=f"项目库中没有位于“{name}”的小区",
+                             file=path,
                              row=row_number(frame, position), column="district")
         if year in grid.columns:
             grid.at[name, year] = amount

@@ -26,6 +26,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from ..config import Strict
+from ..errors import Invalid
 
 CATEGORIES = ("basic", "utilities", "improvement", "upgrade")
 """基础类公共设施, 基础类专业设施, 完善类, 提升类 (二(一))."""
@@ -74,9 +75,11 @@ class CostCatalogue(Strict):
         for code, item in self.items.items():
             for name in (code, item.name, *item.aliases):
                 if seen.setdefault(name, code) != code:
-                    raise ValueError(f"items: '{name}' names both '{seen[name]}' and '{code}'")
+                    raise Invalid(f"items: '{name}' names both '{seen[name]}' and '{code}'",
+                                  f"items：名称“{name}”同时指“{seen[name]}”和“{code}”")
         if not any(i.category == "basic" and not i.whole_category for i in self.items.values()):
-            raise ValueError("items: no basic item (附件1's items are the basic category's)")
+            raise Invalid("items: no basic item (附件1's items are the basic category's)",
+                          "items：没有基础类项目（附件1所列项目属于基础类）")
         return self
 
     def find(self, name: str) -> str | None:
@@ -95,8 +98,10 @@ class CostCatalogue(Strict):
         if code is None:
             known = [*self.items, *self._names()]
             hint = difflib.get_close_matches(name, known, n=1)
-            raise ValueError(f"unknown item '{name}'" + (f"; did you mean '{hint[0]}'?" if hint else
-                                                         " (the items are those of policy.cost_catalogue)"))
+            raise Invalid(f"unknown item '{name}'" + (f"; did you mean '{hint[0]}'?" if hint else
+                                                      " (the items are those of policy.cost_catalogue)"),
+                          f"未知的项目“{name}”" + (f"；是否应为“{hint[0]}”？" if hint else
+                                               "（可用项目见 policy.cost_catalogue）"))
         return code
 
     def codes(self, category: str, *, default_only: bool = False) -> tuple[str, ...]:
@@ -184,7 +189,8 @@ def item_costs(library: pd.DataFrame, catalogue: CostCatalogue) -> pd.DataFrame:
     missing_line = frame["item"] == ""
     if missing_line.any():
         category = frame.loc[missing_line, "category"].iloc[0]
-        raise ValueError(f"the catalogue has no whole-category line for '{category}' to carry a cost no item prices")
+        raise Invalid(f"the catalogue has no whole-category line for '{category}' to carry a cost no item prices",
+                      f"改造内容目录中没有“{category}”类的整类条目，无法计入没有项目单价可对应的费用")
     frame = frame[frame["cost_wan"] != 0].drop(columns="estimate_wan")
     frame["route"] = frame["item"].map(lambda code: items[code].route)
     frame["payer"] = frame["item"].map(lambda code: items[code].payer)

@@ -25,10 +25,10 @@ from typing import Annotated, Any, Iterable, Literal, Mapping
 from pydantic import (AfterValidator, BeforeValidator, ConfigDict, Field, PlainSerializer, TypeAdapter,
                       ValidationError, WithJsonSchema, model_validator)
 
-from ..config import (Override, Strict, _as_tuple, _split, apply_overrides, check_values, plain, read_toml,
-                      validate_model)
+from ..config import (Override, Strict, _as_tuple, _pydantic_zh, _split, apply_overrides, check_values, plain,
+                      read_toml, validate_model)
 from ..tables import resolve_file
-from ..errors import InputError
+from ..errors import InputError, Invalid, Said, zh_of
 from .catalogue import CostCatalogue
 from .grades import GRADES
 
@@ -48,16 +48,17 @@ def _fraction(value: Any) -> Any:
     if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*/\s*\d+\s*", value):
         numerator, denominator = (int(part) for part in value.split("/"))
         if denominator == 0:
-            raise ValueError(f"'{value}' divides by 0")
+            raise Invalid(f"'{value}' divides by 0", f"“{value}”的分母为 0")
         return Fraction(numerator, denominator)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Fraction(str(value))  # the decimal as written: 0.6 is 3/5, not the float nearest to it
-    raise ValueError(f"a share is a fraction such as \"2/3\" or a number such as 0.6, got {value!r}")
+    raise Invalid(f"a share is a fraction such as \"2/3\" or a number such as 0.6, got {value!r}",
+                  f"比例应写成分数（如 \"2/3\"）或数字（如 0.6），给出的是 {value!r}")
 
 
 def _in_unit_interval(value: Fraction) -> Fraction:
     if not 0 <= value <= 1:
-        raise ValueError(f"a share is between 0 and 1, got {value}")
+        raise Invalid(f"a share is between 0 and 1, got {value}", f"比例应在 0 至 1 之间，给出的是 {value}")
     return value
 
 
@@ -72,7 +73,8 @@ ExactShare = Annotated[Fraction, BeforeValidator(_fraction), AfterValidator(_in_
 def _every_grade(by_grade: dict[str, float]) -> dict[str, float]:
     missing = [g for g in GRADES if g not in by_grade]
     if missing:
-        raise ValueError(f"no value for {', '.join(missing)} (every grade of {', '.join(GRADES)} needs one)")
+        raise Invalid(f"no value for {', '.join(missing)} (every grade of {', '.join(GRADES)} needs one)",
+                      f"缺少 {'、'.join(missing)} 的值（{'、'.join(GRADES)} 每个等级都要有值）")
     return by_grade
 
 
@@ -107,8 +109,10 @@ def _parties(names: list[str]) -> list[str]:
     unknown = [n for n in names if n not in PARTIES]
     if unknown:
         hint = difflib.get_close_matches(unknown[0], PARTIES, n=1)
-        raise ValueError(f"unknown party '{unknown[0]}'" + (f"; did you mean '{hint[0]}'?" if hint else
-                                                           f" (parties: {', '.join(PARTIES)})"))
+        raise Invalid(f"unknown party '{unknown[0]}'" + (f"; did you mean '{hint[0]}'?" if hint else
+                                                        f" (parties: {', '.join(PARTIES)})"),
+                      f"未知的出资方“{unknown[0]}”" + (f"；是否应为“{hint[0]}”？" if hint else
+                                                  f"（可用的出资方：{', '.join(PARTIES)}）"))
     return names
 
 
@@ -138,7 +142,8 @@ class MultiSourceRules(Strict):
     def _range(self) -> MultiSourceRules:
         low, high = self.resident_contribution_wan_per_household
         if low > high:
-            raise ValueError(f"resident_contribution_wan_per_household: the least, {low:g}, is above the most, {high:g}")
+            raise Invalid(f"resident_contribution_wan_per_household: the least, {low:g}, is above the most, {high:g}",
+                          f"resident_contribution_wan_per_household：最小值 {low:g} 大于最大值 {high:g}")
         return self
 
 
@@ -179,13 +184,15 @@ class Indicator(Strict):
 def _weights_sum_to_one(indicators: dict[str, Indicator]) -> dict[str, Indicator]:
     total = sum(i.weight for i in indicators.values())
     if abs(total - 1) > 1e-9:
-        raise ValueError(f"the indicators' weights sum to {total:.10g}, they must sum to 1")
+        raise Invalid(f"the indicators' weights sum to {total:.10g}, they must sum to 1",
+                      f"各指标权重合计为 {total:.10g}，应合计为 1")
     return indicators
 
 
 def _descending(values: tuple[float, ...]) -> tuple[float, ...]:
     if list(values) != sorted(values, reverse=True):
-        raise ValueError(f"cut-offs run from the highest grade down, got {list(values)}")
+        raise Invalid(f"cut-offs run from the highest grade down, got {list(values)}",
+                      f"分数线应从最高等级起由高到低排列，给出的是 {list(values)}")
     return values
 
 
@@ -193,13 +200,14 @@ def _month_day(text: str) -> str:
     try:
         dt.date.fromisoformat(f"2001-{text}")
     except ValueError:
-        raise ValueError(f"a day of the year is written MM-DD, such as 09-30, got {text!r}") from None
+        raise Invalid(f"a day of the year is written MM-DD, such as 09-30, got {text!r}",
+                      f"日期应写成 MM-DD（月-日），如 09-30，给出的是 {text!r}") from None
     return text
 
 
 def _weights(weights: dict[str, float]) -> dict[str, float]:
     if sum(weights.values()) <= 0:
-        raise ValueError("at least one weight must be above 0")
+        raise Invalid("at least one weight must be above 0", "至少应有一个权重大于 0")
     return weights
 
 
@@ -270,7 +278,8 @@ class Concept(Strict):
     def _in_order(self) -> Concept:
         days = [v.effective for v in self.values]
         if days != sorted(set(days)):
-            raise ValueError(f"values: the days must rise, each once, got {', '.join(map(str, days))}")
+            raise Invalid(f"values: the days must rise, each once, got {', '.join(map(str, days))}",
+                          f"values：各值的生效日期应逐个递增且不重复，给出的是 {', '.join(map(str, days))}")
         return self
 
 
@@ -334,26 +343,31 @@ class Policy:
                 origin: str = "--set") -> tuple[Policy, tuple[Override, ...]]:
         """The policy with each ``(dotted key, value)`` set, validated, and each change as an Override (old → new,
         the key prefixed ``policy.``). A key names a concept or a key inside its value; a table given for a table
-        changes the keys it names and keeps the others."""
+        changes the keys it names and keeps the others. ``origin`` says where the changes come from (a ``Said``
+        for words)."""
         entries = dict(self.entries)
         applied = []
         for key, new in changes:
             concept, *path = key.split(".")
+            where = Said(f"{origin} policy.{key}", f"{zh_of(origin)} policy.{key}")
             if concept not in entries:
                 hint = difflib.get_close_matches(concept, list(entries), n=1)
                 raise InputError(f"{origin} policy.{key}: no policy value '{concept}'"
                                  + (f"; did you mean 'policy.{hint[0]}'?" if hint else
-                                    f" (known: {', '.join(entries)})"), file=file)
+                                    f" (known: {', '.join(entries)})"),
+                                 zh=f"{where.zh}：没有政策参数“{concept}”"
+                                 + (f"；是否应为“policy.{hint[0]}”？" if hint else f"（现有参数：{', '.join(entries)}）"),
+                                 file=file)
             entry = entries[concept]
             data = _ADAPTERS[concept].dump_python(entry.value, mode="python", by_alias=True)
-            old = _get(data, path, new, concept, f"{origin} policy.{key}", file)
+            old = _get(data, path, new, concept, where, file)
             data = _set(data, path, new)
-            value = _validated(concept, data, f"{origin} policy.{key}", file)
+            value = _validated(concept, data, where, file)
             before = entry.changed_from if entry.overridden else entry.value
             entries[concept] = replace(entry, value=value, changed_from=before)
             # Recorded as it now stands: a table given for a table is merged, and the merge is what the run uses.
             now = _get(_ADAPTERS[concept].dump_python(value, mode="python", by_alias=True), path, None, concept,
-                       f"{origin} policy.{key}", file)
+                       where, file)
             applied.append(Override(key=f"policy.{key}", old=plain(old), new=plain(now)))
         return replace(self, entries=entries), tuple(applied)
 
@@ -374,18 +388,24 @@ class Policy:
 
 def _get(data: Any, path: list[str], new: Any, concept: str, where: str, file: Path | None) -> Any:
     """The value at ``path`` before a change. A key that is not there yet may be added only as a whole table (a new
-    reward item, a new deadline): a single new value is a misspelt key far more often than a new one."""
+    reward item, a new deadline): a single new value is a misspelt key far more often than a new one. ``where`` is
+    a ``Said`` for the Chinese message."""
     node = data
     for depth, part in enumerate(path):
+        here = '.'.join([concept, *path[:depth]])
         if not isinstance(node, dict):
-            raise InputError(f"{where}: '{'.'.join([concept, *path[:depth]])}' is a value, not a table", file=file)
+            raise InputError(f"{where}: '{here}' is a value, not a table", zh=f"{zh_of(where)}：“{here}”是值，不是表",
+                             file=file)
         if part not in node:
             if isinstance(new, dict) and depth == len(path) - 1:
                 return None
             hint = difflib.get_close_matches(part, [str(k) for k in node], n=1)
-            raise InputError(f"{where}: no key '{part}' in policy.{'.'.join([concept, *path[:depth]])}"
+            raise InputError(f"{where}: no key '{part}' in policy.{here}"
                              + (f"; did you mean '{hint[0]}'?" if hint else f" (keys: {', '.join(map(str, node))})")
-                             + " (a new entry is given as a whole table)", file=file)
+                             + " (a new entry is given as a whole table)",
+                             zh=f"{zh_of(where)}：policy.{here} 中没有键“{part}”"
+                             + (f"；是否应为“{hint[0]}”？" if hint else f"（现有键：{', '.join(map(str, node))}）")
+                             + "（新增的条目须以整张表给出）", file=file)
         node = node[part]
     return copy.deepcopy(node)
 
@@ -407,12 +427,15 @@ def _validated(concept: str, value: Any, where: str, file: Path | None) -> Any:
     try:
         return _ADAPTERS[concept].validate_python(_as_date_text(concept, value))
     except ValidationError as exc:
-        problems = []
+        problems, problems_zh = [], []
         for error in exc.errors():
             loc = ".".join(str(part) for part in error["loc"])
-            problems.append(f"{loc}: {error['msg'].removeprefix('Value error, ')}" if loc else
-                            error["msg"].removeprefix("Value error, "))
-        raise InputError(f"{where}: " + "; ".join(problems), file=file) from None
+            message = error["msg"].removeprefix("Value error, ")
+            zh = _pydantic_zh(error) or message
+            problems.append(f"{loc}: {message}" if loc else message)
+            problems_zh.append(f"{loc}：{zh}" if loc else zh)
+        raise InputError(f"{where}: " + "; ".join(problems), zh=f"{zh_of(where)}：" + "；".join(problems_zh),
+                         file=file) from None
 
 
 def _as_date_text(concept: str, value: Any) -> Any:
@@ -436,7 +459,8 @@ def as_of_day(value: dt.date | int | str) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise ValueError(f"a day is written YYYY-MM-DD (or a year), got {value!r}")
+    raise Invalid(f"a day is written YYYY-MM-DD (or a year), got {value!r}",
+                  f"日期应写成 YYYY-MM-DD（或只写年份），给出的是 {value!r}")
 
 
 @cache
@@ -463,7 +487,9 @@ def load_policy(as_of: dt.date | int | str, path: str | Path | None = None) -> P
     missing = [key for key in VALUE_TYPES if key not in concepts]
     if missing:
         raise InputError(f"the policy file defines no {', '.join(missing)} (a policy file defines every concept: "
-                         f"{', '.join(VALUE_TYPES)})", file=where)
+                         f"{', '.join(VALUE_TYPES)})",
+                         zh=f"政策文件没有定义 {', '.join(missing)}（政策文件须定义全部参数：{', '.join(VALUE_TYPES)}）",
+                         file=where)
     for key, concept in concepts.items():  # every dated value, not only the one in force on this day
         for k, dated in enumerate(concept.values):
             _validated(key, dated.value, f"{key}.values[{k}].value", where)
@@ -473,7 +499,9 @@ def load_policy(as_of: dt.date | int | str, path: str | Path | None = None) -> P
         in_force = [v for v in concept.values if v.effective <= day]
         if not in_force:
             raise InputError(f"{key}: no value in force on {day} (the first holds from "
-                             f"{concept.values[0].effective})", file=where)
+                             f"{concept.values[0].effective})",
+                             zh=f"{key}：{day} 没有有效的值（最早的值自 {concept.values[0].effective} 起生效）",
+                             file=where)
         chosen = in_force[-1]
         k = concept.values.index(chosen)
         value = _validated(key, chosen.value, f"{key}.values[{k}].value", where)
@@ -487,15 +515,19 @@ def _concept(key: str, table: Any, file: Path | None) -> Concept:
     if key not in VALUE_TYPES:
         hint = difflib.get_close_matches(key, list(VALUE_TYPES), n=1)
         raise InputError(f"unknown policy value '{key}'" + (f"; did you mean '{hint[0]}'?" if hint else
-                                                            f" (known: {', '.join(VALUE_TYPES)})"), file=file)
+                                                            f" (known: {', '.join(VALUE_TYPES)})"),
+                         zh=f"未知的政策参数“{key}”" + (f"；是否应为“{hint[0]}”？" if hint else
+                                                  f"（现有参数：{', '.join(VALUE_TYPES)}）"), file=file)
     try:
         return Concept.model_validate(table)
     except ValidationError as exc:
-        problems = []
+        problems, problems_zh = [], []
         for error in exc.errors():
             loc = ".".join([key] + [f"[{p}]" if isinstance(p, int) else str(p) for p in error["loc"]])
-            problems.append(f"{loc.replace('.[', '[')}: {error['msg'].removeprefix('Value error, ')}")
-        raise InputError("; ".join(problems), file=file) from None
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{loc.replace('.[', '[')}: {message}")
+            problems_zh.append(f"{loc.replace('.[', '[')}：{_pydantic_zh(error) or message}")
+        raise InputError("; ".join(problems), zh="；".join(problems_zh), file=file) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -526,16 +558,17 @@ def scenario_policy(table: Mapping[str, Any] | None, changes: Iterable[tuple[str
     try:
         day = as_of_day(as_of)
     except ValueError as exc:
-        raise InputError(f"policy.as_of: {exc}", file=file) from None
+        raise InputError(f"policy.as_of: {exc}", zh=f"policy.as_of：{zh_of(exc)}", file=file) from None
     if source is not None and not isinstance(source, str):
-        raise InputError(f"policy.file: a path is text, got {source!r}", file=file)
+        raise InputError(f"policy.file: a path is text, got {source!r}", zh=f"policy.file：路径应为文字，给出的是 {source!r}",
+                         file=file)
     path = None
     if source is not None:
         path = resolve_file(file.parent, source, file=file, key="policy.file")
     policy = load_policy(day, path)
     # The table's changes show in the policy's entries (changed_from); --set's are also the run's overrides.
     policy, _ = policy.changed(table.items(), file=file, origin="[policy]")
-    policy, _ = policy.changed(own, file=file, origin="the scenario")
+    policy, _ = policy.changed(own, file=file, origin=Said("the scenario", "情景文件"))
     policy, changed = policy.changed(changes, file=file, origin="--set")
     return policy, applied + changed
 
@@ -567,5 +600,8 @@ def read_config(path: Path, overrides: Iterable[str] | Mapping[str, Any], model:
         if entry.overridden and key not in used:
             why = f": the scenario sets {instead[key]} itself; change that key" if key in instead else (
                 f" by a scenario of this kind (it uses {', '.join(used) or 'none'})")
-            raise InputError(f"policy.{key} is changed but not used{why}", file=path, key=f"policy.{key}")
+            why_zh = f"情景文件自己设定 {instead[key]}，不使用该参数；请修改 {instead[key]}" if key in instead else (
+                f"此类情景不使用该参数（使用的参数：{', '.join(used) or '无'}）")
+            raise InputError(f"policy.{key} is changed but not used{why}", zh=f"policy.{key} 已修改，但{why_zh}",
+                             file=path, key=f"policy.{key}")
     return raw, config, policy.only(used), applied + changed

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..errors import Invalid
 from .grades import grades
 from .params import Policy
 
@@ -73,8 +74,9 @@ def reward_line(line_id: str, item: str, cost_wan: float, households: int, *, ac
     rules = policy[REWARD_CONCEPT]
     spec = rules.items[item]
     if spec.cap_wan_per_household > 0 and households < 1:
-        raise ValueError(f"reward '{line_id}': the cap of {spec.cap_wan_per_household:g} 万元 per household "
-                         f"needs the number of households, not {households}")
+        raise Invalid(f"reward '{line_id}': the cap of {spec.cap_wan_per_household:g} 万元 per household "
+                      f"needs the number of households, not {households}",
+                      f"以奖代补奖励“{line_id}”：每户上限 {spec.cap_wan_per_household:g} 万元需要户数，而给出的是 {households}")
     grade = (str(grades([performance_score], policy["grade_cutoffs"])[0]) if performance_score is not None
              else policy["default_grade"])
     factor = float(rules.grade_factors[grade])
@@ -86,7 +88,8 @@ def reward_line(line_id: str, item: str, cost_wan: float, households: int, *, ac
     amount = float(np.round(base * factor, 10)) if paid else 0.0
     shares = {party: share for party, share in (borne_by or {}).items() if share > 0 and party != PROJECT}
     if sum(shares.values()) > 1 + 1e-9:
-        raise ValueError(f"reward '{line_id}': the shares of the cost add up to {sum(shares.values()):g}, above 1")
+        raise Invalid(f"reward '{line_id}': the shares of the cost add up to {sum(shares.values()):g}, above 1",
+                      f"以奖代补奖励“{line_id}”：各方承担费用的比例合计为 {sum(shares.values()):g}，超过 1")
     others = [(party, float(np.round(amount * share, 10))) for party, share in shares.items()]
     own = float(np.round(amount - sum(a for _, a in others), 10))
     paid_to = tuple(([(PROJECT, own)] if own > 1e-9 or not others else []) + others)

@@ -30,7 +30,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, Said, zh_of
 
 # Zip entries carry the time they were written; a fixed stamp makes the xlsx a function of its content.
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -125,7 +125,7 @@ def _resolve(path: Path) -> Path:
     try:
         return Path(path).expanduser().resolve()
     except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a NUL in the path
-        raise OutputError(f"not a usable path: {exc}", file=path) from exc
+        raise OutputError(f"not a usable path: {exc}", zh=f"路径无法使用：{exc}", file=path) from exc
 
 
 def _is_inside(path: Path, folder: Path) -> bool:
@@ -147,37 +147,46 @@ def _in_use(folder: Path) -> Path | None:
     return None
 
 
-def _in_use_text(folder: Path) -> str:
+def _in_use_text(folder: Path) -> Said | str:
     busy = _in_use(folder)
-    return f"{busy} is open in another program or read-only; close it and run again" if busy else ""
+    return Said(f"{busy} is open in another program or read-only; close it and run again",
+                f"{busy} 已在其他程序中打开或为只读；请关闭后重新运行") if busy else ""
 
 
 def _check_path(target: Path, shown: Path, keep: Iterable[Path]) -> None:
     """Refuse, before anything is written or solved, an output path that cannot become a report folder."""
     if target.parent == target:
-        raise OutputError("cannot be an output folder: a run replaces its output folder whole", file=shown)
+        raise OutputError("cannot be an output folder: a run replaces its output folder whole",
+                          zh="不能作为输出文件夹：每次运行会整体替换输出文件夹", file=shown)
     if target.exists() and not target.is_dir():
-        raise OutputError("is a file, not a folder; choose a folder with --out", file=shown)
+        raise OutputError("is a file, not a folder; choose a folder with --out",
+                          zh="是文件，不是文件夹；请用 --out 指定一个文件夹", file=shown)
     for path in keep:
         path = _resolve(path)
         if _is_inside(path, target):
             raise OutputError(f"holds {path}, which a run would delete: a run replaces its output folder whole; "
-                              "choose another folder with --out", file=shown)
+                              "choose another folder with --out",
+                              zh=f"其中有 {path}，运行会将其删除：每次运行会整体替换输出文件夹；请用 --out 另选文件夹",
+                              file=shown)
     if _is_inside(Path.cwd().resolve(), target):
         raise OutputError("is the working folder or holds it; a run replaces its output folder whole, so choose "
-                          "another folder with --out", file=shown)
+                          "another folder with --out",
+                          zh="是当前工作文件夹或包含当前工作文件夹；每次运行会整体替换输出文件夹，请用 --out 另选文件夹",
+                          file=shown)
     ancestor = target.parent
     while not ancestor.exists():
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        raise OutputError(f"cannot be made: {ancestor} is a file, not a folder", file=shown)
+        raise OutputError(f"cannot be made: {ancestor} is a file, not a folder",
+                          zh=f"无法创建：{ancestor} 是文件，不是文件夹", file=shown)
     # The new folder is made beside the old one and the two are renamed: that needs the parent to be writable,
     # and the old folder too, to delete it afterwards.
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot be written: {ancestor} is read-only or not ours (permission denied)", file=shown)
+        raise OutputError(f"cannot be written: {ancestor} is read-only or not ours (permission denied)",
+                          zh=f"无法写入：{ancestor} 为只读或不属于当前用户（权限不足）", file=shown)
     if target.is_dir() and not os.access(target, os.W_OK | os.X_OK):
         raise OutputError("is read-only (permission denied); a run replaces it whole, which needs write access",
-                          file=shown)
+                          zh="为只读（权限不足）；运行要整体替换该文件夹，需要写入权限", file=shown)
 
 
 def _check_owned(target: Path, shown: Path) -> None:
@@ -192,10 +201,12 @@ def _check_owned(target: Path, shown: Path) -> None:
         owned = False
     if not owned:
         raise OutputError("is not empty and holds no report (no manifest.json); a run replaces its output folder "
-                          "whole, so choose a new or empty folder with --out", file=shown)
+                          "whole, so choose a new or empty folder with --out",
+                          zh="不是空文件夹，也不是报表文件夹（没有 manifest.json）；每次运行会整体替换输出文件夹，"
+                          "请用 --out 指定新的或空的文件夹", file=shown)
     busy = _in_use_text(target)
     if busy:
-        raise OutputError(f"cannot be replaced: {busy}", file=shown)
+        raise OutputError(f"cannot be replaced: {busy}", zh=f"无法替换：{zh_of(busy)}", file=shown)
 
 
 def _remove(path: Path) -> None:
@@ -221,7 +232,9 @@ def _recover(target: Path, shown: Path) -> None:
                 os.rename(old, target)  # cut short between the two renames: the old folder goes back
     except OSError as exc:
         raise OutputError(f"cannot clean up {leftover}, left by an interrupted run ({exc.strerror or exc}); "
-                          "remove it by hand", file=shown) from exc
+                          "remove it by hand",
+                          zh=f"无法清理上次运行中断时留下的 {leftover}（{exc.strerror or exc}）；请手动删除",
+                          file=shown) from exc
 
 
 # Folders this process holds, by resolved path, with the thread holding each: the command holds its folder for the
@@ -253,13 +266,14 @@ def _lock_file(fd: int) -> bool:
     return True
 
 
-def _holder(fd: int) -> str:
+def _holder(fd: int) -> Said:
     try:
         os.lseek(fd, 0, os.SEEK_SET)
         text = os.read(fd, 64).decode("ascii", "replace").strip()
     except OSError:
         text = ""
-    return f"process {text}" if text.isdigit() else "a process that has not yet written its id"
+    return (Said(f"process {text}", f"进程 {text}") if text.isdigit()
+            else Said("a process that has not yet written its id", "一个尚未写入进程号的进程"))
 
 
 class _FolderLock:
@@ -277,17 +291,21 @@ class _FolderLock:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 continue
             except OSError as exc:
-                raise OutputError(f"cannot make its lock file {self.path}: {exc.strerror}", file=self.shown) from exc
+                raise OutputError(f"cannot make its lock file {self.path}: {exc.strerror}",
+                                  zh=f"无法创建锁文件 {self.path}：{exc.strerror}", file=self.shown) from exc
             try:
                 locked = _lock_file(fd)
             except OSError as exc:
                 os.close(fd)
-                raise OutputError(f"cannot lock {self.path}: {exc.strerror}", file=self.shown) from exc
+                raise OutputError(f"cannot lock {self.path}: {exc.strerror}",
+                                  zh=f"无法锁定 {self.path}：{exc.strerror}", file=self.shown) from exc
             if not locked:
                 holder = _holder(fd)
                 os.close(fd)
                 raise OutputError(f"another finmodel run ({holder}) is writing this folder; wait for it to finish "
-                                  "or choose another folder with --out", file=self.shown)
+                                  "or choose another folder with --out",
+                                  zh=f"另一个 finmodel 运行（{zh_of(holder)}）正在写入该文件夹；请等它结束，"
+                                  "或用 --out 另选文件夹", file=self.shown)
             # The previous holder deletes the lock file as it lets go; if it did so between our open and our lock,
             # we hold a file nobody else will open: start again on the one now at the path.
             try:
@@ -357,7 +375,8 @@ def output_folder(out_dir: str | Path, *, keep: Iterable[str | Path] = ()) -> It
     with _HELD_GUARD:
         holder = _HELD.get(target)
     if holder is not None and holder != me:
-        raise OutputError(f"another run in this process ({os.getpid()}) is writing this folder", file=shown)
+        raise OutputError(f"another run in this process ({os.getpid()}) is writing this folder",
+                          zh=f"本进程（{os.getpid()}）中的另一个运行正在写入该文件夹", file=shown)
     if holder == me:
         _check_owned(target, shown)  # again: the folder may have changed while the run was solving
         yield target
@@ -366,7 +385,8 @@ def output_folder(out_dir: str | Path, *, keep: Iterable[str | Path] = ()) -> It
     try:
         made = _make_parents(target.parent)
     except OSError as exc:
-        raise OutputError(f"cannot make {exc.filename}: {exc.strerror}", file=shown) from exc
+        raise OutputError(f"cannot make {exc.filename}: {exc.strerror}", zh=f"无法创建 {exc.filename}：{exc.strerror}",
+                          file=shown) from exc
     lock = _FolderLock(target, shown)
     try:
         lock.acquire()
@@ -430,7 +450,8 @@ def replace_folder(out_dir: str | Path, files: Mapping[str, bytes], *,
         except BaseException as exc:
             shutil.rmtree(new, ignore_errors=True)
             if isinstance(exc, OSError):
-                raise OutputError(f"cannot write the new folder {new}: {exc.strerror or exc}", file=shown) from exc
+                raise OutputError(f"cannot write the new folder {new}: {exc.strerror or exc}",
+                                  zh=f"无法写入新文件夹 {new}：{exc.strerror or exc}", file=shown) from exc
             raise
         _swap(target, new, old, shown)
     return {name: shown / name for name in files}
@@ -444,7 +465,7 @@ def _swap(target: Path, new: Path, old: Path, shown: Path) -> None:
             shutil.rmtree(new, ignore_errors=True)
             if isinstance(exc, OSError):
                 raise OutputError(f"cannot move the new folder into place: {exc.strerror or exc}",
-                                  file=shown) from exc
+                                  zh=f"无法将新文件夹移到原位：{exc.strerror or exc}", file=shown) from exc
             raise
         _fsync_folder(target.parent)
         return
@@ -455,7 +476,9 @@ def _swap(target: Path, new: Path, old: Path, shown: Path) -> None:
         if isinstance(exc, OSError):
             busy = _in_use_text(target)
             raise OutputError("cannot be replaced; it is left as it was: "
-                              + (busy or f"moving it aside failed ({exc.strerror or exc})"), file=shown) from exc
+                              + (busy or f"moving it aside failed ({exc.strerror or exc})"),
+                              zh="无法替换，已保持原样：" + (zh_of(busy) if busy else f"移开原文件夹失败（{exc.strerror or exc}）"),
+                              file=shown) from exc
         raise
     try:
         os.rename(new, target)
@@ -463,11 +486,12 @@ def _swap(target: Path, new: Path, old: Path, shown: Path) -> None:
         try:
             os.rename(old, target)  # put the old folder back
             shutil.rmtree(new, ignore_errors=True)
-            state = "it is left as it was"
+            state = Said("it is left as it was", "已保持原样")
         except OSError:
-            state = f"the old folder is in {old} and goes back on the next run"
+            state = Said(f"the old folder is in {old} and goes back on the next run", f"原文件夹在 {old}，下次运行时会移回")
         if isinstance(exc, OSError):
-            raise OutputError(f"cannot be replaced ({exc.strerror or exc}); {state}", file=shown) from exc
+            raise OutputError(f"cannot be replaced ({exc.strerror or exc}); {state}",
+                              zh=f"无法替换（{exc.strerror or exc}）；{zh_of(state)}", file=shown) from exc
         raise
     _fsync_folder(target.parent)
     # The new folder is in place; a failure from here on only leaves the old one beside it for the next run to

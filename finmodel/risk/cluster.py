@@ -48,7 +48,10 @@ def _on_dask(function, tasks, shared, address, workers, progress) -> tuple[list,
             cluster.close()
         raise InputError(f"--scheduler {address}: cannot reach the Dask scheduler there ({type(exc).__name__}: "
                          f"{exc}); check the address and that the scheduler runs, or leave --scheduler and "
-                         "DASK_SCHEDULER_ADDRESS out to run on this machine") from None
+                         "DASK_SCHEDULER_ADDRESS out to run on this machine",
+                         zh=f"--scheduler {address}：无法连接该地址上的 Dask 调度器（{type(exc).__name__}: {exc}）；"
+                         "请检查地址是否正确、调度器是否在运行，或不写 --scheduler 和 DASK_SCHEDULER_ADDRESS，"
+                         "在本机运行") from None
     try:
         used = len(client.scheduler_info()["workers"])
         sent: list[Any] = [client.scatter(value, broadcast=True) for value in shared]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import Invalid
 from .spec import RiskInput, RiskSpec
 
 
@@ -25,8 +26,9 @@ def correlation_matrix(spec: RiskSpec) -> np.ndarray:
     try:
         np.linalg.cholesky(matrix)
     except np.linalg.LinAlgError:
-        raise ValueError("the rank correlations of [[risk.correlations]] cannot hold together (their matrix is not "
-                         "positive definite): loosen the strongest ones") from None
+        raise Invalid("the rank correlations of [[risk.correlations]] cannot hold together (their matrix is not "
+                      "positive definite): loosen the strongest ones",
+                      "[[risk.correlations]] 中的秩相关系数相互矛盾（其矩阵不是正定矩阵）：请调低最强的几项") from None
     return matrix
 
 

@@ -85,17 +85,21 @@ def parse_grid(items: Sequence[str] | Mapping[str, Sequence[Any]]) -> dict[str, 
             key, sep, text = item.partition("=")
             key = key.strip()
             if not sep or not key:
-                raise InputError(f"--grid '{item}': write KEY=VALUE1,VALUE2,…")
+                raise InputError(f"--grid '{item}': write KEY=VALUE1,VALUE2,…",
+                                 zh=f"--grid “{item}”：请写成 KEY=VALUE1,VALUE2,…")
             if key in grid:
-                raise InputError(f"--grid: '{key}' is given twice; give all its values in one --grid")
+                raise InputError(f"--grid: '{key}' is given twice; give all its values in one --grid",
+                                 zh=f"--grid：“{key}”给出了两次；请在一个 --grid 中给出它的全部取值")
             grid[key] = [v.strip() for v in _split(text)]
     for key, values in grid.items():
         if not values or any(v == "" for v in values):
-            raise InputError(f"--grid {key}: a value is empty; write {key}=VALUE1,VALUE2,…")
+            raise InputError(f"--grid {key}: a value is empty; write {key}=VALUE1,VALUE2,…",
+                             zh=f"--grid {key}：有一个取值为空；请写成 {key}=VALUE1,VALUE2,…")
         if len(set(values)) != len(values):
-            raise InputError(f"--grid {key}: a value is given twice")
+            raise InputError(f"--grid {key}: a value is given twice", zh=f"--grid {key}：有一个取值给出了两次")
     if not grid:
-        raise InputError("a sweep needs at least one --grid KEY=VALUE1,VALUE2,…")
+        raise InputError("a sweep needs at least one --grid KEY=VALUE1,VALUE2,…",
+                         zh="参数扫描至少需要一个 --grid KEY=VALUE1,VALUE2,…")
     return grid
 
 
@@ -158,7 +162,8 @@ def sweep(file: str | Path, grid: Sequence[str] | Mapping[str, Sequence[Any]], *
     for values in grid.values():
         count *= len(values)
     if count > MAX_POINTS:
-        raise InputError(f"the grid has {count:,} combinations, more than {MAX_POINTS:,}: sweep fewer values")
+        raise InputError(f"the grid has {count:,} combinations, more than {MAX_POINTS:,}: sweep fewer values",
+                         zh=f"参数网格有 {count:,} 种组合，超过 {MAX_POINTS:,} 种：请减少扫描的取值")
     load = _loader(kind)
     base = load(file, list(overrides))
     keys = list(grid)
@@ -169,7 +174,9 @@ def sweep(file: str | Path, grid: Sequence[str] | Mapping[str, Sequence[Any]], *
         try:
             scenarios.append(load(file, list(overrides) + given))
         except InputError as exc:
-            raise InputError(f"with {', '.join(given)}: {exc.message}", file=exc.file, key=exc.key) from None
+            raise InputError(f"with {', '.join(given)}: {exc.message}",
+                             zh=f"取 {'，'.join(given)} 时：{exc.zh_message or exc.message}", file=exc.file,
+                             key=exc.key) from None
     results, used = run_tasks(run_point, [(kind, s) for s in scenarios], workers=workers, scheduler=scheduler,
                               progress=progress)
     points = pd.DataFrame([{k: parse_value(v) for k, v in zip(keys, combo)} for combo in combos],

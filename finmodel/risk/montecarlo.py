@@ -34,7 +34,7 @@ from ..cashflow.scenario import (
     written_of,
 )
 from ..config import Strict
-from ..errors import InputError
+from ..errors import InputError, Said, zh_of
 from ..modes.balance import TOLERANCE_WAN, coverage_parts
 from .cluster import run_tasks
 from .draws import draw_inputs
@@ -80,6 +80,8 @@ def resolve(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targ
         target, _, path = rest.partition(".")
         if head != "projects" or not target or not path:
             raise InputError(f"'{item.key}' is not an input: name projects.<id or *>.<field> or "
+                             "scenario.discount_rate",
+                             zh=f"“{item.key}”不是可设为不确定的输入：请写成 projects.<id 或 *>.<字段> 或 "
                              "scenario.discount_rate", file=file, key=where)
         found = 0
         for n, part in enumerate(scenario.projects.parts):
@@ -90,7 +92,8 @@ def resolve(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targ
             if leaf is None:
                 if target == "*":
                     continue
-                raise InputError(f"project '{target}' has no '{path}'", file=file, key=where)
+                raise InputError(f"project '{target}' has no '{path}'", zh=f"项目“{target}”没有“{path}”", file=file,
+                                 key=where)
             owner, name, current, annotation = leaf
             if owner is Project and name == "construction_delay_years":
                 _check_support(item, annotation, file, where)
@@ -104,11 +107,14 @@ def resolve(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targ
                     not isinstance(current, (int, float))):
                 raise InputError(f"'{path}' cannot be drawn: only values that leave a project's shape as it is "
                                  "(prices, quantities, occupancy, growth, amounts, shares and rates) can be uncertain",
-                                 file=file, key=where)
+                                 zh=f"“{path}”不能抽样：只有不改变项目构成的数值（单价、数量、使用率、增长率、金额、"
+                                 "比例和比率）可以设为不确定", file=file, key=where)
             _check_support(item, annotation, file, where)
             if name == "settlement_lag_years" and round(item.support[1]) > shape.latest_settlement_lag_years:
                 raise InputError(f"its draws can reach a settlement lag of {round(item.support[1])} years, after the "
                                  f"project's last year (at most {shape.latest_settlement_lag_years})",
+                                 zh=f"其抽样值可使清算拨付滞后 {round(item.support[1])} 年，晚于项目的最后一年"
+                                 f"（最多 {shape.latest_settlement_lag_years} 年）",
                                  file=file, key=where.removesuffix(".key"))
             parts[n][path] = k
             base[n][path] = float(current)
@@ -117,7 +123,9 @@ def resolve(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> Targ
         if not found:
             raise InputError(f"no project has '{path}'" if target == "*" else
                              f"no project '{target}' written in the scenario (a row of a project table is reached "
-                             "by projects.*)", file=file, key=where)
+                             "by projects.*)",
+                             zh=f"没有项目有“{path}”" if target == "*" else
+                             f"情景中没有写出项目“{target}”（项目表中的行要用 projects.* 指定）", file=file, key=where)
     return Targets(parts=parts, whole=whole, rate=rate, phases=phases, base=base)
 
 
@@ -133,9 +141,16 @@ def _check_delays(item, shape: Project, scenario: ProjectScenario, file: Any, wh
             delayed = effective(written_of(shape), delay)
             _check_years([delayed], scenario.year, file, scenario.policy)
         except (ValidationError, InputError) as exc:
-            detail = exc.message if isinstance(exc, InputError) else exc.errors()[0]["msg"]
+            if isinstance(exc, InputError):
+                detail, detail_zh = exc.message, exc.zh_message or exc.message
+            else:
+                error = exc.errors()[0]
+                detail = error["msg"]
+                detail_zh = getattr((error.get("ctx") or {}).get("error"), "zh", None) or detail
             raise InputError(f"with a construction delay of {delay} years, a value its draws can take, project "
-                             f"'{shape.id}' does not hold together: {detail}", file=file, key=where) from None
+                             f"'{shape.id}' does not hold together: {detail}",
+                             zh=f"工程延误 {delay} 年（抽样可取到的值）时，项目“{shape.id}”前后不能衔接：{detail_zh}",
+                             file=file, key=where) from None
 
 
 def whole_inputs(targets: Targets, count: int) -> np.ndarray:
@@ -154,14 +169,16 @@ def check_risk(spec: RiskSpec, scenario: ProjectScenario, file: Any = None) -> T
     try:
         correlation_matrix(spec)
     except ValueError as exc:
-        raise InputError(str(exc), file=file, key="risk.correlations") from exc
+        raise InputError(Said(str(exc), zh_of(exc)), file=file, key="risk.correlations") from exc
     ids = set(scenario.projects.ids)
     known = ids | {b.id for b in scenario.config.bundles}
     for unit in spec.sensitivity_units:
         formed = scenario.config.bundling is not None and unit.startswith("bundle-") and unit[7:] in ids
         if unit not in known and not formed:
             raise InputError(f"'{unit}' is neither a project nor a bundle of the scenario (a bundle the optimiser "
-                             "forms is bundle-<component id>)", file=file, key="risk.sensitivity_units")
+                             "forms is bundle-<component id>)",
+                             zh=f"“{unit}”既不是情景中的项目，也不是组合（优化形成的组合为 bundle-<组合编号>）",
+                             file=file, key="risk.sensitivity_units")
     return targets
 
 
@@ -202,7 +219,7 @@ def with_spec(scenario: ProjectScenario, risk: RiskSpec | Mapping[str, Any] | No
     scenario = with_risk(scenario, risk)
     if scenario.config.risk is None:
         raise InputError("the scenario has no [risk] table: name the uncertain inputs there, or give risk=",
-                         file=scenario.path)
+                         zh="情景中没有 [risk] 表：请在其中列出不确定的输入，或给出 risk=", file=scenario.path)
     return scenario, scenario.config.risk
 
 
@@ -220,7 +237,9 @@ def _check_support(item, annotation, file, where) -> None:
         low, high = round(low), round(high)
     if not _validated(list[annotation], [low, high]):
         raise InputError(f"its draws can reach {item.support[0]:g} to {item.support[1]:g}, outside what the field "
-                         "takes: give low and high within its bounds", file=file, key=where.removesuffix(".key"))
+                         "takes: give low and high within its bounds",
+                         zh=f"其抽样值可取 {item.support[0]:g} 至 {item.support[1]:g}，超出该字段可取的范围："
+                         "请把 low 和 high 设在其范围之内", file=file, key=where.removesuffix(".key"))
 
 
 def _annotated(field_info) -> Any:

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ..config import Strict
+from ..errors import Invalid
 
 DISTRIBUTIONS = ("uniform", "triangular", "normal", "lognormal", "choice")
 
@@ -47,29 +48,34 @@ class RiskInput(Strict):
                   "lognormal": ("median", "sigma"), "choice": ("values",)}[self.distribution]
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
-            raise ValueError(f"a {self.distribution} distribution needs {', '.join(needed)}: "
-                             f"{', '.join(missing)} missing")
+            raise Invalid(f"a {self.distribution} distribution needs {', '.join(needed)}: "
+                          f"{', '.join(missing)} missing",
+                          f"{self.distribution} 分布需要 {'、'.join(needed)}：缺少 {'、'.join(missing)}")
         allowed = set(needed) | ({"low", "high"} if self.distribution in ("normal", "lognormal") else set()) | (
             {"weights"} if self.distribution == "choice" else set())
         extra = [name for name in ("low", "high", "mode", "mean", "sd", "median", "sigma", "values", "weights")
                  if getattr(self, name) is not None and name not in allowed]
         if extra:
-            raise ValueError(f"a {self.distribution} distribution takes {', '.join(sorted(allowed))}, not "
-                             f"{', '.join(extra)}")
+            raise Invalid(f"a {self.distribution} distribution takes {', '.join(sorted(allowed))}, not "
+                          f"{', '.join(extra)}",
+                          f"{self.distribution} 分布只接受 {'、'.join(sorted(allowed))}，不接受 {'、'.join(extra)}")
         if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
+            raise Invalid(f"low ({self.low:g}) is above high ({self.high:g})",
+                          f"low（{self.low:g}）大于 high（{self.high:g}）")
         if self.distribution == "triangular" and not self.low <= self.mode <= self.high:
-            raise ValueError(f"the mode ({self.mode:g}) must lie from low to high ({self.low:g}–{self.high:g})")
+            raise Invalid(f"the mode ({self.mode:g}) must lie from low to high ({self.low:g}–{self.high:g})",
+                          f"mode（{self.mode:g}）应在 low 与 high 之间（{self.low:g}–{self.high:g}）")
         if self.distribution == "choice":
             if not self.values:
-                raise ValueError("values: at least one")
+                raise Invalid("values: at least one", "values：至少要有一个取值")
             if self.weights is not None and (len(self.weights) != len(self.values) or sum(self.weights) <= 0):
-                raise ValueError(f"weights: one for each of the {len(self.values)} values, not all 0")
+                raise Invalid(f"weights: one for each of the {len(self.values)} values, not all 0",
+                              f"weights：{len(self.values)} 个取值应各有一个权重，且不能全为 0")
         if self.distribution in ("normal", "lognormal"):
             centre = self.mean if self.distribution == "normal" else self.median
             if (self.low is not None and centre < self.low) or (self.high is not None and centre > self.high):
-                raise ValueError("the cut (low, high) must hold the "
-                                 + ("mean" if self.distribution == "normal" else "median"))
+                name = "mean" if self.distribution == "normal" else "median"
+                raise Invalid("the cut (low, high) must hold the " + name, f"截断范围（low、high）应包含 {name}")
         return self
 
     @property
@@ -114,16 +120,17 @@ class RiskSpec(Strict):
         keys = [i.key for i in self.inputs]
         twice = sorted({k for k in keys if keys.count(k) > 1})
         if twice:
-            raise ValueError(f"inputs: key given twice: {', '.join(twice)}")
+            raise Invalid(f"inputs: key given twice: {', '.join(twice)}", f"inputs：同一个键给出了两次：{'、'.join(twice)}")
         pairs = set()
         for k, c in enumerate(self.correlations):
             unknown = [key for key in c.inputs if key not in keys]
             if unknown:
-                raise ValueError(f"correlations[{k}]: '{unknown[0]}' is not one of the inputs")
+                raise Invalid(f"correlations[{k}]: '{unknown[0]}' is not one of the inputs",
+                              f"correlations[{k}]：“{unknown[0]}”不是 inputs 中列出的输入")
             if c.inputs[0] == c.inputs[1]:
-                raise ValueError(f"correlations[{k}]: an input with itself")
+                raise Invalid(f"correlations[{k}]: an input with itself", f"correlations[{k}]：一个输入与它自己配成了一对")
             pair = frozenset(c.inputs)
             if pair in pairs:
-                raise ValueError(f"correlations[{k}]: the pair is given twice")
+                raise Invalid(f"correlations[{k}]: the pair is given twice", f"correlations[{k}]：这一对输入给出了两次")
             pairs.add(pair)
         return self

@@ -55,7 +55,8 @@ def sensitivity(scenario: ProjectScenario, units: Sequence[str] | None = None, e
     chosen = list(units if units is not None else (spec.sensitivity_units or all_units))
     unknown = [u for u in chosen if u not in set(all_units)]
     if unknown:
-        raise InputError(f"'{unknown[0]}' is neither a project nor a bundle of the scenario", file=scenario.path,
+        raise InputError(f"'{unknown[0]}' is neither a project nor a bundle of the scenario",
+                         zh=f"“{unknown[0]}”既不是情景中的项目，也不是组合", file=scenario.path,
                          key="risk.sensitivity_units")
     keys = [item.key for item in spec.inputs]
     whole = whole_inputs(targets, len(keys))
