@@ -361,6 +361,7 @@ def _run_projects(args: argparse.Namespace, file: Path, out: Path) -> int:
     from .cashflow import evaluate, load_project_scenario
     from .modes import check_modes
     from .report.cashflow import mode_lines, summary_lines, write_cashflow_report
+    from .report.inputs import input_names
     from .report.risk import risk_lines
 
     lang = args.lang
@@ -388,7 +389,8 @@ def _run_projects(args: argparse.Namespace, file: Path, out: Path) -> int:
     args.brief_line = t("cli_brief_projects", lang).format(len(result.metrics),
                                                          float(result.metrics["npv_after_grants_wan"].sum()),
                                                          balanced + chance)
-    for text in summary_lines(result, lang) + mode_lines(modes, lang) + (risk_lines(risk, lang) if risk else []):
+    names = input_names(risk.drivers["input"], scenario.projects, lang) if risk else {}
+    for text in summary_lines(result, lang) + mode_lines(modes, lang) + (risk_lines(risk, lang, names=names) if risk else []):
         _say(text)
     _say("")
     _wrote(written, lang)

@@ -222,3 +222,18 @@ def test_the_bulk_chart_names_every_project_or_says_where_they_are():
     expected = int(many["dscr_min"].isna().sum())
     assert note == [f"共 {BULK_LABELLED + 1} 个项目；其中 {expected} 个无债务，不计偿债备付率，未画出；"
                     "各项目名称和数值见 cashflow.csv"]
+
+
+def test_grants_of_one_party_are_told_apart_by_what_they_pay_for():
+    from types import SimpleNamespace as G
+
+    from finmodel.report.cashflow import grant_labels
+
+    grants = [G(id="district-basic", party="district", items=["basic"], name=None),
+              G(id="district-elevator", party="district", items=["elevators"], name=None),
+              G(id="city", party="city", items=["basic"], name=None),
+              G(id="a", party="residents", items=[], name=None), G(id="b", party="residents", items=[], name=None),
+              G(id="named", party="other", items=[], name="区级加装电梯奖励")]
+    assert grant_labels(grants, "zh") == ["区县补助（基础类）", "区县补助（加装电梯）", "市级补助", "居民出资（a）",
+                                          "居民出资（b）", "区级加装电梯奖励"]
+    assert grant_labels(grants, "en")[:2] == ["district subsidy (basic)", "district subsidy (elevators)"]

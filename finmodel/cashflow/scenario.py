@@ -202,6 +202,9 @@ class Grant(_Strict):
     """Years from acceptance (the end of the last construction year) to the settlement payment."""
     items: list[str] = []
     """Capex items this money is earmarked for (e.g. ["roofs", "elevators"]); empty: the project in general."""
+    name: str | None = None
+    """Name in reports (e.g. 区级加装电梯补助); default: who pays it, with what it is earmarked for where the
+    project has several grants of one party."""
 
 
 class Reward(_Strict):

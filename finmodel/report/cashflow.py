@@ -102,14 +102,23 @@ def cashflow_workbook(result: CashflowResult, lang: str = "zh", modes: ModesResu
     if risk is not None:
         from .risk import risk_sheet
 
-        risk_sheet(wb.create_sheet(), risk, result.scenario.name, result.scenario.config.balance, lang)
+        risk_sheet(wb.create_sheet(), risk, result.scenario.name, result.scenario.config.balance, lang,
+                   _input_names(risk.drivers, result, lang))
     if sensitivity is not None:
         from .sensitivity import sensitivity_sheet
 
-        sensitivity_sheet(wb.create_sheet(), sensitivity, result.scenario.name, result.scenario.config.balance, lang)
+        sensitivity_sheet(wb.create_sheet(), sensitivity, result.scenario.name, result.scenario.config.balance, lang,
+                          _input_names(sensitivity.tornado, result, lang))
     parameter_sheet(wb.create_sheet(), config_rows(result.scenario.config, lang), result.scenario.overrides,
                     result.scenario.inputs, lang, result.scenario.policy)
     return save_workbook(wb, result.scenario.name, lang)
+
+
+def _input_names(frame: pd.DataFrame, result: CashflowResult, lang: str) -> dict[str, str]:
+    """The names of the uncertain inputs of a risk or sensitivity table (its ``input`` column)."""
+    from .inputs import input_names
+
+    return input_names(frame["input"], result.scenario.projects, lang)
 
 
 def funding_sheets(wb: Workbook, result: CashflowResult, lang: str) -> None:
@@ -215,8 +224,7 @@ def annual_rows(flow: ProjectCashflow, lang: str) -> list[tuple[str, np.ndarray,
                    "project_flow_wan"):
         rows.append((t(column, lang), table[column], MONEY, True))
     rows.append((t("grants_wan", lang), table["grants_wan"], MONEY, True))
-    labels = _distinct([word(PARTY, grant.party, lang) for grant in project.grants],
-                       [grant.id for grant in project.grants], lang)
+    labels = grant_labels(project.grants, lang)
     for grant, label in zip(project.grants, labels):
         rows.append((indent + label, table[f"grant_{grant.id}_wan"], MONEY, True))
     if project.rewards:
@@ -240,6 +248,20 @@ def annual_rows(flow: ProjectCashflow, lang: str) -> list[tuple[str, np.ndarray,
     rows.append((t("dscr", lang), table["dscr"], RATIO, False))
     rows.append((t("llcr", lang), table["llcr"], RATIO, False))
     return rows
+
+
+def grant_labels(grants: list, lang: str) -> list[str]:
+    """Each grant by its name, else by who pays it; several of one party told apart by what each is earmarked for
+    (区县补助（基础类）, 区县补助（加装电梯）), and by id only where that does not tell them apart either."""
+    names = [grant.name if grant.name and lang == "zh" else word(PARTY, grant.party, lang) for grant in grants]
+    sep = "、" if lang == "zh" else ", "
+    earmarked = []
+    for name, grant in zip(names, grants):
+        if names.count(name) > 1 and grant.items:
+            items = sep.join(item_label(item, lang) for item in grant.items)
+            name = f"{name}（{items}）" if lang == "zh" else f"{name} ({items})"
+        earmarked.append(name)
+    return _distinct(earmarked, [grant.id for grant in grants], lang)
 
 
 def _distinct(names: list[str], ids: list[str], lang: str) -> list[str]:
@@ -699,16 +721,17 @@ def write_cashflow_report(result: CashflowResult, out_dir: str | Path, *, lang: 
         from .risk import drivers_frame, risk_chart, risk_frame, risk_record
 
         outputs["risk.csv"] = _csv(risk_frame(risk, lang))
-        outputs["risk-drivers.csv"] = _csv(drivers_frame(risk, lang))
+        outputs["risk-drivers.csv"] = _csv(drivers_frame(risk, lang, _input_names(risk.drivers, result, lang)))
         outputs["risk.png"] = png_bytes(risk_chart(risk, result.scenario.config.balance, result.scenario.name, lang))
         record = risk_record(risk)
     if sensitivity is not None:
         from .sensitivity import sensitivity_chart, sensitivity_frame, spider_frame
 
-        outputs["sensitivity.csv"] = _csv(sensitivity_frame(sensitivity, lang))
-        outputs["sensitivity-spider.csv"] = _csv(spider_frame(sensitivity, lang))
+        names = _input_names(sensitivity.tornado, result, lang)
+        outputs["sensitivity.csv"] = _csv(sensitivity_frame(sensitivity, lang, names))
+        outputs["sensitivity-spider.csv"] = _csv(spider_frame(sensitivity, lang, names))
         outputs["sensitivity.png"] = png_bytes(sensitivity_chart(sensitivity, result.scenario.config.balance,
-                                                                 result.scenario.name, lang))
+                                                                 result.scenario.name, lang, names=names))
     if len(result.cashflows) > ANNUAL_LIMIT:  # the workbook leaves these out for bulk runs: full tables as CSV
         outputs["coverage.csv"] = _csv(coverage_frame(result, lang))
         outputs["break-even.csv"] = _csv(break_even_frame(result, lang))

@@ -4,6 +4,7 @@ bundle), risk-drivers.csv (which inputs move each one's balance) and risk.png.""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -69,14 +70,21 @@ def risk_frame(risk: RiskResult, lang: str = "zh") -> pd.DataFrame:
     return frame
 
 
-def drivers_frame(risk: RiskResult, lang: str = "zh") -> pd.DataFrame:
-    """risk-drivers.csv: per project and bundle, every input's rank correlation with its balance margin."""
+def drivers_frame(risk: RiskResult, lang: str = "zh", names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """risk-drivers.csv: per project and bundle, every input's rank correlation with its balance margin; the input
+    by its key (as ``--set`` and ``[risk]`` write it) and by its name (``names``, from ``input_names``)."""
     d = risk.drivers
     return pd.DataFrame({csv_header("id", lang): d["unit"], t("risk_unit", lang): risk.summary["name"].reindex(d["unit"]).to_numpy(),
-                         t("risk_input", lang): d["input"], t("rank_correlation", lang): d["rank_correlation"]})
+                         t("risk_input_key", lang): d["input"], t("risk_input", lang): _named(d["input"], names),
+                         t("rank_correlation", lang): d["rank_correlation"]})
 
 
-def risk_sheet(ws: Worksheet, risk: RiskResult, name: str, rule: BalanceRule, lang: str) -> None:
+def _named(keys: pd.Series, names: Mapping[str, str] | None) -> np.ndarray:
+    return keys.map(lambda key: (names or {}).get(key, key)).to_numpy()
+
+
+def risk_sheet(ws: Worksheet, risk: RiskResult, name: str, rule: BalanceRule, lang: str,
+               names: Mapping[str, str] | None = None) -> None:
     """风险分析: the probabilities and percentiles down, the projects and bundles across (as the 汇总 sheet lists
     a few projects), then each input's rank correlation with each one's balance margin. Above ``UNITS_ACROSS``
     units the table would not print: risk.csv holds it."""
@@ -119,8 +127,9 @@ def risk_sheet(ws: Worksheet, risk: RiskResult, name: str, rule: BalanceRule, la
     order = rho[units[0]].abs().sort_values(ascending=False, kind="stable").index  # as they move the first unit
     for key in order:
         row += 1
-        put(ws, row, 1, key, box=True, lang=lang, wrap=True)
-        fit_height(ws, row, {1: key}, line_height=15)
+        label = (names or {}).get(key, key)
+        put(ws, row, 1, label, box=True, lang=lang, wrap=True)
+        fit_height(ws, row, {1: label}, line_height=15)
         for col, unit in enumerate(units, start=2):
             value = float(rho.at[key, unit])
             put(ws, row, col, None if math.isnan(value) else value, fmt="+0.00;-0.00;0.00", box=True, align="right",
@@ -181,7 +190,8 @@ def risk_record(risk: RiskResult) -> dict:
             "inputs": [item.key for item in risk.spec.inputs]}
 
 
-def risk_lines(risk: RiskResult, lang: str = "zh", limit: int = 10) -> list[str]:
+def risk_lines(risk: RiskResult, lang: str = "zh", limit: int = 10,
+               names: Mapping[str, str] | None = None) -> list[str]:
     """A few lines for the terminal: per project and bundle its probability of balance, its NPV's spread and the
     input that moves it most."""
     where = (t("cli_risk_workers", lang).format(risk.workers) if risk.workers else t("cli_risk_here", lang))
@@ -190,7 +200,8 @@ def risk_lines(risk: RiskResult, lang: str = "zh", limit: int = 10) -> list[str]
     for unit, record in risk.summary.head(limit).iterrows():
         driver = ""
         if unit in first.index and np.isfinite(first.at[unit, "rank_correlation"]):
-            driver = t("cli_risk_driver", lang).format(first.at[unit, "input"], first.at[unit, "rank_correlation"])
+            key = first.at[unit, "input"]
+            driver = t("cli_risk_driver", lang).format((names or {}).get(key, key), first.at[unit, "rank_correlation"])
         lines.append(t("cli_risk_unit", lang).format(record["name"], record["p_balance"], record["npv_wan_p5"],
                                                      record["npv_wan_p50"], record["npv_wan_p95"], driver))
     return lines

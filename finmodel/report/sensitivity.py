@@ -3,6 +3,8 @@ sensitivity.csv (tornado), sensitivity-spider.csv and sensitivity.png (tornado a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -15,7 +17,8 @@ from ..risk.tornado import SensitivityResult
 from .book import print_setup, write_grid
 from .cells import MONEY, fit_height, put
 from .charts import cjk_font
-from .risk import rule_text
+from .inputs import field_of
+from .risk import _named, rule_text
 
 SHEET_UNITS = 12
 """Most projects and bundles the sheet lists; beyond, sensitivity.csv holds the table."""
@@ -30,28 +33,31 @@ COLUMNS = [("low_value", "sens_low_value", VALUE), ("high_value", "sens_high_val
            ("swing_wan", "sens_swing", MONEY), ("break_even", "sens_break_even", VALUE)]
 
 
-def sensitivity_frame(sens: SensitivityResult, lang: str = "zh") -> pd.DataFrame:
-    """sensitivity.csv: the tornado, one row per project or bundle and input, the largest swing first."""
+def sensitivity_frame(sens: SensitivityResult, lang: str = "zh", names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """sensitivity.csv: the tornado, one row per project or bundle and input, the largest swing first; the input by
+    its key and by its name (``names``)."""
     d = sens.tornado
     frame = pd.DataFrame({csv_header("id", lang): d["unit"],
                           t("risk_unit", lang): sens.base["name"].reindex(d["unit"]).to_numpy(),
-                          t("risk_input", lang): d["input"]})
+                          t("risk_input_key", lang): d["input"], t("risk_input", lang): _named(d["input"], names)})
     for column, key, _ in COLUMNS:
         frame[t(key, lang)] = d[column].to_numpy(dtype=float)
     return frame
 
 
-def spider_frame(sens: SensitivityResult, lang: str = "zh") -> pd.DataFrame:
+def spider_frame(sens: SensitivityResult, lang: str = "zh", names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """sensitivity-spider.csv: per project or bundle, input and percentile of the input, its value, NPV and margin."""
     d = sens.spider
     return pd.DataFrame({csv_header("id", lang): d["unit"],
                          t("risk_unit", lang): sens.base["name"].reindex(d["unit"]).to_numpy(),
-                         t("risk_input", lang): d["input"], t("sens_percentile", lang): d["percentile"],
+                         t("risk_input_key", lang): d["input"], t("risk_input", lang): _named(d["input"], names),
+                         t("sens_percentile", lang): d["percentile"],
                          t("sens_value", lang): d["value"], t("sens_npv", lang): d["npv_wan"],
                          t("sens_margin", lang): d["margin_wan"]})
 
 
-def sensitivity_sheet(ws: Worksheet, sens: SensitivityResult, name: str, rule: BalanceRule, lang: str) -> None:
+def sensitivity_sheet(ws: Worksheet, sens: SensitivityResult, name: str, rule: BalanceRule, lang: str,
+                      names: Mapping[str, str] | None = None) -> None:
     """敏感性分析: per project or bundle a line with its figures at the scenario's values, then its inputs, the
     one that moves its balance margin most first."""
     ws.title = t("sens_sheet", lang)
@@ -77,7 +83,8 @@ def sensitivity_sheet(ws: Worksheet, sens: SensitivityResult, name: str, rule: B
         put(ws, row, 1, head, bold=True, box=True, lang=lang)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
         rows = sens.tornado[sens.tornado["unit"] == unit]
-        records = [[key, *values] for key, values in zip(rows["input"], rows[[c for c, _, _ in COLUMNS]].to_numpy())]
+        records = [[(names or {}).get(key, key), *values]
+                   for key, values in zip(rows["input"], rows[[c for c, _, _ in COLUMNS]].to_numpy())]
         row = write_grid(ws, row, [], records, formats, lang, wrapped=(1,))
     ws.freeze_panes = "B4"
     print_setup(ws, width, "3:3")
@@ -87,17 +94,14 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
-def _short(key: str) -> str:
-    """A chart's label of an input: its key without ``projects.<id>.``."""
-    head, _, rest = key.partition(".")
-    return rest.partition(".")[2] if head == "projects" else key
-
-
 def sensitivity_chart(sens: SensitivityResult, rule: BalanceRule, name: str, lang: str = "zh",
-                      units: list[str] | None = None) -> Figure:
+                      units: list[str] | None = None, names: Mapping[str, str] | None = None) -> Figure:
     """Per project or bundle (the first ``CHART_UNITS``, or ``units``): left the tornado of NPV after grants, each
     input from P5 to P95 around the scenario's NPV, with the break-even value where there is one; right the spider,
     NPV over each input's percentiles. The rule's NPV threshold is drawn where the rule tests NPV."""
+    def _short(key: str) -> str:  # a panel is one project's: the field alone
+        return field_of((names or {}).get(key, key))
+
     font = cjk_font()
     shown = list(units if units is not None else sens.base.index[:CHART_UNITS])
     fig = Figure(figsize=(12, 3.6 * len(shown) + 0.6), dpi=110)
