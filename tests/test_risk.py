@@ -284,3 +284,21 @@ def test_the_bundles_the_optimiser_formed_balance_as_the_check_says(tmp_path):
         margin = result.samples["margin_wan"][f"bundle-{component}"].to_numpy()
         np.testing.assert_allclose(margin, row["least_margin_wan"], atol=1e-6)
         assert result.summary.at[f"bundle-{component}", "p_balance"] == float(row["balanced"])
+
+
+def test_an_uncertain_input_is_named_by_its_project_and_field():
+    from finmodel.report.inputs import input_label
+
+    projects = fm.load_project_scenario(PROJECTS / "zoucheng-2024-risk.toml").projects
+    name = "邹城市2024年城镇老旧小区改造项目"
+    expected = {  # the reference's words for each field, cut at their first phrase
+        "projects.zoucheng.income.parking.occupancy": f"{name}：停车收入·车位平均出租率",
+        "projects.zoucheng.income.charging.kwh_per_pile_day": f"{name}：充电桩收入·每桩每日售电量",
+        "projects.zoucheng.capex.items_wan.basic": f"{name}：建设投资·基础类",
+        "projects.zoucheng.loans.bank.rate": f"{name}：银行贷款·年利率",
+        "projects.zoucheng.construction_delay_years": f"{name}：工程延误的年数",
+        "projects.*.operating_costs.growth": "各项目：运营成本·固定成本年增长率",
+        "scenario.discount_rate": "折现率",
+    }
+    assert {key: input_label(key, projects, "zh") for key in expected} == expected
+    assert input_label("projects.zoucheng.loans.bank.rate", projects, "en") == f"{name}: loans.bank.rate"
