@@ -196,7 +196,8 @@ class SolveReporter:
         self.solves += 1
         if self.verbose:
             gap = t("cli_gap", self.lang).format(record.gap) if record.gap is not None else ""
-            message = t("cli_solve_record", self.lang).format(self.solves, record.stage, record.status, gap,
+            stage = zh_of(record.stage) if self.lang == "zh" else record.stage
+            message = t("cli_solve_record", self.lang).format(self.solves, stage, record.status, gap,
                                                               record.seconds)
             self.line.write(message) if self.line is not None else _status(message)
 

@@ -370,7 +370,7 @@ class LinearModel:
         remaining = self.remaining_s()
         if remaining is not None and remaining <= 0 and self.records:
             limit = self.limit_text()
-            raise TimeLimitReached(f"{stage}: {limit}; no result is exported", zh=f"{stage}：{limit.zh}；不输出任何结果")
+            raise TimeLimitReached(f"{stage}: {limit}; no result is exported", zh=f"{zh_of(stage)}：{limit.zh}；不输出任何结果")
         started = getattr(self.progress, "started", None)
         if started is not None:  # a progress line shows which solve is running
             started(self.name, stage)
@@ -385,13 +385,13 @@ class LinearModel:
         if self.progress is not None:
             self.progress(record)
         if status == "Infeasible":
-            raise Infeasible(f"{stage}: the model is infeasible", record, zh=f"{stage}：模型无可行解")
+            raise Infeasible(f"{stage}: the model is infeasible", record, zh=f"{zh_of(stage)}：模型无可行解")
         solved = status == "Optimal" and sol_status == "Optimal Solution Found"
         if not solved and (self._hit_limit or (self._deadline is not None and self.remaining_s() <= 0.01)):
             limit = self.limit_text()
             raise TimeLimitReached(f"{stage}: {limit} (solution status '{sol_status}'); "
                                    "no result is exported", record,
-                                   zh=f"{stage}：{limit.zh}（解的状态“{sol_status}”）；不输出任何结果")
+                                   zh=f"{zh_of(stage)}：{limit.zh}（解的状态“{sol_status}”）；不输出任何结果")
         if status != "Optimal" or sol_status != "Optimal Solution Found":
             reason = f" ({self._stop_reason})" if self._stop_reason else ""
             reason_zh = f"（{zh_of(self._stop_reason)}）" if self._stop_reason else ""
@@ -399,7 +399,7 @@ class LinearModel:
                 f"{stage}: solver stopped with status '{status}' and solution status '{sol_status}'{reason}; "
                 "no result is exported",
                 record,
-                zh=f"{stage}：求解器中止，状态为“{status}”，解的状态为“{sol_status}”{reason_zh}；不输出任何结果",
+                zh=f"{zh_of(stage)}：求解器中止，状态为“{status}”，解的状态为“{sol_status}”{reason_zh}；不输出任何结果",
             )
         return record
 
@@ -608,7 +608,7 @@ class LinearModel:
         threads_zh = f"（threads = {self.settings.threads}）" if self.settings.threads is not None else ""
         reason = self._highs_reason()
         raise SolveError(f"{self.name}, {stage}: HiGHS refused to run{threads}: {reason}",
-                         zh=f"{self.name}，{stage}：HiGHS 拒绝运行{threads_zh}：{reason.zh}")
+                         zh=f"{self.name}，{zh_of(stage)}：HiGHS 拒绝运行{threads_zh}：{reason.zh}")
 
     def _highs_reason(self) -> Said:
         """HiGHS's own error messages (English, as HiGHS writes them), or that it gave none."""

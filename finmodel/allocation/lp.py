@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..errors import Infeasible, SolverError, TimeLimitReached
+from ..errors import Infeasible, Said, SolverError, TimeLimitReached, zh_of
 from ..solver import LinearModel, SolverSettings, Variable, linear
 from .problem import CELL_UPPER, TOTAL_LOWER, TOTAL_UPPER, AllocationProblem
 
@@ -235,7 +235,7 @@ class AllocationLP:
         Each shortfall is weighed in 万元 (its row unit times the row's scale), so a big unit's miss counts as
         much money as a small one's."""
         self.lp.minimise(linear([(var, scale) for var, scale in self.shortfall.values()]))
-        self.lp.solve("elastic: least shortfall")
+        self.lp.solve(Said("elastic: least shortfall", "弹性模型：缺口最小"))
         missed = {cid: self.lp.value(var) * scale for cid, (var, scale) in self.shortfall.items()}
         return {cid: amount for cid, amount in missed.items() if amount > 1e-6}
 
@@ -252,11 +252,12 @@ class AllocationLP:
                 self.lp.set_bounds([col], 0.0, 0.0)
                 continue
             self.lp.minimise(var)
+            stage = Said(f"least unallocated, pool {pr.pools[p]}", f"未分配资金最少（{pr.pools[p]}）")
             if not self.lp.records:
                 # The first solve meets every rule at once: its "infeasible" is the model's verdict.
-                self.lp.solve(f"least unallocated, pool {pr.pools[p]}")
+                self.lp.solve(stage)
             else:
-                self._solve_numerically_feasible(f"least unallocated, pool {pr.pools[p]}")
+                self._solve_numerically_feasible(stage)
             self._note_priced()
             least = max(0.0, self.lp.value(var))
             least = 0.0 if least < LEAST_UNALLOCATED else least
@@ -273,7 +274,7 @@ class AllocationLP:
         except Infeasible as exc:
             raise SolverError(f"{name}: the solver reported infeasible a model the stage before solved: "
                               "a numerical problem",
-                              zh=f"{name}：上一阶段已求解的模型被求解器报告为无可行解：数值计算问题") from exc
+                              zh=f"{zh_of(name)}：上一阶段已求解的模型被求解器报告为无可行解：数值计算问题") from exc
 
     def _note_priced(self) -> None:
         """Remember the bound rows priced by the last solve: a row with a dual price is tight in every optimal
@@ -315,7 +316,7 @@ class AllocationLP:
                                       <= totals[i] / scale)
             goal = linear([(z, 1.0)])
         self.lp.minimise(-goal)
-        record = self._solve_numerically_feasible(f"objective {pr.objective}")
+        record = self._solve_numerically_feasible(Said(f"objective {pr.objective}", f"目标 {pr.objective}"))
         self._note_priced()
         best = -float(record.objective)
         solution.objective_value = best
@@ -369,7 +370,7 @@ class AllocationLP:
         saved = self.lp.bounds(self.d_col[cells])
         self._band(cells, forced)
         try:
-            self.lp.solve("formula fit, probe of forced cells", retry=False)
+            self.lp.solve(Said("formula fit, probe of forced cells", "贴合因素法：探测受约束单元"), retry=False)
             return max(0.0, self.lp.value(self.t))
         except TimeLimitReached:
             raise
@@ -482,7 +483,7 @@ class AllocationLP:
                 if self._slack >= 1e-5 or not self._is_pinned.any():
                     raise SolverError(f"{name}: the solver reported infeasible a model the stage before solved, "
                                       "even with every fixed cell given room: a numerical problem",
-                                      zh=f"{name}：上一阶段已求解的模型被求解器报告为无可行解，给每个已固定的单元格"
+                                      zh=f"{zh_of(name)}：上一阶段已求解的模型被求解器报告为无可行解，给每个已固定的单元格"
                                       "留出余地后仍然如此：数值计算问题") from exc
                 self._slack = max(self._slack * 100, 1e-9)
                 self._precision = max(self._precision, precision)
@@ -527,7 +528,7 @@ class AllocationLP:
             return settled
         cells = np.nonzero(settled)
         self._band(cells, forced)
-        self._solve_stage("formula fit, forced cells settled", precision)
+        self._solve_stage(Said("formula fit, forced cells settled", "贴合因素法：受约束单元已定"), precision)
         self._pin(cells)
         # A unit's cells forced by its total all sit at one level, set by that total: one unknown per unit.
         # A cell forced by its own cap sits on the cap.
@@ -603,7 +604,7 @@ class AllocationLP:
                     solution.duals.append(self._bound_duals())
                     solution.stage_levels.append(float(np.abs(self._pinned_d[settled]).min()))
                     break
-            name = f"formula fit, stage {stage + 1}"
+            name = Said(f"formula fit, stage {stage + 1}", f"贴合因素法：第 {stage + 1} 阶段")
             self._solve_stage(name, precision)
             level = max(0.0, self.lp.value(self.t))
             solution.duals.append(self._bound_duals())
@@ -622,7 +623,7 @@ class AllocationLP:
                     # stage that fixes nothing would repeat for ever.
                     raise SolverError(f"{name}: no cell could be fixed at the stage's level {level:.6g}: "
                                       "a numerical problem",
-                                      zh=f"{name}：在本阶段的水平 {level:.6g} 上没有可固定的单元格：数值计算问题")
+                                      zh=f"{zh_of(name)}：在本阶段的水平 {level:.6g} 上没有可固定的单元格：数值计算问题")
             cells = np.nonzero(blocked)
             self._pin(cells)
             if level > ZERO_LEVEL:
@@ -649,7 +650,7 @@ class AllocationLP:
             self._objective_stage(solution)
         self._formula_fit(solution)
         if not self.lp.records:  # every pool 0: nothing was decided, but slacks and values come from a solve
-            self._solve_numerically_feasible("formula fit, every pool 0")
+            self._solve_numerically_feasible(Said("formula fit, every pool 0", "贴合因素法：各项资金均为 0"))
         d = self.lp.values(self.d_col.ravel()).reshape(pr.shape)
         u = np.array([self.lp.value(v) for v in self.unallocated]) * self.pool_scale
         exact = self._exact(np.where(self._followed, self._pinned_d, d), u)

@@ -25,7 +25,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..errors import SolveError, SolverError
+from ..errors import Said, SolveError, SolverError
 from ..solver import LinearModel, SolverSettings, lp_sum
 
 
@@ -108,13 +108,13 @@ def solve_bundling(problem: BundlingProblem, settings: SolverSettings | None = N
     order = lp_sum(float(c * len(problem.packages) + p + 1) * v for (p, c), v in x.items())
     try:
         model.minimise(-households)
-        best = model.solve("households")
+        best = model.solve(Said("households", "改造户数最多"))
         model.constrain("keep_households", households >= -best.objective - 0.5)
         model.minimise(-deficit)
-        second = model.solve("deficit absorbed")
+        second = model.solve(Said("deficit absorbed", "吸收缺口最多"))
         model.constrain("keep_deficit", deficit >= -second.objective - 1e-6 * max(1.0, abs(second.objective)))
         model.minimise(order)
-        model.solve("fixed order")
+        model.solve(Said("fixed order", "固定排序"))
     except SolverError as exc:  # a bundling model is always feasible (nothing bundled), so this is a stop
         raise SolveError(f"bundling: {exc}", zh=f"组合优化：{exc.text('zh')}") from exc
     chosen = {p: c for (p, c), v in x.items() if model.value(v) > 0.5}

@@ -25,6 +25,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from ..errors import Said
 from ..solver import LinearModel, SolverSettings, linear, lp_sum
 
 
@@ -108,7 +109,7 @@ def solve_plan(problem: PlanProblem, settings: SolverSettings | None = None, pro
     value = problem.values()
     model.minimise(linear([(var, -float(value[i, t])) for (i, t), var in x.items()]))
     # A solver's stop is a SolveError already, named by its stage: no second prefix.
-    record = model.solve("plan")
+    record = model.solve(Said("plan", "改造计划"))
     year = np.zeros(len(problem.ids), dtype=int)
     for (i, t), var in x.items():
         if model.value(var) > 0.5:
@@ -126,6 +127,6 @@ def extra_money(problem: PlanProblem, deadline: Deadline, settings: SolverSettin
         model.constrain(f"deadline_{i}", lp_sum(x[i, t] for t in in_time) >= 1, f"{problem.ids[i]} in time")
     last = len(problem.years) - 1
     model.minimise(lp_sum((1 + 1e-4 * (last - t)) * var for (d, t), var in e.items()))
-    model.solve(f"extra money for {deadline.id}")
+    model.solve(Said(f"extra money for {deadline.id}", f"{deadline.id} 所需追加资金"))
     grid = np.array([[model.value(e[d, t]) for t in range(len(problem.years))] for d in range(len(problem.districts))])
     return pd.DataFrame(np.where(grid > 1e-7, grid, 0.0), index=problem.districts, columns=problem.years)
