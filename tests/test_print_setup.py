@@ -219,25 +219,25 @@ def test_a_note_is_narrowed_to_the_columns_the_first_page_prints():
 
 
 def _notes_then_block(raised_notes: bool):
-    """A portrait sheet: rows 1–32 of one line, the rows 10–12 wrapped notes of three lines when ``raised_notes``,
-    and a five-row block at 33–37 to keep together. An A4 portrait page holds 842 − 144 − 36 = 662 pt at full
-    scale, less two rows to spare: 632 pt. Rows 1–32 take 480 pt and the block 75: 555, it fits, unless the notes
-    are raised (3 × 3 lines × 15.4 pt = 138.6 pt instead of 45: 648.6)."""
+    """A portrait sheet: rows 1–35 of one line, the rows 10–12 wrapped notes of three lines when ``raised_notes``,
+    and a five-row block at 36–40 to keep together. An A4 portrait page holds 842 − 144 = 698 pt at full scale,
+    less two rows to spare: 668 pt. Rows 1–35 take 525 pt and the block 75: 600, it fits, unless the notes are
+    raised (3 × 3 lines × 15.4 pt = 138.6 pt instead of 45: 693.6)."""
     from finmodel.report.book import keep_together, print_setup
 
     wb, ws = _sheet([30, 15, 15])
     print_setup(ws, 3)
-    for row in range(1, 38):
+    for row in range(1, 41):
         ws.cell(row=row, column=1, value=f"第 {row} 行")
     for row in (10, 11, 12):
         cell = ws.cell(row=row, column=1, value="很长的说明文字" * (10 if raised_notes else 1))
         cell.alignment = openpyxl.styles.Alignment(wrap_text=True)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-    keep_together(ws, 33, 37)
+    keep_together(ws, 36, 40)
     return wb
 
 
-@pytest.mark.parametrize("raised, breaks", [(False, []), (True, [32])])
+@pytest.mark.parametrize("raised, breaks", [(False, []), (True, [35])])
 def test_a_kept_block_moves_to_the_next_page_when_rows_raised_at_save_push_it(raised, breaks):
     from finmodel.report.book import save_workbook
 
@@ -252,15 +252,15 @@ def test_a_kept_block_moves_to_the_next_page_when_rows_raised_at_save_push_it(ra
 def test_a_kept_block_counts_the_header_rows_repeated_on_its_page():
     from finmodel.report.book import keep_together, save_workbook
 
-    # 60 one-line rows, header rows 1–5 (75 pt) repeated: page 1 holds rows 1–42 (630 pt), page 2 the header and
-    # rows 43–… A block at 78–82 starts at 75 + 35 × 15 = 600 pt of page 2 and needs 75 more: 675 > 632, a break.
-    # Without the repeated header it would start at 525 and fit.
+    # One-line rows, header rows 1–5 (75 pt) repeated: page 1 holds rows 1–44 (660 pt of 668), page 2 the header
+    # and rows 45–… A block at 81–85 starts at 75 + 36 × 15 = 615 pt of page 2 and needs 75 more: 690 > 668, a
+    # break. Without the repeated header it would start at 540 and fit.
     wb, ws = _sheet([30, 15, 15])
     from finmodel.report.book import print_setup
 
     print_setup(ws, 3, "1:5")
-    for row in range(1, 83):
+    for row in range(1, 86):
         ws.cell(row=row, column=1, value=row)
-    keep_together(ws, 78, 82)
+    keep_together(ws, 81, 85)
     out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
-    assert [b.id for b in out.row_breaks.brk] == [77]
+    assert [b.id for b in out.row_breaks.brk] == [80]

@@ -19,8 +19,8 @@ from ..cashflow import CashflowResult, ProjectCashflow
 from ..cashflow.scenario import Project
 from ..modes import ModesResult
 from ..risk import RiskResult, SensitivityResult
-from .book import (break_between_blocks, config_rows, keep_together, parameter_sheet, print_setup, save_workbook,
-                   signature_block)
+from .book import (ROWS_PER_PAGE, break_between_blocks, config_rows, keep_together, parameter_sheet, print_setup,
+                   save_workbook, signature_block)
 from .cells import MONEY, display_width, fit_height, put
 from .charts import cjk_font, png_bytes
 from ..labels import INCOME_KIND, METHOD, PARTY, UNIT, csv_header, item_label, t, word
@@ -420,10 +420,12 @@ def coverage_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
         if published is None:
             continue
         row += 2
+        block = row
         put(ws, row, 1, f"{flow.project.name} — {t('published_check', lang)}", bold=True, lang=lang)
         row += 1
         for col, key in enumerate(("item", "published_value", "model_value", "difference_wan"), start=1):
-            put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang)
+            # wrapped: the columns are the coverage table's, 差额（万元） is wider than its 债务范围 column
+            put(ws, row, col, t(key, lang), bold=True, box=True, fill=True, align="center", lang=lang, wrap=True)
         m = result.metrics.loc[flow.project.id]
         for key, given, modelled in (("total_investment_wan", published.total_investment_wan,
                                       m["total_investment_wan"]),
@@ -439,11 +441,15 @@ def coverage_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
             put(ws, row, 4, float(modelled) - given, fmt=MONEY, box=True, align="right", lang=lang)
         row += 1
         put(ws, row, 1, t("published_source", lang).format(published.source), lang=lang)
+        keep_together(ws, block, row)  # a table of three rows is not split from its title and source
     widths = [max(12, max((display_width(str(n)) for n in names), default=12) + 2), 10, 34, 10, 18, 12, 14, 14,
               12, 12, 16]
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    print_setup(ws, len(headers), "3:3")
+    # The header row repeats only where the table runs onto more pages: repeated above the comparison tables under
+    # it, it would name their columns wrongly.
+    long = len(result.coverage) > ROWS_PER_PAGE["landscape"]
+    print_setup(ws, len(headers), "3:3" if long else None)
 
 
 def coverage_sentences(result: CashflowResult, lang: str) -> list[str]:

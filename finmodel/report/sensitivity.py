@@ -83,7 +83,8 @@ def sensitivity_sheet(ws: Worksheet, sens: SensitivityResult, name: str, rule: B
         put(ws, row, 1, head, bold=True, box=True, lang=lang)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
         rows = sens.tornado[sens.tornado["unit"] == unit]
-        records = [[(names or {}).get(key, key), *values]
+        own = f"{record['name']}{'：' if lang == 'zh' else ': '}"  # the line above names the project already
+        records = [[(names or {}).get(key, key).removeprefix(own), *values]
                    for key, values in zip(rows["input"], rows[[c for c, _, _ in COLUMNS]].to_numpy())]
         row = write_grid(ws, row, [], records, formats, lang, wrapped=(1,))
     ws.freeze_panes = "B4"
