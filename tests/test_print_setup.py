@@ -264,3 +264,18 @@ def test_a_kept_block_counts_the_header_rows_repeated_on_its_page():
     keep_together(ws, 81, 85)
     out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
     assert [b.id for b in out.row_breaks.brk] == [80]
+
+
+def test_a_signature_block_under_a_wide_table_stays_on_its_first_page():
+    from finmodel.report.book import save_workbook, signature_block
+
+    # The sheet of test_a_note_is_narrowed…: 30 columns print 4 pages across, the first holding A:H. Spread over
+    # the table's 30 columns the signatures fell on pages 1, 2 and 4; they are spread over A:H instead.
+    wb, ws = _sheet([20] + [15] * 29)
+    for col in range(1, 31):
+        ws.cell(row=1, column=col, value=col)
+    signature_block(ws, 3, 30, "济南市财政局", "zh")
+    out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
+    placed = {cell.value: cell.column for row in out.iter_rows(min_row=3) for cell in row if cell.value}
+    assert placed == {"编制单位：济南市财政局": 1, "负责人：": 4, "审核：": 7, "经办人：": 1,
+                      "日期：　　年　　月　　日": 4, "（单位盖章）": 7}

@@ -39,6 +39,7 @@ def save_workbook(wb: Workbook, title: str, lang: str = "zh") -> bytes:
         first_page_notes(ws)
         fit_wrapped_rows(ws)
         readable_width(ws)
+        _signatures_on_first_page(ws)
         _break_before_kept_blocks(ws)
         page_numbers(ws, lang)
     wb.properties.created = _FIXED_TIME
@@ -366,7 +367,32 @@ def signature_block(ws: Worksheet, row: int, width: int, prepared_by: str, lang:
             put(ws, row + step * k, column, text, lang=lang)
     last = row + step * (len(lines) - 1)
     ws.row_dimensions[last].height = seal  # room for the seal
+    if len(columns) == 3:
+        _SIGNED[ws] = ([row + step * k for k in range(len(lines))], columns)
     return last + 1
+
+
+_SIGNED: weakref.WeakKeyDictionary[Worksheet, tuple[list[int], list[int]]] = weakref.WeakKeyDictionary()
+
+
+def _signatures_on_first_page(ws: Worksheet) -> None:
+    """Spread a signature block over the columns the first printed page holds: under a table printed several pages
+    across, signatures spread over the whole width landed on three pages (bundling's 汇总)."""
+    placed = _SIGNED.pop(ws, None)
+    if placed is None:
+        return
+    rows, columns = placed
+    first_page = _first_page_columns(ws)
+    if columns[-1] <= first_page or first_page < 5:
+        return
+    for old, new in zip(columns, [1, max(3, first_page // 2), first_page - 1]):
+        if old == new:
+            continue
+        for row in rows:
+            cell = ws.cell(row=row, column=old)
+            moved = ws.cell(row=row, column=new, value=cell.value)
+            moved._style = copy(cell._style)
+            cell.value = None
 
 
 def print_setup(ws: Worksheet, width: int, title_rows: str | None = None) -> None:
