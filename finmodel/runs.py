@@ -74,6 +74,11 @@ def read_run(folder: str | Path) -> Run:
                          zh="不是报表文件夹：其中没有 manifest.json（请先运行情景，输出到该文件夹）", file=folder) from None
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot be read: {exc}", zh=f"无法读取：{exc}", file=manifest_path) from exc
+    if not _as_written(manifest):  # edited by hand or written by another program: nothing in it can be relied on
+        raise InputError("is not a manifest finmodel wrote (a table whose outputs each name a file and its "
+                         "sha256, and a scenario table); run the scenario again",
+                         zh="不是 finmodel 写出的清单（应为一个表，其 outputs 各项写明文件名和 sha256，并有 scenario 表）；"
+                         "请重新运行情景", file=manifest_path)
     outputs = {entry["file"]: entry for entry in manifest.get("outputs", [])}
     contents = {}
     for name, entry in outputs.items():
@@ -110,6 +115,16 @@ def read_run(folder: str | Path) -> Run:
     frame.columns = columns
     frames = {"allocation": _allocation, "projects": _metrics, "plan": _communities}[kind](frame, lang)
     return Run(path=folder, manifest=manifest, kind=kind, lang=lang, frames=frames)
+
+
+def _as_written(manifest: object) -> bool:
+    """Whether ``manifest`` has the shape ``finmodel run`` writes, as far as reading a run back relies on it."""
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("scenario", {}), dict):
+        return False
+    outputs = manifest.get("outputs", [])
+    return isinstance(outputs, list) and all(
+        isinstance(entry, dict) and isinstance(entry.get("file"), str) and isinstance(entry.get("sha256"), str)
+        and isinstance(entry.get("columns", []), list) for entry in outputs)
 
 
 def _numbers(column: pd.Series) -> pd.Series:

@@ -109,3 +109,14 @@ def test_a_plan_comparison_by_year(tmp_path):
     annual = fm.plan(fm.load_plan_scenario(plan, ["budgets.scale=1.2"])).annual.groupby("year")["households"].sum()
     assert households["b"].tolist() == annual.astype(float).tolist()
     assert comparison.inputs["key"].tolist() == ["budgets.scale"]
+
+
+@pytest.mark.parametrize("manifest", ["[]", '{"outputs": [{"file": "allocation.csv"}]}', '{"outputs": {"a": 1}}',
+                                      '{"scenario": "jinan", "outputs": []}'])
+def test_a_manifest_not_as_finmodel_wrote_it_is_bad_input_not_a_defect(tmp_path, capsys, manifest):
+    out = _run(JINAN, tmp_path / "out")
+    (out / "manifest.json").write_text(manifest, encoding="utf-8")
+    with pytest.raises(fm.InputError, match="is not a manifest finmodel wrote"):
+        fm.read_run(out)
+    assert main(["compare", str(out), str(out), "--out", str(tmp_path / "cmp")]) == 2
+    assert "不是 finmodel 写出的清单" in capsys.readouterr().err
