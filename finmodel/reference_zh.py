@@ -187,6 +187,8 @@ _PROJECTS = {
     "projects[].grants[].settlement_lag_years": "自验收（建设期最后一年年末）至清算拨付的年数",
     "projects[].grants[].items": "该资金专项用于的建设投资细项（如 [\"roofs\", \"elevators\"]）；为空则用于整个项目",
     "projects[].grants[].name": "报表中的名称（如：区级加装电梯补助）；默认为出资方，同一出资方有多笔时附其专项用途",
+    "projects[].grants[].outside_pools": ("实施主体自行申请的中央或省级资金（中央预算内投资、国家和省级财政补助，六(四)），"
+                                          "不属于市级切块分配的补助资金：可用于专项改造"),
     "projects[].equity_wan": "业主投入的项目资本金，万元",
     "projects[].equity_schedule": "各建设年度资本金投入比例（默认同投资计划）",
     "projects[].loans": "贷款",

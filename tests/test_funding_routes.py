@@ -162,6 +162,34 @@ def test_pool_money_on_a_special_renovation_fails(tmp_path):
     assert not bool(modes.units.iloc[0]["rules_ok"])
 
 
+@pytest.mark.parametrize("applied, passes", [(True, True), (False, False)])
+def test_central_money_the_entity_applied_for_may_fund_a_special_renovation(tmp_path, applied, passes):
+    # 六(四): the special renovations' entities apply for 中央预算内投资 themselves. The water bureau's 135 for 雨污分流
+    # split into its own 60 and 75 of central investment it applied for: funded in full and no pool money, passed;
+    # the same 75 of central money without the flag is the pools', and fails by 75.
+    text = SPECIAL.read_text(encoding="utf-8").replace(
+        'party = "departments"\namount_wan = 135 ',
+        'party = "departments"\namount_wan = 60 ').replace(
+        '[[projects.grants]]\nid = "water-group"',
+        '[[projects.grants]]\nid = "central-investment"\nparty = "central"\namount_wan = 75\nitems = ["雨污分流"]\n'
+        f'outside_pools = {str(applied).lower()}\n[[projects.grants]]\nid = "water-group"')
+    path = tmp_path / "special.toml"
+    path.write_text(text, encoding="utf-8")
+    checks = fm.check_modes(fm.evaluate(fm.load_project_scenario(path))).rule_checks.set_index(["rule", "item"])
+    assert checks.loc[("special_funded", "雨污分流"), "given"] == pytest.approx(135 if applied else 60)
+    assert checks.loc[("special_not_from_pools", "雨污分流"), "excess_wan"] == pytest.approx(0 if applied else 75)
+    assert bool(checks.loc[("special_funded", "雨污分流"), "passed"]) is passes
+    assert bool(checks.loc[("special_not_from_pools", "雨污分流"), "passed"]) is passes
+
+
+def test_only_central_or_provincial_money_is_applied_for_outside_the_pools(tmp_path):
+    text = SPECIAL.read_text(encoding="utf-8").replace('party = "departments"\n', 'party = "departments"\noutside_pools = true\n')
+    path = tmp_path / "special.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(fm.InputError, match="outside_pools is for central or provincial money"):
+        fm.load_project_scenario(path)
+
+
 def test_the_project_workbook_shows_who_pays(tmp_path):
     out = tmp_path / "out"
     assert main(["run", str(SPECIAL), "--out", str(out), "--quiet"]) == 0

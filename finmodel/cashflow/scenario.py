@@ -205,6 +205,22 @@ class Grant(_Strict):
     name: str | None = None
     """Name in reports (e.g. 区级加装电梯补助); default: who pays it, with what it is earmarked for where the
     project has several grants of one party."""
+    outside_pools: bool = False
+    """Central or provincial money the implementing department or unit applied for itself (中央预算内投资, national
+    and provincial subsidies, 六(四)), not the city's 切块 subsidy pools: it may fund a special renovation."""
+
+    @model_validator(mode="after")
+    def _outside_pools_is_central_or_provincial(self) -> Grant:
+        if self.outside_pools and self.party not in OUTSIDE_POOL_PARTIES:
+            raise Invalid(f"outside_pools is for central or provincial money applied for directly (六(四)), not for "
+                          f"party '{self.party}'",
+                          f"outside_pools 仅用于直接申请的中央或省级资金（六(四)），不适用于出资方“{self.party}”")
+        return self
+
+
+OUTSIDE_POOL_PARTIES = ("central", "provincial")
+"""Who gives money a special renovation's entity applies for outside the pools: 六(四) names 中央预算内投资 and
+national and provincial subsidies."""
 
 
 class Reward(_Strict):

@@ -49,12 +49,15 @@ def funding_stack(flow: ProjectCashflow) -> pd.DataFrame:
     return table
 
 
-def earmarked(flow: ProjectCashflow, parties: set[str]) -> dict[str, float]:
-    """Money from ``parties`` earmarked per capex item (a grant for several items split by their cost)."""
+def earmarked(flow: ProjectCashflow, parties: set[str], *, outside_pools: bool | None = None) -> dict[str, float]:
+    """Money from ``parties`` earmarked per capex item (a grant for several items split by their cost); with
+    ``outside_pools``, only the grants whose flag is that."""
     items = flow.project.capex.items_wan
     out = {item: 0.0 for item in items}
     for grant in flow.project.grants:
         if grant.party not in parties or not grant.items:
+            continue
+        if outside_pools is not None and grant.outside_pools != outside_pools:
             continue
         weight = sum(items[i] for i in grant.items)
         for item in grant.items:
@@ -131,16 +134,18 @@ def special_checks(flow: ProjectCashflow, policy: Policy) -> pd.DataFrame:
     """Special renovations and utilities' work (专项改造, 三(五)) whatever the project's mode: each capex item the cost
     catalogue routes to a department or a utility is paid by the departments' or utilities' money earmarked for it
     (rule ``special_funded``), and no money of the subsidy pools is earmarked for it (rule ``special_not_from_pools``,
-    a ceiling of 0)."""
+    a ceiling of 0). Central or provincial money the entity applied for itself (``outside_pools``, 六(四)) is not the
+    pools': it counts toward the item's funding."""
     catalogue = policy.entry("cost_catalogue").value
     items = flow.project.capex.items_wan
     special = [item for item in items if catalogue.route_of(item) in SPECIAL_PARTIES]
     rows = []
     if special:
-        pools = earmarked(flow, set(POOL_PARTIES))
+        pools = earmarked(flow, set(POOL_PARTIES), outside_pools=False)
+        applied = earmarked(flow, set(POOL_PARTIES), outside_pools=True)
         for item in special:
             parties = SPECIAL_PARTIES[catalogue.route_of(item)]
-            given = earmarked(flow, parties)[item]
+            given = earmarked(flow, parties)[item] + applied[item]
             rows.append(["special_funded", item, items[item], given, np.nan, given >= items[item] - 1e-6])
             rows.append(["special_not_from_pools", item, 0.0, pools[item], pools[item], pools[item] <= 1e-9])
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
