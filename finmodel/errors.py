@@ -69,6 +69,9 @@ class Invalid(FinmodelError, ValueError):
     def __init__(self, message: str, zh: str) -> None:
         super().__init__(message, zh=zh)
 
+    def __reduce__(self) -> tuple:  # rebuilt with its Chinese, as an error leaving a Dask worker is
+        return type(self), (str(self), self.zh)
+
 
 class InputError(FinmodelError):
     """Bad input: a file, key, row or cell that is missing or wrong.

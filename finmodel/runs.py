@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .labels import LANGS
 
 MAIN_CSV = {"allocation": "allocation.csv", "projects": "cashflow.csv", "plan": "plan.csv"}
 PROJECT_METRICS = ("total_investment_wan", "npv_after_grants_wan", "irr_project", "funding_gap_wan",
@@ -118,13 +119,27 @@ def read_run(folder: str | Path) -> Run:
 
 
 def _as_written(manifest: object) -> bool:
-    """Whether ``manifest`` has the shape ``finmodel run`` writes, as far as reading a run back relies on it."""
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("scenario", {}), dict):
+    """Whether ``manifest`` has the shape ``finmodel run`` writes, as far as reading a run back and comparing it
+    rely on it: outputs and inputs each a file with its hash, overrides each a key with its old and new value, a
+    scenario table whose kind is text, a language finmodel writes, tables where tables are."""
+    if not isinstance(manifest, dict):
         return False
-    outputs = manifest.get("outputs", [])
-    return isinstance(outputs, list) and all(
-        isinstance(entry, dict) and isinstance(entry.get("file"), str) and isinstance(entry.get("sha256"), str)
-        and isinstance(entry.get("columns", []), list) for entry in outputs)
+    scenario = manifest.get("scenario", {})
+    if not isinstance(scenario, dict) or not isinstance(scenario.get("kind", ""), str):
+        return False
+    if manifest.get("language", "zh") not in LANGS or not isinstance(manifest.get("policy", {}), dict):
+        return False
+
+    def entries(key: str, fields: dict[str, type | tuple]) -> bool:
+        listed = manifest.get(key, [])
+        return isinstance(listed, list) and all(
+            isinstance(entry, dict) and all(name in entry and isinstance(entry[name], kinds)
+                                            for name, kinds in fields.items()) for entry in listed)
+
+    return (entries("outputs", {"file": str, "sha256": str}) and entries("inputs", {"file": str, "sha256": str})
+            and entries("overrides", {"key": str, "old": object, "new": object})
+            and entries("pools", {"id": str})
+            and all(isinstance(e.get("columns", []), list) for e in manifest.get("outputs", [])))
 
 
 def _numbers(column: pd.Series) -> pd.Series:

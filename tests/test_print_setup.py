@@ -252,30 +252,60 @@ def test_a_kept_block_moves_to_the_next_page_when_rows_raised_at_save_push_it(ra
 def test_a_kept_block_counts_the_header_rows_repeated_on_its_page():
     from finmodel.report.book import keep_together, save_workbook
 
-    # One-line rows, header rows 1–5 (75 pt) repeated: page 1 holds rows 1–44 (660 pt of 668), page 2 the header
-    # and rows 45–… A block at 81–85 starts at 75 + 36 × 15 = 615 pt of page 2 and needs 75 more: 690 > 668, a
-    # break. Without the repeated header it would start at 540 and fit.
+    # One-line rows, header rows 1–5 (75 pt) repeated: page 1 holds rows 1–46 (690 pt of 698), page 2 the header
+    # and rows 47–… A block at 82–86 starts at 75 + 35 × 15 = 600 pt of page 2 and needs 75 more: 675 > 668 (two
+    # rows to spare), a break. Without the repeated header it would start at 525 and fit (600).
     wb, ws = _sheet([30, 15, 15])
     from finmodel.report.book import print_setup
 
     print_setup(ws, 3, "1:5")
-    for row in range(1, 86):
+    for row in range(1, 87):
         ws.cell(row=row, column=1, value=row)
-    keep_together(ws, 81, 85)
+    keep_together(ws, 82, 86)
     out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
-    assert [b.id for b in out.row_breaks.brk] == [80]
+    assert [b.id for b in out.row_breaks.brk] == [81]
 
 
 def test_a_signature_block_under_a_wide_table_stays_on_its_first_page():
     from finmodel.report.book import save_workbook, signature_block
 
-    # The sheet of test_a_note_is_narrowed…: 30 columns print 4 pages across, the first holding A:H. Spread over
-    # the table's 30 columns the signatures fell on pages 1, 2 and 4; they are spread over A:H instead.
+    # The sheet of test_a_note_is_narrowed…: 30 columns print 4 pages across, the first holding A:H, A repeated on
+    # each. Spread over the table's 30 columns the signatures fell on pages 1, 2 and 4; they are spread over B:H
+    # instead (in A they would print on every page).
     wb, ws = _sheet([20] + [15] * 29)
     for col in range(1, 31):
         ws.cell(row=1, column=col, value=col)
     signature_block(ws, 3, 30, "济南市财政局", "zh")
     out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
     placed = {cell.value: cell.column for row in out.iter_rows(min_row=3) for cell in row if cell.value}
-    assert placed == {"编制单位：济南市财政局": 1, "负责人：": 4, "审核：": 7, "经办人：": 1,
-                      "日期：　　年　　月　　日": 4, "（单位盖章）": 7}
+    assert placed == {"编制单位：济南市财政局": 2, "负责人：": 5, "审核：": 7, "经办人：": 2,
+                      "日期：　　年　　月　　日": 5, "（单位盖章）": 7}
+
+
+def test_a_kept_block_far_down_is_placed_by_pages_of_their_full_height():
+    from finmodel.report.book import keep_together, print_setup, save_workbook
+
+    # 89 one-line rows then a block at 90–93: a portrait page holds 698 pt, 46 rows, so rows 90–93 start at row 44 of
+    # page 2 (43 × 15 = 645 pt used) and need 60 more: 705 > 668, a break. Pages laid out two rows short (668 pt, 44
+    # rows) would have put row 90 at the top of page 3 and seen no need for one.
+    wb, ws = _sheet([30, 15, 15])
+    print_setup(ws, 3)
+    for row in range(1, 94):
+        ws.cell(row=row, column=1, value=row)
+    keep_together(ws, 90, 93)
+    out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
+    assert [b.id for b in out.row_breaks.brk] == [89]
+
+
+def test_a_narrow_note_in_a_repeated_column_moves_out_of_it():
+    from finmodel.report.book import save_workbook
+
+    # The same 30-column sheet; a note over A:F fits the first page but starts in A, which prints on every page.
+    wb, ws = _sheet([20] + [15] * 29)
+    ws["A1"] = "说明" * 20
+    ws["A1"].alignment = openpyxl.styles.Alignment(wrap_text=True)
+    ws.merge_cells("A1:F1")
+    for col in range(1, 31):
+        ws.cell(row=3, column=col, value=col)
+    out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
+    assert [str(r) for r in out.merged_cells.ranges] == ["B1:F1"] and out["A1"].value is None

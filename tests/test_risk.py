@@ -302,3 +302,13 @@ def test_an_uncertain_input_is_named_by_its_project_and_field():
     }
     assert {key: input_label(key, projects, "zh") for key in expected} == expected
     assert input_label("projects.zoucheng.loans.bank.rate", projects, "en") == f"{name}: loans.bank.rate"
+
+
+def test_grants_of_one_party_are_told_apart_as_inputs_too():
+    from finmodel.report.inputs import input_label
+
+    projects = fm.load_project_scenario(PROJECTS / "multi-source-2024.toml").projects
+    ident = projects.ids[0]
+    labels = [input_label(f"projects.{ident}.grants.{grant}.amount_wan", projects, "zh").split("：", 1)[1]
+              for grant in ("district-basic", "district-elevator", "city")]
+    assert labels == ["区县补助（基础类）·金额", "区县补助（加装电梯）·金额", "市级补助·金额"]

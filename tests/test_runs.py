@@ -111,11 +111,16 @@ def test_a_plan_comparison_by_year(tmp_path):
     assert comparison.inputs["key"].tolist() == ["budgets.scale"]
 
 
-@pytest.mark.parametrize("manifest", ["[]", '{"outputs": [{"file": "allocation.csv"}]}', '{"outputs": {"a": 1}}',
-                                      '{"scenario": "jinan", "outputs": []}'])
-def test_a_manifest_not_as_finmodel_wrote_it_is_bad_input_not_a_defect(tmp_path, capsys, manifest):
+@pytest.mark.parametrize("change", [
+    lambda m: [], lambda m: {**m, "outputs": [{"file": "allocation.csv"}]}, lambda m: {**m, "outputs": {"a": 1}},
+    lambda m: {**m, "scenario": "jinan"}, lambda m: {**m, "inputs": [{"file": "a.csv"}]},
+    lambda m: {**m, "scenario": {**m["scenario"], "kind": ["allocation"]}}, lambda m: {**m, "language": "fr"},
+    lambda m: {**m, "overrides": [{"key": "x"}]},
+])
+def test_a_manifest_not_as_finmodel_wrote_it_is_bad_input_not_a_defect(tmp_path, capsys, change):
     out = _run(JINAN, tmp_path / "out")
-    (out / "manifest.json").write_text(manifest, encoding="utf-8")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    (out / "manifest.json").write_text(json.dumps(change(manifest)), encoding="utf-8")
     with pytest.raises(fm.InputError, match="is not a manifest finmodel wrote"):
         fm.read_run(out)
     assert main(["compare", str(out), str(out), "--out", str(tmp_path / "cmp")]) == 2

@@ -958,7 +958,7 @@ def _delayed(project: Project, file: Path, **where: Any) -> Project:
         said = problem['msg'].removeprefix('Value error, ')
         raise InputError(f"with a construction delay of {project.construction_delay_years} years the project does not "
                          f"hold together: {place}: {said}",
-                         zh=f"建设期延误 {project.construction_delay_years} 年后，项目的数据不能自洽："
+                         zh=f"工程延误 {project.construction_delay_years} 年后，项目的数据不能自洽："
                          f"{place}：{_pydantic_zh(problem) or said}", file=file, **where) from None
 
 
@@ -1147,7 +1147,7 @@ def _check_years(projects: list[Project], year0: int, path: Path, policy: Policy
 
         late = written_of(project).construction_delay_years
         delayed = (Said(f" (with its construction delay of {late} years operation starts in {first_operating})",
-                        f"（建设期延误 {late} 年，运营从 {first_operating} 年开始）") if late else "")
+                        f"（工程延误 {late} 年，运营从 {first_operating} 年开始）") if late else "")
 
         def inside(value: int | None, key: str, low: int = year0) -> None:
             if value is not None and not low <= value <= last:

@@ -151,14 +151,11 @@ def first_page_notes(ws: Worksheet) -> None:
     first_page = _first_page_columns(ws)
     if first_page >= last:
         return
-    repeated = 0
-    if ws.print_title_cols:
-        from openpyxl.utils.cell import column_index_from_string
-
-        first, _, end = ws.print_title_cols.replace("$", "").partition(":")
-        repeated = column_index_from_string(end or first) if column_index_from_string(first) == 1 else 0
+    repeated = _repeated_columns(ws)
     for merged in list(ws.merged_cells.ranges):
-        if merged.min_col != 1 or merged.min_row != merged.max_row or merged.max_col <= first_page:
+        # A note within the first page is left as it is, unless it starts in a column repeated on every page.
+        within = merged.max_col <= first_page and not (repeated and merged.max_col > repeated)
+        if merged.min_col != 1 or merged.min_row != merged.max_row or within:
             continue
         cell = ws.cell(row=merged.min_row, column=1)
         if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
@@ -172,19 +169,34 @@ def first_page_notes(ws: Worksheet) -> None:
             moved = ws.cell(row=merged.min_row, column=start, value=cell.value)
             moved._style = copy(cell._style)
             cell.value = None
-        ws.merge_cells(start_row=merged.min_row, start_column=start, end_row=merged.min_row, end_column=first_page)
+        end = min(first_page, merged.max_col) if start == 1 else max(min(first_page, merged.max_col), start + 1)
+        ws.merge_cells(start_row=merged.min_row, start_column=start, end_row=merged.min_row, end_column=end)
 
 
-def _first_page_columns(ws: Worksheet) -> int:
-    """How many leading columns the first printed page holds, estimated: the page's width at the scale a sheet
-    fitted to ``fitToWidth`` pages across prints at (at most full size), filled with whole columns."""
-    orientation = ws.page_setup.orientation or "portrait"
-    full = PAGE_CHARS[orientation] * 8 / 11  # units a page holds at full size (11 pt)
+def _print_scale(ws: Worksheet) -> float:
+    """The scale a sheet fitted to ``fitToWidth`` pages across prints at (at most full size): its columns spread
+    over the pages, the repeated title columns on each."""
+    full = PAGE_CHARS[ws.page_setup.orientation or "portrait"] * 8 / 11  # units a page holds at full size (11 pt)
     pages = ws.page_setup.fitToWidth or 1
     total = columns_width(ws, 1, ws.max_column)
     repeated = _title_cols_width(ws) if ws.print_title_cols else 0.0
-    scale = min(1.0, full / max((total - repeated) / pages + repeated, 1.0))
-    room = full / scale
+    return min(1.0, full / max((total - repeated) / pages + repeated, 1.0))
+
+
+def _repeated_columns(ws: Worksheet) -> int:
+    """How many leading columns print on every page across (0 when none, or when they do not start at A)."""
+    if not ws.print_title_cols:
+        return 0
+    from openpyxl.utils.cell import column_index_from_string
+
+    first, _, end = ws.print_title_cols.replace("$", "").partition(":")
+    return column_index_from_string(end or first) if column_index_from_string(first) == 1 else 0
+
+
+def _first_page_columns(ws: Worksheet) -> int:
+    """How many leading columns the first printed page holds, estimated: the page's width at the sheet's print
+    scale, filled with whole columns."""
+    room = PAGE_CHARS[ws.page_setup.orientation or "portrait"] * 8 / 11 / _print_scale(ws)
     used, count = 0.0, 0
     for col in range(1, ws.max_column + 1):
         used += ws.column_dimensions[get_column_letter(col)].width or 8.43
@@ -316,14 +328,13 @@ def keep_together(ws: Worksheet, first: int, last: int) -> None:
 def _break_before_kept_blocks(ws: Worksheet) -> None:
     """The page breaks ``keep_together`` asked for: the pages are laid out from the rows' heights at the scale the
     sheet prints at (fitted to its width), each page after the first less the header rows it repeats and a break
-    already there starting a page, with two rows to spare, since spreadsheets measure text a little differently."""
+    already there starting a page; a block must fit with two rows to spare, since spreadsheets measure text a little
+    differently."""
     blocks = _KEPT.pop(ws, [])
     if not blocks:
         return
-    orientation = ws.page_setup.orientation or "portrait"
-    full_scale = PAGE_CHARS[orientation] * 8 / 11 * (ws.page_setup.fitToWidth or 1)
-    scale = min(1.0, full_scale / max(columns_width(ws, 1, ws.max_column), 1.0))
-    capacity = PAGE_POINTS[orientation] / scale - 2 * DEFAULT_ROW_HEIGHT
+    capacity = PAGE_POINTS[ws.page_setup.orientation or "portrait"] / _print_scale(ws)
+    spare = 2 * DEFAULT_ROW_HEIGHT  # in the test only: a page laid out shorter than it is drifts page by page
 
     def height(row: int) -> float:  # looked up, not indexed: indexing would add an empty row to the sheet
         dimension = ws.row_dimensions.get(row)
@@ -344,7 +355,7 @@ def _break_before_kept_blocks(ws: Worksheet) -> None:
             used += height(row)
         block = sum(height(row) for row in range(first, last + 1))
         fresh_page = (0.0 if first in title_rows else repeated) + block
-        if used + block > capacity and fresh_page <= capacity and first - 1 not in breaks:
+        if used + block > capacity - spare and fresh_page <= capacity - spare and first - 1 not in breaks:
             ws.row_breaks.append(Break(id=first - 1))
 
 
@@ -383,16 +394,17 @@ def _signatures_on_first_page(ws: Worksheet) -> None:
         return
     rows, columns = placed
     first_page = _first_page_columns(ws)
-    if columns[-1] <= first_page or first_page < 5:
+    start = _repeated_columns(ws) + 1 if (ws.page_setup.fitToWidth or 1) > 1 else 1  # not in a repeated column
+    if (columns[-1] <= first_page and columns[0] >= start) or first_page - start < 4:
         return
-    for old, new in zip(columns, [1, max(3, first_page // 2), first_page - 1]):
-        if old == new:
-            continue
-        for row in rows:
-            cell = ws.cell(row=row, column=old)
-            moved = ws.cell(row=row, column=new, value=cell.value)
-            moved._style = copy(cell._style)
-            cell.value = None
+    new = [start, max(start + 2, (start + first_page) // 2), first_page - 1]
+    taken = {(row, old): (ws.cell(row=row, column=old).value, copy(ws.cell(row=row, column=old)._style))
+             for row in rows for old in columns}  # all read before any is written: a new place may be an old one
+    for row, old in taken:
+        ws.cell(row=row, column=old).value = None
+    for (row, old), (value, style) in taken.items():
+        cell = ws.cell(row=row, column=new[columns.index(old)], value=value)
+        cell._style = style
 
 
 def print_setup(ws: Worksheet, width: int, title_rows: str | None = None) -> None:

@@ -448,7 +448,7 @@ def coverage_sheet(ws: Worksheet, result: CashflowResult, lang: str) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
     # The header row repeats only where the table runs onto more pages: repeated above the comparison tables under
     # it, it would name their columns wrongly.
-    long = len(result.coverage) > ROWS_PER_PAGE["landscape"]
+    long = len(result.coverage) > ROWS_PER_PAGE["landscape"] - 10  # less the title, header and notes' rows
     print_setup(ws, len(headers), "3:3" if long else None)
 
 

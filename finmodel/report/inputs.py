@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..labels import INCOME_KIND, PARTY, item_label, t, word
+from ..labels import INCOME_KIND, item_label, t, word
 from ..reference_zh import ZH
 
 _FIRST_PHRASE = re.compile(r"[，（：(,]")
@@ -67,18 +67,28 @@ def _field_label(rest: str, project: Any) -> str | None:
     if head == "capex" and len(parts) == 3 and parts[1] == "items_wan":
         return f"{_field_zh('projects[].capex')}·{item_label(parts[2], 'zh')}"
     if head == "income" and len(parts) == 3:
-        line = _named(getattr(project, "income", ()), parts[1])
+        lines = list(getattr(project, "income", ()) or ())
+        line = _named(lines, parts[1])
         kind = getattr(line, "kind", parts[1])
         form = _INCOME_FORMS.get(kind, kind)
         field = _field_zh(f"projects[].income[kind={form}].{parts[2]}") or parts[2]
         name = getattr(line, "name", None) or word(INCOME_KIND, kind, "zh")
+        if not getattr(line, "name", None) and sum(getattr(other, "kind", None) == kind for other in lines) > 1:
+            name += f"（{parts[1]}）"  # two unnamed lines of one kind: told apart by id
         return f"{name}·{field}"
-    if head in ("loans", "bonds", "grants", "land_returns") and len(parts) == 3:
+    if head == "grants" and len(parts) == 3:
+        grants = list(getattr(project, "grants", ()) or ())
+        ids = [grant.id for grant in grants]
+        field = _field_zh(f"projects[].grants[].{parts[2]}") or parts[2]
+        if parts[1] not in ids:
+            return f"{_field_zh('projects[].grants')}（{parts[1]}）·{field}"
+        from .cashflow import grant_labels  # the 现金流量表's names of the grants, told apart the same way
+
+        return f"{grant_labels(grants, 'zh')[ids.index(parts[1])]}·{field}"
+    if head in ("loans", "bonds", "land_returns") and len(parts) == 3:
         element = _named(getattr(project, head, ()), parts[1])
         field = _field_zh(f"projects[].{head}[].{parts[2]}") or parts[2]
         name = getattr(element, "name", None)
-        if not name and head == "grants" and element is not None:
-            name = word(PARTY, element.party, "zh")
         if not name:  # the kind of instrument, and its id where the project has several of that kind
             several = len(getattr(project, head, ()) or ()) > 1
             name = (_field_zh(f"projects[].{head}") or head) + (f"（{parts[1]}）" if several else "")

@@ -101,7 +101,10 @@ def sensitivity_chart(sens: SensitivityResult, rule: BalanceRule, name: str, lan
     input from P5 to P95 around the scenario's NPV, with the break-even value where there is one; right the spider,
     NPV over each input's percentiles. The rule's NPV threshold is drawn where the rule tests NPV."""
     def _short(key: str) -> str:  # a panel is one project's: the field alone
-        return field_of((names or {}).get(key, key))
+        if names and key in names:
+            return field_of(names[key])
+        head, _, rest = key.partition(".")  # no names given (an API call): the key without projects.<id>.
+        return rest.partition(".")[2] if head == "projects" else key
 
     font = cjk_font()
     shown = list(units if units is not None else sens.base.index[:CHART_UNITS])
