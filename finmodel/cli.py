@@ -38,7 +38,7 @@ from . import solver
 from .config import read_toml
 from .errors import FinmodelError, InputError, zh_of
 from .kinds import kind_of
-from .labels import LANGS, check_label, finding_text, pool_label, t
+from .labels import LANGS, SOLVE_STATUS, check_label, finding_text, pool_label, t, word
 from .progress import TERMINAL, Activity
 from .report.cells import display_width
 from .report.files import output_folder
@@ -197,7 +197,8 @@ class SolveReporter:
         if self.verbose:
             gap = t("cli_gap", self.lang).format(record.gap) if record.gap is not None else ""
             stage = zh_of(record.stage) if self.lang == "zh" else record.stage
-            message = t("cli_solve_record", self.lang).format(self.solves, stage, record.status, gap,
+            status = word(SOLVE_STATUS, record.status, self.lang)
+            message = t("cli_solve_record", self.lang).format(self.solves, stage, status, gap,
                                                               record.seconds)
             self.line.write(message) if self.line is not None else _status(message)
 

@@ -914,6 +914,11 @@ ROUTE = {"public": ("财政资金", "public budgets"), "department": ("专项改
 IMPLEMENTER = {"district": ("区县政府确定的实施主体", "the district's entity"),
                "department": ("市有关部门确定的实施主体", "a city department's entity"),
                "utility": ("专业经营单位", "a utility company"), "owners": ("房屋所有人", "the owners")}
+SOLVE_STATUS = {"Optimal": ("最优", "Optimal"), "Infeasible": ("无可行解", "Infeasible"),
+                "Unbounded": ("无界", "Unbounded"), "Not Solved": ("未求解完成", "Not Solved"),
+                "Undefined": ("未确定", "Undefined")}
+"""A solve's status as PuLP names it (the solver's records keep PuLP's words)."""
+
 INCOME_KIND = {"parking": ("停车收入", "parking"), "rent": ("租金收入", "rent"), "charging": ("充电收入", "charging"),
                "property": ("物业服务收入", "property services"), "advertising": ("广告收入", "advertising"),
                "canteen": ("食堂收入", "canteen"), "elderly_care": ("养老服务收入", "elderly care"),

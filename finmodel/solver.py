@@ -23,6 +23,7 @@ import numpy as np
 import pulp
 
 from .errors import Infeasible, Said, SolveError, SolverError, TimeLimitReached, zh_of
+from .labels import SOLVE_STATUS, word
 
 SOLVERS = ("highs", "cbc")
 
@@ -399,7 +400,8 @@ class LinearModel:
                 f"{stage}: solver stopped with status '{status}' and solution status '{sol_status}'{reason}; "
                 "no result is exported",
                 record,
-                zh=f"{zh_of(stage)}：求解器中止，状态为“{status}”，解的状态为“{sol_status}”{reason_zh}；不输出任何结果",
+                zh=f"{zh_of(stage)}：求解器中止，状态为“{word(SOLVE_STATUS, status, 'zh')}”，解的状态为“{sol_status}”"
+                   f"{reason_zh}；不输出任何结果",
             )
         return record
 

@@ -51,7 +51,10 @@ def test_solver_detail_only_with_verbose(tmp_path, capsys):
     assert main(["run", str(JINAN), "--out", str(tmp_path / "a"), *fit]) == 0
     assert "次求解：" not in capsys.readouterr().err
     assert main(["run", str(JINAN), "--out", str(tmp_path / "b"), "--verbose", *fit]) == 0
-    assert "第 1 次求解：" in capsys.readouterr().err
+    # the stage and the status in the run's language
+    assert "第 1 次求解：未分配资金最少（central） — 最优，" in capsys.readouterr().err
+    assert main(["run", str(JINAN), "--out", str(tmp_path / "c"), "--verbose", "--lang", "en", *fit]) == 0
+    assert "solve 1: least unallocated, pool central — Optimal, " in capsys.readouterr().err
 
 
 def test_a_set_mistake_is_the_command_lines_not_the_files(tmp_path, capsys):
