@@ -37,7 +37,7 @@ from pathlib import Path
 from . import solver
 from .config import read_toml
 from .errors import FinmodelError, InputError, zh_of
-from .kinds import kind_of
+from .kinds import KindFound, kind_of
 from .labels import LANGS, SOLVE_STATUS, check_label, finding_text, pool_label, t, word
 from .progress import TERMINAL, Activity
 from .report.cells import display_width
@@ -229,7 +229,7 @@ BRIEF = False
 
 def _status(message: str) -> None:
     if not (QUIET or BRIEF):
-        _error(message)
+        _stderr(message)
 
 
 def _say(line: str) -> None:
@@ -239,7 +239,13 @@ def _say(line: str) -> None:
         print("\n".join(fit_terminal(line)))
 
 
-def _error(message: str) -> None:
+def _kind_note(file: Path, found: KindFound, lang: str) -> None:
+    """The note of a scenario whose kind was worked out rather than stated (``kind_of``), in ``lang``."""
+    if found.note:
+        _status(t("cli_note", lang).format(f"{file}：{zh_of(found.note)}" if lang == "zh" else f"{file}: {found.note}"))
+
+
+def _stderr(message: str) -> None:
     """An error or a note on stderr; on a terminal, each of its lines within its width (in a log or a pipe a
     message stays on its lines, whole, to be searched and quoted)."""
     if sys.stderr.isatty():
@@ -273,7 +279,7 @@ def _run(args: argparse.Namespace) -> int:
                     print("\n".join(fit_terminal(f"{mark} {file.name}: {args.brief_line} → {_out_dir(args, file)}")),
                           flush=True)
             except FinmodelError as exc:  # one bad scenario does not stop the others
-                _error(t("cli_error", args.lang).format(exc.text(args.lang)))
+                _stderr(t("cli_error", args.lang).format(exc.text(args.lang)))
                 codes.append(exc.exit_code)
             _say("")
     finally:
@@ -314,9 +320,7 @@ def _run_one(args: argparse.Namespace, file: Path) -> int:
     with output_folder(out, keep=[file]):
         _status(t("cli_reading", args.lang).format(file))
         found = kind_of(read_toml(file), file=file)
-        if found.note:
-            _status(t("cli_note", args.lang).format(f"{file}{'：' if args.lang == 'zh' else ': '}"
-                                                    f"{zh_of(found.note) if args.lang == 'zh' else found.note}"))
+        _kind_note(file, found, args.lang)
         run = {"allocation": _run_allocation, "projects": _run_projects, "plan": _run_plan}[found.kind.name]
         return run(args, file, out)
 
@@ -542,9 +546,7 @@ def _template(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     lang = args.lang
     found = kind_of(read_toml(args.file), file=args.file)
-    if found.note:
-        _status(t("cli_note", lang).format(f"{args.file}{'：' if lang == 'zh' else ': '}"
-                                           f"{zh_of(found.note) if lang == 'zh' else found.note}"))
+    _kind_note(args.file, found, lang)
     kind = found.kind.name
     if kind == "plan":
         from .planning import load_plan_scenario
@@ -591,7 +593,7 @@ def main(argv: list[str] | None = None) -> int:
     except FinmodelError as exc:
         if args.debug:
             traceback.print_exc()
-        _error(t("cli_error", lang).format(exc.text(lang)))
+        _stderr(t("cli_error", lang).format(exc.text(lang)))
         return exc.exit_code
     except KeyboardInterrupt:
         if args.finished:  # several scenarios: the ones run before the interrupt are written

@@ -147,18 +147,18 @@ def row_number(frame: pd.DataFrame, position: int) -> int:
 
 
 _WHAT_ZH = {"file": "文件", "table file": "表格文件", "scenario file": "情景文件"}
-"""``check_file``'s ``what`` in Chinese; a caller may also pass a ``Said``."""
+"""``check_file``'s ``what`` in Chinese."""
 
 
 def check_file(path: Path, *, file: str | Path | None = None, key: str | None = None,
-               what: str = "file") -> None:
+               what: Literal["file", "table file", "scenario file"] = "file") -> None:
     """Refuse ``path`` unless it is a regular file that exists; the message says why (missing, a folder, a link
     that loops, a NUL in the name). ``file`` and ``key`` name the place that gave the path (a scenario's key);
     without them the path itself is the place."""
     where = {"file": file, "key": key} if file is not None else {"file": path, "key": key}
     shown = f": {_printable(path)}" if file is not None else ""
     shown_zh = f"：{_printable(path)}" if file is not None else ""
-    what_zh = getattr(what, "zh", None) or _WHAT_ZH.get(what, what)
+    what_zh = _WHAT_ZH[what]
     if "\0" in str(path):
         raise InputError(f"the path of the {what} contains a NUL character{shown}",
                          zh=f"{what_zh}的路径中含有空字符{shown_zh}", **where)

@@ -259,3 +259,22 @@ def test_bad_plan_inputs_are_named(tmp_path, capsys, budgets, plan_text, words):
     err = capsys.readouterr().err
     inputs = [p.read_text(encoding="utf-8") for p in tmp_path.iterdir()]
     assert "错误：" in err and not english_words(err, *inputs, str(tmp_path)), err
+
+
+def test_a_long_community_name_wraps_in_the_project_list(tmp_path):
+    # Names up to 38 units widen the name column; a longer one (here 52 units) wraps in a column of 40.
+    long_name = "历下区" + "文化东路" * 6 + "宿舍小区"
+    (tmp_path / "library.csv").write_text(HEADER + f"c,{long_name}," + OK + "\nd,短名小区," + OK + "\n",
+                                          encoding="utf-8")
+    (tmp_path / "budgets.csv").write_text("district,year,budget_wan\n甲区,2021,100000\n", encoding="utf-8")
+    (tmp_path / "plan.toml").write_text(
+        '[scenario]\nname = "计划"\n[library]\ntable = "library.csv"\n[budgets]\ntable = "budgets.csv"\n'
+        "[plan]\nfirst_year = 2021\nlast_year = 2021\n", encoding="utf-8")
+    assert main(["run", str(tmp_path / "plan.toml"), "--out", str(tmp_path / "out"), "--quiet"]) in (0, 1)
+    import openpyxl
+
+    ws = openpyxl.load_workbook(tmp_path / "out" / "plan.xlsx")["项目清单"]
+    rows = {ws.cell(row=r, column=2).value: r for r in range(2, ws.max_row + 1)}
+    assert ws.column_dimensions["B"].width == 40
+    assert ws.cell(row=rows[long_name], column=2).alignment.wrap_text
+    assert ws.row_dimensions[rows[long_name]].height >= 30  # two lines

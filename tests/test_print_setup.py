@@ -198,6 +198,18 @@ def test_every_signed_sheet_has_the_whole_signature_block_on_one_page(tmp_path, 
     assert not any(first <= b.id < last for b in ws.row_breaks.brk)  # no break inside the block
 
 
+def _wide_sheet_with_note(note: str | None = None, span: str = "A1:A1"):
+    """30 columns, A 20 units wide and the others 15, numbered in row 3; ``note`` wrapped and merged over ``span``."""
+    wb, ws = _sheet([20] + [15] * 29)
+    if note is not None:
+        ws["A1"] = note
+        ws["A1"].alignment = openpyxl.styles.Alignment(wrap_text=True)
+        ws.merge_cells(span)
+    for col in range(1, 31):
+        ws.cell(row=3, column=col, value=col)
+    return wb
+
+
 def test_a_note_is_narrowed_to_the_columns_the_first_page_prints():
     from finmodel.report.book import save_workbook
 
@@ -205,13 +217,7 @@ def test_a_note_is_narrowed_to_the_columns_the_first_page_prints():
     # rule: (455 − 20) ÷ (179 − 20 − 15) → 4). Spread over 4 pages they print at full size, 179 × 8/11 = 130.2
     # units a page: A and seven 15-unit columns (125). A note merged over 11 columns is narrowed to the first page;
     # A is repeated on every page, so the note starts in B, and A's cell is empty (it would print cut on page 2).
-    wb, ws = _sheet([20] + [15] * 29)
-    ws["A1"] = "说明" * 60
-    ws["A1"].alignment = openpyxl.styles.Alignment(wrap_text=True)
-    ws.merge_cells("A1:K1")
-    for col in range(1, 31):
-        ws.cell(row=3, column=col, value=col)
-    out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
+    out = openpyxl.load_workbook(io.BytesIO(save_workbook(_wide_sheet_with_note("说明" * 60, "A1:K1"), "t"))).active
     assert out.page_setup.fitToWidth == 4 and out.page_setup.orientation == "landscape"
     assert [str(r) for r in out.merged_cells.ranges] == ["B1:H1"]
     assert out["A1"].value is None and out["B1"].value == "说明" * 60 and out["B1"].alignment.wrap_text
@@ -272,12 +278,10 @@ def test_a_signature_block_under_a_wide_table_stays_on_its_first_page():
     # The sheet of test_a_note_is_narrowed…: 30 columns print 4 pages across, the first holding A:H, A repeated on
     # each. Spread over the table's 30 columns the signatures fell on pages 1, 2 and 4; they are spread over B:H
     # instead (in A they would print on every page).
-    wb, ws = _sheet([20] + [15] * 29)
-    for col in range(1, 31):
-        ws.cell(row=1, column=col, value=col)
-    signature_block(ws, 3, 30, "济南市财政局", "zh")
+    wb = _wide_sheet_with_note()
+    signature_block(wb.active, 5, 30, "济南市财政局", "zh")
     out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
-    placed = {cell.value: cell.column for row in out.iter_rows(min_row=3) for cell in row if cell.value}
+    placed = {cell.value: cell.column for row in out.iter_rows(min_row=5) for cell in row if cell.value}
     assert placed == {"编制单位：济南市财政局": 2, "负责人：": 5, "审核：": 7, "经办人：": 2,
                       "日期：　　年　　月　　日": 5, "（单位盖章）": 7}
 
@@ -301,11 +305,5 @@ def test_a_narrow_note_in_a_repeated_column_moves_out_of_it():
     from finmodel.report.book import save_workbook
 
     # The same 30-column sheet; a note over A:F fits the first page but starts in A, which prints on every page.
-    wb, ws = _sheet([20] + [15] * 29)
-    ws["A1"] = "说明" * 20
-    ws["A1"].alignment = openpyxl.styles.Alignment(wrap_text=True)
-    ws.merge_cells("A1:F1")
-    for col in range(1, 31):
-        ws.cell(row=3, column=col, value=col)
-    out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
+    out = openpyxl.load_workbook(io.BytesIO(save_workbook(_wide_sheet_with_note("说明" * 20, "A1:F1"), "t"))).active
     assert [str(r) for r in out.merged_cells.ranges] == ["B1:F1"] and out["A1"].value is None

@@ -179,18 +179,24 @@ def _print_scale(ws: Worksheet) -> float:
     full = PAGE_CHARS[ws.page_setup.orientation or "portrait"] * 8 / 11  # units a page holds at full size (11 pt)
     pages = ws.page_setup.fitToWidth or 1
     total = columns_width(ws, 1, ws.max_column)
-    repeated = _title_cols_width(ws) if ws.print_title_cols else 0.0
+    repeated = _title_cols_width(ws)
     return min(1.0, full / max((total - repeated) / pages + repeated, 1.0))
+
+
+def _title_cols(ws: Worksheet) -> tuple[int, int] | None:
+    """The first and last of the columns printed on every page across (``print_title_cols``), or None."""
+    if not ws.print_title_cols:
+        return None
+    from openpyxl.utils.cell import column_index_from_string
+
+    first, _, last = ws.print_title_cols.replace("$", "").partition(":")
+    return column_index_from_string(first), column_index_from_string(last or first)
 
 
 def _repeated_columns(ws: Worksheet) -> int:
     """How many leading columns print on every page across (0 when none, or when they do not start at A)."""
-    if not ws.print_title_cols:
-        return 0
-    from openpyxl.utils.cell import column_index_from_string
-
-    first, _, end = ws.print_title_cols.replace("$", "").partition(":")
-    return column_index_from_string(end or first) if column_index_from_string(first) == 1 else 0
+    titles = _title_cols(ws)
+    return titles[1] if titles and titles[0] == 1 else 0
 
 
 def _first_page_columns(ws: Worksheet) -> int:
@@ -283,10 +289,8 @@ def readable_width(ws: Worksheet) -> None:
 
 
 def _title_cols_width(ws: Worksheet) -> float:
-    from openpyxl.utils.cell import column_index_from_string
-
-    first, _, last = ws.print_title_cols.replace("$", "").partition(":")
-    return columns_width(ws, column_index_from_string(first), column_index_from_string(last or first))
+    titles = _title_cols(ws)
+    return columns_width(ws, *titles) if titles else 0.0
 
 
 ROWS_PER_PAGE = {"landscape": 30, "portrait": 45}

@@ -8,7 +8,7 @@ field's key path, which the reference explains."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..labels import INCOME_KIND, item_label, t, word
@@ -26,13 +26,18 @@ def _field_zh(path: str) -> str | None:
     return _FIRST_PHRASE.split(text, 1)[0] if text else None
 
 
-def _named(elements: Any, ident: str) -> Any:
+def _by_id(elements: Any, ident: str) -> Any:
     return next((e for e in elements or () if getattr(e, "id", None) == ident), None)
 
 
 def input_names(keys: Iterable[str], projects: Any, lang: str) -> dict[str, str]:
     """Each key's ``input_label``."""
     return {key: input_label(key, projects, lang) for key in dict.fromkeys(keys)}
+
+
+def name_of(key: str, names: Mapping[str, str] | None) -> str:
+    """An input's name from ``input_names``' mapping, or its key where there is none (an API call without names)."""
+    return names.get(key, key) if names else key
 
 
 def field_of(label: str) -> str:
@@ -68,7 +73,7 @@ def _field_label(rest: str, project: Any) -> str | None:
         return f"{_field_zh('projects[].capex')}·{item_label(parts[2], 'zh')}"
     if head == "income" and len(parts) == 3:
         lines = list(getattr(project, "income", ()) or ())
-        line = _named(lines, parts[1])
+        line = _by_id(lines, parts[1])
         kind = getattr(line, "kind", parts[1])
         form = _INCOME_FORMS.get(kind, kind)
         field = _field_zh(f"projects[].income[kind={form}].{parts[2]}") or parts[2]
@@ -86,7 +91,7 @@ def _field_label(rest: str, project: Any) -> str | None:
 
         return f"{grant_labels(grants, 'zh')[ids.index(parts[1])]}·{field}"
     if head in ("loans", "bonds", "land_returns") and len(parts) == 3:
-        element = _named(getattr(project, head, ()), parts[1])
+        element = _by_id(getattr(project, head, ()), parts[1])
         field = _field_zh(f"projects[].{head}[].{parts[2]}") or parts[2]
         name = getattr(element, "name", None)
         if not name:  # the kind of instrument, and its id where the project has several of that kind

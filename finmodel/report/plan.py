@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from copy import copy
 from pathlib import Path
 
 import numpy as np
@@ -82,18 +81,13 @@ def list_sheet(ws: Worksheet, result: PlanResult, lang: str) -> None:
                t("pl_planned_year", lang)]
     records = [[index] + [row[c] for c in columns[:-1]] + [row["planned_year"] or t("pl_not_planned", lang)]
                for index, row in frame.iterrows()]
-    write_grid(ws, 1, headers, records, [None, None, None, "0", COUNT, COUNT, MONEY, "0.000", "0"], lang)
     # The name column as wide as the longest name (up to 40 units, longer ones wrap): a name cut by the district
-    # beside it is a name misread.
+    # beside it is a name misread. Widths first: the wrapped rows take their heights from them.
     longest = max((display_width(str(name)) for name in frame["name"]), default=0)
     for col, width in enumerate([10, min(max(22, longest + 2), 40), 14, 10, 10, 14, 16, 12, 14], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    if longest + 2 > 40:
-        for row in range(2, len(records) + 2):
-            cell = ws.cell(row=row, column=2)
-            alignment = copy(cell.alignment)
-            alignment.wrap_text = True
-            cell.alignment = alignment
+    write_grid(ws, 1, headers, records, [None, None, None, "0", COUNT, COUNT, MONEY, "0.000", "0"], lang,
+               wrapped=(2,) if longest + 2 > 40 else ())
     ws.freeze_panes = "C2"
     print_setup(ws, len(headers), "1:1")
 

@@ -18,6 +18,7 @@ from ..risk.montecarlo import PERCENTILES, RiskResult
 from .book import print_setup
 from .cells import MONEY, fit_height, put
 from .charts import cjk_font
+from .inputs import name_of
 
 PCT = "0.0%"
 RATE = "0.00%"
@@ -80,7 +81,7 @@ def drivers_frame(risk: RiskResult, lang: str = "zh", names: Mapping[str, str] |
 
 
 def _named(keys: pd.Series, names: Mapping[str, str] | None) -> np.ndarray:
-    return keys.map(lambda key: (names or {}).get(key, key)).to_numpy()
+    return keys.map(lambda key: name_of(key, names)).to_numpy()
 
 
 def risk_sheet(ws: Worksheet, risk: RiskResult, name: str, rule: BalanceRule, lang: str,
@@ -127,7 +128,7 @@ def risk_sheet(ws: Worksheet, risk: RiskResult, name: str, rule: BalanceRule, la
     order = rho[units[0]].abs().sort_values(ascending=False, kind="stable").index  # as they move the first unit
     for key in order:
         row += 1
-        label = (names or {}).get(key, key)
+        label = name_of(key, names)
         put(ws, row, 1, label, box=True, lang=lang, wrap=True)
         fit_height(ws, row, {1: label}, line_height=15)
         for col, unit in enumerate(units, start=2):
@@ -201,7 +202,7 @@ def risk_lines(risk: RiskResult, lang: str = "zh", limit: int = 10,
         driver = ""
         if unit in first.index and np.isfinite(first.at[unit, "rank_correlation"]):
             key = first.at[unit, "input"]
-            driver = t("cli_risk_driver", lang).format((names or {}).get(key, key), first.at[unit, "rank_correlation"])
+            driver = t("cli_risk_driver", lang).format(name_of(key, names), first.at[unit, "rank_correlation"])
         lines.append(t("cli_risk_unit", lang).format(record["name"], record["p_balance"], record["npv_wan_p5"],
                                                      record["npv_wan_p50"], record["npv_wan_p95"], driver))
     return lines

@@ -17,7 +17,7 @@ from ..risk.tornado import SensitivityResult
 from .book import print_setup, write_grid
 from .cells import MONEY, fit_height, put
 from .charts import cjk_font
-from .inputs import field_of
+from .inputs import field_of, name_of
 from .risk import _named, rule_text
 
 SHEET_UNITS = 12
@@ -84,7 +84,7 @@ def sensitivity_sheet(ws: Worksheet, sens: SensitivityResult, name: str, rule: B
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
         rows = sens.tornado[sens.tornado["unit"] == unit]
         own = f"{record['name']}{'：' if lang == 'zh' else ': '}"  # the line above names the project already
-        records = [[(names or {}).get(key, key).removeprefix(own), *values]
+        records = [[name_of(key, names).removeprefix(own), *values]
                    for key, values in zip(rows["input"], rows[[c for c, _, _ in COLUMNS]].to_numpy())]
         row = write_grid(ws, row, [], records, formats, lang, wrapped=(1,))
     ws.freeze_panes = "B4"
