@@ -307,3 +307,17 @@ def test_a_narrow_note_in_a_repeated_column_moves_out_of_it():
     # The same 30-column sheet; a note over A:F fits the first page but starts in A, which prints on every page.
     out = openpyxl.load_workbook(io.BytesIO(save_workbook(_wide_sheet_with_note("说明" * 20, "A1:F1"), "t"))).active
     assert [str(r) for r in out.merged_cells.ranges] == ["B1:F1"] and out["A1"].value is None
+
+
+def test_a_note_spilling_from_a_repeated_column_moves_out_of_it():
+    from finmodel.report.book import save_workbook
+
+    # A rule line alone in its row, written in A and spilling over B…: A prints on every page across, the line cut
+    # at A's width on each. It becomes a note, merged and wrapped after A; a short title that fits A stays there.
+    wb = _wide_sheet_with_note()
+    ws = wb.active
+    ws["A1"] = "以奖代补"
+    ws["A2"] = "奖补规则为假设参数（reward_in_lieu），来源见“参数”表政策参数 reward_in_lieu"
+    out = openpyxl.load_workbook(io.BytesIO(save_workbook(wb, "t"))).active
+    assert out["A1"].value == "以奖代补" and out["A2"].value is None
+    assert [str(r) for r in out.merged_cells.ranges] == ["B2:H2"] and out["B2"].alignment.wrap_text

@@ -152,6 +152,8 @@ def first_page_notes(ws: Worksheet) -> None:
     if first_page >= last:
         return
     repeated = _repeated_columns(ws)
+    if repeated:
+        _notes_spilling_from_repeated_columns(ws)
     for merged in list(ws.merged_cells.ranges):
         # A note within the first page is left as it is, unless it starts in a column repeated on every page.
         within = merged.max_col <= first_page and not (repeated and merged.max_col > repeated)
@@ -171,6 +173,29 @@ def first_page_notes(ws: Worksheet) -> None:
             cell.value = None
         end = min(first_page, merged.max_col) if start == 1 else max(min(first_page, merged.max_col), start + 1)
         ws.merge_cells(start_row=merged.min_row, start_column=start, end_row=merged.min_row, end_column=end)
+
+
+def _notes_spilling_from_repeated_columns(ws: Worksheet) -> None:
+    """Make a note of every plain text alone in its row in column A that spills past the repeated columns (以奖代补's
+    rule line): merged across the row and wrapped, so that ``first_page_notes`` moves it after them. Left spilling, it
+    printed on every page across, cut at their width."""
+    room = _title_cols_width(ws)
+    filled: dict[int, int] = {}
+    for (row, _), cell in ws._cells.items():
+        if cell.value is not None:
+            filled[row] = filled.get(row, 0) + 1
+    merged = {r.min_row for r in ws.merged_cells.ranges if r.min_col == 1}
+    for row, count in filled.items():
+        cell = ws.cell(row=row, column=1)
+        text = cell.value
+        if count != 1 or row in merged or not isinstance(text, str) or cell.alignment.wrap_text or cell.font.b:
+            continue  # a bold line is a title (a pool's block in 因素测算): readers and scripts find it in A
+        if max(display_width(line) for line in text.split("\n")) <= room:
+            continue
+        alignment = copy(cell.alignment)
+        alignment.wrap_text, alignment.vertical = True, "top"
+        cell.alignment = alignment
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ws.max_column)
 
 
 def _print_scale(ws: Worksheet) -> float:
