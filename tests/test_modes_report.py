@@ -116,3 +116,16 @@ def test_mode_reports_are_byte_identical_across_runs(tmp_path):
         assert main(["run", str(path), "--out", str(tmp_path / folder), "--quiet"]) == 0
     for name in ("cashflow.xlsx", "cashflow.csv", "bundling.csv", "bundling.png"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_the_funding_rules_print_whole_and_by_name(tmp_path):
+    from finmodel.report.cells import display_width
+
+    assert main(["run", str(EXAMPLES / "multi-source-2024.toml"), "--out", str(tmp_path), "--quiet"]) == 0
+    ws = openpyxl.load_workbook(tmp_path / "cashflow.xlsx")["多元投入"]
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "规则")
+    names = [ws.cell(row=r, column=1).value for r in range(header + 1, ws.max_row + 1) if ws.cell(row=r, column=1).value]
+    # the rules' names fit their column (it was set back to 26 units, cutting 公共资金不超过所补成本（万元）)
+    assert ws.column_dimensions["A"].width >= max(display_width(n) for n in names) + 2
+    # 17 rows of sources above leave too little of the page for the 11 rules and their header: they start a page
+    assert header - 1 in {b.id for b in ws.row_breaks.brk}

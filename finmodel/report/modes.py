@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..modes import ModesResult
 from ..policy.rewards import REWARD_CONCEPT
-from .book import print_setup, write_grid
+from .book import keep_together, print_setup, write_grid
 from .cells import MONEY, display_width, put
 from .charts import cjk_font
 from ..labels import GRADE, PARTY, PAYEE, item_label, t, word
@@ -200,8 +200,11 @@ def stack_sheet(ws: Worksheet, modes: ModesResult, lang: str) -> None:
                 put(ws, row, col, float(value), fmt=MONEY, box=True, align="right", lang=lang)
         row += 2
         checks = _checks_shown(modes.rule_checks[modes.rule_checks["project"] == project], lang)
-        row = _table(ws, row, checks, ["rule", "item", "required", "given", "excess_wan", "passed"], lang) + 2
-    ws.column_dimensions["A"].width = 26
+        end = _table(ws, row, checks, ["rule", "item", "required", "given", "excess_wan", "passed"], lang)
+        keep_together(ws, row, end - 1)  # the rules under their header, not split from it by a page break
+        row = end + 2
+    # at least the sources' labels; wider where the rules' names need it (_table sized it to them)
+    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 26)
     print_setup(ws, 8)
 
 
